@@ -1,0 +1,37 @@
+/*
+ * The file-system interface the rest of the kernel uses: the root name
+ * space (for now the initrd, read-only, plus /dev and /proc), per-process
+ * file contexts (descriptor table and cwd), and whole-file reads for exec.
+ * The file system calls themselves are in kernel/sys.h. Later the shared
+ * caching file system (DESIGN.md 6) plugs in under the same interface.
+ */
+#pragma once
+#include "kernel/compiler.h"
+
+struct fs_ctx;
+
+/* Mount the root from the initrd image (a cpio "newc" archive) at
+ * img[0..len). Returns 0, or -EINVAL with a one-line reason printed when the
+ * archive is corrupt (the kernel then says so and halts cleanly: no panic). */
+MUST_CHECK int fs_init(const void *img, size_t len);
+
+/* A new context with cwd "/" and fds 0, 1, 2 open on the console. NULL when
+ * out of memory. */
+struct fs_ctx *fs_ctx_new_console(void);
+/* A copy for fork: same cwd, every fd refers to the same open file
+ * description (shared offset), as POSIX says. NULL when out of memory. */
+struct fs_ctx *fs_ctx_fork(struct fs_ctx *parent);
+/* Close the fds marked close-on-exec. */
+void fs_ctx_exec(struct fs_ctx *c);
+/* Close everything and free. */
+void fs_ctx_free(struct fs_ctx *c);
+
+/* Resolve path (relative to c's cwd) and read the whole regular file into
+ * a kmalloc'd buffer. Returns 0, -ENOENT, -ENOTDIR, -EISDIR, -EACCES (not
+ * executable when exec is true), -EFBIG (over 64 MiB), -ENOMEM. Sleeps. */
+MUST_CHECK int fs_read_file(struct fs_ctx *c, const char *path, bool exec, void **buf,
+                            size_t *len);
+
+/* Feed one received character to the console line discipline. Called from
+ * interrupt context (the serial driver). */
+void fs_console_input(int c);

@@ -1,0 +1,33 @@
+/*
+ * The kernel command line: space-separated key=value words (a bare word is a
+ * key with an empty value); a value may be double-quoted to hold spaces.
+ * Known keys are documented in docs/architecture.md (node, nodes, ip, test,
+ * init, ...). Pure logic, tested on the host.
+ */
+#pragma once
+#include "kernel/compiler.h"
+
+#define CMDLINE_MAX_ARGS 32
+#define CMDLINE_KEY_MAX  32
+#define CMDLINE_VAL_MAX  256
+
+struct cmdline_arg {
+    char key[CMDLINE_KEY_MAX];
+    char val[CMDLINE_VAL_MAX];
+};
+
+struct cmdline {
+    int n;
+    struct cmdline_arg arg[CMDLINE_MAX_ARGS];
+};
+
+/* Parse s into out. Returns 0, or -EINVAL with a one-line reason written to
+ * err (too many words, key or value too long, unterminated quote, empty key,
+ * control characters). On error out holds the words parsed before it. */
+MUST_CHECK int cmdline_parse(const char *s, struct cmdline *out, char *err, size_t errlen);
+/* Value of the last occurrence of key, "" for a bare word, NULL if absent. */
+const char *cmdline_get(const struct cmdline *c, const char *key);
+/* Unsigned decimal (or 0x hex) value of key; *out = def when absent.
+ * Returns 0, or -EINVAL when present but not a number or out of range. */
+MUST_CHECK int cmdline_get_u64(const struct cmdline *c, const char *key, uint64_t def,
+                               uint64_t *out);

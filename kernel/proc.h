@@ -1,0 +1,80 @@
+/*
+ * Processes: the process table, ids, parentage, signals and exit/wait.
+ * A pid is global (DESIGN.md 4): home node in bits 20..30, and below it a
+ * local id (generation * PROC_MAX + slot). Each process has one thread for
+ * now. This header is what other modules may use; the table itself and the
+ * process structure's private fields are in kernel/proc_int.h.
+ */
+#pragma once
+#include "kernel/compiler.h"
+
+struct proc;
+struct fs_ctx;
+
+#define PROC_MAX        256
+#define PROC_NODE_SHIFT 20
+#define PROC_NAME_MAX   16
+#define PROC_CMDLINE_MAX 128
+
+/* Signal numbers: Linux x86_64. */
+#define SIGHUP   1
+#define SIGINT   2
+#define SIGQUIT  3
+#define SIGILL   4
+#define SIGTRAP  5
+#define SIGABRT  6
+#define SIGBUS   7
+#define SIGFPE   8
+#define SIGKILL  9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGWINCH 28
+#define NSIG    65   /* signals 1..64 */
+
+/* The running process; NULL in a kernel thread. */
+struct proc *proc_current(void);
+int proc_pid(const struct proc *p);
+int proc_pgid(const struct proc *p);
+/* The process's file-system context (fds, cwd); owned by fs/. */
+struct fs_ctx *proc_fs(const struct proc *p);
+
+/* Post a signal. Never sleeps; callable with spinlocks held and from
+ * interrupt handlers (a tty's ^C). */
+void proc_signal(struct proc *p, int sig);
+/* Post sig to every process in process group pgid. Returns 0 or -ESRCH. */
+int proc_signal_pgrp(int pgid, int sig);
+/* True if the current process has a signal that would interrupt a sleep. */
+bool proc_signal_pending(void);
+
+/* A consistent copy of one process-table entry, for ps and /proc. */
+struct proc_info {
+    int pid;
+    int ppid;
+    int pgid;
+    int home;         /* home node */
+    int node;         /* node it runs on now */
+    char state;       /* R running/runnable, S sleeping, Z zombie */
+    char name[PROC_NAME_MAX];
+    char cmdline[PROC_CMDLINE_MAX]; /* argv joined by NULs, cmdline_len bytes */
+    int cmdline_len;
+    uint64_t start_ns; /* monotonic time of birth */
+    uint64_t cpu_ns;   /* CPU time consumed */
+    uint64_t vm_bytes; /* bytes of user address space mapped */
+};
+/* Fill out[0..max) with the live processes in pid order; returns how many. */
+int proc_list(struct proc_info *out, int max);
+/* Fill *out for pid; 0 or -ESRCH. */
+int proc_info_get(int pid, struct proc_info *out);
+
+/* This node's id (node= on the command line). */
+int proc_node_self(void);
