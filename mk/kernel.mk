@@ -7,7 +7,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror=implicit-function-declaration
 	-mno-avx -mgeneral-regs-only -fno-strict-aliasing -fno-common \
 	-I. -Iarch/x86_64 -DWISP_VERSION='"$(WISP_VERSION)"' -MMD -MP
 KASFLAGS := -I. -Iarch/x86_64 -MMD -MP -g
-KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -no-pie -Wl,--build-id=none
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
 KSRC_C := $(filter-out %_test.c,$(wildcard kernel/*.c arch/x86_64/*.c fs/*.c net/*.c))
 KSRC_S := $(wildcard arch/x86_64/*.S)

@@ -1,0 +1,75 @@
+/*
+ * Everything portable code may ask of the CPU (STYLE.md 2.4). Only arch/
+ * implements these; kernel/, fs/ and net/ include no other arch header.
+ */
+#pragma once
+#include "kernel/compiler.h"
+#include "arch_types.h"
+
+struct bootinfo;
+
+/* Console (COM1). Safe from any context. */
+void arch_console_write(const char *s, size_t n);
+
+/* Time: TSC cycles and nanoseconds since boot (calibrated TSC). */
+uint64_t arch_cycles(void);
+uint64_t arch_time_ns(void);
+uint64_t arch_tsc_hz(void);
+
+/* Interrupt flag. */
+uint64_t arch_irq_save(void);           /* disable; return previous state */
+void arch_irq_restore(uint64_t flags);
+void arch_irq_enable(void);
+bool arch_irq_enabled(void);
+void arch_idle(void);                   /* enable interrupts and halt until one arrives */
+int arch_cpu_id(void);
+
+NORETURN void arch_halt(void);          /* stop this CPU for good */
+/* Leave QEMU through isa-debug-exit with value code (QEMU exits with
+ * (code << 1) | 1); halts when not under QEMU. */
+NORETURN void arch_qemu_exit(int code);
+
+/* Address spaces: a page-table root is a physical address. */
+enum {
+    ARCH_PTE_W    = 1 << 0,   /* writable */
+    ARCH_PTE_U    = 1 << 1,   /* user accessible */
+    ARCH_PTE_X    = 1 << 2,   /* executable (else NX) */
+    ARCH_PTE_COW  = 1 << 3,   /* software bit: copy on write */
+};
+uint64_t arch_pt_new(void);                 /* 0 when out of memory */
+void arch_pt_free(uint64_t root);           /* frees the user half's tables, not the pages */
+/* Map one 4 KiB page; replaces an existing mapping. 0 or -ENOMEM. */
+MUST_CHECK int arch_pt_map(uint64_t root, uint64_t va, uint64_t pa, unsigned flags);
+/* Look up va: returns true and fills *pa, *flags when mapped. */
+bool arch_pt_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *flags);
+/* Remove one mapping, returning its frame in *pa (true if one was there). */
+bool arch_pt_unmap(uint64_t root, uint64_t va, uint64_t *pa);
+void arch_pt_activate(uint64_t root);
+void arch_tlb_flush_page(uint64_t va);
+uint64_t arch_pt_kernel_root(void);
+
+/* Threads. A new kernel thread starts in fn(arg) on stack [stack, stack+size). */
+void arch_ctx_init(struct arch_ctx *c, void *stack, size_t size, void (*fn)(void *), void *arg);
+/* A new user thread: returns to user mode with the registers in *regs
+ * (copied to the top of its kernel stack) when first switched to. */
+void arch_ctx_init_user(struct arch_ctx *c, void *stack, size_t size,
+                        const struct arch_regs *regs);
+void arch_switch(struct arch_ctx *from, struct arch_ctx *to, void *to_kstack_top);
+void arch_fpu_init(struct arch_ctx *c);     /* fresh FPU state for exec */
+void arch_set_fs_base(struct arch_ctx *c, uint64_t base);
+/* Initial user registers for exec: entry point and stack pointer. */
+void arch_regs_init_user(struct arch_regs *r, uint64_t entry, uint64_t sp);
+bool arch_regs_from_user(const struct arch_regs *r);
+
+/* The trap frame of the current thread's last entry from user mode. */
+struct arch_regs *arch_user_regs(void);
+
+/* Symbolised backtrace of the current kernel stack to the console. */
+void arch_backtrace(uint64_t rbp);
+
+/* FPU/SSE state: copy the live registers into c (fork); load c's (exec). */
+void arch_fpu_copy(struct arch_ctx *c);
+void arch_fpu_restore(struct arch_ctx *c);
+
+/* Calibrate the clock and start the periodic timer interrupt. */
+void arch_lapic_init(void);

@@ -1,0 +1,151 @@
+/*
+ * kernel_main: the portable boot sequence after arch_boot64 has set up the
+ * CPU and memory. Parses the command line, starts the clock and the
+ * scheduler, mounts the initrd and starts init, then becomes the idle
+ * thread. Test mode (test= on the command line) makes init's exit, or a
+ * panic, leave QEMU with a result for the harness (docs/testing.md).
+ */
+#include "boot/bootinfo.h"
+#include "fs/fs.h"
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/main.h"
+#include "kernel/mem.h"
+#include "kernel/sched.h"
+
+#define INIT_ARGS_MAX 16
+
+static struct cmdline cmdline;
+static int node_id;
+static const char *test_name;
+
+int proc_start_init(const char *path, char *const argv[], int argc);
+int ktest_run(const char *name);
+
+int
+main_node_id(void)
+{
+    return node_id;
+}
+
+const char *
+main_test_name(void)
+{
+    return test_name;
+}
+
+bool
+main_test_mode(void)
+{
+    return test_name != NULL;
+}
+
+void
+main_init_exited(int status)
+{
+    bool ok = (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0;
+    if ((status & 0x7f) == 0)
+        kprintf("wisp: node %d: init exited with status %d\n", node_id, (status >> 8) & 0xff);
+    else
+        kprintf("wisp: node %d: init killed by signal %d\n", node_id, status & 0x7f);
+    if (test_name)
+        arch_qemu_exit(ok ? 0 : 1);
+    panic("init exited");
+}
+
+static NORETURN void
+stop(const char *why)
+{
+    kprintf("wisp: node %d: %s\n", node_id, why);
+    if (test_name)
+        arch_qemu_exit(1);
+    arch_halt();
+}
+
+static void
+parse_cmdline(const char *s)
+{
+    char err[128];
+    uint64_t n;
+    if (cmdline_parse(s, &cmdline, err, sizeof(err)) != 0)
+        kprintf("wisp: bad kernel command line (%s); ignoring the rest of it\n", err);
+    if (cmdline_get_u64(&cmdline, "node", 0, &n) != 0 || n > 2047) {
+        kprintf("wisp: node= must be a number from 0 to 2047; using 0\n");
+        n = 0;
+    }
+    node_id = (int)n;
+    test_name = cmdline_get(&cmdline, "test");
+}
+
+/* Split initargs= on spaces into argv[1..]. */
+static int
+init_argv(char *buf, size_t size, const char *path, char *argv[])
+{
+    const char *args = cmdline_get(&cmdline, "initargs");
+    int argc = 0;
+    argv[argc++] = (char *)path;
+    if (!args && test_name && strcmp(test_name, "boot") == 0)
+        args = "true";   /* test=boot: init runs one trivial command and exits */
+    if (!args)
+        return argc;
+    k_strlcpy(buf, args, size);
+    for (char *p = buf; *p && argc < INIT_ARGS_MAX - 1;) {
+        while (*p == ' ')
+            *p++ = 0;
+        if (!*p)
+            break;
+        argv[argc++] = p;
+        while (*p && *p != ' ')
+            p++;
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
+NORETURN void kernel_main(struct bootinfo *bi);
+void
+kernel_main(struct bootinfo *bi)
+{
+    static char argbuf[CMDLINE_VAL_MAX];
+    char *argv[INIT_ARGS_MAX];
+    struct mem_stats ms;
+
+    parse_cmdline(bi->cmdline);
+    mem_get_stats(&ms);
+    kprintf("Wisp %s (x86_64) node %d: %lu MiB free memory, loader %s, cmdline \"%s\"\n",
+            WISP_VERSION, node_id, (unsigned long)(ms.free_frames * PAGE_SIZE >> 20),
+            bi->loader == BOOT_LOADER_MB1   ? "multiboot1"
+            : bi->loader == BOOT_LOADER_MB2 ? "multiboot2"
+                                            : "uefi",
+            bi->cmdline);
+    sched_init();
+    arch_lapic_init();
+    arch_irq_enable();
+
+    if (test_name && strncmp(test_name, "kernel", 6) == 0)
+        arch_qemu_exit(ktest_run(test_name) == 0 ? 0 : 1);
+
+    const struct bootinfo_mod *initrd = NULL;
+    for (uint32_t i = 0; i < bi->nmods && !initrd; i++)
+        initrd = &bi->mods[i];
+    if (!initrd)
+        stop("no initrd was loaded (QEMU: -initrd build/initrd.cpio; GRUB: module2); halting");
+    kprintf("wisp: initrd %lu KiB at 0x%lx\n", (initrd->end - initrd->start) >> 10,
+            initrd->start);
+    if (fs_init(mem_p2v(initrd->start), initrd->end - initrd->start) != 0)
+        stop("the initrd is not a valid cpio (newc) archive; halting");
+
+    const char *init = cmdline_get(&cmdline, "init");
+    if (!init || !*init)
+        init = "/bin/init";
+    int argc = init_argv(argbuf, sizeof(argbuf), init, argv);
+    int err = proc_start_init(init, argv, argc);
+    if (err) {
+        kprintf("wisp: cannot start %s: error %d\n", init, -err);
+        stop("no init; halting");
+    }
+    kprintf("wisp: node %d ready\n", node_id);
+    sched_run_idle();
+}

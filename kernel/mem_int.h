@@ -1,0 +1,10 @@
+/*
+ * Interfaces shared inside the mem module only (mem_frame.c, mem_kmalloc.c);
+ * other modules use kernel/mem.h.
+ */
+#pragma once
+#include "kernel/compiler.h"
+
+/* Bytes currently handed out by kmalloc, for mem_get_stats. Takes
+ * mem.kmalloc briefly. */
+uint64_t mem_kmalloc_bytes(void);

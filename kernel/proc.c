@@ -1,0 +1,500 @@
+/*
+ * The process table: pids, fork, exit, wait4, kill, process groups and the
+ * identity calls. exec is in proc_exec.c, signal delivery in
+ * proc_signal.c. Every call here depends on where a process lives, so once
+ * processes migrate these are the calls forwarded home (docs/syscalls.md).
+ *
+ * Locking: proc_table_lock (spinlock) protects every entry's state, pid,
+ * parentage, pgid/sid and exit status, and the child_wait queues.
+ * It comes before the fs and scheduler locks in the global order.
+ */
+#include "fs/fs.h"
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/main.h"
+#include "kernel/mem.h"
+#include "kernel/proc_int.h"
+#include "kernel/sched.h"
+#include "kernel/sys.h"
+#include "kernel/uaccess.h"
+#include "kernel/vm.h"
+
+struct spinlock proc_table_lock = { .name = "proc.table", .cpu = -1 };
+struct proc proc_table[PROC_MAX];
+
+#define WNOHANG 1
+
+struct proc *
+proc_current(void)
+{
+    return sched_current()->proc;
+}
+
+int
+proc_pid(const struct proc *p)
+{
+    return p->pid;
+}
+
+int
+proc_pgid(const struct proc *p)
+{
+    return p->pgid;
+}
+
+struct fs_ctx *
+proc_fs(const struct proc *p)
+{
+    return p->fs;
+}
+
+int
+proc_node_self(void)
+{
+    return main_node_id();
+}
+
+/* A new entry. Slot 0 is never used so that the first pid is 1. */
+struct proc *
+proc_alloc(void)
+{
+    spin_lock(&proc_table_lock);
+    for (int i = 1; i < PROC_MAX; i++) {
+        struct proc *p = &proc_table[i];
+        if (p->state != PROC_FREE)
+            continue;
+        int gen = p->gen;
+        memset(p, 0, sizeof(*p));
+        p->gen = gen + 1;
+        p->slot = i;
+        int local = ((p->gen - 1) * PROC_MAX + i) & ((1 << PROC_NODE_SHIFT) - 1);
+        if (local == 0)
+            local = i;
+        p->home = main_node_id();
+        p->pid = (p->home << PROC_NODE_SHIFT) | local;
+        p->pgid = p->sid = p->pid;
+        p->state = PROC_ALIVE;
+        p->start_ns = arch_time_ns();
+        waitq_init(&p->child_wait);
+        spin_unlock(&proc_table_lock);
+        return p;
+    }
+    spin_unlock(&proc_table_lock);
+    return NULL;
+}
+
+struct proc *
+proc_by_pid(int pid)
+{
+    sync_assert_held(&proc_table_lock);
+    if (pid <= 0)
+        return NULL;
+    int slot = (pid & ((1 << PROC_NODE_SHIFT) - 1)) % PROC_MAX;
+    struct proc *p = &proc_table[slot];
+    return p->state != PROC_FREE && p->pid == pid ? p : NULL;
+}
+
+static void
+free_entry(struct proc *p)
+{
+    sync_assert_held(&proc_table_lock);
+    if (p->thread)
+        sched_free(p->thread);
+    p->thread = NULL;
+    p->state = PROC_FREE;
+}
+
+long
+sys_fork(void)
+{
+    struct proc *parent = proc_current(), *c;
+    struct arch_regs regs = *arch_user_regs();
+
+    c = proc_alloc();
+    if (!c)
+        return -EAGAIN;
+    c->vm = vm_fork(parent->vm);
+    c->fs = c->vm ? fs_ctx_fork(parent->fs) : NULL;
+    regs.rax = 0;
+    c->thread = c->fs ? sched_new_user(parent->name, c, &regs) : NULL;
+    if (!c->thread) {
+        if (c->fs)
+            fs_ctx_free(c->fs);
+        if (c->vm)
+            vm_free(c->vm);
+        spin_lock(&proc_table_lock);
+        free_entry(c);
+        spin_unlock(&proc_table_lock);
+        return -ENOMEM;
+    }
+    arch_fpu_copy(&c->thread->ctx);
+    c->thread->ctx.fs_base = parent->thread->ctx.fs_base;
+    memcpy(c->name, parent->name, sizeof(c->name));
+    memcpy(c->cmdline, parent->cmdline, sizeof(c->cmdline));
+    c->cmdline_len = parent->cmdline_len;
+    memcpy(c->sigact, parent->sigact, sizeof(c->sigact));
+    c->sig_blocked = parent->sig_blocked;
+    spin_lock(&proc_table_lock);
+    c->parent = parent;
+    c->pgid = parent->pgid;
+    c->sid = parent->sid;
+    int pid = c->pid;
+    spin_unlock(&proc_table_lock);
+    sched_make_runnable(c->thread);
+    return pid;
+}
+
+long
+sys_vfork(void)
+{
+    return sys_fork();  /* copy-on-write makes fork cheap enough; same semantics for exec/_exit */
+}
+
+#define CLONE_VM     0x00000100
+#define CLONE_FS     0x00000200
+#define CLONE_FILES  0x00000400
+#define CLONE_SIGHAND 0x00000800
+#define CLONE_VFORK  0x00004000
+#define CLONE_THREAD 0x00010000
+
+long
+sys_clone(uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid, uint64_t tls)
+{
+    /* Only the fork-like forms: one thread per process for now. */
+    if (flags & (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD))
+        return -ENOSYS;
+    struct arch_regs *r = arch_user_regs();
+    uint64_t saved = r->rsp;
+    if (stack)
+        r->rsp = stack;
+    long pid = sys_fork();
+    r->rsp = saved;
+    return pid;
+}
+
+void
+proc_exit(int wait_status)
+{
+    struct proc *p = proc_current();
+    ASSERT(p, "only a process exits through proc_exit");
+
+    fs_ctx_free(p->fs);
+    p->fs = NULL;
+    vm_activate(NULL);
+    vm_free(p->vm);
+    p->vm = NULL;
+
+    /* Interrupts stay off from here to the final switch: the parent may
+     * free this thread's stack as soon as it sees the zombie. */
+    (void)arch_irq_save();
+    spin_lock(&proc_table_lock);
+    struct proc *init = proc_by_pid(1 | (main_node_id() << PROC_NODE_SHIFT));
+    bool orphan_zombie = false;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *c = &proc_table[i];
+        if (c->state != PROC_FREE && c->parent == p) {
+            c->parent = init;
+            orphan_zombie |= c->state == PROC_ZOMBIE;
+        }
+    }
+    if (init && orphan_zombie)
+        waitq_wake_all(&init->child_wait);
+    p->exit_status = wait_status;
+    p->state = PROC_ZOMBIE;
+    if (p == init)
+        main_init_exited(wait_status);
+    if (p->parent) {
+        proc_signal(p->parent, SIGCHLD);
+        waitq_wake_all(&p->parent->child_wait);
+    } else {
+        p->state = PROC_FREE;  /* no one will reap it; the stack is leaked on purpose */
+    }
+    spin_unlock(&proc_table_lock);
+    sched_exit_current();
+}
+
+long
+sys_exit(long status)
+{
+    proc_exit((int)((status & 0xff) << 8));
+}
+
+long
+sys_exit_group(long status)
+{
+    proc_exit((int)((status & 0xff) << 8));
+}
+
+static bool
+wait_matches(struct proc *self, struct proc *c, long pid)
+{
+    if (c->parent != self || c->state == PROC_FREE)
+        return false;
+    if (pid > 0)
+        return c->pid == pid;
+    if (pid == 0)
+        return c->pgid == self->pgid;
+    if (pid < -1)
+        return c->pgid == -pid;
+    return true;
+}
+
+long
+sys_wait4(long pid, uint64_t ustatus, long options, uint64_t urusage)
+{
+    struct proc *self = proc_current();
+    if (options & ~(WNOHANG | 2 | 8 | 0x01000000 | 0x40000000 | 0x80000000))
+        return -EINVAL;
+    spin_lock(&proc_table_lock);
+    for (;;) {
+        bool found = false;
+        for (int i = 0; i < PROC_MAX; i++) {
+            struct proc *c = &proc_table[i];
+            if (!wait_matches(self, c, pid))
+                continue;
+            found = true;
+            if (c->state != PROC_ZOMBIE)
+                continue;
+            int status = c->exit_status, cpid = c->pid;
+            free_entry(c);
+            spin_unlock(&proc_table_lock);
+            if (ustatus && copyout(ustatus, &status, sizeof(status)))
+                return -EFAULT;
+            if (urusage) {
+                uint8_t zero[144] = { 0 };
+                if (copyout(urusage, zero, sizeof(zero)))
+                    return -EFAULT;
+            }
+            return cpid;
+        }
+        if (!found) {
+            spin_unlock(&proc_table_lock);
+            return -ECHILD;
+        }
+        if (options & WNOHANG) {
+            spin_unlock(&proc_table_lock);
+            return 0;
+        }
+        if (waitq_wait_intr(&self->child_wait, &proc_table_lock)) {
+            spin_unlock(&proc_table_lock);
+            return -EINTR;
+        }
+    }
+}
+
+long
+sys_getpid(void)
+{
+    return proc_current()->pid;
+}
+
+long
+sys_gettid(void)
+{
+    return proc_current()->pid;
+}
+
+long
+sys_getppid(void)
+{
+    struct proc *p = proc_current();
+    spin_lock(&proc_table_lock);
+    int ppid = p->parent ? p->parent->pid : 0;
+    spin_unlock(&proc_table_lock);
+    return ppid;
+}
+
+long
+sys_kill(long pid, long sig)
+{
+    struct proc *self = proc_current();
+    int hit = 0;
+    if (sig < 0 || sig >= NSIG)
+        return -EINVAL;
+    spin_lock(&proc_table_lock);
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = &proc_table[i];
+        if (p->state != PROC_ALIVE && p->state != PROC_ZOMBIE)
+            continue;
+        bool match = pid > 0    ? p->pid == pid
+                     : pid == 0 ? p->pgid == self->pgid
+                     : pid == -1 ? (p->pid != 1 && p != self)
+                                 : p->pgid == -pid;
+        if (!match)
+            continue;
+        hit++;
+        if (sig && p->state == PROC_ALIVE)
+            proc_signal(p, (int)sig);
+    }
+    spin_unlock(&proc_table_lock);
+    return hit ? 0 : -ESRCH;
+}
+
+long
+sys_tkill(long tid, long sig)
+{
+    return sys_kill(tid, sig);
+}
+
+int
+proc_signal_pgrp(int pgid, int sig)
+{
+    int hit = 0;
+    spin_lock(&proc_table_lock);
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = &proc_table[i];
+        if (p->state == PROC_ALIVE && p->pgid == pgid) {
+            proc_signal(p, sig);
+            hit++;
+        }
+    }
+    spin_unlock(&proc_table_lock);
+    return hit ? 0 : -ESRCH;
+}
+
+long
+sys_setpgid(long pid, long pgid)
+{
+    struct proc *self = proc_current();
+    long err = 0;
+    if (pgid < 0)
+        return -EINVAL;
+    spin_lock(&proc_table_lock);
+    struct proc *p = pid == 0 ? self : proc_by_pid((int)pid);
+    if (!p || (p != self && p->parent != self))
+        err = -ESRCH;
+    else
+        p->pgid = pgid == 0 ? p->pid : (int)pgid;
+    spin_unlock(&proc_table_lock);
+    return err;
+}
+
+long
+sys_getpgid(long pid)
+{
+    spin_lock(&proc_table_lock);
+    struct proc *p = pid == 0 ? proc_current() : proc_by_pid((int)pid);
+    long r = p ? p->pgid : -ESRCH;
+    spin_unlock(&proc_table_lock);
+    return r;
+}
+
+long
+sys_getpgrp(void)
+{
+    return sys_getpgid(0);
+}
+
+long
+sys_setsid(void)
+{
+    struct proc *p = proc_current();
+    spin_lock(&proc_table_lock);
+    long r = -EPERM;
+    if (p->pgid != p->pid) {
+        p->sid = p->pgid = p->pid;
+        r = p->pid;
+    }
+    spin_unlock(&proc_table_lock);
+    return r;
+}
+
+long
+sys_getsid(long pid)
+{
+    spin_lock(&proc_table_lock);
+    struct proc *p = pid == 0 ? proc_current() : proc_by_pid((int)pid);
+    long r = p ? p->sid : -ESRCH;
+    spin_unlock(&proc_table_lock);
+    return r;
+}
+
+static void
+fill_info(struct proc *p, struct proc_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->pid = p->pid;
+    out->ppid = p->parent ? p->parent->pid : 0;
+    out->pgid = p->pgid;
+    out->home = p->home;
+    out->node = main_node_id();
+    out->state = p->state == PROC_ZOMBIE                               ? 'Z'
+                 : p->thread && p->thread->state == THREAD_SLEEPING ? 'S'
+                                                                      : 'R';
+    memcpy(out->name, p->name, sizeof(out->name));
+    memcpy(out->cmdline, p->cmdline, sizeof(out->cmdline));
+    out->cmdline_len = p->cmdline_len;
+    out->start_ns = p->start_ns;
+    out->cpu_ns = p->thread ? p->thread->cpu_ns : 0;
+    out->vm_bytes = p->vm ? p->vm->mapped : 0;
+}
+
+int
+proc_list(struct proc_info *out, int max)
+{
+    int n = 0;
+    spin_lock(&proc_table_lock);
+    for (int i = 0; i < PROC_MAX && n < max; i++)
+        if (proc_table[i].state != PROC_FREE)
+            fill_info(&proc_table[i], &out[n++]);
+    spin_unlock(&proc_table_lock);
+    /* Sort by pid (insertion sort: the table is small). */
+    for (int i = 1; i < n; i++) {
+        struct proc_info t = out[i];
+        int j = i;
+        for (; j > 0 && out[j - 1].pid > t.pid; j--)
+            out[j] = out[j - 1];
+        out[j] = t;
+    }
+    return n;
+}
+
+int
+proc_info_get(int pid, struct proc_info *out)
+{
+    spin_lock(&proc_table_lock);
+    struct proc *p = proc_by_pid(pid);
+    if (p)
+        fill_info(p, out);
+    spin_unlock(&proc_table_lock);
+    return p ? 0 : -ESRCH;
+}
+
+long
+sys_getuid(void)
+{
+    return 0;
+}
+
+long
+sys_geteuid(void)
+{
+    return 0;
+}
+
+long
+sys_getgid(void)
+{
+    return 0;
+}
+
+long
+sys_getegid(void)
+{
+    return 0;
+}
+
+long
+sys_set_tid_address(uint64_t uptr)
+{
+    proc_current()->clear_child_tid = uptr;
+    return proc_current()->pid;
+}
+
+long
+sys_sched_yield(void)
+{
+    sched_yield();
+    return 0;
+}

@@ -1,0 +1,272 @@
+/*
+ * execve and the first process: read the program through fs/, validate it
+ * (kernel/elf.c), build a new address space with its segments, heap and a
+ * System V stack (argc, argv, envp, auxv), and swap it in only when
+ * everything has succeeded, so a failed exec leaves the caller intact.
+ */
+#include "fs/fs.h"
+#include "kernel/arch.h"
+#include "kernel/elf.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mem.h"
+#include "kernel/proc_int.h"
+#include "kernel/sched.h"
+#include "kernel/sys.h"
+#include "kernel/uaccess.h"
+#include "kernel/vm.h"
+
+#define EXEC_ARG_MAX   (128 * 1024)   /* bytes of argv + envp strings */
+#define EXEC_ARGC_MAX  1024
+#define EXEC_PATH_MAX  4096
+
+enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
+       AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
+       AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
+
+static unsigned
+seg_prot(const struct elf_seg *s)
+{
+    return ((s->prot & ELF_PROT_R) ? VM_R : 0) | ((s->prot & ELF_PROT_W) ? VM_W : 0) |
+           ((s->prot & ELF_PROT_X) ? VM_X : 0);
+}
+
+static int
+load_segments(struct vm *vm, const uint8_t *img, const struct elf_info *ei)
+{
+    uint64_t mapped_end = 0;
+    for (int i = 0; i < ei->nsegs; i++) {
+        const struct elf_seg *s = &ei->segs[i];
+        uint64_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
+        uint64_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
+        if (start < mapped_end)
+            start = mapped_end;   /* the page is shared with the previous segment */
+        if (start < end) {
+            int err = vm_map(vm, start, end - start, seg_prot(s));
+            if (err)
+                return err;
+            mapped_end = end;
+        }
+        if (s->filesz) {
+            int err = vm_write(vm, s->vaddr, img + s->offset, s->filesz);
+            if (err)
+                return err;
+        }
+    }
+    /* A page shared by two segments gets the union of their permissions. */
+    for (uint64_t va = ei->lo; va < ei->hi; va += PAGE_SIZE) {
+        unsigned prot = 0;
+        int n = 0;
+        for (int i = 0; i < ei->nsegs; i++) {
+            const struct elf_seg *s = &ei->segs[i];
+            if (va + PAGE_SIZE > s->vaddr && va < s->vaddr + s->memsz) {
+                prot |= seg_prot(s);
+                n++;
+            }
+        }
+        uint64_t pa;
+        if (n > 1 && arch_pt_lookup(vm->root, va, &pa, NULL)) {
+            unsigned f = ARCH_PTE_U | ((prot & VM_W) ? ARCH_PTE_W : 0) |
+                         ((prot & VM_X) ? ARCH_PTE_X : 0);
+            int err = arch_pt_map(vm->root, va, pa, f);
+            if (err)
+                return err;
+            struct vm_region *r = vm_find(vm, va);
+            if (r)
+                r->prot |= prot;
+        }
+    }
+    return 0;
+}
+
+/* Lay out strings, pointers and auxv below VM_STACK_TOP. */
+static int
+build_stack(struct vm *vm, const struct elf_info *ei, char *const argv[], int argc,
+            char *const envp[], int envc, uint64_t *sp_out)
+{
+    uint64_t sp = VM_STACK_TOP;
+    uint64_t *ptrs = kmalloc((argc + envc + 2) * sizeof(uint64_t));
+    int err = 0;
+    if (!ptrs)
+        return -ENOMEM;
+    for (int i = argc + envc - 1; i >= 0; i--) {
+        const char *s = i < argc ? argv[i] : envp[i - argc];
+        size_t n = strlen(s) + 1;
+        sp -= n;
+        if ((err = vm_write(vm, sp, s, n)))
+            goto out;
+        ptrs[i < argc ? i : i + 1] = sp;
+    }
+    ptrs[argc] = 0;
+    ptrs[argc + envc + 1] = 0;
+    uint64_t rnd[2] = { arch_cycles() * 0x9e3779b97f4a7c15ull, arch_time_ns() ^ 0x5bd1e995ull };
+    sp = ALIGN_DOWN(sp - 16, 16);
+    uint64_t random_at = sp;
+    if ((err = vm_write(vm, sp, rnd, sizeof(rnd))))
+        goto out;
+    uint64_t aux[] = { AT_PHDR, ei->phdr_vaddr, AT_PHENT, ei->phentsize, AT_PHNUM, ei->phnum,
+                       AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, ei->entry,
+                       AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0, AT_CLKTCK, 100,
+                       AT_SECURE, 0, AT_RANDOM, random_at, AT_NULL, 0 };
+    size_t words = 1 + (argc + 1) + (envc + 1) + ARRAY_SIZE(aux);
+    sp = ALIGN_DOWN(sp - words * 8, 16);
+    uint64_t argc64 = (uint64_t)argc, at = sp;
+    if ((err = vm_write(vm, at, &argc64, 8)))
+        goto out;
+    at += 8;
+    if ((err = vm_write(vm, at, ptrs, (argc + envc + 2) * 8)))
+        goto out;
+    at += (argc + envc + 2) * 8;
+    err = vm_write(vm, at, aux, sizeof(aux));
+    *sp_out = sp;
+out:
+    kfree(ptrs);
+    return err;
+}
+
+int
+proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
+                char *const envp[], int envc, struct arch_regs *regs)
+{
+    void *img;
+    size_t len;
+    struct elf_info ei;
+    const char *why = NULL;
+    uint64_t sp;
+
+    int err = fs_read_file(p->fs, path, true, &img, &len);
+    if (err)
+        return err;
+    err = elf_parse(img, len, VM_STACK_TOP - VM_STACK_SIZE, &ei, &why);
+    if (err) {
+        kprintf("wisp: exec %s: not a runnable program: %s\n", path, why ? why : "?");
+        kfree(img);
+        return err;
+    }
+    struct vm *vm = vm_new();
+    if (!vm) {
+        kfree(img);
+        return -ENOMEM;
+    }
+    err = load_segments(vm, img, &ei);
+    kfree(img);
+    if (!err)
+        err = vm_map(vm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, VM_R | VM_W);
+    if (!err)
+        err = build_stack(vm, &ei, argv, argc, envp, envc, &sp);
+    if (err) {
+        vm_free(vm);
+        return err == -EINVAL ? -ENOEXEC : err;
+    }
+    vm->brk_start = vm->brk = ei.hi;
+
+    /* Commit: nothing below can fail. */
+    struct vm *old = p->vm;
+    p->vm = vm;
+    vm_activate(vm);
+    if (old)
+        vm_free(old);
+    const char *base = strrchr(path, '/');
+    k_strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
+    p->cmdline_len = 0;
+    for (int i = 0; i < argc && p->cmdline_len < PROC_CMDLINE_MAX; i++) {
+        size_t n = MIN(strlen(argv[i]) + 1, (size_t)(PROC_CMDLINE_MAX - p->cmdline_len));
+        memcpy(p->cmdline + p->cmdline_len, argv[i], n);
+        p->cmdline_len += (int)n;
+    }
+    if (p->cmdline_len > 0)
+        p->cmdline[p->cmdline_len - 1] = 0;
+    for (int s = 1; s < NSIG; s++)
+        if (p->sigact[s].handler != SIG_IGN)
+            p->sigact[s] = (struct k_sigaction){ 0 };
+    arch_regs_init_user(regs, ei.entry, sp);
+    return 0;
+}
+
+/* Copy a NULL-terminated user array of strings into buf. */
+static int
+copy_strv(uint64_t uv, char **out, int max, char **buf, size_t *left, int *count)
+{
+    int n = 0;
+    if (!uv) {
+        *count = 0;
+        return 0;
+    }
+    for (;; n++) {
+        uint64_t up;
+        if (n >= max)
+            return -E2BIG;
+        if (copyin(&up, uv + n * 8ull, 8))
+            return -EFAULT;
+        if (!up)
+            break;
+        long len = copyinstr(*buf, up, *left);
+        if (len < 0)
+            return len == -ENAMETOOLONG ? -E2BIG : (int)len;
+        out[n] = *buf;
+        *buf += len + 1;
+        *left -= len + 1;
+    }
+    *count = n;
+    return 0;
+}
+
+long
+sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp)
+{
+    struct proc *p = proc_current();
+    char *path = kmalloc(EXEC_PATH_MAX);
+    char **argv = kmalloc(2 * EXEC_ARGC_MAX * sizeof(char *));
+    char *strings = kmalloc(EXEC_ARG_MAX);
+    long err = -ENOMEM;
+    int argc = 0, envc = 0;
+
+    if (!path || !argv || !strings)
+        goto out;
+    err = copyinstr(path, upath, EXEC_PATH_MAX);
+    if (err < 0)
+        goto out;
+    char *cursor = strings;
+    size_t left = EXEC_ARG_MAX;
+    err = copy_strv(uargv, argv, EXEC_ARGC_MAX, &cursor, &left, &argc);
+    if (!err)
+        err = copy_strv(uenvp, argv + EXEC_ARGC_MAX, EXEC_ARGC_MAX, &cursor, &left, &envc);
+    if (err)
+        goto out;
+    struct arch_regs regs;
+    err = proc_exec_image(p, path, argv, argc, argv + EXEC_ARGC_MAX, envc, &regs);
+    if (err)
+        goto out;
+    fs_ctx_exec(p->fs);
+    *arch_user_regs() = regs;
+    arch_fpu_init(&p->thread->ctx);
+    arch_fpu_restore(&p->thread->ctx);
+    arch_set_fs_base(&p->thread->ctx, 0);
+out:
+    kfree(path);
+    kfree(argv);
+    kfree(strings);
+    return err;
+}
+
+int proc_start_init(const char *path, char *const argv[], int argc);
+int
+proc_start_init(const char *path, char *const argv[], int argc)
+{
+    static char *const envp[] = { "PATH=/bin", "HOME=/", "TERM=vt100" };
+    struct arch_regs regs;
+    struct proc *p = proc_alloc();
+    if (!p)
+        return -ENOMEM;
+    p->fs = fs_ctx_new_console();
+    if (!p->fs)
+        return -ENOMEM;
+    int err = proc_exec_image(p, path, argv, argc, envp, ARRAY_SIZE(envp), &regs);
+    if (err)
+        return err;
+    p->thread = sched_new_user("init", p, &regs);
+    if (!p->thread)
+        return -ENOMEM;
+    sched_make_runnable(p->thread);
+    return 0;
+}

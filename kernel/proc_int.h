@@ -1,0 +1,72 @@
+/*
+ * The process structure and table, shared by the proc_*.c files only.
+ */
+#pragma once
+#include "kernel/proc.h"
+#include "kernel/sync.h"
+#include "arch_types.h"
+
+struct thread;
+struct vm;
+
+enum proc_state { PROC_FREE, PROC_ALIVE, PROC_ZOMBIE };
+
+struct k_sigaction {
+    uint64_t handler;   /* SIG_DFL 0, SIG_IGN 1, or a user address */
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SA_SIGINFO  0x00000004
+#define SA_RESTORER 0x04000000
+#define SA_RESTART  0x10000000
+#define SA_NODEFER  0x40000000
+#define SA_RESETHAND 0x80000000u
+#define SIGBIT(s) (1ull << ((s) - 1))
+
+struct proc {
+    /* Protected by proc_table_lock: */
+    enum proc_state state;
+    int pid;
+    int pgid;
+    int sid;
+    struct proc *parent;
+    int exit_status;               /* wait status, valid when ZOMBIE */
+    struct waitq child_wait;       /* the parent sleeps here in wait4 */
+
+    /* Owned by the process's own thread (set before it first runs): */
+    int slot;
+    int gen;
+    struct thread *thread;
+    struct vm *vm;
+    struct fs_ctx *fs;
+    char name[PROC_NAME_MAX];
+    char cmdline[PROC_CMDLINE_MAX];
+    int cmdline_len;
+    uint64_t start_ns;
+    uint64_t clear_child_tid;
+    int home;                      /* home node (DESIGN.md 4) */
+
+    /* Signals: pending is set atomically from any context; the rest is
+     * changed only by the process itself. */
+    volatile uint64_t sig_pending;
+    uint64_t sig_blocked;
+    struct k_sigaction sigact[NSIG];
+};
+
+extern struct spinlock proc_table_lock;
+extern struct proc proc_table[PROC_MAX];
+
+struct proc *proc_alloc(void);    /* a fresh ALIVE entry with a new pid, or NULL */
+struct proc *proc_by_pid(int pid); /* caller holds proc_table_lock */
+/* Terminate the current process with a wait status; never returns. */
+NORETURN void proc_exit(int wait_status);
+/* Deliver pending signals before the return to user mode. */
+void proc_signal_deliver(struct arch_regs *r);
+/* Load an ELF image into a new address space for p and set *regs; argv and
+ * envp are kernel copies. 0 or -errno; p is untouched on failure. */
+int proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
+                    char *const envp[], int envc, struct arch_regs *regs);

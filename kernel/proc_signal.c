@@ -1,0 +1,242 @@
+/*
+ * Signals: posting (from any context), the default actions, user handlers
+ * with a Linux-compatible rt_sigframe (so musl's sa_restorer and
+ * rt_sigreturn work unmodified), masks, and turning user faults into
+ * signals. Interrupted system calls return -EINTR; SA_RESTART is not
+ * honoured yet (docs/syscalls.md).
+ */
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/proc_int.h"
+#include "kernel/sched.h"
+#include "kernel/sys.h"
+#include "kernel/uaccess.h"
+
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+/* Signals whose default action is to do nothing (stop signals included:
+ * there is no job-control stop yet). */
+#define DEFAULT_IGNORE (SIGBIT(SIGCHLD) | SIGBIT(SIGCONT) | SIGBIT(23) | SIGBIT(SIGWINCH) | \
+                        SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+
+struct sigcontext {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+    uint64_t csgsfs, err, trapno, oldmask, cr2, fpstate;
+    uint64_t reserved[8];
+};
+static_assert(sizeof(struct sigcontext) == 256, "Linux x86-64 sigcontext is 256 bytes");
+
+struct ucontext {
+    uint64_t uc_flags;
+    uint64_t uc_link;
+    uint64_t ss_sp;
+    uint32_t ss_flags, pad;
+    uint64_t ss_size;
+    struct sigcontext mc;
+    uint64_t sigmask;
+};
+
+struct siginfo {
+    int32_t si_signo, si_errno, si_code, pad;
+    uint64_t si_addr;            /* or pid/uid for kill */
+    uint8_t rest[128 - 24];
+};
+
+struct rt_sigframe {
+    uint64_t pretcode;
+    struct ucontext uc;
+    struct siginfo info;
+};
+
+void
+proc_signal(struct proc *p, int sig)
+{
+    if (sig <= 0 || sig >= NSIG || p->state != PROC_ALIVE)
+        return;
+    if (sig != SIGKILL && p->sigact[sig].handler == SIG_IGN)
+        return;
+    __atomic_or_fetch(&p->sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    if (p->thread && ((SIGBIT(sig) & ~p->sig_blocked) || sig == SIGKILL))
+        sched_wakeup(p->thread, true);
+}
+
+bool
+proc_signal_pending(void)
+{
+    struct proc *p = proc_current();
+    if (!p)
+        return false;
+    uint64_t pend = p->sig_pending;
+    return (pend & ~p->sig_blocked) || (pend & SIGBIT(SIGKILL));
+}
+
+static void
+build_frame(struct proc *p, struct arch_regs *r, int sig, struct k_sigaction *act)
+{
+    struct rt_sigframe f;
+    struct arch_ctx fpu;   /* only its fxsave area is used */
+    uint64_t fp = ALIGN_DOWN(r->rsp - 128 - sizeof(fpu.fpu), 64);
+    uint64_t sp = ALIGN_DOWN(fp - sizeof(f), 16) - 8;
+
+    memset(&f, 0, sizeof(f));
+    f.pretcode = act->restorer;
+    struct sigcontext *mc = &f.uc.mc;
+    mc->r8 = r->r8, mc->r9 = r->r9, mc->r10 = r->r10, mc->r11 = r->r11;
+    mc->r12 = r->r12, mc->r13 = r->r13, mc->r14 = r->r14, mc->r15 = r->r15;
+    mc->rdi = r->rdi, mc->rsi = r->rsi, mc->rbp = r->rbp, mc->rbx = r->rbx;
+    mc->rdx = r->rdx, mc->rax = r->rax, mc->rcx = r->rcx, mc->rsp = r->rsp;
+    mc->rip = r->rip, mc->eflags = r->rflags, mc->csgsfs = r->cs;
+    mc->trapno = r->vector == ARCH_VECTOR_SYSCALL ? 0 : r->vector;
+    mc->err = r->error;
+    mc->oldmask = p->sig_blocked;
+    mc->fpstate = fp;
+    f.uc.sigmask = p->sig_blocked;
+    f.info.si_signo = sig;
+
+    arch_fpu_copy(&fpu);
+    if (!(act->flags & SA_RESTORER) || copyout(fp, fpu.fpu, sizeof(fpu.fpu)) ||
+        copyout(sp, &f, sizeof(f))) {
+        /* No way back from the handler, or no stack to put the frame on:
+         * the process dies as Linux kills it, with SIGSEGV. */
+        kprintf("wisp: pid %d (%s): cannot deliver signal %d, killed by SIGSEGV\n", p->pid,
+                p->name, sig);
+        proc_exit(SIGSEGV);
+    }
+    r->rip = act->handler;
+    r->rsp = sp;
+    r->rdi = (uint64_t)sig;
+    r->rsi = sp + offsetof(struct rt_sigframe, info);
+    r->rdx = sp + offsetof(struct rt_sigframe, uc);
+    r->rax = 0;
+    r->rflags &= ~(1ull << 10);  /* DF clear on handler entry (ABI) */
+    p->sig_blocked |= act->mask & ~UNBLOCKABLE;
+    if (!(act->flags & SA_NODEFER))
+        p->sig_blocked |= SIGBIT(sig) & ~UNBLOCKABLE;
+    if (act->flags & SA_RESETHAND)
+        act->handler = SIG_DFL;
+}
+
+void
+proc_signal_deliver(struct arch_regs *r)
+{
+    struct proc *p = proc_current();
+    for (;;) {
+        uint64_t ready = p->sig_pending & (~p->sig_blocked | SIGBIT(SIGKILL));
+        if (!ready)
+            return;
+        int sig = __builtin_ctzll(ready) + 1;
+        if (ready & SIGBIT(SIGKILL))
+            sig = SIGKILL;
+        __atomic_and_fetch(&p->sig_pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+        struct k_sigaction *act = &p->sigact[sig];
+        if (sig != SIGKILL && act->handler == SIG_IGN)
+            continue;
+        if (sig == SIGKILL || act->handler == SIG_DFL) {
+            if (SIGBIT(sig) & DEFAULT_IGNORE)
+                continue;
+            proc_exit(sig);  /* wait status: terminated by sig */
+        }
+        build_frame(p, r, sig, act);
+        return;
+    }
+}
+
+long
+sys_rt_sigreturn(void)
+{
+    struct proc *p = proc_current();
+    struct arch_regs *r = arch_user_regs();
+    struct rt_sigframe f;
+    struct arch_ctx fpu;
+
+    if (copyin(&f, r->rsp - 8, sizeof(f))) {
+        kprintf("wisp: pid %d (%s): bad signal frame, killed by SIGSEGV\n", p->pid, p->name);
+        proc_exit(SIGSEGV);
+    }
+    struct sigcontext *mc = &f.uc.mc;
+    if (mc->rip >= ARCH_USER_TOP || mc->rsp >= ARCH_USER_TOP) {
+        kprintf("wisp: pid %d (%s): signal frame with kernel addresses, killed by SIGSEGV\n",
+                p->pid, p->name);
+        proc_exit(SIGSEGV);
+    }
+    if (mc->fpstate) {
+        if (copyin(fpu.fpu, mc->fpstate, sizeof(fpu.fpu)) == 0) {
+            *(uint32_t *)&fpu.fpu[24] &= 0xffbf;   /* MXCSR: no reserved bits (#GP) */
+            arch_fpu_restore(&fpu);
+        }
+    }
+    r->r8 = mc->r8, r->r9 = mc->r9, r->r10 = mc->r10, r->r11 = mc->r11;
+    r->r12 = mc->r12, r->r13 = mc->r13, r->r14 = mc->r14, r->r15 = mc->r15;
+    r->rdi = mc->rdi, r->rsi = mc->rsi, r->rbp = mc->rbp, r->rbx = mc->rbx;
+    r->rdx = mc->rdx, r->rcx = mc->rcx, r->rsp = mc->rsp, r->rip = mc->rip;
+    r->rflags = (mc->eflags & 0x40dd5) | 0x202;   /* user-changeable flags only, IF on */
+    r->vector = 0;   /* leave by IRETQ: every register must come back */
+    p->sig_blocked = f.uc.sigmask & ~UNBLOCKABLE;
+    return (long)mc->rax;
+}
+
+long
+sys_rt_sigaction(long sig, uint64_t uact, uint64_t uold, uint64_t sigsetsize)
+{
+    struct proc *p = proc_current();
+    struct k_sigaction act;
+    if (sig <= 0 || sig >= NSIG || sigsetsize != 8)
+        return -EINVAL;
+    if (uact && copyin(&act, uact, sizeof(act)))
+        return -EFAULT;
+    if (uact && (sig == SIGKILL || sig == SIGSTOP))
+        return -EINVAL;
+    if (uold && copyout(uold, &p->sigact[sig], sizeof(act)))
+        return -EFAULT;
+    if (uact) {
+        p->sigact[sig] = act;
+        if (act.handler == SIG_IGN ||
+            (act.handler == SIG_DFL && (SIGBIT(sig) & DEFAULT_IGNORE)))
+            __atomic_and_fetch(&p->sig_pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+    }
+    return 0;
+}
+
+long
+sys_rt_sigprocmask(long how, uint64_t uset, uint64_t uold, uint64_t sigsetsize)
+{
+    struct proc *p = proc_current();
+    uint64_t set, old = p->sig_blocked;
+    if (sigsetsize != 8)
+        return -EINVAL;
+    if (uset) {
+        if (copyin(&set, uset, sizeof(set)))
+            return -EFAULT;
+        switch (how) {
+        case 0: p->sig_blocked |= set; break;   /* SIG_BLOCK */
+        case 1: p->sig_blocked &= ~set; break;  /* SIG_UNBLOCK */
+        case 2: p->sig_blocked = set; break;    /* SIG_SETMASK */
+        default: return -EINVAL;
+        }
+        p->sig_blocked &= ~UNBLOCKABLE;
+    }
+    if (uold && copyout(uold, &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}
+
+void
+trap_user_fault(struct arch_regs *r, int vector, const char *name, uint64_t addr)
+{
+    struct proc *p = proc_current();
+    int sig = vector == 0 || vector == 16 || vector == 19 ? SIGFPE
+              : vector == 6                              ? SIGILL
+              : vector == 3 || vector == 1               ? SIGTRAP
+              : vector == 17                             ? SIGBUS
+                                                         : SIGSEGV;
+    struct k_sigaction *act = &p->sigact[sig];
+    bool blocked = p->sig_blocked & SIGBIT(sig);
+    if (act->handler == SIG_IGN || act->handler == SIG_DFL || blocked) {
+        /* As Linux's force_sig: a synchronous fault cannot be ignored. */
+        kprintf("wisp: pid %d (%s): %s at 0x%lx (rip 0x%lx), killed by signal %d\n", p->pid,
+                p->name, name, addr, r->rip, sig);
+        proc_exit(sig);
+    }
+    __atomic_or_fetch(&p->sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+}

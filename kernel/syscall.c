@@ -1,0 +1,44 @@
+/*
+ * System-call dispatch: the table of kernel/syscall_table.h indexed by the
+ * Linux x86_64 number. An unknown number returns -ENOSYS and is logged
+ * once per number, with the name when Wisp knows it (syscall_names.c).
+ */
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/proc_int.h"
+#include "kernel/sys.h"
+#include "kernel/trap.h"
+
+#define SYSCALL_MAX 512
+
+typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+static const syscall_fn table[SYSCALL_MAX] = {
+#define SYSCALL(nr, name, fn, where) [nr] = (syscall_fn)(void (*)(void))fn,
+#include "kernel/syscall_table.h"
+#undef SYSCALL
+};
+
+static uint8_t logged[SYSCALL_MAX / 8];
+const char *syscall_linux_name(unsigned nr);
+
+long
+trap_syscall(uint64_t nr, struct arch_regs *r)
+{
+    if (nr < SYSCALL_MAX && table[nr])
+        return table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+    if (nr < SYSCALL_MAX && !(logged[nr / 8] & (1 << (nr % 8)))) {
+        logged[nr / 8] |= 1 << (nr % 8);
+        kprintf("wisp: unimplemented system call %lu (%s), returning ENOSYS\n", nr,
+                syscall_linux_name((unsigned)nr));
+    }
+    return -ENOSYS;
+}
+
+void
+trap_user_return(struct arch_regs *r)
+{
+    if (proc_current() && proc_current()->sig_pending)
+        proc_signal_deliver(r);
+}

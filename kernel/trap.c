@@ -1,0 +1,31 @@
+/*
+ * The portable half of trap handling: page faults go to the current
+ * process's address space, the timer drives the scheduler, preemption
+ * happens at the end of an interrupt.
+ */
+#include "kernel/errno.h"
+#include "kernel/proc_int.h"
+#include "kernel/sched.h"
+#include "kernel/trap.h"
+#include "kernel/vm.h"
+
+int
+trap_page_fault(uint64_t addr, unsigned access)
+{
+    struct proc *p = proc_current();
+    if (!p || !p->vm)
+        return -EFAULT;
+    return vm_fault(p->vm, addr, access);
+}
+
+void
+trap_timer_tick(void)
+{
+    sched_tick();
+}
+
+void
+trap_preempt_point(void)
+{
+    sched_preempt();
+}
