@@ -20,6 +20,7 @@
 static struct cmdline cmdline;
 static int node_id;
 static const char *test_name;
+static struct bootinfo *boot_info;
 
 int proc_start_init(const char *path, char *const argv[], int argc);
 int ktest_run(const char *name);
@@ -104,25 +105,14 @@ init_argv(char *buf, size_t size, const char *path, char *argv[])
     return argc;
 }
 
-NORETURN void kernel_main(struct bootinfo *bi);
-void
-kernel_main(struct bootinfo *bi)
+/* The rest of the boot runs in a kernel thread so that it may sleep; the
+ * boot thread becomes the idle thread. */
+static void
+main_thread(void *arg)
 {
     static char argbuf[CMDLINE_VAL_MAX];
     char *argv[INIT_ARGS_MAX];
-    struct mem_stats ms;
-
-    parse_cmdline(bi->cmdline);
-    mem_get_stats(&ms);
-    kprintf("Wisp %s (x86_64) node %d: %lu MiB free memory, loader %s, cmdline \"%s\"\n",
-            WISP_VERSION, node_id, (unsigned long)(ms.free_frames * PAGE_SIZE >> 20),
-            bi->loader == BOOT_LOADER_MB1   ? "multiboot1"
-            : bi->loader == BOOT_LOADER_MB2 ? "multiboot2"
-                                            : "uefi",
-            bi->cmdline);
-    sched_init();
-    arch_lapic_init();
-    arch_irq_enable();
+    struct bootinfo *bi = boot_info;
 
     if (test_name && strncmp(test_name, "kernel", 6) == 0)
         arch_qemu_exit(ktest_run(test_name) == 0 ? 0 : 1);
@@ -147,5 +137,28 @@ kernel_main(struct bootinfo *bi)
         stop("no init; halting");
     }
     kprintf("wisp: node %d ready\n", node_id);
+}
+
+NORETURN void kernel_main(struct bootinfo *bi);
+void
+kernel_main(struct bootinfo *bi)
+{
+    struct mem_stats ms;
+
+    parse_cmdline(bi->cmdline);
+    mem_get_stats(&ms);
+    kprintf("Wisp %s (x86_64) node %d: %lu MiB free memory, loader %s, cmdline \"%s\"\n",
+            WISP_VERSION, node_id, (unsigned long)(ms.free_frames * PAGE_SIZE >> 20),
+            bi->loader == BOOT_LOADER_MB1   ? "multiboot1"
+            : bi->loader == BOOT_LOADER_MB2 ? "multiboot2"
+                                            : "uefi",
+            bi->cmdline);
+    sched_init();
+    arch_lapic_init();
+    boot_info = bi;
+    if (!sched_spawn("main", main_thread, NULL))
+        panic("cannot create the first kernel thread");
+    arch_irq_enable();
     sched_run_idle();
 }
+

@@ -104,7 +104,7 @@ arch_mem_init(struct bootinfo *bi)
     struct mem_range avail[BOOTINFO_MEM_MAX], resv[BOOTINFO_MODS_MAX + 4];
     static struct mem_range usable[BOOTINFO_MEM_MAX];
     int navail = 0, nresv = 0, nusable;
-    uint64_t top = 4ull << 30, total = 0;
+    uint64_t top = 4ull << 30, total = 0, ram_top = 0;
     uint32_t a, b, c, d;
 
     cpuid(0x80000001, 0, &a, &b, &c, &d);
@@ -115,6 +115,7 @@ arch_mem_init(struct bootinfo *bi)
         if (m->base + m->len > top && m->type == BOOT_MEM_USABLE)
             top = m->base + m->len;
         if (m->type == BOOT_MEM_USABLE) {
+            ram_top = MAX(ram_top, m->base + m->len);
             avail[navail++] = (struct mem_range){ m->base, m->len };
             total += m->len;
         }
@@ -150,8 +151,11 @@ arch_mem_init(struct bootinfo *bi)
     nusable = mem_ranges_usable(avail, navail, resv, nresv, usable, BOOTINFO_MEM_MAX);
     if (mem_frame_init(usable, nusable) != 0)
         panic("wisp: not enough memory to manage memory");
-    kprintf("wisp: memory: %lu MiB usable of %lu MiB reported, top of RAM 0x%lx%s\n",
-            total >> 20, total >> 20, top, have_1g_pages ? ", 1 GiB pages" : "");
+    uint64_t usable_bytes = 0;
+    for (int i = 0; i < nusable; i++)
+        usable_bytes += usable[i].len;
+    kprintf("wisp: memory: %lu MiB usable of %lu MiB RAM, top of RAM 0x%lx, direct map %s pages\n",
+            usable_bytes >> 20, total >> 20, ram_top, have_1g_pages ? "1 GiB" : "2 MiB");
 }
 
 /* Walk to the level-1 entry for va, creating tables when create is set. */
