@@ -37,6 +37,14 @@ main_test_name(void)
     return test_name;
 }
 
+static bool strace_on;
+
+bool
+main_strace(void)
+{
+    return strace_on;
+}
+
 bool
 main_test_mode(void)
 {
@@ -78,6 +86,7 @@ parse_cmdline(const char *s)
     }
     node_id = (int)n;
     test_name = cmdline_get(&cmdline, "test");
+    strace_on = cmdline_get(&cmdline, "strace") != NULL;
 }
 
 /* Split initargs= on spaces into argv[1..]. */

@@ -14,3 +14,5 @@ const char *main_test_name(void);
 bool main_test_mode(void);
 /* Called when init (the first process) exits with a wait status. */
 NORETURN void main_init_exited(int status);
+/* strace on the command line: log every system call and its result. */
+bool main_strace(void);

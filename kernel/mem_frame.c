@@ -92,6 +92,7 @@ mem_frame_init(const struct mem_range *r, int n)
 {
     /* host tests call this again to start over; the kernel calls it once */
     spin_init(&frame_lock, "mem.frame");
+    mem_kmalloc_reset();
     add_ranges(r, n);
     total_frames = free_frames = 0;
     alloc_hint = 0;

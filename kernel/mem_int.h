@@ -8,3 +8,7 @@
 /* Bytes currently handed out by kmalloc, for mem_get_stats. Takes
  * mem.kmalloc briefly. */
 uint64_t mem_kmalloc_bytes(void);
+
+/* Forget all slabs and counts, because the frames under them are gone:
+ * mem_frame_init calls it. A no-op at boot; host tests re-initialise. */
+void mem_kmalloc_reset(void);

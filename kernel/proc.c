@@ -128,6 +128,7 @@ sys_fork(void)
         spin_unlock(&proc_table_lock);
         return -ENOMEM;
     }
+    c->thread->pt_root = c->vm->root;
     arch_fpu_copy(&c->thread->ctx);
     c->thread->ctx.fs_base = parent->thread->ctx.fs_base;
     memcpy(c->name, parent->name, sizeof(c->name));
@@ -181,6 +182,7 @@ proc_exit(int wait_status)
 
     fs_ctx_free(p->fs);
     p->fs = NULL;
+    p->thread->pt_root = arch_pt_kernel_root();
     vm_activate(NULL);
     vm_free(p->vm);
     p->vm = NULL;

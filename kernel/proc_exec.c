@@ -163,6 +163,8 @@ proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
     /* Commit: nothing below can fail. */
     struct vm *old = p->vm;
     p->vm = vm;
+    if (p->thread)
+        p->thread->pt_root = vm->root;
     vm_activate(vm);
     if (old)
         vm_free(old);
@@ -267,6 +269,7 @@ proc_start_init(const char *path, char *const argv[], int argc)
     p->thread = sched_new_user("init", p, &regs);
     if (!p->thread)
         return -ENOMEM;
+    p->thread->pt_root = p->vm->root;
     sched_make_runnable(p->thread);
     return 0;
 }

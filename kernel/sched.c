@@ -104,6 +104,8 @@ schedule(void)
     next->state = THREAD_RUNNING;
     next->slice = SCHED_SLICE_TICKS;
     current = next;
+    if (next->pt_root)
+        arch_pt_activate(next->pt_root);
     arch_switch(&prev->ctx, &next->ctx,
                 next->kstack ? (char *)next->kstack + SCHED_KSTACK_SIZE : NULL);
 }

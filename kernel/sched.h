@@ -20,6 +20,7 @@ struct thread {
     void *kstack;                 /* SCHED_KSTACK_SIZE bytes */
     const char *name;
     struct proc *proc;            /* NULL for kernel threads */
+    uint64_t pt_root;             /* page tables to run on; 0: any (kernel thread) */
 
     /* Protected by sched.runq: */
     enum thread_state state;

@@ -6,6 +6,7 @@
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
+#include "kernel/main.h"
 #include "kernel/proc_int.h"
 #include "kernel/sys.h"
 #include "kernel/trap.h"
@@ -26,8 +27,16 @@ const char *syscall_linux_name(unsigned nr);
 long
 trap_syscall(uint64_t nr, struct arch_regs *r)
 {
-    if (nr < SYSCALL_MAX && table[nr])
-        return table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+    if (nr < SYSCALL_MAX && table[nr]) {
+        if (!main_strace())
+            return table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+        int pid = proc_current()->pid;
+        kprintf("[strace] pid %d: %s(0x%lx, 0x%lx, 0x%lx) ...\n", pid,
+                syscall_linux_name((unsigned)nr), r->rdi, r->rsi, r->rdx);
+        long ret = table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
+        kprintf("[strace] pid %d: %s = %ld\n", pid, syscall_linux_name((unsigned)nr), ret);
+        return ret;
+    }
     if (nr < SYSCALL_MAX && !(logged[nr / 8] & (1 << (nr % 8)))) {
         logged[nr / 8] |= 1 << (nr % 8);
         kprintf("wisp: unimplemented system call %lu (%s), returning ENOSYS\n", nr,
