@@ -76,6 +76,22 @@ from_mb1(uint64_t info)
     }
 }
 
+/* GRUB quotes a word holding spaces ("initargs=\"a b\"" for initargs="a b")
+ * and escapes quotes and backslashes with a backslash. Undo both so the
+ * kernel sees the command line as it was written in grub.cfg. */
+static void
+copy_grub_cmdline(const char *s, size_t max)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < max && s[i] && o + 1 < sizeof(bi.cmdline); i++) {
+        if (s[i] == '\\' && i + 1 < max && s[i + 1])
+            bi.cmdline[o++] = s[++i];
+        else if (s[i] != '"')
+            bi.cmdline[o++] = s[i];
+    }
+    bi.cmdline[o] = 0;
+}
+
 static void
 from_mb2(uint64_t info)
 {
@@ -91,7 +107,7 @@ from_mb2(uint64_t info)
             break;
         switch (type) {
         case 1:
-            k_strlcpy(bi.cmdline, (const char *)(t + 8), sizeof(bi.cmdline));
+            copy_grub_cmdline((const char *)(t + 8), size - 8);
             break;
         case 3:
             add_mod(*(const uint32_t *)(t + 8), *(const uint32_t *)(t + 12),
