@@ -2,7 +2,7 @@
  * Tests of the kernel command line parser (cmdline.c): plain and quoted
  * values, bare words, duplicates, every error and the numeric getter.
  */
-// TEST_SRCS: kernel/lib_printf.c kernel/lib_string.c
+// TEST_SRCS: kernel/lib_printf.c
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "tests/host/test.h"

@@ -18,7 +18,7 @@
 #include "kernel/lib.h"
 #include "kernel/sync.h"
 
-#define MEM_FRAME_MAX_RANGES 64
+#define MEM_FRAME_MAX_RANGES 256    /* as many as boot/bootinfo.h allows */
 #define FREE_BIT   0x80000000u
 #define NIL        0x7fffffffu       /* end of a free list */
 #define RANGE_MAX  (NIL - 1)         /* frames per descriptor */

@@ -10,5 +10,6 @@
 uint64_t mem_kmalloc_bytes(void);
 
 /* Forget all slabs and counts, because the frames under them are gone:
- * mem_frame_init calls it. A no-op at boot; host tests re-initialise. */
+ * mem_frame_init calls it. A no-op at boot; host tests re-initialise.
+ * Takes no lock: nothing else may use the heap meanwhile. */
 void mem_kmalloc_reset(void);

@@ -235,14 +235,14 @@ kfree(void *p)
         ASSERT(false, "kfree is given a live kmalloc pointer (bad magic: double free?)");
 }
 
+/* Runs inside mem_frame_init, before anything else uses the heap, so it
+ * takes no lock (at boot, before the CPU is fully set up). */
 void
 mem_kmalloc_reset(void)
 {
-    spin_lock(&heap_lock);
     for (unsigned cls = 0; cls < NCLASS; cls++)
         partial[cls] = NULL;
     heap_bytes = 0;
-    spin_unlock(&heap_lock);
 }
 
 uint64_t

@@ -1,0 +1,45 @@
+/*
+ * Host fake of the kernel heap (kernel/mem.h): kmalloc is malloc, so ASan
+ * sees every overflow and leak in code under test. fake_kmalloc_fail_after
+ * makes the n-th next allocation fail, for out-of-memory paths.
+ * mem_get_stats reports a fixed small machine.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "kernel/mem.h"
+#include "tests/host/fake_kmalloc.h"
+
+long fake_kmalloc_fail_after = -1;
+
+void *
+kmalloc(size_t n)
+{
+    if (fake_kmalloc_fail_after == 0)
+        return NULL;
+    if (fake_kmalloc_fail_after > 0)
+        fake_kmalloc_fail_after--;
+    return malloc(n ? n : 1);
+}
+
+void *
+kzalloc(size_t n)
+{
+    void *p = kmalloc(n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+void
+kfree(void *p)
+{
+    free(p);
+}
+
+void
+mem_get_stats(struct mem_stats *s)
+{
+    s->total_frames = 32768;    /* 128 MiB */
+    s->free_frames = 16384;
+    s->kmalloc_bytes = 4096;
+}

@@ -1,0 +1,119 @@
+/*
+ * Host fake of kernel/proc.h: a fixed table of fake processes (a test
+ * fills it with fake_proc_make), the current process (fake_proc_cur, with
+ * the fs_ctx the code under test uses), and a log of posted signals.
+ * proc_signal_pgrp reaches the live processes with that pgid.
+ */
+#include <string.h>
+#include "kernel/errno.h"
+#include "tests/host/fake_proc.h"
+
+struct proc fake_procs[FAKE_PROC_MAX];
+struct proc *fake_proc_cur;
+struct fake_sig fake_sigs[FAKE_SIG_MAX];
+int fake_nsigs;
+bool fake_signal_pending;
+
+struct proc *
+fake_proc_make(int i, int pid, int ppid, int pgid, const char *name)
+{
+    struct proc *p = &fake_procs[i];
+    memset(p, 0, sizeof(*p));
+    p->live = true;
+    p->info.pid = pid;
+    p->info.ppid = ppid;
+    p->info.pgid = pgid;
+    p->info.state = 'R';
+    strncpy(p->info.name, name, PROC_NAME_MAX - 1);
+    return p;
+}
+
+void
+fake_proc_reset(void)
+{
+    memset(fake_procs, 0, sizeof(fake_procs));
+    fake_proc_cur = NULL;
+    fake_nsigs = 0;
+    fake_signal_pending = false;
+}
+
+struct proc *
+proc_current(void)
+{
+    return fake_proc_cur;
+}
+
+int
+proc_pid(const struct proc *p)
+{
+    return p->info.pid;
+}
+
+int
+proc_pgid(const struct proc *p)
+{
+    return p->info.pgid;
+}
+
+struct fs_ctx *
+proc_fs(const struct proc *p)
+{
+    return p->fs;
+}
+
+static void
+record(int target, bool pgrp, int sig)
+{
+    if (fake_nsigs < FAKE_SIG_MAX)
+        fake_sigs[fake_nsigs++] = (struct fake_sig){ target, pgrp, sig };
+}
+
+void
+proc_signal(struct proc *p, int sig)
+{
+    record(p->info.pid, false, sig);
+}
+
+int
+proc_signal_pgrp(int pgid, int sig)
+{
+    bool any = false;
+    for (int i = 0; i < FAKE_PROC_MAX; i++)
+        any |= fake_procs[i].live && fake_procs[i].info.pgid == pgid;
+    record(pgid, true, sig);
+    return any ? 0 : -ESRCH;
+}
+
+bool
+proc_signal_pending(void)
+{
+    return fake_signal_pending;
+}
+
+int
+proc_list(struct proc_info *out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < FAKE_PROC_MAX && n < max; i++)
+        if (fake_procs[i].live)
+            out[n++] = fake_procs[i].info;
+    return n;
+}
+
+int
+proc_info_get(int pid, struct proc_info *out)
+{
+    for (int i = 0; i < FAKE_PROC_MAX; i++) {
+        if (fake_procs[i].live && fake_procs[i].info.pid == pid) {
+            *out = fake_procs[i].info;
+            return 0;
+        }
+    }
+    return -ESRCH;
+}
+
+int
+proc_node_self(void)
+{
+    return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * Controls for the host fake of kernel/proc.h (tests/host/fake_proc.c): a
+ * small table of fake processes, a settable current one, and a record of
+ * the signals posted.
+ */
+#pragma once
+#include "kernel/proc.h"
+
+#define FAKE_PROC_MAX 8
+#define FAKE_SIG_MAX  64
+
+struct proc {
+    bool live;
+    struct proc_info info;      /* what proc_list / proc_info_get report */
+    struct fs_ctx *fs;
+};
+
+struct fake_sig {
+    int target;                 /* pid, or pgid when pgrp is set */
+    bool pgrp;
+    int sig;
+};
+
+extern struct proc fake_procs[FAKE_PROC_MAX];
+extern struct proc *fake_proc_cur;
+extern struct fake_sig fake_sigs[FAKE_SIG_MAX];
+extern int fake_nsigs;
+extern bool fake_signal_pending;
+
+/* Fill slot i as a live process and return it. */
+struct proc *fake_proc_make(int i, int pid, int ppid, int pgid, const char *name);
+/* Forget every process and signal. */
+void fake_proc_reset(void);
