@@ -72,6 +72,7 @@ long sys_brk(uint64_t addr);
 long sys_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off);
 long sys_munmap(uint64_t addr, uint64_t len);
 long sys_mprotect(uint64_t addr, uint64_t len, long prot);
+long sys_madvise(uint64_t addr, uint64_t len, long advice);
 
 /* kernel/ : time and identity. */
 long sys_nanosleep(uint64_t ureq, uint64_t urem);

@@ -100,3 +100,12 @@ sys_arch_prctl(long code, uint64_t addr)
         return copyout(addr, &t->ctx.fs_base, sizeof(uint64_t));
     return -EINVAL;
 }
+
+/* Advice only: Wisp keeps every page until munmap, which is always allowed. */
+long
+sys_madvise(uint64_t addr, uint64_t len, long advice)
+{
+    if (addr & (PAGE_SIZE - 1))
+        return -EINVAL;
+    return 0;
+}

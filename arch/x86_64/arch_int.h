@@ -25,7 +25,6 @@ struct arch_percpu {
     struct arch_percpu *self;
     int cpu;
     int irq_depth;        /* > 0 inside an interrupt handler */
-    struct arch_regs *user_regs; /* last entry from user mode */
 };
 extern struct arch_percpu arch_cpu0;
 static inline struct arch_percpu *

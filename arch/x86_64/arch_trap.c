@@ -94,8 +94,6 @@ arch_trap(struct arch_regs *r)
     struct arch_percpu *pc = arch_percpu();
     bool user = (r->cs & 3) == 3;
 
-    if (user)
-        pc->user_regs = r;
     if (r->vector < 32) {
         if (r->rflags & 0x200)
             arch_irq_enable();      /* page faults may fault pages in with interrupts on */
@@ -124,7 +122,6 @@ void arch_syscall(struct arch_regs *r);
 void
 arch_syscall(struct arch_regs *r)
 {
-    arch_percpu()->user_regs = r;
     r->rax = (uint64_t)trap_syscall(r->rax, r);
     trap_user_return(r);
 }
@@ -133,14 +130,16 @@ void arch_user_enter(struct arch_regs *r);
 void
 arch_user_enter(struct arch_regs *r)
 {
-    arch_percpu()->user_regs = r;
     trap_user_return(r);
 }
 
+/* Every entry from user mode starts on an empty kernel stack, so the
+ * thread's user frame is always the top of its own stack (a per-CPU
+ * "last frame" pointer would be another thread's after a sleep). */
 struct arch_regs *
 arch_user_regs(void)
 {
-    return arch_percpu()->user_regs;
+    return (struct arch_regs *)arch_percpu()->kstack_top - 1;
 }
 
 bool
