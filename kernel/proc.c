@@ -43,6 +43,12 @@ proc_pgid(const struct proc *p)
     return p->pgid;
 }
 
+struct vm *
+proc_vm(const struct proc *p)
+{
+    return p->vm;
+}
+
 struct fs_ctx *
 proc_fs(const struct proc *p)
 {

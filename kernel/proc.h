@@ -10,6 +10,7 @@
 
 struct proc;
 struct fs_ctx;
+struct vm;
 
 #define PROC_MAX        256
 #define PROC_NODE_SHIFT 20
@@ -45,6 +46,8 @@ struct fs_ctx;
 struct proc *proc_current(void);
 int proc_pid(const struct proc *p);
 int proc_pgid(const struct proc *p);
+/* The process's address space (kernel/vm.h). */
+struct vm *proc_vm(const struct proc *p);
 /* The process's file-system context (fds, cwd); owned by fs/. */
 struct fs_ctx *proc_fs(const struct proc *p);
 

@@ -11,6 +11,7 @@
 #include "kernel/proc_int.h"
 #include "kernel/sched.h"
 #include "kernel/sys.h"
+#include "kernel/trap.h"
 #include "kernel/uaccess.h"
 
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
@@ -239,4 +240,12 @@ trap_user_fault(struct arch_regs *r, int vector, const char *name, uint64_t addr
         proc_exit(sig);
     }
     __atomic_or_fetch(&p->sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
+void
+trap_user_return(struct arch_regs *r)
+{
+    struct proc *p = proc_current();
+    if (p && p->sig_pending)
+        proc_signal_deliver(r);
 }

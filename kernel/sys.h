@@ -2,7 +2,7 @@
  * System-call handlers, Linux x86_64 ABI. Each takes its arguments as the
  * Linux prototype does, with user pointers as uint64_t, and returns the
  * result or -errno. The number -> handler table, with where each call is
- * served (local / home / fsserver), is kernel/syscall_table.h; docs/syscalls.md
+ * served (local / home / fsserver), is kernel/syscall_table.def; docs/syscalls.md
  * is generated from it. Handlers may sleep.
  */
 #pragma once

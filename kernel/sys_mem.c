@@ -6,7 +6,7 @@
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/mem.h"
-#include "kernel/proc_int.h"
+#include "kernel/proc.h"
 #include "kernel/sched.h"
 #include "kernel/sys.h"
 #include "kernel/uaccess.h"
@@ -22,7 +22,7 @@
 long
 sys_brk(uint64_t addr)
 {
-    struct vm *vm = proc_current()->vm;
+    struct vm *vm = proc_vm(proc_current());
     uint64_t old_end = ALIGN_UP(vm->brk, PAGE_SIZE);
     if (addr < vm->brk_start || addr > vm->brk_start + HEAP_MAX)
         return (long)vm->brk;
@@ -41,7 +41,7 @@ sys_brk(uint64_t addr)
 long
 sys_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off)
 {
-    struct vm *vm = proc_current()->vm;
+    struct vm *vm = proc_vm(proc_current());
     if (len == 0 || len > VM_STACK_TOP || (prot & ~PROT_MASK))
         return -EINVAL;
     if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
@@ -70,7 +70,7 @@ sys_munmap(uint64_t addr, uint64_t len)
 {
     if (len == 0)
         return -EINVAL;
-    return vm_unmap(proc_current()->vm, addr, len);
+    return vm_unmap(proc_vm(proc_current()), addr, len);
 }
 
 long
@@ -80,7 +80,7 @@ sys_mprotect(uint64_t addr, uint64_t len, long prot)
         return -EINVAL;
     if (len == 0)
         return addr & (PAGE_SIZE - 1) ? -EINVAL : 0;
-    return vm_protect(proc_current()->vm, addr, len, (unsigned)prot);
+    return vm_protect(proc_vm(proc_current()), addr, len, (unsigned)prot);
 }
 
 #define ARCH_SET_FS 0x1002

@@ -1,5 +1,5 @@
 /*
- * System-call dispatch: the table of kernel/syscall_table.h indexed by the
+ * System-call dispatch: the table of kernel/syscall_table.def indexed by the
  * Linux x86_64 number. An unknown number returns -ENOSYS and is logged
  * once per number, with the name when Wisp knows it (syscall_names.c).
  */
@@ -7,7 +7,7 @@
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/main.h"
-#include "kernel/proc_int.h"
+#include "kernel/proc.h"
 #include "kernel/sys.h"
 #include "kernel/trap.h"
 
@@ -17,7 +17,7 @@ typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uin
 
 static const syscall_fn table[SYSCALL_MAX] = {
 #define SYSCALL(nr, name, fn, where) [nr] = (syscall_fn)(void (*)(void))fn,
-#include "kernel/syscall_table.h"
+#include "kernel/syscall_table.def"
 #undef SYSCALL
 };
 
@@ -43,11 +43,4 @@ trap_syscall(uint64_t nr, struct arch_regs *r)
                 syscall_linux_name((unsigned)nr));
     }
     return -ENOSYS;
-}
-
-void
-trap_user_return(struct arch_regs *r)
-{
-    if (proc_current() && proc_current()->sig_pending)
-        proc_signal_deliver(r);
 }

@@ -4,7 +4,7 @@
  * happens at the end of an interrupt.
  */
 #include "kernel/errno.h"
-#include "kernel/proc_int.h"
+#include "kernel/proc.h"
 #include "kernel/sched.h"
 #include "kernel/trap.h"
 #include "kernel/vm.h"
@@ -13,9 +13,9 @@ int
 trap_page_fault(uint64_t addr, unsigned access)
 {
     struct proc *p = proc_current();
-    if (!p || !p->vm)
+    if (!p || !proc_vm(p))
         return -EFAULT;
-    return vm_fault(p->vm, addr, access);
+    return vm_fault(proc_vm(p), addr, access);
 }
 
 void
