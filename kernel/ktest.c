@@ -161,10 +161,22 @@ test_vm_cow(void)
     vm_free(b);
 }
 
+/* test=kernel_fault: a deliberate bad kernel access, to show (and test) the
+ * exception report: vector, error, registers, address, symbolised backtrace. */
+__attribute__((noinline)) static void
+ktest_crash(void)
+{
+    *(volatile uint64_t *)0xdead0000ull = 1;
+}
+
 int ktest_run(const char *name);
 int
 ktest_run(const char *name)
 {
+    if (strcmp(name, "kernel_fault") == 0) {
+        ktest_crash();
+        return -EINVAL;
+    }
     test_frames();
     test_kmalloc();
     test_threads();

@@ -30,7 +30,7 @@ trap_syscall(uint64_t nr, struct arch_regs *r)
     if (nr < SYSCALL_MAX && table[nr]) {
         if (!main_strace())
             return table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);
-        int pid = proc_current()->pid;
+        int pid = proc_pid(proc_current());
         kprintf("[strace] pid %d: %s(0x%lx, 0x%lx, 0x%lx) ...\n", pid,
                 syscall_linux_name((unsigned)nr), r->rdi, r->rsi, r->rdx);
         long ret = table[nr](r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9);

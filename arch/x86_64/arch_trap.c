@@ -53,6 +53,27 @@ dump_regs(const struct arch_regs *r)
     kprintf("  r13 %016lx  r14 %016lx  r15 %016lx\n", r->r13, r->r14, r->r15);
 }
 
+struct ksym {
+    uint64_t addr;
+    const char *name;
+};
+extern const struct ksym ksyms[];
+
+static const char *
+ksym_lookup(uint64_t addr, uint64_t *off)
+{
+    const struct ksym *best = NULL;
+    for (const struct ksym *s = ksyms; s->addr != ~0ull; s++) {
+        if (s->addr > addr)
+            break;
+        best = s;
+    }
+    if (!best)
+        return "?";
+    *off = addr - best->addr;
+    return best->name;
+}
+
 static NORETURN void
 kernel_fault(struct arch_regs *r)
 {
@@ -60,7 +81,9 @@ kernel_fault(struct arch_regs *r)
     kprintf("\nwisp: kernel %s (vector %lu, error 0x%lx)", name, r->vector, r->error);
     if (r->vector == 14)
         kprintf(" at address 0x%lx", read_cr2());
-    kprintf("\n");
+    uint64_t off = 0;
+    const char *fn = ksym_lookup(r->rip, &off);
+    kprintf(" in %s+0x%lx\n", fn, off);
     dump_regs(r);
     arch_backtrace(r->rbp);
     panic("unhandled kernel exception");
@@ -160,33 +183,11 @@ arch_regs_init_user(struct arch_regs *r, uint64_t entry, uint64_t sp)
     r->vector = ARCH_VECTOR_SYSCALL;
 }
 
-struct ksym {
-    uint64_t addr;
-    const char *name;
-};
-extern const struct ksym ksyms[];
-
-static const char *
-ksym_lookup(uint64_t addr, uint64_t *off)
-{
-    const struct ksym *best = NULL;
-    for (const struct ksym *s = ksyms; s->addr != ~0ull; s++) {
-        if (s->addr > addr)
-            break;
-        best = s;
-    }
-    if (!best)
-        return "?";
-    *off = addr - best->addr;
-    return best->name;
-}
-
 void
 arch_backtrace(uint64_t rbp)
 {
     kprintf("  backtrace:\n");
-    for (int depth = 0; depth < 16 && rbp >= KERNEL_VIRT - (1ull << 40) && !(rbp & 7);
-         depth++) {
+    for (int depth = 0; depth < 16 && rbp >= DIRECT_MAP_BASE && !(rbp & 7); depth++) {
         uint64_t *frame = (uint64_t *)rbp;
         uint64_t ret = frame[1], off = 0;
         if (ret < KERNEL_VIRT)
