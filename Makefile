@@ -29,5 +29,7 @@ help:
 	@echo "make bench      benchmarks beside a Linux guest; CSV in $(BUILD)/bench/"
 	@echo "make compile_commands.json"
 
+# mk/net.mk adds the lwIP objects to the kernel (NET_KOBJ); it must come first.
+include $(wildcard mk/net.mk)
 include mk/kernel.mk
 include $(wildcard mk/user.mk mk/boot.mk mk/check.mk mk/test.mk mk/bench.mk mk/tools.mk)

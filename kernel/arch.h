@@ -73,3 +73,18 @@ void arch_fpu_restore(struct arch_ctx *c);
 
 /* Calibrate the clock and start the periodic timer interrupt. */
 void arch_lapic_init(void);
+
+/* PCI configuration space (mechanism #1 ports on x86). width is 1, 2 or 4. */
+uint32_t arch_pci_cfg_read(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, int width);
+void arch_pci_cfg_write(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, int width,
+                        uint32_t v);
+/* Device interrupts. arch_irq_alloc binds a free vector to handler(arg),
+ * which runs in interrupt context (interrupts off, may not sleep); returns
+ * the vector or -ENOSPC. arch_msi_message gives the MSI address/data that
+ * make a device raise that vector on this CPU. arch_irq_route_gsi programs
+ * the IOAPIC for a legacy/INTx line (gsi) to raise vector. */
+int arch_irq_alloc(void (*handler)(void *arg), void *arg);
+void arch_msi_message(int vector, uint64_t *addr, uint32_t *data);
+MUST_CHECK int arch_irq_route_gsi(int gsi, int vector, bool level, bool active_low);
+/* An uncached kernel mapping of device memory [pa, pa+len). NULL on failure. */
+void *arch_mmio_map(uint64_t pa, size_t len);

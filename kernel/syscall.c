@@ -11,7 +11,7 @@
 #include "kernel/sys.h"
 #include "kernel/trap.h"
 
-#define SYSCALL_MAX 512
+#define SYSCALL_MAX 1024
 
 typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 

@@ -11,7 +11,8 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -no-pie -Wl,--build-id=non
 
 KSRC_C := $(filter-out %_test.c,$(wildcard kernel/*.c arch/x86_64/*.c fs/*.c net/*.c))
 KSRC_S := $(wildcard arch/x86_64/*.S)
-KOBJ   := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) $(patsubst %.S,$(BUILD)/k/%.o,$(KSRC_S))
+KSRC_C += $(filter-out %_test.c,$(wildcard net/rpc/*.c))
+KOBJ   := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) $(patsubst %.S,$(BUILD)/k/%.o,$(KSRC_S)) $(NET_KOBJ)
 
 .PHONY: kernel
 kernel: $(KERNEL)
