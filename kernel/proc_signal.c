@@ -57,6 +57,9 @@ proc_signal(struct proc *p, int sig)
         return;
     if (sig != SIGKILL && p->sigact[sig].handler == SIG_IGN)
         return;
+    /* As on Linux, init gets only the signals it has handlers for. */
+    if (p->pid == (proc_node_self() << PROC_NODE_SHIFT | 1) && p->sigact[sig].handler == SIG_DFL)
+        return;
     __atomic_or_fetch(&p->sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
     if (p->thread && ((SIGBIT(sig) & ~p->sig_blocked) || sig == SIGKILL))
         sched_wakeup(p->thread, true);
