@@ -1,0 +1,67 @@
+/*
+ * The /dev directory: null, zero, and the console tty under two names
+ * (console and tty; its line discipline is fs_tty.c). A static tree built
+ * once at fs_init; the devices keep no state of their own.
+ */
+#include "fs/fs_int.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+
+#define MKDEV(ma, mi) (((uint64_t)(ma) << 8) | (uint64_t)(mi))
+
+static long
+null_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
+{
+    return 0;
+}
+
+static long
+null_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags)
+{
+    return (long)n;
+}
+
+static long
+zero_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
+{
+    memset(buf, 0, n);
+    return (long)n;
+}
+
+static const struct vnode_ops null_ops = {
+    .read = null_read,
+    .write = null_write,
+};
+static const struct vnode_ops zero_ops = {
+    .read = zero_read,
+    .write = null_write,
+};
+static const struct vnode_ops devdir_ops = {
+    .lookup = fs_static_lookup,
+    .getdent = fs_static_getdent,
+};
+
+static bool
+add(struct vnode *dir, const char *name, struct vnode *v, uint64_t rdev)
+{
+    if (!v)
+        return false;
+    v->rdev = rdev;
+    fs_vn_add_child(dir, v, name, strlen(name));
+    return true;
+}
+
+struct vnode *
+fs_dev_init(void)
+{
+    struct vnode *dir = fs_vn_alloc(S_IFDIR | 0755, FS_DEV_DEVFS, &devdir_ops);
+    if (!dir)
+        return NULL;
+    bool ok = add(dir, "console", fs_tty_init(), MKDEV(5, 1)) &&
+              add(dir, "null", fs_vn_alloc(S_IFCHR | 0666, FS_DEV_DEVFS, &null_ops),
+                  MKDEV(1, 3)) &&
+              add(dir, "tty", fs_tty_init(), MKDEV(5, 0)) &&
+              add(dir, "zero", fs_vn_alloc(S_IFCHR | 0666, FS_DEV_DEVFS, &zero_ops),
+                  MKDEV(1, 5));
+    return ok ? dir : NULL;     /* out of memory at boot: the caller halts */
+}

@@ -1,0 +1,126 @@
+/*
+ * Open file descriptions (struct file): creation with Linux's open checks,
+ * reference counting (dup and fork share one description, and so its
+ * offset), and read/write dispatch to the vnode's ops with kernel buffers.
+ * Descriptor tables are in fs_ctx.c; the system calls in fs_sys.c.
+ */
+#include "fs/fs_int.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mem.h"
+
+int
+fs_file_open(struct vnode *v, int flags, struct file **out)
+{
+    struct file *f = kzalloc(sizeof(*f));
+    if (!f)
+        return -ENOMEM;
+    f->refs = 1;
+    f->flags = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_PATH);
+    f->vn = v;
+    spin_init(&f->lock, "fs.file");
+    fs_vn_ref(v);
+    if (v->ops->open && !(flags & O_PATH)) {
+        int err = v->ops->open(f);
+        if (err) {
+            fs_vn_unref(v);
+            kfree(f);
+            return err;
+        }
+    }
+    *out = f;
+    return 0;
+}
+
+void
+fs_file_ref(struct file *f)
+{
+    uint32_t old = __atomic_fetch_add(&f->refs, 1, __ATOMIC_RELAXED);
+    ASSERT(old > 0, "a file is referenced only while someone holds it");
+}
+
+void
+fs_file_unref(struct file *f)
+{
+    uint32_t old = __atomic_fetch_sub(&f->refs, 1, __ATOMIC_ACQ_REL);
+    ASSERT(old > 0, "file reference count does not underflow");
+    if (old != 1)
+        return;
+    if (f->vn->ops->close && !(f->flags & O_PATH))
+        f->vn->ops->close(f);
+    fs_vn_unref(f->vn);
+    kfree(f);
+}
+
+long
+fs_file_read(struct file *f, void *buf, size_t n, uint64_t off, int xflags)
+{
+    struct vnode *v = f->vn;
+    if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY)
+        return -EBADF;
+    if (FS_ISDIR(v->mode))
+        return -EISDIR;
+    if (!v->ops->read)
+        return -EINVAL;
+    return v->ops->read(f, buf, n, off, f->flags | xflags);
+}
+
+long
+fs_file_write(struct file *f, const void *buf, size_t n, uint64_t off, int xflags)
+{
+    struct vnode *v = f->vn;
+    if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
+    if (!v->ops->write)
+        return v->rofs ? -EROFS : -EINVAL;
+    return v->ops->write(f, buf, n, off, f->flags | xflags);
+}
+
+/* Linux's checks between a resolved vnode and the open flags. */
+static int
+open_check(struct vnode *v, int flags)
+{
+    int acc = flags & O_ACCMODE;
+    bool wants_write = acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC);
+    if (acc == O_ACCMODE)
+        return -EINVAL;
+    if (FS_ISLNK(v->mode))
+        return -ELOOP;          /* O_NOFOLLOW met a link */
+    if ((flags & O_DIRECTORY) && !FS_ISDIR(v->mode))
+        return -ENOTDIR;
+    if (flags & O_PATH)
+        return 0;
+    if (FS_ISDIR(v->mode) && wants_write)
+        return -EISDIR;
+    if (wants_write && !v->ops->write)
+        return v->rofs ? -EROFS : -EACCES;
+    return 0;
+}
+
+int
+fs_open_path(struct fs_ctx *c, struct vnode *base, const char *path, int flags, int mode,
+             struct file **out)
+{
+    struct vnode *v;
+    bool missing;
+    int nflags = (flags & O_NOFOLLOW) ? 0 : FS_NAMEI_FOLLOW;
+    int err = fs_namei(c, base, path, nflags, &v, &missing);
+    if (err == -ENOENT && missing && (flags & O_CREAT))
+        return -EROFS;          /* every file system here is read-only */
+    if (err)
+        return err;
+    if ((flags & O_CREAT) && (flags & O_EXCL)) {
+        fs_vn_unref(v);
+        return -EEXIST;
+    }
+    if (FS_ISLNK(v->mode) && (flags & O_PATH)) {
+        err = fs_file_open(v, flags, out);
+        fs_vn_unref(v);
+        return err;
+    }
+    err = open_check(v, flags);
+    if (!err)
+        err = fs_file_open(v, flags, out);
+    fs_vn_unref(v);
+    return err;
+}

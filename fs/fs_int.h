@@ -1,0 +1,236 @@
+/*
+ * Declarations shared inside the fs module only (STYLE.md 2.4): vnodes and
+ * their operations, open file descriptions, per-process contexts, the
+ * Linux ABI constants the file calls use, and each file's internal entry
+ * points. Other modules include fs/fs.h (and kernel/sys.h), never this.
+ */
+#pragma once
+#include "kernel/compiler.h"
+#include "kernel/sync.h"
+#include "fs/fs.h"
+
+/* Linux x86_64 ABI values (guarded: a host libc header may define some). */
+#ifndef O_ACCMODE
+#define O_ACCMODE   0003
+#define O_RDONLY    00
+#define O_WRONLY    01
+#define O_RDWR      02
+#define O_CREAT     0100
+#define O_EXCL      0200
+#define O_NOCTTY    0400
+#define O_TRUNC     01000
+#define O_APPEND    02000
+#define O_NONBLOCK  04000
+#define O_LARGEFILE 0100000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW  0400000
+#define O_CLOEXEC   02000000
+#define O_PATH      010000000
+#endif
+#ifndef S_IFMT
+#define S_IFMT   0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK  0120000
+#define S_IFREG  0100000
+#define S_IFBLK  0060000
+#define S_IFDIR  0040000
+#define S_IFCHR  0020000
+#define S_IFIFO  0010000
+#endif
+#define FS_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define FS_ISREG(m) (((m) & S_IFMT) == S_IFREG)
+#define FS_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
+#ifndef SEEK_SET
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#endif
+#define FS_AT_FDCWD            (-100)
+#define FS_AT_SYMLINK_NOFOLLOW 0x100
+#define FS_AT_EACCESS          0x200
+#define FS_AT_EMPTY_PATH       0x1000
+#define FS_F_OK 0
+#define FS_X_OK 1
+#define FS_W_OK 2
+#define FS_R_OK 4
+
+#define FS_PATH_MAX  4096       /* bytes including the NUL, as Linux */
+#define FS_NAME_MAX  255
+#define FS_NFD       64         /* descriptors per process */
+#define FS_IOCHUNK   16384      /* bounce buffer between user memory and ops */
+#define FS_LINK_MAX  8          /* symlinks followed in one resolution */
+#define FS_PIPE_BUF  4096       /* writes up to this size are atomic */
+#define FS_PIPE_SIZE 65536
+
+/* Device numbers reported by stat (st_dev). */
+#define FS_DEV_INITRD 1
+#define FS_DEV_DEVFS  5
+#define FS_DEV_PROC   3
+#define FS_DEV_PIPE   12
+
+struct vnode;
+struct file;
+
+/* One directory entry as the getdent op reports it. */
+struct fs_dirent {
+    uint64_t ino;
+    uint8_t  type;              /* DT_*: (mode >> 12) & 15 */
+    char     name[FS_NAME_MAX + 1];
+};
+
+/*
+ * Operations on a vnode. Buffers are kernel memory (fs_sys bounces user
+ * data through FS_IOCHUNK-sized chunks), so ops never touch user pointers
+ * except ioctl's arg. Any op may be NULL: the VFS supplies the errno.
+ * read/write return bytes moved or -errno; flags are the file's flags plus
+ * O_NONBLOCK when the caller must not block. read/write/ioctl may sleep.
+ */
+struct vnode_ops {
+    /* A referenced child named name[0..len), or -ENOENT. */
+    int  (*lookup)(struct vnode *dir, const char *name, size_t len, struct vnode **out);
+    /* Entry number idx (after "." and ".."): 0 and *de filled, 1 past the end. */
+    int  (*getdent)(struct vnode *dir, uint64_t idx, struct fs_dirent *de);
+    long (*read)(struct file *f, void *buf, size_t n, uint64_t off, int flags);
+    long (*write)(struct file *f, const void *buf, size_t n, uint64_t off, int flags);
+    long (*ioctl)(struct file *f, uint64_t cmd, uint64_t uarg);
+    /* Symlink target into buf (not NUL-terminated); returns its length. */
+    long (*readlink)(struct vnode *v, char *buf, size_t n);
+    int  (*open)(struct file *f);       /* a new open file description */
+    void (*close)(struct file *f);      /* its last reference went away */
+    void (*release)(struct vnode *v);   /* a dynamic vnode's last reference */
+    bool noseek;                        /* lseek/pread give -ESPIPE (pipes, ttys) */
+};
+
+/*
+ * A file-system object. Static vnodes (initrd, /dev, the /proc root) live
+ * for ever; dynamic ones (pipes, /proc/<pid>/...) are freed by ops->release
+ * when refs reaches 0, and hold a reference on their parent.
+ */
+struct vnode {
+    uint32_t refs;              /* atomic */
+    bool     dynamic;
+    bool     rofs;              /* on a read-only file system: writes give -EROFS */
+    uint32_t mode;              /* S_IF* | permission bits */
+    uint32_t dev;               /* FS_DEV_* */
+    uint64_t ino;
+    uint64_t size;              /* regular files and symlinks */
+    uint64_t rdev;              /* character devices: makedev(major, minor) */
+    const struct vnode_ops *ops;
+    struct vnode *parent;       /* ".." and getcwd; NULL for the root */
+    struct vnode *child;        /* static directories: first child ... */
+    struct vnode *sibling;      /* ... and the chain through the siblings */
+    const void *data;           /* initrd file contents / symlink target */
+    void *priv;                 /* per-type state (pipe, tty, proc pid) */
+    char name[FS_NAME_MAX + 1]; /* name in the parent, for getcwd */
+};
+
+/* An open file description: shared by dup and fork (POSIX). */
+struct file {
+    uint32_t refs;              /* atomic */
+    int      flags;             /* O_ACCMODE | O_APPEND | O_NONBLOCK; see lock */
+    struct vnode *vn;           /* referenced; never changes */
+    void    *priv;              /* per-type state of this open */
+    struct spinlock lock;       /* protects off and flags */
+    uint64_t off;
+};
+
+/* Per-process file context. */
+struct fs_ctx {
+    struct spinlock lock;       /* protects everything below */
+    struct file *fd[FS_NFD];
+    uint64_t cloexec;           /* bit i: fd i is close-on-exec */
+    struct vnode *cwd;          /* referenced */
+    uint32_t umask;
+};
+
+/* fs_vfs.c: vnode references, static trees, the root. */
+extern struct vnode *fs_root;
+void fs_vn_ref(struct vnode *v);
+void fs_vn_unref(struct vnode *v);
+/* A new zeroed static vnode, refs 1; NULL when out of memory. */
+struct vnode *fs_vn_alloc(uint32_t mode, uint32_t dev, const struct vnode_ops *ops);
+/* Name v and link it as the last child of dir (a static directory). */
+void fs_vn_add_child(struct vnode *dir, struct vnode *v, const char *name, size_t len);
+/* Static directory ops: children via ->child/->sibling. */
+int  fs_static_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out);
+int  fs_static_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de);
+uint8_t fs_dtype(uint32_t mode);
+uint64_t fs_ino_next(void);
+/* Build the path of directory v from the root into buf; its length or -ERANGE. */
+long fs_vn_path(struct vnode *v, char *buf, size_t n);
+
+/* fs_path.c: name resolution. */
+#define FS_NAMEI_FOLLOW 1       /* follow a symlink in the last component */
+/* Resolve path relative to base (cwd when NULL). *out is referenced.
+ * *last_missing (may be NULL) is set when only the last component was
+ * missing. -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP, -ENOMEM. Sleeps. */
+int fs_namei(struct fs_ctx *c, struct vnode *base, const char *path, int flags,
+             struct vnode **out, bool *last_missing);
+
+/* fs_file.c: open file descriptions. */
+/* A new description on v (takes a reference on v), calling ops->open. */
+int  fs_file_open(struct vnode *v, int flags, struct file **out);
+void fs_file_ref(struct file *f);
+void fs_file_unref(struct file *f);
+/* Read/write through the ops at off with kernel buffers (see struct vnode_ops). */
+long fs_file_read(struct file *f, void *buf, size_t n, uint64_t off, int xflags);
+long fs_file_write(struct file *f, const void *buf, size_t n, uint64_t off, int xflags);
+/* Open path for kernel use (the console, fs_read_file). */
+int  fs_open_path(struct fs_ctx *c, struct vnode *base, const char *path, int flags,
+                  int mode, struct file **out);
+
+/* fs_ctx.c: descriptor tables. */
+/* Install f (the caller's reference moves to the table) at the lowest free
+ * fd >= min; returns it or -EMFILE. */
+int  fs_fd_install(struct fs_ctx *c, struct file *f, int min, bool cloexec);
+/* A referenced file for fd, or NULL (-EBADF). */
+struct file *fs_fd_get(struct fs_ctx *c, int fd);
+int  fs_fd_close(struct fs_ctx *c, int fd);
+/* Put f at exactly fd, closing what was there. f's reference moves. */
+int  fs_fd_replace(struct fs_ctx *c, int fd, struct file *f, bool cloexec);
+int  fs_fd_get_cloexec(struct fs_ctx *c, int fd);
+int  fs_fd_set_cloexec(struct fs_ctx *c, int fd, bool on);
+/* The calling process's context (proc_fs(proc_current())). */
+struct fs_ctx *fs_cur(void);
+
+/* fs_sys.c: helpers for the system calls. */
+/* Copy a user path into a kmalloc'd FS_PATH_MAX buffer: -EFAULT, -ENAMETOOLONG. */
+int fs_sys_getpath(uint64_t upath, char **out);
+/* The referenced base directory for a relative path under dirfd (NULL: cwd). */
+int fs_sys_base(struct fs_ctx *c, long dirfd, const char *path, struct vnode **base);
+
+/* fs_initrd.c */
+int fs_initrd_build(const void *img, size_t len, struct vnode **root);
+bool fs_initrd_is_file(struct vnode *v);
+void fs_initrd_free(struct vnode *root);   /* a tree fs_initrd_build made */
+
+/* fs_cpio.c */
+struct fs_cpio_entry {
+    const char *name;           /* not NUL-terminated: name[0..namelen) */
+    size_t   namelen;
+    uint32_t mode;
+    uint32_t ino;
+    const void *data;
+    size_t   size;
+};
+/* Parse the entry at *off of img[0..len). Returns 1 with *e filled and *off
+ * advanced, 0 at TRAILER!!!, or -EINVAL with *why set to the reason. */
+int fs_cpio_next(const void *img, size_t len, size_t *off, struct fs_cpio_entry *e,
+                 const char **why);
+
+/* fs_dev.c: the /dev directory (null, zero, console, tty). */
+struct vnode *fs_dev_init(void);
+
+/* fs_tty.c: the console tty. */
+struct vnode *fs_tty_init(void);
+void fs_tty_reset(void);                  /* default termios, empty queues */
+extern const struct vnode_ops fs_tty_ops;
+
+/* fs_pipe.c */
+int fs_pipe_create(struct file **rd, struct file **wr, int flags);
+
+/* fs_proc.c */
+struct vnode *fs_proc_init(void);
+
+/* The console, provided by arch (kernel/arch.h). */
+void arch_console_write(const char *s, size_t n);

@@ -1,0 +1,127 @@
+/*
+ * Path name resolution: absolute or relative to a base directory (the cwd,
+ * or a dirfd for the *at calls), ".", "..", repeated and trailing slashes,
+ * and symbolic links (followed up to FS_LINK_MAX deep, relative targets
+ * from the link's directory). Errors follow Linux: ENOENT, ENOTDIR,
+ * ENAMETOOLONG (4096-byte paths, 255-byte names), ELOOP.
+ */
+#include "fs/fs_int.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mem.h"
+
+static int walk(struct fs_ctx *c, struct vnode *base, const char *path, int flags,
+                struct vnode **out, bool *last_missing, int depth);
+
+/* Replace the symlink *vp (found in dir) by what it points to. */
+static int
+follow(struct fs_ctx *c, struct vnode *dir, struct vnode **vp, bool *last_missing, int depth)
+{
+    struct vnode *link = *vp;
+    if (depth >= FS_LINK_MAX)
+        return -ELOOP;
+    if (!link->ops->readlink)
+        return -EINVAL;
+    char *target = kmalloc(FS_PATH_MAX);
+    if (!target)
+        return -ENOMEM;
+    long l = link->ops->readlink(link, target, FS_PATH_MAX - 1);
+    int err;
+    if (l < 0) {
+        err = (int)l;
+    } else {
+        target[l] = '\0';
+        struct vnode *res;
+        err = walk(c, dir, target, FS_NAMEI_FOLLOW, &res, last_missing, depth + 1);
+        if (!err) {
+            fs_vn_unref(link);
+            *vp = res;
+        }
+    }
+    kfree(target);
+    return err;
+}
+
+static int
+walk(struct fs_ctx *c, struct vnode *base, const char *path, int flags, struct vnode **out,
+     bool *last_missing, int depth)
+{
+    size_t plen = strnlen(path, FS_PATH_MAX);
+    if (plen >= FS_PATH_MAX)
+        return -ENAMETOOLONG;
+    if (plen == 0)
+        return -ENOENT;
+
+    struct vnode *cur = base ? base : (c && c->cwd ? c->cwd : fs_root);
+    if (path[0] == '/')
+        cur = fs_root;
+    fs_vn_ref(cur);
+
+    const char *p = path;
+    int err = 0;
+    for (;;) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        const char *name = p;
+        while (*p && *p != '/')
+            p++;
+        size_t len = (size_t)(p - name);
+        const char *rest = p;
+        while (*rest == '/')
+            rest++;
+        bool last = *rest == '\0';
+        bool slash = last && *p == '/';
+
+        if (!FS_ISDIR(cur->mode)) {
+            err = -ENOTDIR;
+            goto fail;
+        }
+        if (len > FS_NAME_MAX) {
+            err = -ENAMETOOLONG;
+            goto fail;
+        }
+        if (len == 1 && name[0] == '.')
+            continue;
+        struct vnode *next;
+        if (len == 2 && name[0] == '.' && name[1] == '.') {
+            next = cur->parent ? cur->parent : cur;
+            fs_vn_ref(next);
+        } else {
+            err = cur->ops->lookup ? cur->ops->lookup(cur, name, len, &next) : -ENOENT;
+            if (err) {
+                if (err == -ENOENT && last && last_missing)
+                    *last_missing = true;
+                goto fail;
+            }
+            if (FS_ISLNK(next->mode) && (!last || slash || (flags & FS_NAMEI_FOLLOW))) {
+                err = follow(c, cur, &next, last ? last_missing : NULL, depth);
+                if (err) {
+                    fs_vn_unref(next);
+                    goto fail;
+                }
+            }
+        }
+        fs_vn_unref(cur);
+        cur = next;
+        if (slash && !FS_ISDIR(cur->mode)) {
+            err = -ENOTDIR;
+            goto fail;
+        }
+    }
+    *out = cur;
+    return 0;
+fail:
+    fs_vn_unref(cur);
+    return err;
+}
+
+int
+fs_namei(struct fs_ctx *c, struct vnode *base, const char *path, int flags, struct vnode **out,
+         bool *last_missing)
+{
+    if (last_missing)
+        *last_missing = false;
+    return walk(c, base, path, flags, out, last_missing, 0);
+}

@@ -1,0 +1,350 @@
+/*
+ * procfs: /proc lists one directory per live process (proc_list), each
+ * with stat (Linux's format, zeros for what Wisp does not track), cmdline
+ * (NUL-separated argv), comm and status; /proc/self is a symlink to the
+ * caller's pid and /proc/meminfo reports the frame allocator. Contents are
+ * generated on every read from a consistent proc_info copy, so no fs lock
+ * is held across calls into kernel/proc.
+ */
+#include "fs/fs_int.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mem.h"
+#include "kernel/proc.h"
+
+#define GEN_MAX   4096
+#define INO_BASE  0x100000000ull
+#define TICKS_NS  10000000ull   /* USER_HZ = 100 */
+
+/* A tiny string builder: fs/ formats without k_snprintf. */
+struct sbuf {
+    char *p;
+    size_t len;
+    size_t cap;
+};
+
+static void
+put(struct sbuf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && b->len < b->cap; i++)
+        b->p[b->len++] = s[i];
+}
+
+static void
+puts_(struct sbuf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+static void
+putu(struct sbuf *b, uint64_t v)
+{
+    char tmp[24];
+    int i = sizeof(tmp);
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+static void
+puti(struct sbuf *b, int64_t v)
+{
+    if (v < 0) {
+        put(b, "-", 1);
+        putu(b, (uint64_t)(-(v + 1)) + 1);
+    } else {
+        putu(b, (uint64_t)v);
+    }
+}
+
+static void
+gen_stat(struct sbuf *b, const struct proc_info *pi)
+{
+    puti(b, pi->pid);
+    puts_(b, " (");
+    put(b, pi->name, strnlen(pi->name, PROC_NAME_MAX));
+    puts_(b, ") ");
+    put(b, &pi->state, 1);
+    const int64_t f[] = {
+        pi->ppid, pi->pgid, pi->pgid /* session */, 0 /* tty_nr */, -1 /* tpgid */,
+        0 /* flags */, 0, 0, 0, 0 /* faults */,
+        (int64_t)(pi->cpu_ns / TICKS_NS) /* utime */, 0 /* stime */, 0, 0,
+        20 /* priority */, 0 /* nice */, 1 /* num_threads */, 0 /* itrealvalue */,
+        (int64_t)(pi->start_ns / TICKS_NS), (int64_t)pi->vm_bytes,
+        (int64_t)(pi->vm_bytes / PAGE_SIZE) /* rss: upper bound */,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+        put(b, " ", 1);
+        puti(b, f[i]);
+    }
+    /* Fields 25 (rsslim) to 52 (exit_code); 38, exit_signal, is SIGCHLD. */
+    for (int i = 25; i <= 52; i++)
+        puts_(b, i == 38 ? " 17" : " 0");
+    put(b, "\n", 1);
+}
+
+static void
+gen_cmdline(struct sbuf *b, const struct proc_info *pi)
+{
+    put(b, pi->cmdline, (size_t)MIN(MAX(pi->cmdline_len, 0), PROC_CMDLINE_MAX));
+}
+
+static void
+gen_comm(struct sbuf *b, const struct proc_info *pi)
+{
+    put(b, pi->name, strnlen(pi->name, PROC_NAME_MAX));
+    put(b, "\n", 1);
+}
+
+static void
+gen_status(struct sbuf *b, const struct proc_info *pi)
+{
+    puts_(b, "Name:\t");
+    gen_comm(b, pi);
+    puts_(b, "State:\t");
+    put(b, &pi->state, 1);
+    puts_(b, "\nPid:\t");
+    puti(b, pi->pid);
+    puts_(b, "\nPPid:\t");
+    puti(b, pi->ppid);
+    puts_(b, "\nPgid:\t");
+    puti(b, pi->pgid);
+    puts_(b, "\nHome:\t");
+    puti(b, pi->home);
+    puts_(b, "\nNode:\t");
+    puti(b, pi->node);
+    puts_(b, "\nVmSize:\t");
+    putu(b, pi->vm_bytes / 1024);
+    puts_(b, " kB\n");
+}
+
+struct pfile {
+    const char *name;
+    void (*gen)(struct sbuf *b, const struct proc_info *pi);
+};
+static const struct pfile pfiles[] = {
+    { "cmdline", gen_cmdline },
+    { "comm", gen_comm },
+    { "stat", gen_stat },
+    { "status", gen_status },
+};
+
+static struct vnode *proc_root;
+
+static int
+pid_of(struct vnode *v)
+{
+    return (int)(intptr_t)v->priv;
+}
+
+/* Copy generated text at off into buf. */
+static long
+serve(struct sbuf *b, void *buf, size_t n, uint64_t off)
+{
+    if (off >= b->len)
+        return 0;
+    size_t m = MIN(n, b->len - (size_t)off);
+    memcpy(buf, b->p + off, m);
+    return (long)m;
+}
+
+static long
+pfile_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
+{
+    struct vnode *v = f->vn;
+    const struct pfile *pf = v->data;
+    struct proc_info *pi = kmalloc(sizeof(*pi));
+    char *text = kmalloc(GEN_MAX);
+    long r = -ENOMEM;
+    if (pi && text) {
+        r = proc_info_get(pid_of(v), pi);
+        if (r == 0) {
+            struct sbuf b = { text, 0, GEN_MAX };
+            pf->gen(&b, pi);
+            r = serve(&b, buf, n, off);
+        } else {
+            r = -ESRCH;         /* the process exited while open, as Linux */
+        }
+    }
+    kfree(pi);
+    kfree(text);
+    return r;
+}
+
+static const struct vnode_ops pfile_ops = {
+    .read = pfile_read,
+};
+
+static struct vnode *
+dyn_node(struct vnode *dir, uint32_t mode, const struct vnode_ops *ops, uint64_t ino,
+         const char *name, size_t len)
+{
+    struct vnode *v = fs_vn_alloc(mode, FS_DEV_PROC, ops);
+    if (!v)
+        return NULL;
+    v->dynamic = true;
+    v->ino = ino;
+    v->priv = dir->priv;
+    v->parent = dir;
+    fs_vn_ref(dir);
+    memcpy(v->name, name, len);
+    v->name[len] = '\0';
+    return v;
+}
+
+static int
+piddir_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(pfiles); i++) {
+        if (strlen(pfiles[i].name) == len && memcmp(pfiles[i].name, name, len) == 0) {
+            struct vnode *v = dyn_node(dir, S_IFREG | 0444, &pfile_ops, dir->ino + 1 + i,
+                                       name, len);
+            if (!v)
+                return -ENOMEM;
+            v->data = &pfiles[i];
+            *out = v;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+static int
+piddir_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de)
+{
+    if (idx >= ARRAY_SIZE(pfiles))
+        return 1;
+    de->ino = dir->ino + 1 + idx;
+    de->type = fs_dtype(S_IFREG);
+    memcpy(de->name, pfiles[idx].name, strlen(pfiles[idx].name) + 1);
+    return 0;
+}
+
+static const struct vnode_ops piddir_ops = {
+    .lookup = piddir_lookup,
+    .getdent = piddir_getdent,
+};
+
+static uint64_t
+pid_ino(int pid)
+{
+    return INO_BASE + ((uint64_t)(uint32_t)pid << 4);
+}
+
+static int
+root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+{
+    if (fs_static_lookup(dir, name, len, out) == 0)
+        return 0;
+    int64_t pid = 0;
+    if (len == 0 || len > 10 || name[0] == '0')
+        return -ENOENT;
+    for (size_t i = 0; i < len; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return -ENOENT;
+        pid = pid * 10 + (name[i] - '0');
+    }
+    if (pid > INT32_MAX)
+        return -ENOENT;
+    struct proc_info *pi = kmalloc(sizeof(*pi));
+    if (!pi)
+        return -ENOMEM;
+    int err = proc_info_get((int)pid, pi);
+    kfree(pi);
+    if (err)
+        return -ENOENT;
+    struct vnode *v = dyn_node(dir, S_IFDIR | 0555, &piddir_ops, pid_ino((int)pid), name, len);
+    if (!v)
+        return -ENOMEM;
+    v->priv = (void *)(intptr_t)pid;
+    *out = v;
+    return 0;
+}
+
+static int
+root_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de)
+{
+    if (fs_static_getdent(dir, idx, de) == 0)
+        return 0;
+    uint64_t nstatic = 0;
+    for (struct vnode *c = dir->child; c; c = c->sibling)
+        nstatic++;
+    idx -= nstatic;
+    if (idx >= PROC_MAX)
+        return 1;
+    struct proc_info *list = kmalloc(sizeof(*list) * PROC_MAX);
+    if (!list)
+        return -ENOMEM;
+    int n = proc_list(list, PROC_MAX);
+    int r = 1;
+    if (idx < (uint64_t)n) {
+        struct sbuf b = { de->name, 0, FS_NAME_MAX };
+        puti(&b, list[idx].pid);
+        de->name[b.len] = '\0';
+        de->ino = pid_ino(list[idx].pid);
+        de->type = fs_dtype(S_IFDIR);
+        r = 0;
+    }
+    kfree(list);
+    return r;
+}
+
+static long
+self_readlink(struct vnode *v, char *buf, size_t n)
+{
+    struct proc *p = proc_current();
+    if (!p)
+        return -ENOENT;
+    struct sbuf b = { buf, 0, n };
+    puti(&b, proc_pid(p));
+    return (long)b.len;
+}
+
+static long
+meminfo_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
+{
+    struct mem_stats ms;
+    char text[256];
+    struct sbuf b = { text, 0, sizeof(text) };
+    mem_get_stats(&ms);
+    puts_(&b, "MemTotal:       ");
+    putu(&b, ms.total_frames * (PAGE_SIZE / 1024));
+    puts_(&b, " kB\nMemFree:        ");
+    putu(&b, ms.free_frames * (PAGE_SIZE / 1024));
+    puts_(&b, " kB\nMemAvailable:   ");
+    putu(&b, ms.free_frames * (PAGE_SIZE / 1024));
+    puts_(&b, " kB\nKmalloc:        ");
+    putu(&b, ms.kmalloc_bytes / 1024);
+    puts_(&b, " kB\n");
+    return serve(&b, buf, n, off);
+}
+
+static const struct vnode_ops root_ops = {
+    .lookup = root_lookup,
+    .getdent = root_getdent,
+};
+static const struct vnode_ops self_ops = {
+    .readlink = self_readlink,
+};
+static const struct vnode_ops meminfo_ops = {
+    .read = meminfo_read,
+};
+
+struct vnode *
+fs_proc_init(void)
+{
+    proc_root = fs_vn_alloc(S_IFDIR | 0555, FS_DEV_PROC, &root_ops);
+    struct vnode *self = fs_vn_alloc(S_IFLNK | 0777, FS_DEV_PROC, &self_ops);
+    struct vnode *mem = fs_vn_alloc(S_IFREG | 0444, FS_DEV_PROC, &meminfo_ops);
+    if (!proc_root || !self || !mem) {
+        kfree(proc_root);
+        kfree(self);
+        kfree(mem);
+        return NULL;
+    }
+    fs_vn_add_child(proc_root, mem, "meminfo", 7);
+    fs_vn_add_child(proc_root, self, "self", 4);
+    return proc_root;
+}
