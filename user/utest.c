@@ -1,0 +1,949 @@
+/*
+ * System-call conformance test: Linux x86_64 behaviour that Wisp must
+ * match, checked from user mode. Prints "utest: PASS name" or
+ * "utest: FAIL name: detail" per check and "utest: N passed, N failed";
+ * exits 0 only if all passed. It runs on Linux too (checks that only make
+ * sense on Wisp, like the read-only root, look at uname's sysname). Every
+ * child is waited for with a deadline, so a missing signal fails a check
+ * instead of hanging the run. "utest NAME..." runs only the named checks,
+ * "utest -NAME..." all but those. Over 800 lines in one file on purpose:
+ * the checks are short and independent, and the table at the end lists all.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KERNEL_ADDR ((void *)0xffffffff80100000ULL)
+
+static char why[512];
+static int passed;
+static int failed;
+static bool on_wisp;
+static const char *self_path;
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            snprintf(why, sizeof why, __VA_ARGS__);                                                \
+            return -1;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+static long
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void
+sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Wait for pid for up to ms; on timeout kill it and return -1. */
+static int
+wait_deadline(pid_t pid, int *st, long ms)
+{
+    long end = now_ms() + ms;
+
+    for (;;) {
+        pid_t r = waitpid(pid, st, WNOHANG);
+        if (r == pid)
+            return 0;
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (now_ms() > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, st, 0);
+            return -1;
+        }
+        sleep_ms(2);
+    }
+}
+
+/* Run fn in a child; its wait status in *st. -1 if fork failed or the
+ * child did not finish within 5 s. */
+static int
+in_child(int (*fn)(void), int *st)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+        _exit(fn());
+    return wait_deadline(pid, st, 5000);
+}
+
+static const char *
+wstr(int st)
+{
+    static char buf[64];
+    if (WIFEXITED(st))
+        snprintf(buf, sizeof buf, "exit %d", WEXITSTATUS(st));
+    else if (WIFSIGNALED(st))
+        snprintf(buf, sizeof buf, "signal %d", WTERMSIG(st));
+    else
+        snprintf(buf, sizeof buf, "status 0x%x", st);
+    return buf;
+}
+
+/* ---- processes ---- */
+
+static int
+t_fork_ids(void)
+{
+    int p[2];
+    pid_t parent = getpid();
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        pid_t ids[2] = { getpid(), getppid() };
+        write(p[1], ids, sizeof ids);
+        _exit(0);
+    }
+    pid_t ids[2] = { 0, 0 };
+    ssize_t n = read(p[0], ids, sizeof ids);
+    int st;
+    waitpid(pid, &st, 0);
+    close(p[0]);
+    close(p[1]);
+    CHECK(n == sizeof ids, "read from child: %zd", n);
+    CHECK(ids[0] == pid, "child getpid %d, fork returned %d", ids[0], pid);
+    CHECK(ids[1] == parent, "child getppid %d, parent is %d", ids[1], parent);
+    CHECK(pid != parent, "child has the parent's pid");
+    return 0;
+}
+
+static int
+t_wait_exit_status(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0)
+        _exit(42);
+    int st = 0;
+    pid_t r = wait4(pid, &st, 0, NULL);
+    CHECK(r == pid, "wait4 returned %d (%s)", r, strerror(errno));
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42, "got %s, want exit 42", wstr(st));
+    r = wait4(pid, &st, 0, NULL);
+    CHECK(r == -1 && errno == ECHILD, "second wait4 gave %d errno %d, want ECHILD", r, errno);
+    return 0;
+}
+
+static int
+t_wait_killed(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        for (;;)
+            sleep_ms(1000);
+    }
+    sleep_ms(20);
+    CHECK(kill(pid, SIGKILL) == 0, "kill: %s", strerror(errno));
+    int st = 0;
+    CHECK(wait_deadline(pid, &st, 5000) == 0, "child not reaped within 5 s");
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "got %s, want signal 9", wstr(st));
+    pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        for (;;)
+            sleep_ms(1000);
+    }
+    CHECK(kill(pid, SIGTERM) == 0, "kill TERM: %s", strerror(errno));
+    CHECK(wait_deadline(pid, &st, 5000) == 0, "child not reaped within 5 s");
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "got %s, want signal 15", wstr(st));
+    return 0;
+}
+
+static int
+c_null_write(void)
+{
+    *(volatile int *)0 = 1;
+    return 0;
+}
+
+static int
+t_segv_null(void)
+{
+    int st;
+    CHECK(in_child(c_null_write, &st) == 0, "child did not finish");
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "got %s, want signal 11", wstr(st));
+    return 0;
+}
+
+static int
+t_wait_nochild(void)
+{
+    int st;
+    CHECK(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD, "waitpid(-1) errno %d", errno);
+    /* A free slot on our own node (Wisp: node in bits 20..30). */
+    pid_t bogus = (getpid() & ~0xfffff) | 0xffff0;
+    CHECK(kill(bogus, 0) == -1 && errno == ESRCH, "kill(%d, 0) errno %d", bogus, errno);
+    return 0;
+}
+
+static int
+c_pgrp(void)
+{
+    if (setpgid(0, 0) != 0)
+        return 1;
+    if (getpgrp() != getpid() || getpgid(0) != getpid())
+        return 2;
+    return 0;
+}
+
+static int
+t_pgrp(void)
+{
+    int st;
+    CHECK(in_child(c_pgrp, &st) == 0, "child did not finish");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %s (1 setpgid, 2 getpgrp)", wstr(st));
+    return 0;
+}
+
+/* ---- signals ---- */
+
+static volatile sig_atomic_t got_usr1;
+static volatile sig_atomic_t got_chld;
+
+static void
+on_usr1(int sig)
+{
+    got_usr1++;
+}
+
+static void
+on_chld(int sig)
+{
+    got_chld++;
+}
+
+static int
+set_handler(int sig, void (*fn)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(sig, &sa, NULL);
+}
+
+static int
+t_signal_self(void)
+{
+    got_usr1 = 0;
+    CHECK(set_handler(SIGUSR1, on_usr1) == 0, "sigaction: %s", strerror(errno));
+    CHECK(kill(getpid(), SIGUSR1) == 0, "kill: %s", strerror(errno));
+    for (int i = 0; i < 100 && !got_usr1; i++)
+        sleep_ms(1);
+    CHECK(got_usr1 == 1, "handler ran %d times, want 1", (int)got_usr1);
+    signal(SIGUSR1, SIG_DFL);
+    return 0;
+}
+
+static int
+t_signal_child(void)
+{
+    int p[2];
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        got_usr1 = 0;
+        set_handler(SIGUSR1, on_usr1);
+        write(p[1], "r", 1);
+        for (int i = 0; i < 3000 && !got_usr1; i++)
+            sleep_ms(1);
+        _exit(got_usr1 ? 7 : 1);
+    }
+    char c;
+    CHECK(read(p[0], &c, 1) == 1, "child never got ready");
+    close(p[0]);
+    close(p[1]);
+    CHECK(kill(pid, SIGUSR1) == 0, "kill: %s", strerror(errno));
+    int st;
+    CHECK(wait_deadline(pid, &st, 5000) == 0, "child did not finish");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7, "child: %s (exit 7 = handler ran)", wstr(st));
+    return 0;
+}
+
+static int
+t_sigprocmask(void)
+{
+    sigset_t set;
+    sigset_t old;
+    got_usr1 = 0;
+    CHECK(set_handler(SIGUSR1, on_usr1) == 0, "sigaction: %s", strerror(errno));
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    CHECK(sigprocmask(SIG_BLOCK, &set, &old) == 0, "block: %s", strerror(errno));
+    kill(getpid(), SIGUSR1);
+    sleep_ms(10);
+    int early = got_usr1;
+    CHECK(sigprocmask(SIG_SETMASK, &old, NULL) == 0, "unblock: %s", strerror(errno));
+    for (int i = 0; i < 100 && !got_usr1; i++)
+        sleep_ms(1);
+    signal(SIGUSR1, SIG_DFL);
+    CHECK(early == 0, "handler ran while blocked");
+    CHECK(got_usr1 == 1, "handler ran %d times after unblocking, want 1", (int)got_usr1);
+    sigset_t cur;
+    CHECK(sigprocmask(SIG_BLOCK, NULL, &cur) == 0, "query: %s", strerror(errno));
+    CHECK(!sigismember(&cur, SIGUSR1), "SIGUSR1 still blocked");
+    return 0;
+}
+
+static int
+t_sigchld(void)
+{
+    got_chld = 0;
+    CHECK(set_handler(SIGCHLD, on_chld) == 0, "sigaction: %s", strerror(errno));
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0)
+        _exit(0);
+    for (int i = 0; i < 3000 && !got_chld; i++)
+        sleep_ms(1);
+    int st;
+    waitpid(pid, &st, 0);
+    signal(SIGCHLD, SIG_DFL);
+    CHECK(got_chld >= 1, "no SIGCHLD within 3 s");
+    return 0;
+}
+
+static int
+c_sigpipe(void)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return 2;
+    close(p[0]);
+    write(p[1], "x", 1);
+    return 3; /* SIGPIPE should have killed us */
+}
+
+static int
+t_sigpipe(void)
+{
+    int p[2];
+    int st;
+    CHECK(in_child(c_sigpipe, &st) == 0, "child did not finish");
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE, "got %s, want signal 13", wstr(st));
+    signal(SIGPIPE, SIG_IGN);
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    close(p[0]);
+    errno = 0;
+    ssize_t n = write(p[1], "x", 1);
+    int e = errno;
+    close(p[1]);
+    signal(SIGPIPE, SIG_DFL);
+    CHECK(n == -1 && e == EPIPE, "write returned %zd errno %d, want EPIPE", n, e);
+    return 0;
+}
+
+/* ---- bad arguments ---- */
+
+static int
+t_efault(void)
+{
+    int p[2];
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    errno = 0;
+    ssize_t n = write(p[1], (void *)1, 10);
+    CHECK(n == -1 && errno == EFAULT, "write((void*)1) = %zd errno %d", n, errno);
+    errno = 0;
+    n = write(p[1], KERNEL_ADDR, 10);
+    CHECK(n == -1 && errno == EFAULT, "write(kernel addr) = %zd errno %d", n, errno);
+    write(p[1], "abc", 3);
+    /* Non-blocking, so a kernel that loses the data on EFAULT fails the
+     * check instead of hanging in the next read. */
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    errno = 0;
+    n = read(p[0], (void *)1, 3);
+    CHECK(n == -1 && errno == EFAULT, "read((void*)1) = %zd errno %d", n, errno);
+    errno = 0;
+    n = read(p[0], KERNEL_ADDR, 3);
+    CHECK(n == -1 && errno == EFAULT, "read(kernel addr) = %zd errno %d%s", n, errno,
+          errno == EAGAIN ? " (the failed read consumed the pipe's data)" : "");
+    char good[4] = { 0 };
+    n = read(p[0], good, 3);
+    CHECK(n == 3 && strcmp(good, "abc") == 0, "data after EFAULT reads: %zd '%s' errno %d%s", n,
+          good, errno, errno == EAGAIN ? " (a failed read consumed it)" : "");
+    errno = 0;
+    long r = syscall(SYS_open, KERNEL_ADDR, O_RDONLY);
+    CHECK(r == -1 && errno == EFAULT, "open(kernel addr) = %ld errno %d", r, errno);
+    close(p[0]);
+    close(p[1]);
+    return 0;
+}
+
+static int
+t_enosys(void)
+{
+    errno = 0;
+    long r = syscall(9999);
+    CHECK(r == -1 && errno == ENOSYS, "syscall(9999) = %ld errno %d", r, errno);
+    errno = 0;
+    r = read(-1, why, 1);
+    CHECK(r == -1 && errno == EBADF, "read(-1) errno %d", errno);
+    errno = 0;
+    r = close(12345);
+    CHECK(r == -1 && errno == EBADF, "close(12345) errno %d", errno);
+    return 0;
+}
+
+/* ---- pipes and descriptors ---- */
+
+static int
+t_pipe_fork(void)
+{
+    int p[2];
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        close(p[0]);
+        write(p[1], "hello, parent", 13);
+        _exit(0);
+    }
+    close(p[1]);
+    char buf[32] = { 0 };
+    size_t got = 0;
+    ssize_t n;
+    while ((n = read(p[0], buf + got, sizeof buf - 1 - got)) > 0)
+        got += n;
+    close(p[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    CHECK(got == 13 && memcmp(buf, "hello, parent", 13) == 0, "got %zu bytes '%s'", got, buf);
+    return 0;
+}
+
+static int
+t_pipe_64k(void)
+{
+    enum {
+        SIZE = 64 * 1024
+    };
+    static unsigned char in[SIZE];
+    int p[2];
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        static unsigned char out[SIZE];
+        close(p[0]);
+        for (int i = 0; i < SIZE; i++)
+            out[i] = (unsigned char)(i * 7 + i / 251);
+        size_t off = 0;
+        while (off < SIZE) {
+            ssize_t w = write(p[1], out + off, SIZE - off);
+            if (w <= 0)
+                _exit(1);
+            off += w;
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    size_t got = 0;
+    ssize_t n;
+    while (got < SIZE && (n = read(p[0], in + got, SIZE - got)) > 0)
+        got += n;
+    n = read(p[0], in, 1); /* then EOF */
+    close(p[0]);
+    int st;
+    CHECK(wait_deadline(pid, &st, 5000) == 0, "writer did not finish");
+    CHECK(got == SIZE, "read %zu of %d bytes", got, SIZE);
+    CHECK(n == 0, "no EOF after the data (read gave %zd)", n);
+    for (int i = 0; i < SIZE; i++)
+        CHECK(in[i] == (unsigned char)(i * 7 + i / 251), "byte %d differs", i);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "writer: %s", wstr(st));
+    return 0;
+}
+
+static int
+t_dup2_stdout(void)
+{
+    int p[2];
+    fflush(stdout);
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    int saved = dup(1);
+    CHECK(saved > 2, "dup(1) = %d", saved);
+    CHECK(dup2(p[1], 1) == 1, "dup2: %s", strerror(errno));
+    ssize_t w = write(1, "via-stdout", 10);
+    CHECK(dup2(saved, 1) == 1, "restore: %s", strerror(errno));
+    close(saved);
+    char buf[16] = { 0 };
+    ssize_t n = read(p[0], buf, sizeof buf - 1);
+    close(p[0]);
+    close(p[1]);
+    CHECK(w == 10 && n == 10 && strcmp(buf, "via-stdout") == 0, "read back %zd '%s'", n, buf);
+    int fd = dup(0);
+    CHECK(fcntl(fd, F_GETFD) == 0, "new fd has FD_CLOEXEC");
+    CHECK(fcntl(fd, F_SETFD, FD_CLOEXEC) == 0, "F_SETFD: %s", strerror(errno));
+    CHECK(fcntl(fd, F_GETFD) == FD_CLOEXEC, "F_GETFD after F_SETFD = %d", fcntl(fd, F_GETFD));
+    int fd2 = fcntl(fd, F_DUPFD, 20);
+    CHECK(fd2 >= 20, "F_DUPFD 20 gave %d", fd2);
+    close(fd2);
+    close(fd);
+    return 0;
+}
+
+static int
+t_writev(void)
+{
+    int p[2];
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    struct iovec iov[3] = { { "ab", 2 }, { "", 0 }, { "cde", 3 } };
+    ssize_t w = writev(p[1], iov, 3);
+    char a[2] = { 0 };
+    char b[8] = { 0 };
+    struct iovec riov[2] = { { a, 2 }, { b, 7 } };
+    ssize_t r = readv(p[0], riov, 2);
+    close(p[0]);
+    close(p[1]);
+    CHECK(w == 5, "writev = %zd", w);
+    CHECK(r == 5 && memcmp(a, "ab", 2) == 0 && strcmp(b, "cde") == 0, "readv = %zd", r);
+    return 0;
+}
+
+/* ---- memory ---- */
+
+static int
+c_brk(void)
+{
+    char *cur = (char *)syscall(SYS_brk, 0);
+    char *want = cur + 256 * 1024;
+    char *got = (char *)syscall(SYS_brk, want);
+    if (got != want)
+        return 1;
+    memset(cur, 0x5a, want - cur);
+    for (char *p = cur; p < want; p += 4096)
+        if (*p != 0x5a)
+            return 2;
+    got = (char *)syscall(SYS_brk, cur);
+    if (got != cur)
+        return 3;
+    return 0;
+}
+
+static int
+t_brk(void)
+{
+    int st;
+    CHECK(in_child(c_brk, &st) == 0, "child did not finish");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %s (1 grow, 2 contents, 3 shrink)",
+          wstr(st));
+    return 0;
+}
+
+static volatile char *probe;
+
+static int
+c_touch_probe(void)
+{
+    probe[0] = 1;
+    return 0;
+}
+
+static int
+t_mmap_munmap(void)
+{
+    size_t len = 1 << 20;
+    char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+    for (size_t i = 0; i < len; i += 4096)
+        CHECK(m[i] == 0, "fresh page at +%zu not zero", i);
+    memset(m, 0xa5, len);
+    CHECK(m[len - 1] == (char)0xa5, "last byte lost");
+    CHECK(munmap(m, len) == 0, "munmap: %s", strerror(errno));
+    probe = m + len / 2;
+    int st;
+    CHECK(in_child(c_touch_probe, &st) == 0, "child did not finish");
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "touching unmapped: %s", wstr(st));
+    return 0;
+}
+
+static int
+t_mprotect(void)
+{
+    char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+    m[0] = 'w';
+    CHECK(mprotect(m, 8192, PROT_READ) == 0, "mprotect: %s", strerror(errno));
+    CHECK(m[0] == 'w', "contents changed by mprotect");
+    probe = m;
+    int st;
+    CHECK(in_child(c_touch_probe, &st) == 0, "child did not finish");
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "writing read-only: %s", wstr(st));
+    CHECK(mprotect(m, 8192, PROT_READ | PROT_WRITE) == 0, "mprotect back: %s", strerror(errno));
+    m[1] = 'x';
+    munmap(m, 8192);
+    return 0;
+}
+
+static int cow_global = 1234;
+
+static int
+c_cow(void)
+{
+    cow_global = 999;
+    return cow_global == 999 ? 0 : 1;
+}
+
+static int
+t_cow(void)
+{
+    char *heap = malloc(100000);
+    CHECK(heap, "malloc failed");
+    memset(heap, 'p', 100000);
+    int st;
+    CHECK(in_child(c_cow, &st) == 0, "child did not finish");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %s", wstr(st));
+    CHECK(cow_global == 1234, "parent's global became %d", cow_global);
+    CHECK(heap[0] == 'p' && heap[99999] == 'p', "heap changed");
+    free(heap);
+    return 0;
+}
+
+static __thread int tls_counter = 41;
+static __thread char tls_buf[64];
+
+static int
+c_tls(void)
+{
+    return (tls_counter == 42 && strcmp(tls_buf, "tls") == 0) ? 0 : 1;
+}
+
+static int
+t_tls(void)
+{
+    CHECK(tls_counter == 41, "initial value %d, want 41", tls_counter);
+    tls_counter++;
+    strcpy(tls_buf, "tls");
+    CHECK(tls_counter == 42, "after ++ %d", tls_counter);
+    int st;
+    CHECK(in_child(c_tls, &st) == 0, "child did not finish");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child sees other TLS: %s", wstr(st));
+    return 0;
+}
+
+/* ---- exec ---- */
+
+static int
+t_exec_errors(void)
+{
+    char *argv[] = { "x", NULL };
+    char *envp[] = { NULL };
+    errno = 0;
+    execve("/no/such/program", argv, envp);
+    CHECK(errno == ENOENT, "nonexistent: errno %d, want ENOENT", errno);
+    if (access("/etc/motd", F_OK) == 0) {
+        errno = 0;
+        execve("/etc/motd", argv, envp);
+        CHECK(errno == ENOEXEC || errno == EACCES, "/etc/motd: errno %d, want ENOEXEC/EACCES",
+              errno);
+    }
+    return 0;
+}
+
+static int
+t_exec_env(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        char *argv[] = { "utest", "--env-child", "arg two", NULL };
+        char *envp[] = { "UTEST_X=hello world", "PATH=/bin", NULL };
+        execve(self_path, argv, envp);
+        _exit(99);
+    }
+    int st;
+    CHECK(wait_deadline(pid, &st, 5000) == 0, "child did not finish");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "child %s (99: exec of %s failed, 1: env or argv wrong)", wstr(st), self_path);
+    return 0;
+}
+
+static int
+env_child(int argc, char **argv)
+{
+    const char *x = getenv("UTEST_X");
+    if (!x || strcmp(x, "hello world") != 0)
+        return 1;
+    if (argc != 3 || strcmp(argv[2], "arg two") != 0)
+        return 1;
+    return tls_counter == 41 ? 0 : 1;
+}
+
+/* ---- files ---- */
+
+static int
+t_file_ops(void)
+{
+    char buf[4096];
+    int fd = open("/etc/motd", O_RDONLY);
+    if (fd < 0 && !on_wisp) {
+        fd = open("/etc/hostname", O_RDONLY);
+    }
+    CHECK(fd >= 0, "open: %s", strerror(errno));
+    struct stat st;
+    CHECK(fstat(fd, &st) == 0, "fstat: %s", strerror(errno));
+    CHECK(S_ISREG(st.st_mode), "not a regular file (mode 0%o)", st.st_mode);
+    ssize_t n = read(fd, buf, sizeof buf);
+    CHECK(n > 0 && n == st.st_size, "read %zd bytes, fstat says %lld", n, (long long)st.st_size);
+    CHECK(read(fd, buf, 1) == 0, "no EOF at the end");
+    off_t end = lseek(fd, 0, SEEK_END);
+    CHECK(end == st.st_size, "lseek END = %lld", (long long)end);
+    CHECK(lseek(fd, 1, SEEK_SET) == 1, "lseek SET: %s", strerror(errno));
+    char c;
+    CHECK(read(fd, &c, 1) == 1 && c == buf[1], "byte at offset 1 differs");
+    CHECK(lseek(fd, -1, SEEK_CUR) == 1, "lseek CUR");
+    CHECK(pread(fd, &c, 1, 0) == 1 && c == buf[0], "pread at 0 differs");
+    CHECK(lseek(fd, 0, SEEK_CUR) == 1, "pread moved the offset");
+    CHECK(lseek(fd, -5, SEEK_SET) == -1 && errno == EINVAL, "negative lseek errno %d", errno);
+    close(fd);
+    struct stat st2;
+    CHECK(stat("/bin", &st2) == 0 && S_ISDIR(st2.st_mode), "stat /bin not a directory");
+    CHECK(stat("/no/such", &st2) == -1 && errno == ENOENT, "stat /no/such errno %d", errno);
+    CHECK(access("/bin/sh", X_OK) == 0, "access /bin/sh X_OK: %s", strerror(errno));
+    return 0;
+}
+
+static int
+t_getdents(void)
+{
+    char buf[8192];
+    int fd = open("/bin", O_RDONLY | O_DIRECTORY);
+    CHECK(fd >= 0, "open /bin: %s", strerror(errno));
+    bool found = false;
+    int entries = 0;
+    for (;;) {
+        long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        CHECK(n >= 0, "getdents64: %s", strerror(errno));
+        if (n == 0)
+            break;
+        for (long off = 0; off < n;) {
+            struct {
+                uint64_t ino;
+                int64_t off;
+                unsigned short reclen;
+                unsigned char type;
+                char name[];
+            } *d = (void *)(buf + off);
+            CHECK(d->reclen > 0 && off + d->reclen <= n, "bad d_reclen %u", d->reclen);
+            if (strcmp(d->name, "sh") == 0)
+                found = true;
+            entries++;
+            off += d->reclen;
+        }
+    }
+    close(fd);
+    CHECK(found, "no 'sh' among %d entries", entries);
+    return 0;
+}
+
+static int
+t_cwd(void)
+{
+    char old[4096];
+    char cwd[4096];
+    CHECK(getcwd(old, sizeof old), "getcwd: %s", strerror(errno));
+    CHECK(chdir("/bin") == 0, "chdir /bin: %s", strerror(errno));
+    CHECK(getcwd(cwd, sizeof cwd), "getcwd: %s", strerror(errno));
+    /* Linux hosts may have /bin -> usr/bin. */
+    bool ok = strcmp(cwd, "/bin") == 0 ||
+              (!on_wisp && strlen(cwd) >= 4 && strcmp(cwd + strlen(cwd) - 4, "/bin") == 0);
+    CHECK(ok, "getcwd after chdir /bin = '%s'", cwd);
+    CHECK(access("sh", X_OK) == 0, "relative path 'sh' not found in /bin");
+    CHECK(chdir("/etc/motd") == -1 && errno == ENOTDIR, "chdir to a file errno %d", errno);
+    CHECK(chdir(old) == 0, "chdir back: %s", strerror(errno));
+    return 0;
+}
+
+static int
+t_readonly_root(void)
+{
+    if (!on_wisp)
+        return 0; /* the host's root is writable */
+    errno = 0;
+    int fd = open("/etc/motd", O_WRONLY);
+    CHECK(fd == -1 && errno == EROFS, "open /etc/motd O_WRONLY: fd %d errno %d", fd, errno);
+    errno = 0;
+    fd = open("/tmp/new", O_WRONLY | O_CREAT, 0644);
+    CHECK(fd == -1 && errno == EROFS, "create /tmp/new: fd %d errno %d", fd, errno);
+    fd = open("/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    CHECK(fd >= 0, "open /dev/null for writing: %s", strerror(errno));
+    CHECK(write(fd, "x", 1) == 1, "write /dev/null");
+    close(fd);
+    return 0;
+}
+
+static int
+t_proc_stat(void)
+{
+    char path[64];
+    char buf[512] = { 0 };
+    char want[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)getpid());
+    int fd = open(path, O_RDONLY);
+    CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    snprintf(want, sizeof want, "%d (utest) ", (int)getpid());
+    CHECK(n > 0 && strncmp(buf, want, strlen(want)) == 0, "stat line '%.60s'", buf);
+    char st;
+    int ppid;
+    CHECK(sscanf(strrchr(buf, ')') + 1, " %c %d", &st, &ppid) == 2, "no state/ppid");
+    CHECK(ppid == getppid(), "ppid %d, getppid %d", ppid, (int)getppid());
+    return 0;
+}
+
+/* ---- identity and time ---- */
+
+static int
+t_uname(void)
+{
+    struct utsname u;
+    CHECK(uname(&u) == 0, "uname: %s", strerror(errno));
+    CHECK(strcmp(u.sysname, "Wisp") == 0 || strcmp(u.sysname, "Linux") == 0, "sysname '%s'",
+          u.sysname);
+    CHECK(strcmp(u.machine, "x86_64") == 0, "machine '%s'", u.machine);
+    CHECK(u.nodename[0], "empty nodename");
+    CHECK(getuid() == geteuid() && getgid() == getegid(), "ids differ");
+    return 0;
+}
+
+static int
+t_clock(void)
+{
+    struct timespec a;
+    struct timespec b;
+    CHECK(clock_gettime(CLOCK_MONOTONIC, &a) == 0, "clock_gettime: %s", strerror(errno));
+    struct timespec d = { 0, 20 * 1000000L };
+    CHECK(nanosleep(&d, NULL) == 0, "nanosleep: %s", strerror(errno));
+    CHECK(clock_gettime(CLOCK_MONOTONIC, &b) == 0, "clock_gettime: %s", strerror(errno));
+    long long ns = (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+    CHECK(ns >= 20000000LL, "slept only %lld ns", ns);
+    CHECK(ns < 5000000000LL, "20 ms sleep took %lld ns", ns);
+    struct timespec r;
+    CHECK(clock_gettime(CLOCK_REALTIME, &r) == 0, "CLOCK_REALTIME: %s", strerror(errno));
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(void);
+} tests[] = {
+    { "fork_ids", t_fork_ids },
+    { "wait_exit_status", t_wait_exit_status },
+    { "wait_killed", t_wait_killed },
+    { "segv_null_write", t_segv_null },
+    { "wait_no_child", t_wait_nochild },
+    { "process_group", t_pgrp },
+    { "signal_self", t_signal_self },
+    { "signal_child", t_signal_child },
+    { "sigprocmask", t_sigprocmask },
+    { "sigchld", t_sigchld },
+    { "sigpipe_epipe", t_sigpipe },
+    { "efault", t_efault },
+    { "enosys_ebadf", t_enosys },
+    { "pipe_fork", t_pipe_fork },
+    { "pipe_64k", t_pipe_64k },
+    { "dup2_fcntl", t_dup2_stdout },
+    { "readv_writev", t_writev },
+    { "brk", t_brk },
+    { "mmap_munmap", t_mmap_munmap },
+    { "mprotect", t_mprotect },
+    { "copy_on_write", t_cow },
+    { "tls", t_tls },
+    { "exec_errors", t_exec_errors },
+    { "exec_environ", t_exec_env },
+    { "file_ops", t_file_ops },
+    { "getdents64", t_getdents },
+    { "cwd", t_cwd },
+    { "readonly_root", t_readonly_root },
+    { "proc_stat", t_proc_stat },
+    { "uname", t_uname },
+    { "clock_nanosleep", t_clock },
+};
+
+/* "utest a b" runs only checks a and b; "utest -a" runs all but a. */
+static bool
+selected(int argc, char **argv, const char *name)
+{
+    bool any_include = false;
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' && strcmp(argv[i] + 1, name) == 0)
+            return false;
+        if (argv[i][0] != '-') {
+            any_include = true;
+            if (strcmp(argv[i], name) == 0)
+                return true;
+        }
+    }
+    return !any_include;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct utsname u;
+
+    if (argc > 1 && strcmp(argv[1], "--env-child") == 0)
+        return env_child(argc, argv);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    on_wisp = uname(&u) == 0 && strcmp(u.sysname, "Wisp") == 0;
+    if (strchr(argv[0], '/'))
+        self_path = argv[0];
+    else if (access("/proc/self/exe", X_OK) == 0 && !on_wisp)
+        self_path = "/proc/self/exe";
+    else
+        self_path = "/bin/utest";
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+        if (!selected(argc, argv, tests[i].name))
+            continue;
+        why[0] = '\0';
+        if (tests[i].fn() == 0) {
+            printf("utest: PASS %s\n", tests[i].name);
+            passed++;
+        } else {
+            printf("utest: FAIL %s: %s\n", tests[i].name, why);
+            failed++;
+        }
+        /* A check that failed half-way may leave children behind. */
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+    }
+    printf("utest: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
