@@ -46,6 +46,8 @@
 #define EOVERFLOW       75
 #define EMSGSIZE        90
 #define EOPNOTSUPP      95
+#define EADDRINUSE      98
+#define ENETDOWN       100
 #define ETIMEDOUT      110
 #define EHOSTDOWN      112
 #define EHOSTUNREACH   113

@@ -14,6 +14,7 @@
 #include "kernel/main.h"
 #include "kernel/mem.h"
 #include "kernel/sched.h"
+#include "net/net.h"
 
 #define INIT_ARGS_MAX 16
 
@@ -29,6 +30,12 @@ int
 main_node_id(void)
 {
     return node_id;
+}
+
+const struct cmdline *
+main_cmdline(void)
+{
+    return &cmdline;
 }
 
 const char *
@@ -125,6 +132,8 @@ main_thread(void *arg)
 
     if (test_name && strncmp(test_name, "kernel", 6) == 0)
         arch_qemu_exit(ktest_run(test_name) == 0 ? 0 : 1);
+    if (test_name && strcmp(test_name, "netdrv") == 0)
+        arch_qemu_exit(net_drvtest_run() == 0 ? 0 : 1);
 
     const struct bootinfo_mod *initrd = NULL;
     for (uint32_t i = 0; i < bi->nmods && !initrd; i++)
@@ -135,6 +144,9 @@ main_thread(void *arg)
             initrd->start);
     if (fs_init(mem_p2v(initrd->start), initrd->end - initrd->start) != 0)
         stop("the initrd is not a valid cpio (newc) archive; halting");
+    int nerr = net_init();
+    if (nerr && nerr != -ENODEV)
+        kprintf("wisp: networking failed: error %d\n", -nerr);
 
     const char *init = cmdline_get(&cmdline, "init");
     if (!init || !*init)

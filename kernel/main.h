@@ -8,7 +8,11 @@
 /* QEMU exit values (QEMU exits with (value << 1) | 1). */
 #define KERNEL_PANIC_EXIT 0x7e
 
+struct cmdline;
+
 int main_node_id(void);
+/* The parsed kernel command line (kernel/cmdline.h), for modules' knobs. */
+const struct cmdline *main_cmdline(void);
 /* The test named by test= on the command line, or NULL. */
 const char *main_test_name(void);
 bool main_test_mode(void);

@@ -9,6 +9,7 @@
 #include "kernel/main.h"
 #include "kernel/proc.h"
 #include "kernel/sys.h"
+#include "net/net_sys.h"
 #include "kernel/trap.h"
 
 #define SYSCALL_MAX 1024

@@ -72,3 +72,8 @@ MUST_CHECK int net_ping(uint32_t ip, uint16_t seq, size_t payload, uint64_t time
                         uint64_t *rtt_ns);
 
 void net_get_stats(struct net_stats *s);    /* summed over NICs and the core */
+
+/* NIC driver self-test for test=netdrv (net/net_drvtest.c): frames between
+ * the NICs of one QEMU hub. Prints "netdrv: PASS|FAIL ..."; 0 on pass, else
+ * -EIO or -ENODEV. Sleeps. */
+int net_drvtest_run(void);

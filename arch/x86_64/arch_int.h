@@ -105,6 +105,12 @@ void arch_set_kstack(uint64_t top);
  * its recovery address and return true. */
 bool arch_fixup(struct arch_regs *r);
 
+/* arch_irq.c: run the handlers bound to a device vector (interrupt
+ * context; the caller sends the EOI). arch_irq_set_rsdp tells it where the
+ * loader found the ACPI RSDP (else it scans the BIOS areas). */
+void arch_irq_dispatch(int vector);
+void arch_irq_set_rsdp(uint64_t pa);
+
 /* arch_entry.S */
 extern char arch_isr_table[];
 void arch_syscall_entry(void);

@@ -131,7 +131,12 @@ arch_trap(struct arch_regs *r)
     } else if (r->vector == VEC_SPURIOUS) {
         return;
     } else {
+        /* A device vector: the handler acknowledges its device first, so a
+         * level-triggered line is quiet by the time the EOI reaches the IOAPIC. */
+        pc->irq_depth++;
+        arch_irq_dispatch((int)r->vector);
         arch_lapic_eoi();
+        pc->irq_depth--;
     }
     /* Preempt on the way out of the outermost interrupt, then deliver
      * signals before returning to user mode. */
