@@ -18,7 +18,7 @@ cmdline="node=${NODE:-0} console=ttyS0${WISP_CMDLINE:+ $WISP_CMDLINE}"
 
 # -no-shutdown keeps a crashed guest around to inspect.
 "${QEMU:-qemu-system-x86_64}" "${accel[@]}" -m "${WISP_MEM:-256M}" -smp 2 \
-    -display none -monitor none -serial "file:$serial" -no-reboot -no-shutdown \
+    -display none -nic none -monitor none -serial "file:$serial" -no-reboot -no-shutdown \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -kernel "$kernel" -initrd "$initrd" -append "$cmdline" -s -S "$@" </dev/null &
 qemu=$!

@@ -47,7 +47,7 @@ trap wisp_cleanup EXIT
 wisp_qemu_args() {
     local accel
     accel=$("$WISP_ROOT/scripts/accel.sh" --qemu-args) || return 1
-    echo "$accel -m $WISP_MEM -smp $WISP_SMP -display none -monitor none -no-reboot" \
+    echo "$accel -m $WISP_MEM -smp $WISP_SMP -display none -monitor none -no-reboot -nic none" \
         "-device isa-debug-exit,iobase=0xf4,iosize=0x04"
 }
 

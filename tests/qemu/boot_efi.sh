@@ -65,7 +65,7 @@ fi
 log=$tmp/serial.log
 st=0
 # shellcheck disable=SC2086 # accel_args is several words on purpose
-timeout -k 5 "$secs" qemu-system-x86_64 $accel_args -m 256M -smp 2 -display none \
+timeout -k 5 "$secs" qemu-system-x86_64 $accel_args -m 256M -smp 2 -display none -nic none \
     -monitor none -serial "file:$log" -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -drive "if=pflash,format=raw,readonly=on,file=$code" \

@@ -67,7 +67,7 @@ ut_qemu_args() {
     else
         echo "-accel $accel -cpu max"
     fi
-    echo "-m 256M -display none -monitor none -no-reboot"
+    echo "-m 256M -display none -monitor none -no-reboot -nic none"
     echo "-device isa-debug-exit,iobase=0xf4,iosize=0x04"
 }
 

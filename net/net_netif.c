@@ -1,0 +1,237 @@
+/*
+ * lwIP network interfaces over struct net_dev (net/net.h): linkoutput
+ * hands frames to the driver's xmit, received frames enter through
+ * netif->input, the MAC and MTU come from the device. The fault injector
+ * sits on both paths: with netdrop= netdup= netreorder= (percent) every
+ * received and every sent frame may be dropped, duplicated or held back
+ * until the next frame (or NET_HOLD_NS) passes, each counted in the
+ * device's injected_* stats. The decisions themselves are net_fault.c.
+ * Net thread only (net_core.c), so nothing here takes a lock.
+ */
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mem.h"
+#include "net/net.h"
+#include "net/net_int.h"
+
+#include "lwip/etharp.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "netif/ethernet.h"
+
+#define NET_HOLD_NS (20 * 1000000ull)   /* a held frame goes out after this at the latest */
+
+/* A frame the injector holds back to reorder it. */
+struct held {
+    bool full;
+    uint16_t len;
+    uint64_t since;
+    uint8_t data[NET_MAX_FRAME];
+};
+
+struct nif {
+    struct netif netif;
+    struct net_dev *dev;
+    struct net_fault_cfg fault;
+    uint64_t rx_rand, tx_rand;   /* the injector's streams, one per direction */
+    struct held rx_held, tx_held;
+    uint8_t txbuf[NET_MAX_FRAME];
+};
+
+static struct nif *nifs[NET_MAX_DEVS];
+static int nnifs;
+
+static struct nif *
+nif_of(struct net_dev *d)
+{
+    for (int i = 0; i < nnifs; i++)
+        if (nifs[i]->dev == d)
+            return nifs[i];
+    return NULL;
+}
+
+/* ---- sending ---- */
+
+static void
+xmit(struct nif *n, const void *frame, size_t len)
+{
+    struct net_dev *d = n->dev;
+    if (d->ops->xmit(d, frame, len) != 0) {
+        d->stats.tx_dropped++;
+        return;
+    }
+    d->stats.tx_frames++;
+    d->stats.tx_bytes += len;
+}
+
+static void
+hold(struct held *h, const void *frame, size_t len, uint64_t now)
+{
+    memcpy(h->data, frame, len);
+    h->len = (uint16_t)len;
+    h->since = now;
+    h->full = true;
+}
+
+static void
+release_tx(struct nif *n)
+{
+    if (n->tx_held.full) {
+        n->tx_held.full = false;
+        xmit(n, n->tx_held.data, n->tx_held.len);
+    }
+}
+
+static err_t
+linkoutput(struct netif *netif, struct pbuf *p)
+{
+    struct nif *n = netif->state;
+    struct net_dev *d = n->dev;
+    size_t len = p->tot_len;
+
+    if (len > NET_MAX_FRAME) {
+        d->stats.tx_dropped++;
+        return ERR_BUF;
+    }
+    if (pbuf_copy_partial(p, n->txbuf, (u16_t)len, 0) != len) {
+        d->stats.tx_dropped++;
+        return ERR_BUF;
+    }
+    switch (net_fault_decide(&n->tx_rand, n->fault.drop, n->fault.dup, n->fault.reorder)) {
+    case NET_FAULT_DROP:
+        d->stats.injected_drop++;
+        d->stats.tx_dropped++;
+        return ERR_OK;   /* lost on the wire, as far as lwIP can tell */
+    case NET_FAULT_DUP:
+        d->stats.injected_dup++;
+        xmit(n, n->txbuf, len);
+        break;
+    case NET_FAULT_REORDER:
+        if (!n->tx_held.full) {
+            d->stats.injected_reorder++;
+            hold(&n->tx_held, n->txbuf, len, arch_time_ns());
+            return ERR_OK;
+        }
+        break;
+    case NET_FAULT_PASS:
+        break;
+    }
+    xmit(n, n->txbuf, len);
+    release_tx(n);   /* a held frame goes out after this one: reordered */
+    return ERR_OK;
+}
+
+/* ---- receiving ---- */
+
+static void
+deliver(struct nif *n, const void *frame, size_t len)
+{
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+    if (!p) {
+        n->dev->stats.rx_dropped++;
+        return;
+    }
+    if (pbuf_take(p, frame, (u16_t)len) != ERR_OK || n->netif.input(p, &n->netif) != ERR_OK) {
+        pbuf_free(p);
+        n->dev->stats.rx_dropped++;
+    }
+}
+
+static void
+release_rx(struct nif *n)
+{
+    if (n->rx_held.full) {
+        n->rx_held.full = false;
+        deliver(n, n->rx_held.data, n->rx_held.len);
+    }
+}
+
+void
+net_netif_input(struct net_dev *d, const void *frame, size_t len)
+{
+    struct nif *n = nif_of(d);
+    if (!n) {
+        d->stats.rx_dropped++;
+        return;
+    }
+    switch (net_fault_decide(&n->rx_rand, n->fault.drop, n->fault.dup, n->fault.reorder)) {
+    case NET_FAULT_DROP:
+        d->stats.injected_drop++;
+        d->stats.rx_dropped++;
+        return;
+    case NET_FAULT_DUP:
+        d->stats.injected_dup++;
+        deliver(n, frame, len);
+        break;
+    case NET_FAULT_REORDER:
+        if (!n->rx_held.full) {
+            d->stats.injected_reorder++;
+            hold(&n->rx_held, frame, len, arch_time_ns());
+            return;
+        }
+        break;
+    case NET_FAULT_PASS:
+        break;
+    }
+    deliver(n, frame, len);
+    release_rx(n);
+}
+
+void
+net_netif_poll(uint64_t now)
+{
+    for (int i = 0; i < nnifs; i++) {
+        struct nif *n = nifs[i];
+        if (n->rx_held.full && now - n->rx_held.since >= NET_HOLD_NS)
+            release_rx(n);
+        if (n->tx_held.full && now - n->tx_held.since >= NET_HOLD_NS)
+            release_tx(n);
+    }
+}
+
+/* ---- set-up ---- */
+
+static err_t
+nif_init(struct netif *netif)
+{
+    struct nif *n = netif->state;
+    netif->name[0] = 'e';
+    netif->name[1] = 'n';
+    netif->hwaddr_len = ETH_HWADDR_LEN;
+    memcpy(netif->hwaddr, n->dev->mac, ETH_HWADDR_LEN);
+    netif->mtu = n->dev->mtu ? n->dev->mtu : 1500;
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    netif->output = etharp_output;
+    netif->linkoutput = linkoutput;
+    return ERR_OK;
+}
+
+int
+net_netif_add(struct net_dev *d, uint32_t ip, int prefix, const struct net_fault_cfg *f)
+{
+    ip4_addr_t addr, mask, gw;
+    if (nnifs == NET_MAX_DEVS)
+        return -ENOSPC;
+    struct nif *n = kzalloc(sizeof(*n));
+    if (!n)
+        return -ENOMEM;
+    n->dev = d;
+    n->fault = *f;
+    n->rx_rand = net_fault_stream(f->seed + (uint64_t)nnifs, 0);
+    n->tx_rand = net_fault_stream(f->seed + (uint64_t)nnifs, 1);
+    ip4_addr_set_u32(&addr, lwip_htonl(ip));
+    ip4_addr_set_u32(&mask, lwip_htonl(ip ? net_addr_mask(prefix) : 0));
+    ip4_addr_set_zero(&gw);
+    if (!netif_add(&n->netif, &addr, &mask, &gw, n, nif_init, netif_input)) {
+        kfree(n);
+        return -EINVAL;
+    }
+    nifs[nnifs++] = n;
+    if (nnifs == 1)
+        netif_set_default(&n->netif);
+    netif_set_up(&n->netif);
+    netif_set_link_up(&n->netif);   /* announces the address (gratuitous ARP) */
+    return 0;
+}

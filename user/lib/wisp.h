@@ -1,0 +1,70 @@
+/*
+ * Wrappers for Wisp's own system calls (kernel/wisp_abi.h) for user
+ * programs: static inline over musl's syscall(), so nothing needs linking.
+ * Each returns what syscall() returns: the result, or -1 with errno set.
+ * wisp_node_ip is the cluster's address rule (net/net_addr.c) for tools
+ * that accept a node id where an address is expected.
+ */
+#pragma once
+#include <stdint.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include "../../kernel/wisp_abi.h"
+
+static inline long
+wisp_nodes(struct wisp_node *buf, long max)
+{
+    return syscall(WISP_SYS_NODES, buf, max);
+}
+
+/* One ICMP echo to ip (host byte order); *rtt_ns on success. */
+static inline long
+wisp_ping(uint32_t ip, long seq, long payload, uint64_t timeout_ns, uint64_t *rtt_ns)
+{
+    return syscall(WISP_SYS_PING, (long)ip, seq, payload, timeout_ns, rtt_ns);
+}
+
+static inline long
+wisp_rpcstat(struct wisp_rpcstat *buf, long size)
+{
+    return syscall(WISP_SYS_RPCSTAT, buf, size);
+}
+
+static inline long
+wisp_rpc_echo(long node, const void *in, long len, void *out, long cap)
+{
+    return syscall(WISP_SYS_RPC_ECHO, node, in, len, out, cap);
+}
+
+static inline long
+wisp_rpc_count(long node, uint64_t *value)
+{
+    return syscall(WISP_SYS_RPC_COUNT, node, value);
+}
+
+static inline long
+wisp_netstat(struct wisp_netstat *buf, long size)
+{
+    return syscall(WISP_SYS_NETSTAT, buf, size);
+}
+
+static inline long
+wisp_udp_blast(long node, long total, long dgram, struct wisp_blast *out)
+{
+    return syscall(WISP_SYS_UDP_BLAST, node, total, dgram, out);
+}
+
+static inline long
+wisp_info(struct wisp_info *buf, long size)
+{
+    return syscall(WISP_SYS_INFO, buf, size);
+}
+
+/* Node K is 10.77.0.(K+1) (net/net_addr.c); 0 when K is out of range. */
+static inline uint32_t
+wisp_node_ip(int node)
+{
+    if (node < 0 || node > 253)
+        return 0;
+    return 0x0a4d0000u + (uint32_t)node + 1;
+}
