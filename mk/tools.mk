@@ -1,15 +1,22 @@
-# Developer tools: boot one node on this terminal (`make run`), debug it
-# (`make gdb`), generate compile_commands.json for clangd, and lint.
+# Developer tools: boot a 3-node cluster with node 0's console on this
+# terminal (`make run`, scripts/run.sh; WISP_NODES=N for another size) or
+# one node alone (`make run1`), debug one (`make gdb`), generate
+# compile_commands.json for clangd, and lint.
 # Each installs missing packages first (scripts/deps.sh, fast when none).
 # WISP_ACCEL=kvm|tcg picks QEMU's accelerator (scripts/accel.sh);
 # WISP_CMDLINE="init=/bin/sh ..." adds kernel command-line words.
 
-.PHONY: run gdb lint compile_commands.json
+.PHONY: run run1 gdb lint compile_commands.json
 
 run:
 	@scripts/deps.sh
 	$(MAKE) --no-print-directory -j2 all
 	@scripts/run.sh
+
+run1:
+	@scripts/deps.sh
+	$(MAKE) --no-print-directory -j2 all
+	@scripts/run.sh --single
 
 gdb:
 	@scripts/deps.sh

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Boot one Wisp node in QEMU with its serial console on this terminal
-# (`make run` builds first). Extra arguments go to QEMU; WISP_CMDLINE adds
-# kernel command-line words (e.g. WISP_CMDLINE="init=/bin/sh"); NODE sets
-# node=N; WISP_MEM (256M), WISP_ACCEL (scripts/accel.sh), WISP_KERNEL and
-# WISP_INITRD as for tests.
-# Clusters of several nodes are started by other scripts in scripts/.
+# `make run`: boot a cluster of WISP_NODES (3) nodes with scripts/cluster in
+# build/cluster/run, say how to reach the other nodes, and put node 0's
+# console on this terminal. Detaching (Ctrl-] or Ctrl-A X) brings the whole
+# cluster down; logs stay in build/cluster/run/nodeK.log.
+#
+# `scripts/run.sh --single` (`make run1`) boots one node with its serial
+# console on this terminal, as before: extra arguments go to QEMU, Ctrl-A X
+# leaves QEMU, Ctrl-A C is its monitor.
+#
+# Both honour WISP_CMDLINE (extra kernel command-line words, e.g.
+# "init=/bin/sh"), WISP_MEM (256M), WISP_ACCEL (scripts/accel.sh),
+# WISP_KERNEL and WISP_INITRD; --single also NODE (node=N).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,15 +19,48 @@ initrd=${WISP_INITRD:-build/initrd.cpio}
 for f in "$kernel" "$initrd"; do
     [[ -f $f ]] || { echo "run: $f is missing; run 'make' first" >&2; exit 1; }
 done
-read -r -a accel <<<"$(scripts/accel.sh --qemu-args)"
-cmdline="node=${NODE:-0} console=ttyS0${WISP_CMDLINE:+ $WISP_CMDLINE}"
 
-echo "Wisp: booting node ${NODE:-0} (${accel[*]}): Ctrl-A X leaves QEMU, Ctrl-A C is its monitor."
-st=0
-"${QEMU:-qemu-system-x86_64}" "${accel[@]}" -m "${WISP_MEM:-256M}" -smp 2 \
-    -display none -serial mon:stdio -no-reboot \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-    -kernel "$kernel" -initrd "$initrd" -append "$cmdline" "$@" || st=$?
-# isa-debug-exit: the guest wrote 0 (status 1) when it powered off cleanly.
-[[ $st == 1 ]] && st=0
-exit "$st"
+single() {
+    local accel st=0 cmdline
+    read -r -a accel <<<"$(scripts/accel.sh --qemu-args)"
+    cmdline="node=${NODE:-0} console=ttyS0${WISP_CMDLINE:+ $WISP_CMDLINE}"
+    echo "Wisp: booting node ${NODE:-0} (${accel[*]}): Ctrl-A X leaves QEMU, Ctrl-A C is its monitor."
+    "${QEMU:-qemu-system-x86_64}" "${accel[@]}" -m "${WISP_MEM:-256M}" -smp 2 \
+        -display none -serial mon:stdio -no-reboot \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -kernel "$kernel" -initrd "$initrd" -append "$cmdline" "$@" || st=$?
+    # isa-debug-exit: the guest wrote 0 (status 1) when it powered off cleanly.
+    [[ $st == 1 ]] && st=0
+    exit "$st"
+}
+
+if [[ ${1:-} == --single ]]; then
+    shift
+    single "$@"
+fi
+if (($# > 0)); then
+    echo "usage: $0 [--single [QEMU ARGS...]]" >&2
+    exit 2
+fi
+
+dir=build/cluster/run
+n=${WISP_NODES:-3}
+cluster=(scripts/cluster -d "$dir")
+# A cluster left by an earlier `make run` that was killed goes first.
+"${cluster[@]}" down >/dev/null 2>&1 || true
+trap '"${cluster[@]}" down' EXIT
+trap 'exit 130' INT TERM HUP
+
+echo "Wisp: booting a $n-node cluster in $dir ..."
+"${cluster[@]}" up -n "$n" --kernel "$kernel" --initrd "$initrd" \
+    ${WISP_MEM:+--mem "$WISP_MEM"} --kernel-args "${WISP_CMDLINE:-}"
+cat <<EOF
+
+  Node 0's console is on this terminal. From another terminal:
+    ${cluster[*]} console 1        attach to node 1 (Ctrl-] leaves)
+    ${cluster[*]} sh 1 'ps'        run one command on node 1
+    ${cluster[*]} status           pids, MACs, addresses, logs
+  Ctrl-] (or Ctrl-A X) here leaves node 0 and brings the whole cluster down.
+
+EOF
+"${cluster[@]}" console 0 || true

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# scripts/cluster end to end: up -n 3; `sh` prints a command's output and
+# returns its status; each node knows its name; status; kill 1 (a crash)
+# leaves 0 and 2 up; restart 1 boots it again; pcap records a frame put on
+# the segment; a second cluster (-n 1) beside the first does not disturb
+# it; down leaves no QEMU or vde_switch behind. State dirs are under
+# build/test/; the EXIT trap brings both clusters down whatever happens.
+set -uo pipefail
+# shellcheck source=scripts/cluster_lib.sh
+. "$(dirname "$0")/../../scripts/cluster_lib.sh"
+cl_setup cluster_basic
+cd "$CL_ROOT" || exit 1
+for f in build/wisp.elf build/initrd.cpio; do
+    [[ -f $f ]] || cl_fail "missing $f: run 'make' first"
+done
+
+cl up -n 3 --timeout 120 || cl_fail "up -n 3"
+
+cl_expect_out "hello" sh 0 'echo hello'
+cl_expect_status 1 sh 1 'false'
+cl_expect_status 0 sh 1 'true'
+cl_expect_out $'a\nb' sh 2 'echo a; echo b'
+
+# The node's name: uname -n if there is a uname, else the prompt of an
+# interactive shell (it prints "wisp:K$ " from uname's nodename).
+if cl sh 2 'ls /bin' | grep -qx uname; then
+    cl_expect_out "node2" sh 2 'uname -n'
+else
+    out=$(cl sh 2 'sh -i </dev/null 2>&1') || cl_fail "sh -i on node 2"
+    [[ $out == "wisp:2\$ "* ]] || cl_fail "node 2's shell prompt is '$out', not 'wisp:2\$ '"
+fi
+
+for k in 0 1 2; do
+    [[ $(cl_node_state $k) == up ]] || cl_fail "node $k is not up after 'up'"
+done
+
+cl kill 1 >/dev/null || cl_fail "kill 1"
+[[ $(cl_node_state 1) == down ]] || cl_fail "node 1 is not down after 'kill 1'"
+[[ $(cl_node_state 0) == up && $(cl_node_state 2) == up ]] ||
+    cl_fail "kill 1 took another node down"
+cl_expect_status 255 sh 1 'echo dead'
+cl_expect_out "still" sh 2 'echo still'
+
+cl restart 1 --timeout 120 >/dev/null || cl_fail "restart 1"
+[[ $(cl_node_state 1) == up ]] || cl_fail "node 1 is not up after 'restart 1'"
+cl_expect_out "back" sh 1 'echo back'
+
+# pcap: a broadcast frame injected with vde_plug must be in the file.
+cl pcap --seconds 5 "$CL_DIR/seg.pcap" 2>"$CL_DIR/pcap.err" &
+pcap_pid=$!
+sleep 2
+python3 -c '
+import struct, sys, time
+f = b"\xff" * 6 + bytes.fromhex("525400770063") + b"\x88\xb5" + b"wisp-cluster-test".ljust(46, b"\0")
+sys.stdout.buffer.write(struct.pack(">H", len(f)) + f)
+sys.stdout.flush()
+time.sleep(1)' | timeout 10 vde_plug "vde://$CL_DIR/switch" >/dev/null
+wait "$pcap_pid" || cl_fail "pcap exited $?: $(cat "$CL_DIR/pcap.err")"
+grep -q "wisp-cluster-test" "$CL_DIR/seg.pcap" || cl_fail "the injected frame is not in the pcap file"
+
+# A second cluster beside the first.
+other=
+cl_new_dir other cluster_basic2
+cld "$other" up -n 1 --timeout 120 >/dev/null || cl_fail "second cluster: up -n 1"
+pid_a=$(cl status | awk '$1 == 0 { print $2 }')
+pid_b=$(cld "$other" status | awk '$1 == 0 { print $2 }')
+[[ $pid_a != "$pid_b" ]] || cl_fail "both clusters report node 0 as pid $pid_a"
+out=$(cld "$other" sh 0 'echo other') || cl_fail "second cluster: sh 0"
+[[ $out == other ]] || cl_fail "second cluster printed '$out'"
+cl_expect_out "first" sh 0 'echo first'
+cld "$other" down >/dev/null || cl_fail "second cluster: down"
+[[ $(cl_node_state 0) == up ]] || cl_fail "the second cluster's down stopped the first"
+cl_expect_out "alive" sh 0 'echo alive'
+
+cl down >/dev/null || cl_fail "down"
+sleep 0.5
+left=$(pgrep -a -f "$CL_ROOT/build/test/cluster_basic" | grep -E 'qemu|vde' || true)
+[[ -z $left ]] || cl_fail "processes left after down: $left"
+[[ ! -e $CL_DIR/node0.sock && ! -e $CL_DIR/switch ]] || cl_fail "sockets left after down"
+[[ -s $CL_DIR/node0.log ]] || cl_fail "down removed the logs"
+cl_pass
