@@ -3,23 +3,31 @@
 # under the same QEMU and accelerator, running the same static musl bench
 # programs (user/bench*.c, built and installed into the initrd by
 # mk/user.mk). Results: $(BUILD)/bench/*.csv. See docs/bench.md.
+# `make bench` runs the foundation figures (scripts/bench.sh) and the network
+# figures (scripts/bench-net.sh: two nodes of each system on a vde_switch);
+# `make bench-net` only the latter.
 
-BENCH_PROGS  := bench benchnull benchctx benchfork
+BENCH_PROGS  := bench benchnull benchctx benchfork udpbench
 BENCH_BINS   := $(addprefix $(BUILD)/user/,$(BENCH_PROGS))
 # The fork+exec benchmark runs /bin/true; the guest gets Wisp's own when
 # user/true.c exists (else linux-guest.sh builds a one-line one).
 BENCH_TRUE   := $(if $(wildcard user/true.c),$(BUILD)/user/true)
 LINUX_GUEST  := $(BUILD)/linux-guest/initramfs.gz
 
-.PHONY: bench bench-linux linux-guest
+.PHONY: bench bench-net bench-linux linux-guest
 linux-guest: $(LINUX_GUEST)
 
 $(LINUX_GUEST): $(BENCH_BINS) $(BENCH_TRUE) scripts/linux-guest.sh
 	scripts/linux-guest.sh
 
+# Both halves run even if the first fails; the status is the worse one.
 bench: kernel user linux-guest
-	scripts/bench.sh
+	@st=0; scripts/bench.sh || st=$$?; scripts/bench-net.sh || st=$$?; exit $$st
+
+bench-net: kernel user linux-guest
+	scripts/bench-net.sh
 
 # The Linux guest (and host) alone: for when the kernel does not boot yet.
 bench-linux: linux-guest
-	BENCH_SKIP=wisp scripts/bench.sh
+	@st=0; BENCH_SKIP=wisp scripts/bench.sh || st=$$?; \
+	BENCH_SKIP=wisp scripts/bench-net.sh || st=$$?; exit $$st

@@ -179,7 +179,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     accel_args = (a.accel_args or "-accel %s -cpu max" % a.accel).split()
     base = [a.qemu] + accel_args + ["-m", a.mem, "-smp", "1", "-display", "none",
-            "-serial", "stdio", "-monitor", "none", "-no-reboot",
+            "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     systems = {
         "wisp": (base + ["-kernel", a.wisp_kernel, "-initrd", a.wisp_initrd,
