@@ -44,6 +44,10 @@ MUST_CHECK int arch_pt_map(uint64_t root, uint64_t va, uint64_t pa, unsigned fla
 bool arch_pt_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *flags);
 /* Remove one mapping, returning its frame in *pa (true if one was there). */
 bool arch_pt_unmap(uint64_t root, uint64_t va, uint64_t *pa);
+/* The first mapped page at or above *va and below end: true with *va, *pa
+ * and *flags set, false when there is none. Skips empty tables whole, so
+ * walking a huge sparse region costs what is mapped, not its size. */
+bool arch_pt_next(uint64_t root, uint64_t *va, uint64_t end, uint64_t *pa, unsigned *flags);
 void arch_pt_activate(uint64_t root);
 void arch_tlb_flush_page(uint64_t va);
 uint64_t arch_pt_kernel_root(void);

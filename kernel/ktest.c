@@ -169,6 +169,28 @@ ktest_crash(void)
     *(volatile uint64_t *)0xdead0000ull = 1;
 }
 
+/* A 32 TiB region with two pages touched: fork, mprotect and free must cost
+ * what is mapped, not the region's size (the fuzzer found the hang). */
+static void
+test_vm_sparse(void)
+{
+    struct vm *a = vm_new();
+    uint64_t base = 0x100000000000ull, len = 1ull << 45;
+    bool ok = a && vm_map(a, base, len, VM_R | VM_W) == 0 &&
+              vm_fault(a, base, TRAP_WRITE) == 0 &&
+              vm_fault(a, base + len - PAGE_SIZE, TRAP_WRITE) == 0;
+    uint64_t t0 = arch_time_ns();
+    struct vm *b = ok ? vm_fork(a) : NULL;
+    ok = ok && b && vm_protect(a, base, len, VM_R) == 0;
+    if (b)
+        vm_free(b);
+    if (a)
+        vm_free(a);
+    CHECK("vm_sparse_region_fork_protect_free", ok);
+    kprintf("ktest: sparse 32 TiB region: fork+protect+free in %lu us\n",
+            (unsigned long)((arch_time_ns() - t0) / 1000));
+}
+
 int ktest_run(const char *name);
 int
 ktest_run(const char *name)
@@ -182,6 +204,7 @@ ktest_run(const char *name)
     test_threads();
     test_sleep();
     test_vm_cow();
+    test_vm_sparse();
     kprintf("ktest: %d failed\n", failures);
     return failures ? -EINVAL : 0;
 }

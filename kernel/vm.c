@@ -38,13 +38,17 @@ vm_new(void)
     return vm;
 }
 
+/* Mapped pages only: a region may be huge and almost empty (mmap of
+ * terabytes is lazy), so every walk goes through arch_pt_next. */
 static void
 release_pages(struct vm *vm, uint64_t start, uint64_t end)
 {
-    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-        uint64_t pa;
+    uint64_t va = start, pa;
+    unsigned f;
+    while (arch_pt_next(vm->root, &va, end, &pa, &f)) {
         if (arch_pt_unmap(vm->root, va, &pa))
             mem_frame_unref(pa);
+        va += PAGE_SIZE;
     }
 }
 
@@ -150,20 +154,21 @@ vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
     uint64_t end = start + ALIGN_UP(len, PAGE_SIZE);
     if (start & (PAGE_SIZE - 1) || end > VM_STACK_TOP || end < start)
         return -EINVAL;
-    for (uint64_t a = start; a < end; a += PAGE_SIZE)
-        if (!vm_find(vm, a))
+    for (uint64_t a = start; a < end;) {
+        struct vm_region *r = vm_find(vm, a);
+        if (!r)
             return -ENOMEM;  /* Linux: a hole in the range */
+        a = r->end;
+    }
     if (split_at(vm, start) || split_at(vm, end))
         return -ENOMEM;
     for (struct vm_region *r = vm->regions; r; r = r->next) {
         if (r->start < start || r->end > end)
             continue;
         r->prot = prot;
-        for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE) {
-            uint64_t pa;
-            unsigned f;
-            if (!arch_pt_lookup(vm->root, va, &pa, &f))
-                continue;
+        uint64_t pa, va = r->start;
+        unsigned f;
+        for (; arch_pt_next(vm->root, &va, r->end, &pa, &f); va += PAGE_SIZE) {
             unsigned nf = pte_flags(prot);
             if ((f & ARCH_PTE_COW) && (prot & VM_W))
                 nf = (nf & ~ARCH_PTE_W) | ARCH_PTE_COW;  /* still shared: copy on write */
@@ -238,11 +243,9 @@ vm_fork(struct vm *parent)
     for (struct vm_region *r = parent->regions; r; r = r->next) {
         if (vm_map(vm, r->start, r->end - r->start, r->prot))
             goto fail;
-        for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE) {
-            uint64_t pa;
-            unsigned f;
-            if (!arch_pt_lookup(parent->root, va, &pa, &f))
-                continue;
+        uint64_t pa, va = r->start;
+        unsigned f;
+        for (; arch_pt_next(parent->root, &va, r->end, &pa, &f); va += PAGE_SIZE) {
             if (arch_pt_lookup(vm->root, va, NULL, NULL))
                 continue;  /* a page shared by two regions: done already */
             if (f & (ARCH_PTE_W | ARCH_PTE_COW)) {

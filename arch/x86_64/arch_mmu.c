@@ -262,6 +262,33 @@ arch_pt_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *flags)
 }
 
 bool
+arch_pt_next(uint64_t root, uint64_t *va, uint64_t end, uint64_t *pa, unsigned *flags)
+{
+    uint64_t a = ALIGN_DOWN(*va, PAGE_SIZE);
+    end = MIN(end, ARCH_USER_TOP);
+    while (a < end) {
+        uint64_t *t = arch_p2v(root);
+        int shift;
+        for (shift = 39; shift >= 12; shift -= 9) {
+            uint64_t e = t[(a >> shift) & 511];
+            if (!(e & PTE_P))
+                break;
+            if (shift == 12) {
+                *va = a;
+                return arch_pt_lookup(root, a, pa, flags);
+            }
+            t = table_at(e);
+        }
+        /* Nothing mapped in the whole block this level covers: skip it. */
+        uint64_t next = ALIGN_DOWN(a, 1ull << shift) + (1ull << shift);
+        if (next <= a)
+            break;
+        a = next;
+    }
+    return false;
+}
+
+bool
 arch_pt_unmap(uint64_t root, uint64_t va, uint64_t *pa)
 {
     uint64_t *e = walk(root, va, false);
