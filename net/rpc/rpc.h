@@ -19,13 +19,15 @@ typedef int (*rpc_handler_fn)(int from_node, const void *req, size_t reqlen, voi
                               size_t *replen);
 
 /* Start the RPC layer on this node: channels, server threads, the UDP
- * port, the recov module. Sleeps. 0 or -errno. */
+ * port, the recov module. boot_id 0 means "choose one" (never 0 on the
+ * wire). Sleeps. 0 or -errno. */
 MUST_CHECK int rpc_init(int self_node, uint32_t boot_id);
 
-/* Call op on node with req; the reply goes to rep (capacity repcap), its
- * length to *replen. Returns 0, -ETIMEDOUT (no answer within the retry
- * budget), -EHOSTDOWN (the peer rebooted or is marked down), -EMSGSIZE, or
- * the remote handler's -errno. Sleeps; caller holds no lock. */
+/* Call op (RPC_OP_* of net/rpc/rpc_ops.h) on node with req; the reply goes
+ * to rep (capacity repcap), its length to *replen. Returns 0, -ETIMEDOUT
+ * (no answer within the retry budget), -EHOSTDOWN (the peer rebooted or is
+ * marked down), -EMSGSIZE, -EINVAL (bad node or op), -ENETDOWN (RPC not
+ * started), or the remote handler's -errno. Sleeps; caller holds no lock. */
 MUST_CHECK int rpc_call(int node, int op, const void *req, size_t reqlen, void *rep,
                         size_t repcap, size_t *replen);
 

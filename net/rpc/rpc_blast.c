@@ -1,0 +1,101 @@
+/*
+ * Raw UDP throughput, the baseline RPC throughput is compared with: a sink
+ * on port NET_UDP_PORT_RPC + 1 counts the bytes it receives, the sender
+ * pushes datagrams at it as fast as the network core takes them, and an
+ * RPC (SINK_COUNT) then asks the sink how many arrived, resetting it.
+ * The system call is in rpc_sys.c.
+ */
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mem.h"
+#include "kernel/sched.h"
+#include "kernel/wisp_abi.h"
+#include "net/net.h"
+#include "net/rpc/rpc_int.h"
+#include "net/rpc/rpc_sys.h"
+
+#define BLAST_PORT      (NET_UDP_PORT_RPC + 1)
+#define BLAST_SETTLE_NS (200 * 1000000ull)   /* for the last datagrams to land */
+#define BLAST_MAX_STALL 100000               /* consecutive full-queue retries */
+
+static uint64_t sink_bytes;    /* atomic: the net thread adds, SINK_COUNT takes */
+
+static void
+sink_rx(void *arg, uint32_t src_ip, uint16_t src_port, const void *data, size_t len)
+{
+    __atomic_add_fetch(&sink_bytes, len, __ATOMIC_RELAXED);
+}
+
+int
+rpc_blast_init(void)
+{
+    return net_udp_bind(BLAST_PORT, sink_rx, NULL);
+}
+
+int
+rpc_rpc_sink_count(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
+{
+    if (*replen < 8)
+        return -EMSGSIZE;
+    rpc_put_u64(rep, __atomic_exchange_n(&sink_bytes, 0, __ATOMIC_SEQ_CST));
+    *replen = 8;
+    return 0;
+}
+
+static int
+sink_take(int node, uint64_t *bytes)
+{
+    uint8_t rep[8];
+    size_t len;
+    int err = rpc_call(node, RPC_OP_SINK_COUNT, NULL, 0, rep, sizeof(rep), &len);
+    if (err)
+        return err;
+    if (len != 8)
+        return -EPROTO;
+    *bytes = rpc_get_u64(rep);
+    return 0;
+}
+
+int
+rpc_blast(int node, uint64_t total, uint32_t dgram, struct wisp_blast *out)
+{
+    uint64_t ignored, sent = 0;
+    int err, stall = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (dgram == 0 || dgram > RPC_MAX_PAYLOAD || node < 0 || node >= RPC_MAX_NODES)
+        return -EINVAL;
+    err = sink_take(node, &ignored);    /* zero the sink; proves the node is there */
+    if (err)
+        return err;
+    uint8_t *buf = kmalloc(dgram);
+    if (!buf)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < dgram; i++)
+        buf[i] = (uint8_t)i;
+    uint32_t ip = net_node_ip(node);
+    uint64_t t0 = arch_time_ns();
+    while (sent < total) {
+        size_t len = (size_t)MIN((uint64_t)dgram, total - sent);
+        err = net_udp_send(BLAST_PORT, ip, BLAST_PORT, buf, len);
+        if (err == -ENOMEM || err == -EAGAIN) {
+            if (++stall > BLAST_MAX_STALL)
+                break;
+            sched_yield();              /* let the net thread drain its queue */
+            continue;
+        }
+        if (err)
+            break;
+        stall = 0;
+        sent += len;
+    }
+    out->elapsed_ns = arch_time_ns() - t0;
+    out->sent_bytes = sent;
+    kfree(buf);
+    if (err && err != -ENOMEM && err != -EAGAIN)
+        return err;
+    int serr = sched_sleep_ns(BLAST_SETTLE_NS);
+    (void)serr;
+    return sink_take(node, &out->received_bytes);
+}

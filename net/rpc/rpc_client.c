@@ -1,0 +1,294 @@
+/*
+ * The client side: a fixed set of channels, each carrying one call at a
+ * time; calls beyond that wait in FIFO order for a channel. A call sends
+ * its request fragments, then waits: the reply acknowledges the request,
+ * and the channel's next request acknowledges the reply (a fragmented
+ * reply is also closed explicitly so the server can free it). On each
+ * timeout the client retransmits with exponential backoff (a fragmented
+ * request resends only its last fragment asking for an ack, then the
+ * fragments the ack shows missing); while the server says it is still
+ * executing, the client probes slowly. After tun.retries timeouts without
+ * news the call fails with -ETIMEDOUT and the peer is marked down. State
+ * diagram: docs/rpc.md. The server half is rpc_server.c.
+ */
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "net/rpc/rpc_int.h"
+
+static void chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c);
+
+static int
+chan_index(struct rpc_node *n, struct rpc_chan *ch)
+{
+    return (int)(ch - n->chans);
+}
+
+static void
+call_finish(struct rpc_node *n, struct rpc_call *c, int err)
+{
+    ASSERT(!c->done, "a call completes exactly once");
+    c->err = err;
+    c->done = true;
+    if (err == -ETIMEDOUT)
+        n->st.timeouts++;
+    else if (err == -EHOSTDOWN)
+        n->st.hostdown++;
+    n->env->call_done(n, c);
+}
+
+/* The channel's call is over: report it, then give the channel to the
+ * oldest waiting call. */
+static void
+chan_finish(struct rpc_node *n, struct rpc_chan *ch, int err)
+{
+    struct rpc_call *c = ch->call;
+    ch->call = NULL;
+    ch->state = RPC_C_FREE;
+    call_finish(n, c, err);
+    while (ch->state == RPC_C_FREE && n->wait_head) {
+        struct rpc_call *w = n->wait_head;
+        n->wait_head = w->next;
+        if (!n->wait_head)
+            n->wait_tail = NULL;
+        w->next = NULL;
+        chan_begin(n, ch, w);
+    }
+}
+
+static void
+req_header(struct rpc_node *n, struct rpc_chan *ch, struct rpc_hdr *h, uint8_t flags)
+{
+    memset(h, 0, sizeof(*h));
+    h->version = RPC_PROTO_VERSION;
+    h->flags = flags;
+    h->op = (uint16_t)ch->call->op;
+    h->client = (uint16_t)n->self;
+    h->server = (uint16_t)ch->call->node;
+    h->channel = (uint16_t)chan_index(n, ch);
+    h->seq = ch->seq;
+    h->boot_id = n->boot;
+    h->dst_boot = ch->dst_boot;
+    h->frag_mask = ch->rep_mask;
+}
+
+/* Send request fragments not in skip; flags may add PLEASEACK. */
+static unsigned
+send_request(struct rpc_node *n, struct rpc_chan *ch, uint64_t skip, uint8_t flags)
+{
+    struct rpc_hdr h;
+    req_header(n, ch, &h, RPC_F_REQUEST | flags);
+    return rpc_frag_send_locked(n, ch->call->node, &h, ch->call->req,
+                                (uint32_t)ch->call->reqlen, skip);
+}
+
+/* A probe: the last request fragment, asking for an ack (or, once the
+ * server is done, for the reply fragments missing from our mask). */
+static void
+send_probe(struct rpc_node *n, struct rpc_chan *ch)
+{
+    uint64_t last = 1ull << (ch->req_frags - 1);
+    send_request(n, ch, ~last, RPC_F_PLEASEACK);
+}
+
+/* An ack of reply fragments (client -> server). */
+static void
+send_reply_ack(struct rpc_node *n, struct rpc_chan *ch, bool close)
+{
+    struct rpc_hdr h;
+    req_header(n, ch, &h, RPC_F_REQUEST | RPC_F_ACK | (close ? RPC_F_CLOSE : 0));
+    h.total_len = ch->rep_total;
+    h.frag_count = (uint8_t)ch->rep_frags;
+    h.flags |= ch->rep_frags > 1 ? RPC_F_FRAG : 0;
+    h.frag_mask = ch->rep_mask;
+    rpc_tx_locked(n, ch->call->node, &h, NULL);
+    n->st.acks_sent++;
+}
+
+static void
+chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c)
+{
+    struct rpc_peer *p = &n->peers[c->node];
+
+    if (p->state == WISP_NODE_DOWN) {
+        call_finish(n, c, -EHOSTDOWN);
+        return;
+    }
+    ch->call = c;
+    ch->state = RPC_C_SENDING;
+    ch->seq++;
+    ch->dst_boot = p->boot;
+    ch->req_frags = rpc_frag_count((uint32_t)c->reqlen);
+    ch->req_acked = 0;
+    ch->rep_started = false;
+    ch->rep_total = 0;
+    ch->rep_frags = 0;
+    ch->rep_mask = 0;
+    ch->tries = 0;
+    ch->rto = n->tun.rto_init;
+    ch->deadline = rpc_now_locked(n) + ch->rto;
+    send_request(n, ch, 0, 0);
+}
+
+void
+rpc_client_start(struct rpc_node *n, struct rpc_call *c)
+{
+    ASSERT(c->node >= 0 && c->node < RPC_MAX_NODES && rpc_op_valid((unsigned)c->op) &&
+               c->reqlen <= RPC_MAX_DATA,
+           "rpc_call checks its arguments before starting a call");
+    c->done = false;
+    c->err = 0;
+    c->replen = 0;
+    c->next = NULL;
+    spin_lock(&n->lock);
+    n->st.calls++;
+    struct rpc_chan *ch = NULL;
+    for (int i = 0; i < RPC_CLIENT_CHANNELS && !ch; i++)
+        if (n->chans[i].state == RPC_C_FREE)
+            ch = &n->chans[i];
+    if (ch) {
+        chan_begin(n, ch, c);
+    } else if (n->peers[c->node].state == WISP_NODE_DOWN) {
+        call_finish(n, c, -EHOSTDOWN);
+    } else {
+        if (n->wait_tail)
+            n->wait_tail->next = c;
+        else
+            n->wait_head = c;
+        n->wait_tail = c;
+    }
+    spin_unlock(&n->lock);
+    rpc_flush(n);
+}
+
+static void
+on_ack(struct rpc_node *n, struct rpc_chan *ch, const struct rpc_hdr *h, uint64_t now)
+{
+    n->st.acks_received++;
+    ch->tries = 0;
+    if (h->total_len != ch->call->reqlen)
+        return;                         /* not an ack of this request */
+    ch->req_acked |= h->frag_mask;
+    if (ch->req_acked == rpc_frag_full(ch->req_frags)) {
+        /* The server has it all and is executing: probe slowly. */
+        ch->state = RPC_C_WAITING;
+        ch->rto = n->tun.rto_wait;
+    } else if (ch->state == RPC_C_SENDING) {
+        n->st.frag_retransmits += send_request(n, ch, ch->req_acked, 0);
+        ch->rto = n->tun.rto_init;
+    }
+    ch->deadline = now + ch->rto;
+}
+
+static void
+on_reply(struct rpc_node *n, struct rpc_chan *ch, const struct rpc_hdr *h, const void *payload,
+         uint64_t now)
+{
+    struct rpc_call *c = ch->call;
+
+    ch->tries = 0;
+    ch->state = RPC_C_WAITING;          /* a reply acknowledges the whole request */
+    if (h->error) {
+        n->st.replies++;
+        chan_finish(n, ch, h->error);
+        return;
+    }
+    if (!ch->rep_started) {
+        if (h->total_len > c->repcap) {
+            chan_finish(n, ch, -EMSGSIZE);
+            return;
+        }
+        ch->rep_started = true;
+        ch->rep_total = h->total_len;
+        ch->rep_frags = h->frag_count;
+    } else if (h->total_len != ch->rep_total) {
+        n->st.bad_other++;              /* fragments of two different replies */
+        return;
+    }
+    rpc_frag_store(c->rep, c->repcap, &ch->rep_mask, h, payload);
+    if (ch->rep_mask == rpc_frag_full(ch->rep_frags)) {
+        n->st.replies++;
+        c->replen = ch->rep_total;
+        if (ch->rep_frags > 1)
+            send_reply_ack(n, ch, true);    /* lets the server free its copy now */
+        chan_finish(n, ch, 0);
+        return;
+    }
+    ch->rto = n->tun.rto_init;
+    ch->deadline = now + ch->rto;
+    if (h->frag_index == ch->rep_frags - 1)
+        send_reply_ack(n, ch, false);       /* the tail came, some are missing */
+}
+
+void
+rpc_client_input_locked(struct rpc_node *n, const struct rpc_hdr *h, const void *payload)
+{
+    sync_assert_held(&n->lock);
+    if (h->channel >= RPC_CLIENT_CHANNELS)
+        return;                         /* a ping's answer: recov has seen it */
+    struct rpc_chan *ch = &n->chans[h->channel];
+    if (ch->state == RPC_C_FREE || ch->seq != h->seq || ch->call->node != h->server ||
+        ch->call->op != h->op)
+        return;                         /* late or duplicate: that call is over */
+    uint64_t now = rpc_now_locked(n);
+    if (h->flags & RPC_F_ACK)
+        on_ack(n, ch, h, now);
+    else
+        on_reply(n, ch, h, payload, now);
+}
+
+static void
+chan_expired(struct rpc_node *n, struct rpc_chan *ch, uint64_t now)
+{
+    if (++ch->tries > n->tun.retries) {
+        int node = ch->call->node;
+        chan_finish(n, ch, -ETIMEDOUT);
+        recov_mark_down_locked(n, node);
+        return;
+    }
+    n->st.retransmits++;
+    if (ch->state == RPC_C_SENDING && ch->req_frags == 1)
+        send_request(n, ch, 0, 0);
+    else
+        send_probe(n, ch);
+    ch->rto = MIN(ch->rto * 2, MAX(n->tun.rto_max, n->tun.rto_wait));
+    ch->deadline = now + ch->rto;
+}
+
+void
+rpc_client_tick_locked(struct rpc_node *n, uint64_t now)
+{
+    sync_assert_held(&n->lock);
+    for (int i = 0; i < RPC_CLIENT_CHANNELS; i++) {
+        struct rpc_chan *ch = &n->chans[i];
+        if (ch->state != RPC_C_FREE && now >= ch->deadline)
+            chan_expired(n, ch, now);
+    }
+}
+
+/* node came back with boot id new_boot: calls that went to the old one
+ * fail (a call started since already names new_boot). */
+void
+rpc_client_peer_reset_locked(struct rpc_node *n, int node, uint32_t new_boot)
+{
+    sync_assert_held(&n->lock);
+    for (int i = 0; i < RPC_CLIENT_CHANNELS; i++) {
+        struct rpc_chan *ch = &n->chans[i];
+        if (ch->state != RPC_C_FREE && ch->call->node == node && ch->dst_boot != new_boot)
+            chan_finish(n, ch, -EHOSTDOWN);
+    }
+}
+
+void
+rpc_client_fail_all_locked(struct rpc_node *n, int err)
+{
+    struct rpc_call *w = n->wait_head;
+    n->wait_head = n->wait_tail = NULL;
+    while (w) {
+        struct rpc_call *next = w->next;
+        call_finish(n, w, err);
+        w = next;
+    }
+    for (int i = 0; i < RPC_CLIENT_CHANNELS; i++)
+        if (n->chans[i].state != RPC_C_FREE)
+            chan_finish(n, &n->chans[i], err);
+}

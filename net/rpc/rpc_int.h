@@ -1,0 +1,235 @@
+/*
+ * Inside the RPC module: the wire header, and the portable, event-driven
+ * core (struct rpc_node) shared by the kernel glue (rpc_kern.c) and the host
+ * simulation (rpc_sim_test.c). The core never sleeps and never reads a
+ * clock or a NIC itself: its environment (struct rpc_env) sends packets,
+ * tells the time and wakes sleepers. Wire format: rpc_wire.h; client:
+ * rpc_client.c; server: rpc_server.c; fragments: rpc_frag.c; peers:
+ * rpc_recov.c; input, output queue and timers: rpc_core.c. docs/rpc.md.
+ *
+ * Locking: one spinlock per node, n->lock, protects everything in struct
+ * rpc_node. Functions named *_locked expect it held; the public core
+ * functions take it, and send the packets they queued only after dropping
+ * it (packets wait in n->tx_*). Nothing here holds it across a sleep.
+ */
+#pragma once
+#include "kernel/compiler.h"
+#include "kernel/sync.h"
+#include "kernel/wisp_abi.h"
+#include "net/rpc/recov.h"
+#include "net/rpc/rpc.h"
+#include "net/rpc/rpc_ops.h"
+#include "net/rpc/rpc_wire.h"
+
+/* ---- the core ---- */
+
+struct rpc_node;
+
+/* One call in progress; lives on the caller's stack (kernel) or in the
+ * simulation's table. Set the first six fields, then rpc_client_start. */
+struct rpc_call {
+    int node;
+    int op;
+    const void *req;
+    size_t reqlen;
+    void *rep;
+    size_t repcap;
+
+    /* Results, valid once done (set under n->lock). */
+    size_t replen;
+    int err;
+    bool done;
+
+    struct rpc_call *next;     /* in n->wait_*: no channel free yet */
+    struct waitq wq;           /* the kernel's caller sleeps here */
+    void *cookie;              /* the environment's */
+};
+
+enum rpc_chan_state { RPC_C_FREE, RPC_C_SENDING, RPC_C_WAITING };
+
+/* Client channel: one outstanding call at a time. */
+struct rpc_chan {
+    enum rpc_chan_state state;
+    struct rpc_call *call;
+    uint32_t seq;              /* the current (or last) call's */
+    uint32_t dst_boot;         /* server's boot id when the call started */
+    unsigned req_frags;
+    uint64_t req_acked;        /* request fragments the server holds */
+    bool rep_started;
+    uint32_t rep_total;
+    unsigned rep_frags;
+    uint64_t rep_mask;         /* reply fragments received */
+    uint64_t deadline;         /* ns: retransmit or give up */
+    uint64_t rto;
+    int tries;                 /* expiries since the server was last heard */
+};
+
+enum rpc_srv_state { RPC_S_IDLE, RPC_S_RECEIVING, RPC_S_EXECUTING, RPC_S_DONE, RPC_S_CLOSED };
+
+/* Server state for one (client node, channel): the at-most-once record. */
+struct rpc_srv_chan {
+    enum rpc_srv_state state;
+    uint32_t seq;              /* last request seen */
+    int op;
+    uint32_t total;            /* request being gathered */
+    unsigned frags;
+    uint64_t mask;
+    uint8_t *buf;
+    uint8_t *rep;              /* cached reply (DONE) */
+    uint32_t rep_len;
+    int32_t rep_err;
+    uint64_t last_ns;
+};
+
+struct rpc_srv_peer {
+    uint32_t boot;             /* client incarnation this state belongs to */
+    struct rpc_srv_chan chans[RPC_CHANNELS];
+};
+
+/* A complete request handed to a server thread. */
+struct rpc_work {
+    struct rpc_work *next;
+    int client;
+    int chan;
+    uint32_t seq;
+    uint32_t client_boot;
+    int op;
+    uint8_t *req;              /* owned by the work item */
+    size_t reqlen;
+};
+
+struct rpc_peer {
+    int32_t state;             /* WISP_NODE_* */
+    uint32_t boot;
+    uint32_t prev_boot;        /* the incarnation before: its late packets are dropped */
+    uint64_t last_heard;
+    uint64_t next_ping;
+};
+
+struct rpc_event {
+    int node;
+    int event;                 /* RECOV_EVENT_UP / _DOWN (recov.h) */
+    uint32_t boot;
+};
+#define RPC_EVQ 64
+
+struct rpc_pkt {
+    struct rpc_pkt *next;
+    int dst;
+    size_t len;
+    uint8_t data[RPC_MAX_PAYLOAD];
+};
+
+enum { RPC_WAKE_SERVER = 1 };
+
+struct rpc_env {
+    /* Send one datagram to node dst. No lock held; may not re-enter the core. */
+    void (*send)(struct rpc_node *n, int dst, const void *pkt, size_t len);
+    uint64_t (*now)(struct rpc_node *n);
+    /* c finished (c->done set). n->lock held: must not sleep. */
+    void (*call_done)(struct rpc_node *n, struct rpc_call *c);
+    /* Work was queued (RPC_WAKE_SERVER). n->lock held: must not sleep. */
+    void (*wake)(struct rpc_node *n, unsigned what);
+};
+
+struct rpc_tunables {
+    uint64_t rto_init;         /* first retransmission timeout */
+    uint64_t rto_max;          /* backoff cap */
+    uint64_t rto_wait;         /* probe interval while the server executes */
+    int retries;               /* expiries without news before -ETIMEDOUT */
+    uint64_t ping_ns;          /* interval of pings to a peer marked down */
+    uint64_t reply_keep_ns;    /* an unacknowledged cached reply is dropped after */
+};
+
+struct rpc_node {
+    struct spinlock lock;      /* protects everything below */
+    int self;
+    uint32_t boot;
+    const struct rpc_env *env;
+    void *env_arg;
+    struct rpc_tunables tun;
+
+    struct rpc_chan chans[RPC_CLIENT_CHANNELS];
+    struct rpc_call *wait_head, *wait_tail;
+
+    struct rpc_srv_peer *srv[RPC_MAX_NODES];
+    struct rpc_work *work_head, *work_tail;
+    uint64_t next_gc;
+
+    struct rpc_peer peers[RPC_MAX_NODES];
+    struct rpc_event ev[RPC_EVQ];
+    unsigned ev_head, ev_tail; /* ev_tail - ev_head events queued */
+
+    struct rpc_pkt *tx_head, *tx_tail;
+    struct wisp_rpcstat st;
+};
+
+static_assert(RPC_CLIENT_CHANNELS <= RPC_CHANNELS, "client channels fit in the protocol's");
+
+/* rpc_core.c: the entry points; each takes n->lock. */
+void rpc_core_defaults(struct rpc_tunables *t);
+MUST_CHECK int rpc_core_init(struct rpc_node *n, int self, uint32_t boot,
+                             const struct rpc_env *env, void *env_arg);
+void rpc_core_fini(struct rpc_node *n);        /* frees everything; no call may be active */
+/* A datagram from node src (-1: not a cluster address). */
+void rpc_core_input(struct rpc_node *n, int src, const void *pkt, size_t len);
+void rpc_core_tick(struct rpc_node *n);        /* timers; call every few ms */
+void rpc_client_start(struct rpc_node *n, struct rpc_call *c);
+/* Next queued request, or NULL. Caller holds n->lock. */
+struct rpc_work *rpc_server_next_locked(struct rpc_node *n);
+/* The handler for w finished: err, and rep (kmalloc'd, replen bytes, owned
+ * by the core from now on; NULL when replen is 0). Frees w. */
+void rpc_server_done(struct rpc_node *n, struct rpc_work *w, int err, uint8_t *rep,
+                     size_t replen);
+int rpc_core_events(struct rpc_node *n, struct rpc_event *out, int max);
+
+/* Internal, n->lock held. */
+uint64_t rpc_now_locked(struct rpc_node *n);
+void rpc_tx_locked(struct rpc_node *n, int dst, const struct rpc_hdr *h, const void *payload);
+void rpc_flush(struct rpc_node *n);            /* no lock held */
+void rpc_client_input_locked(struct rpc_node *n, const struct rpc_hdr *h, const void *payload);
+void rpc_client_tick_locked(struct rpc_node *n, uint64_t now);
+void rpc_client_peer_reset_locked(struct rpc_node *n, int node, uint32_t new_boot);
+void rpc_client_fail_all_locked(struct rpc_node *n, int err);
+void rpc_server_input_locked(struct rpc_node *n, const struct rpc_hdr *h, const void *payload);
+void rpc_server_tick_locked(struct rpc_node *n, uint64_t now);
+void rpc_server_peer_reset_locked(struct rpc_node *n, int node);
+void rpc_server_fini_locked(struct rpc_node *n);
+
+/* rpc_frag.c */
+/* Send the fragments of data (total bytes) not in skip, as copies of tmpl
+ * with index, length and FRAG filled in. Returns how many were sent. */
+unsigned rpc_frag_send_locked(struct rpc_node *n, int dst, const struct rpc_hdr *tmpl,
+                              const uint8_t *data, uint32_t total, uint64_t skip);
+/* Store fragment h (payload) of a message into buf (capacity cap) and mark
+ * it in *mask. Returns true if it was new. */
+bool rpc_frag_store(uint8_t *buf, size_t cap, uint64_t *mask, const struct rpc_hdr *h,
+                    const void *payload);
+
+/* rpc_recov.c: peer states (recov.h is its public face) */
+/* A valid packet from node with boot id boot: update its state, detect a
+ * reboot. false: a late packet from a dead incarnation, to be dropped. */
+bool recov_heard_locked(struct rpc_node *n, int node, uint32_t boot, uint64_t now);
+void recov_mark_down_locked(struct rpc_node *n, int node);
+void recov_tick_locked(struct rpc_node *n, uint64_t now);
+bool recov_is_down_locked(struct rpc_node *n, int node);
+int recov_list_node(struct rpc_node *n, struct wisp_node *out, int max);
+/* Pop n's queued up/down events and tell every recov_register'ed callback.
+ * No lock held; runs the callbacks in the caller's context. */
+void recov_deliver(struct rpc_node *n);
+/* The node instance recov_list / recov_state report on (the kernel's). */
+void recov_attach(struct rpc_node *n);
+
+/* rpc_ops.c (kernel only): the op table and big-endian u64 helpers. */
+rpc_handler_fn rpc_ops_handler(int op);     /* NULL for an unknown op */
+void rpc_put_u64(void *buf, uint64_t v);
+uint64_t rpc_get_u64(const void *buf);
+
+/* rpc_kern.c (kernel only). */
+int rpc_self(void);                         /* this node, -1 before rpc_init */
+
+static inline bool
+rpc_seq_after(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}

@@ -1,0 +1,193 @@
+/*
+ * The RPC layer in the kernel: the portable core (rpc_int.h) bound to UDP
+ * port NET_UDP_PORT_RPC, the monotonic clock, a timer thread ("rpc-tick":
+ * retransmissions, pings, recov callbacks) and RPC_SERVER_THREADS server
+ * threads that run handlers from the op table (rpc_ops.c). rpc_call sleeps
+ * on a wait queue until the core finishes the call. The receive callback
+ * runs in the network thread: it only feeds the core, which never sleeps.
+ *
+ * Locking: everything is under the core's spinlock kn.lock (srv_wq and each
+ * call's wq included); nothing sleeps or sends with it held (the core sends
+ * after dropping it).
+ */
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mem.h"
+#include "kernel/sched.h"
+#include "net/net.h"
+#include "net/rpc/rpc_int.h"
+#include "net/rpc/rpc_sys.h"
+
+#define RPC_SERVER_THREADS 4
+#define RPC_TICK_NS        (5 * 1000000ull)
+
+static struct rpc_node kn;
+static struct waitq srv_wq;         /* server threads wait for work; under kn.lock */
+static bool rpc_up;                 /* set once by rpc_init */
+
+static void
+k_send(struct rpc_node *n, int dst, const void *pkt, size_t len)
+{
+    /* A failed send is a lost packet: retransmission takes care of it. */
+    int err = net_udp_send(NET_UDP_PORT_RPC, net_node_ip(dst), NET_UDP_PORT_RPC, pkt, len);
+    (void)err;
+}
+
+static uint64_t
+k_now(struct rpc_node *n)
+{
+    return arch_time_ns();
+}
+
+static void
+k_call_done(struct rpc_node *n, struct rpc_call *c)
+{
+    waitq_wake_one(&c->wq);
+}
+
+static void
+k_wake(struct rpc_node *n, unsigned what)
+{
+    waitq_wake_one(&srv_wq);
+}
+
+static const struct rpc_env kenv = {
+    .send = k_send, .now = k_now, .call_done = k_call_done, .wake = k_wake,
+};
+
+static void
+k_rx(void *arg, uint32_t src_ip, uint16_t src_port, const void *data, size_t len)
+{
+    rpc_core_input(&kn, net_ip_node(src_ip), data, len);
+}
+
+static void
+tick_thread(void *arg)
+{
+    for (;;) {
+        int err = sched_sleep_ns(RPC_TICK_NS);
+        (void)err;                      /* a kernel thread gets no signals */
+        rpc_core_tick(&kn);
+        recov_deliver(&kn);
+    }
+}
+
+/* One handler at a time, into a scratch buffer; the reply handed to the
+ * core is an exact-size copy so the cache holds no 64 KiB per channel. */
+static void
+server_thread(void *arg)
+{
+    uint8_t *scratch = kmalloc(RPC_MAX_DATA);
+    if (!scratch)
+        panic("rpc: no memory for a server thread's buffer");
+    for (;;) {
+        struct rpc_work *w;
+        spin_lock(&kn.lock);
+        while ((w = rpc_server_next_locked(&kn)) == NULL)
+            waitq_wait(&srv_wq, &kn.lock);
+        spin_unlock(&kn.lock);
+
+        rpc_handler_fn fn = rpc_ops_handler(w->op);
+        size_t replen = RPC_MAX_DATA;
+        int err = fn ? fn(w->client, w->req, w->reqlen, scratch, &replen) : -EOPNOTSUPP;
+        uint8_t *rep = NULL;
+        if (err == 0 && replen > RPC_MAX_DATA)
+            err = -EMSGSIZE;
+        if (err == 0 && replen > 0) {
+            rep = kmalloc(replen);
+            if (rep)
+                memcpy(rep, scratch, replen);
+            else
+                err = -ENOMEM;
+        }
+        rpc_server_done(&kn, w, err, rep, err ? 0 : replen);
+    }
+}
+
+int
+rpc_init(int self_node, uint32_t boot_id)
+{
+    int err;
+
+    if (boot_id == 0)   /* the caller may leave the choice to us */
+        boot_id = (uint32_t)(arch_cycles() ^ (arch_cycles() >> 29) ^
+                             ((uint64_t)self_node * 0x9e3779b9u)) | 1;
+    err = rpc_core_init(&kn, self_node, boot_id, &kenv, NULL);
+    if (err)
+        return err;
+    waitq_init(&srv_wq);
+    recov_attach(&kn);
+    err = net_udp_bind(NET_UDP_PORT_RPC, k_rx, NULL);
+    if (err)
+        return err;
+    err = rpc_blast_init();
+    if (err)
+        return err;
+    if (!sched_spawn("rpc-tick", tick_thread, NULL))
+        return -ENOMEM;
+    for (int i = 0; i < RPC_SERVER_THREADS; i++)
+        if (!sched_spawn("rpc-server", server_thread, NULL))
+            return -ENOMEM;
+    rpc_up = true;
+    kprintf("wisp: node %d: rpc up, boot id %08x, %d server threads\n", self_node, boot_id,
+            RPC_SERVER_THREADS);
+    return 0;
+}
+
+int
+rpc_call(int node, int op, const void *req, size_t reqlen, void *rep, size_t repcap,
+         size_t *replen)
+{
+    struct rpc_call c;
+
+    *replen = 0;
+    if (!rpc_up)
+        return -ENETDOWN;
+    if (node < 0 || node >= RPC_MAX_NODES || op < 0 || !rpc_op_valid((unsigned)op))
+        return -EINVAL;
+    if (reqlen > RPC_MAX_DATA)
+        return -EMSGSIZE;
+    sync_assert_may_sleep();
+    memset(&c, 0, sizeof(c));
+    c.node = node;
+    c.op = op;
+    c.req = req;
+    c.reqlen = reqlen;
+    c.rep = rep;
+    c.repcap = repcap;
+    waitq_init(&c.wq);
+    rpc_client_start(&kn, &c);
+    /* Not interruptible: the call ends within the retry budget, or is
+     * acknowledged by a live server that will answer. */
+    spin_lock(&kn.lock);
+    while (!c.done)
+        waitq_wait(&c.wq, &kn.lock);
+    spin_unlock(&kn.lock);
+    *replen = c.replen;
+    return c.err;
+}
+
+void
+rpc_get_stats(struct wisp_rpcstat *s)
+{
+    if (!rpc_up) {
+        memset(s, 0, sizeof(*s));
+        return;
+    }
+    spin_lock(&kn.lock);
+    *s = kn.st;
+    spin_unlock(&kn.lock);
+}
+
+uint32_t
+rpc_boot_id(void)
+{
+    return rpc_up ? kn.boot : 0;
+}
+
+int
+rpc_self(void)
+{
+    return rpc_up ? kn.self : -1;
+}

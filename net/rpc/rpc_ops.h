@@ -1,0 +1,28 @@
+/*
+ * The RPC op table (STYLE.md 2.4): every op is one row, declared once,
+ * append-only; numbers are never reused or renumbered, and any change to
+ * an op's encoding bumps RPC_PROTO_VERSION. The table is an X-macro list:
+ * a user passes its own RPC_OP(no, NAME, handler) to RPC_OPS. Handlers
+ * have the type rpc_handler_fn (net/rpc/rpc.h). PING is answered by the
+ * RPC core in its receive path, so its handler only runs if called locally.
+ * Encodings of each op's request and reply are in docs/rpc.md.
+ */
+#pragma once
+
+#define RPC_PROTO_VERSION 1
+
+/*             no  NAME        handler (owning module)
+ * PING:       empty -> empty; answered by the core, marks the peer up (recov)
+ * ECHO:       bytes -> the same bytes
+ * COUNT:      empty -> u64 (big-endian): the server's counter after one increment
+ * SINK_COUNT: empty -> u64 (big-endian): bytes the UDP sink counted; resets it
+ */
+#define RPC_OPS(RPC_OP)                              \
+    RPC_OP(1,  PING,       recov_rpc_ping)           \
+    RPC_OP(2,  ECHO,       rpc_rpc_echo)             \
+    RPC_OP(3,  COUNT,      rpc_rpc_count)            \
+    RPC_OP(4,  SINK_COUNT, rpc_rpc_sink_count)
+
+#define RPC_OP_ENUM_(no, name, handler) RPC_OP_##name = (no),
+enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };
+#undef RPC_OP_ENUM_
