@@ -15,6 +15,7 @@
 #include "kernel/mem.h"
 #include "kernel/sched.h"
 #include "net/net.h"
+#include "net/rpc/rpc.h"
 
 #define INIT_ARGS_MAX 16
 
@@ -147,6 +148,11 @@ main_thread(void *arg)
     int nerr = net_init();
     if (nerr && nerr != -ENODEV)
         kprintf("wisp: networking failed: error %d\n", -nerr);
+    if (nerr == 0) {
+        int rerr = rpc_init(node_id, 0);   /* 0: the RPC layer picks a boot id */
+        if (rerr)
+            kprintf("wisp: rpc failed: error %d\n", -rerr);
+    }
 
     const char *init = cmdline_get(&cmdline, "init");
     if (!init || !*init)

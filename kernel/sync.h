@@ -3,7 +3,9 @@
  *
  * Global lock order (take in this order, never the reverse):
  *   proc.table -> fs locks (vnode, pipe, tty) -> sched.runq -> mem.frame -> mem.kmalloc
- *   console is a leaf: anything may print while holding any lock.
+ *   rpc.node -> mem.kmalloc (rpc.node is never held while sending or sleeping)
+ *   net.rxq, recov.cb and console are leaves: anything may print while
+ *   holding any lock.
  *
  * A spinlock disables interrupts on this CPU while held (interrupt handlers
  * take locks too), so holding one must be brief and must never sleep.

@@ -10,6 +10,7 @@
 #include "kernel/proc.h"
 #include "kernel/sys.h"
 #include "net/net_sys.h"
+#include "net/rpc/rpc_sys.h"
 #include "kernel/trap.h"
 
 #define SYSCALL_MAX 1024
