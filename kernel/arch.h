@@ -77,6 +77,10 @@ void arch_fpu_restore(struct arch_ctx *c);
 
 /* Calibrate the clock and start the periodic timer interrupt. */
 void arch_lapic_init(void);
+/* Idle: the next timer is ns away, so the tick may slow down until then
+ * (or until any interrupt). arch_timer_busy restores the normal tick. */
+void arch_timer_idle(uint64_t ns);
+void arch_timer_busy(void);
 
 /* PCI configuration space (mechanism #1 ports on x86). width is 1, 2 or 4. */
 uint32_t arch_pci_cfg_read(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, int width);

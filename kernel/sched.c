@@ -104,6 +104,8 @@ schedule(void)
     next->state = THREAD_RUNNING;
     next->slice = SCHED_SLICE_TICKS;
     current = next;
+    if (prev == &idle_thread)
+        arch_timer_busy();
     if (next->pt_root)
         arch_pt_activate(next->pt_root);
     arch_switch(&prev->ctx, &next->ctx,
@@ -293,8 +295,21 @@ sched_run_idle(void)
     for (;;) {
         reap_dead();
         sched_yield();
-        if (!runq_head)
+        /* Interrupts stay off from the check to the halt (arch_idle enables
+         * them and halts in one step), so no wakeup or new deadline is missed. */
+        (void)arch_irq_save();
+        spin_lock(&runq_lock);
+        bool idle = !runq_head;
+        uint64_t now = arch_time_ns(), wait = 100 * 1000 * 1000ull;
+        if (timers)
+            wait = timers->wake_at > now ? timers->wake_at - now : 0;
+        spin_unlock(&runq_lock);
+        if (idle) {
+            arch_timer_idle(wait);
             arch_idle();
+        } else {
+            arch_irq_enable();
+        }
     }
 }
 

@@ -95,6 +95,7 @@ cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32
 
 void arch_serial_init(void);
 void arch_serial_poll(void);
+void arch_serial_irq_init(void);
 void arch_cpu_init(void);
 void arch_mem_init(struct bootinfo *bi);
 void arch_lapic_init(void);

@@ -17,6 +17,8 @@
 #define LAPIC_TDIV  0x3E0
 
 static volatile uint32_t *lapic;
+static uint32_t tick_count;     /* LAPIC counts per 1/ARCH_HZ s */
+static bool stretched;          /* the period is longer than one tick (idle) */
 static uint64_t tsc_hz, tsc0, ns_mul;  /* ns = (tsc - tsc0) * ns_mul >> 32 */
 
 static uint32_t
@@ -98,10 +100,35 @@ arch_lapic_init(void)
     tsc0 = t0;
 
     uint32_t per_tick = (uint32_t)((uint64_t)ticks * 100 / ARCH_HZ);
+    tick_count = per_tick ? per_tick : 1;
     lapic_write(LAPIC_LVT_T, 32 | (1 << 17)); /* vector 32, periodic */
-    lapic_write(LAPIC_TINIT, per_tick ? per_tick : 1);
+    lapic_write(LAPIC_TINIT, tick_count);
+    arch_serial_irq_init();
     kprintf("wisp: tsc %lu MHz, lapic timer %u ticks per %d Hz tick\n", tsc_hz / 1000000,
             per_tick, ARCH_HZ);
+}
+
+/* An idle CPU needs no 1 kHz tick: stretch the period to the next timer
+ * deadline (at most 100 ms), so idle nodes cost the host almost nothing. */
+void
+arch_timer_idle(uint64_t ns)
+{
+    uint64_t ticks = ns / (1000000000ull / ARCH_HZ);
+    if (ticks <= 1 || !lapic)
+        return;
+    if (ticks > 100)
+        ticks = 100;
+    lapic_write(LAPIC_TINIT, (uint32_t)MIN(ticks * tick_count, 0xffffffffull));
+    stretched = true;
+}
+
+void
+arch_timer_busy(void)
+{
+    if (!stretched)
+        return;
+    stretched = false;
+    lapic_write(LAPIC_TINIT, tick_count);
 }
 
 uint64_t

@@ -1,12 +1,12 @@
 /*
- * COM1 (16550 UART) console: polled output, and input polled from the
- * timer interrupt and handed to the console line discipline (fs/). QEMU
- * only feeds the UART as fast as its receive buffer drains, so polling at
- * the tick loses nothing there; an interrupt-driven path comes with the
- * IOAPIC work for the NICs.
+ * COM1 (16550 UART) console: polled output, and input taken on the UART's
+ * receive interrupt (ISA IRQ 4 through the IOAPIC) and handed to the
+ * console line discipline (fs/). The timer tick also polls, so input still
+ * arrives if the interrupt cannot be routed.
  */
 #include "fs/fs.h"
 #include "kernel/arch.h"
+#include "kernel/lib.h"
 #include "kernel/sync.h"
 #include "arch/x86_64/arch_int.h"
 
@@ -42,6 +42,25 @@ arch_console_write(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         putc_raw(s[i]);
+}
+
+static void
+serial_irq(void *arg)
+{
+    arch_serial_poll();
+}
+
+void
+arch_serial_irq_init(void)
+{
+    if (!serial_present)
+        return;
+    int vec = arch_irq_alloc(serial_irq, NULL);
+    if (vec < 0 || arch_irq_route_gsi(4, vec, false, false) != 0) {
+        kprintf("wisp: COM1 interrupt not routed; console input is polled\n");
+        return;
+    }
+    outb(COM1 + 1, 0x01);   /* interrupt when received data is available */
 }
 
 void
