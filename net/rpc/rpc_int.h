@@ -157,6 +157,7 @@ struct rpc_node {
     uint64_t next_gc;
 
     struct rpc_peer peers[RPC_MAX_NODES];
+    int expect_nodes;          /* nodes= : members pinged until first heard from */
     struct rpc_event ev[RPC_EVQ];
     unsigned ev_head, ev_tail; /* ev_tail - ev_head events queued */
 

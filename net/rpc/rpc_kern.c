@@ -11,8 +11,10 @@
  * after dropping it).
  */
 #include "kernel/arch.h"
+#include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
+#include "kernel/main.h"
 #include "kernel/mem.h"
 #include "kernel/sched.h"
 #include "net/net.h"
@@ -118,6 +120,10 @@ rpc_init(int self_node, uint32_t boot_id)
         return err;
     waitq_init(&srv_wq);
     recov_attach(&kn);
+    uint64_t members = 0;
+    const struct cmdline *cl = main_cmdline();
+    if (cl && cmdline_get_u64(cl, "nodes", 0, &members) == 0)
+        kn.expect_nodes = (int)MIN(members, (uint64_t)RPC_MAX_NODES);
     err = net_udp_bind(NET_UDP_PORT_RPC, k_rx, NULL);
     if (err)
         return err;

@@ -120,7 +120,10 @@ recov_tick_locked(struct rpc_node *n, uint64_t now)
     sync_assert_held(&n->lock);
     for (int i = 0; i < RPC_MAX_NODES; i++) {
         struct rpc_peer *p = &n->peers[i];
-        if (p->state == WISP_NODE_DOWN && now >= p->next_ping) {
+        /* Down peers are pinged until they answer; so are the cluster's
+         * members (nodes=) never heard from, so `nodes` knows everyone. */
+        bool member = p->state == WISP_NODE_UNKNOWN && i < n->expect_nodes && i != n->self;
+        if ((p->state == WISP_NODE_DOWN || member) && now >= p->next_ping) {
             p->next_ping = now + n->tun.ping_ns;
             send_ping(n, i);
         }

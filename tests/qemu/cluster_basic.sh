@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/cluster end to end: up -n 3; `sh` prints a command's output and
-# returns its status; each node knows its name; status; kill 1 (a crash)
+# returns its status; each node knows its name; nodes learn the other
+# members by themselves; status; kill 1 (a crash)
 # leaves 0 and 2 up; restart 1 boots it again; pcap records a frame put on
 # the segment; a second cluster (-n 1) beside the first does not disturb
 # it; down leaves no QEMU or vde_switch behind. State dirs are under
@@ -33,6 +34,16 @@ fi
 for k in 0 1 2; do
     [[ $(cl_node_state $k) == up ]] || cl_fail "node $k is not up after 'up'"
 done
+
+# With nodes=3 every member pings the others until it hears from them, so
+# `nodes` on node 0 soon lists 1 and 2 up with their boot ids, unasked.
+for try in $(seq 20); do
+    out=$(cl sh 0 nodes) || cl_fail "nodes on node 0"
+    n=$(awk '($1 == 1 || $1 == 2) && $2 == "up" && $3 != "00000000"' <<<"$out" | wc -l)
+    ((n == 2)) && break
+    sleep 1
+done
+((n == 2)) || cl_fail "nodes on node 0 does not show nodes 1 and 2 up: $out"
 
 cl kill 1 >/dev/null || cl_fail "kill 1"
 [[ $(cl_node_state 1) == down ]] || cl_fail "node 1 is not down after 'kill 1'"
