@@ -66,6 +66,11 @@ MUST_CHECK int net_udp_bind(uint16_t port, net_udp_rx_fn rx, void *arg);
 MUST_CHECK int net_udp_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port,
                             const void *data, size_t len);
 
+/* Wait until everything queued for the net thread before this call (such as
+ * net_udp_send's datagrams) has been handed to the NIC. 0 or -ENETDOWN.
+ * Sleeps. */
+MUST_CHECK int net_flush(void);
+
 /* ICMP echo: send one request and wait for its reply. *rtt_ns on success.
  * 0, -ETIMEDOUT, -ENETDOWN. Sleeps. */
 MUST_CHECK int net_ping(uint32_t ip, uint16_t seq, size_t payload, uint64_t timeout_ns,
