@@ -136,8 +136,8 @@ range_of(uint64_t pa, uint32_t *idx)
     return r;
 }
 
-uint64_t
-mem_frame_alloc(void)
+static uint64_t
+frame_alloc_once(void)
 {
     spin_lock(&frame_lock);
     for (int k = 0; k < nranges; k++) {
@@ -156,6 +156,17 @@ mem_frame_alloc(void)
     }
     spin_unlock(&frame_lock);
     return 0;
+}
+
+uint64_t
+mem_frame_alloc(void)
+{
+    uint64_t pa = frame_alloc_once();
+    if (!pa) {
+        mem_kmalloc_reclaim();   /* freed large blocks kmalloc kept for reuse */
+        pa = frame_alloc_once();
+    }
+    return pa;
 }
 
 uint64_t

@@ -30,6 +30,11 @@ mem_kmalloc_reset(void)
 {
 }
 
+void
+mem_kmalloc_reclaim(void)
+{
+}
+
 static struct mem_stats st;
 
 static uint64_t

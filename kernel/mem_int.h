@@ -13,3 +13,6 @@ uint64_t mem_kmalloc_bytes(void);
  * mem_frame_init calls it. A no-op at boot; host tests re-initialise.
  * Takes no lock: nothing else may use the heap meanwhile. */
 void mem_kmalloc_reset(void);
+/* Return kmalloc's cache of freed large blocks to the frame allocator
+ * (mem_frame_alloc calls it before giving up). Caller holds no mem lock. */
+void mem_kmalloc_reclaim(void);

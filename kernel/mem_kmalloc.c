@@ -3,7 +3,12 @@
  * frame per slab, a 32-byte header at the page start, then equal objects
  * of one size class. The classes are sized so a page wastes little (1008
  * and 2032 rather than 1024 and 2048, which would fit 3 and 1 per page).
- * Bigger requests get whole contiguous frames with a 16-byte header. kfree
+ * Bigger requests get whole contiguous frames with a 16-byte header; freed
+ * blocks of up to CACHE_PAGES pages are kept on per-size lists (at most
+ * CACHE_MAX_PAGES in all) because finding a contiguous run in mem_frame.c
+ * scans with interrupts off: an RPC's 16 KiB reply buffers made every call
+ * wait milliseconds for it under TCG. mem_kmalloc_reclaim gives the cache
+ * back when frames run out. kfree
  * tells the two apart by the magic at the start of the pointer's page.
  * Frames come from mem_frame.c through the direct map (mem_p2v).
  *
@@ -49,9 +54,19 @@ struct big {
 };
 static_assert(sizeof(struct big) == BIG_HDR, "large allocation header size");
 
+#define CACHE_PAGES     17     /* 64 KiB + header */
+#define CACHE_MAX_PAGES 1024   /* 4 MiB of freed large blocks at most */
+
+struct big_free {
+    struct big hdr;            /* magic 0: not a live allocation */
+    struct big_free *next;
+};
+
 static struct spinlock heap_lock = {.name = "mem.kmalloc", .cpu = -1};  /* protects: */
 static struct slab *partial[NCLASS];   /* slabs with a free object */
 static uint64_t heap_bytes;            /* usable bytes handed out */
+static struct big_free *cache[CACHE_PAGES + 1];  /* freed large blocks by page count */
+static uint64_t cache_pages;
 
 static unsigned
 capacity(unsigned cls)
@@ -130,10 +145,27 @@ alloc_big(size_t n)
     if (n > (1ull << 40))
         return NULL;   /* no such memory; also keeps the arithmetic from wrapping */
     uint64_t npages = ALIGN_UP(n + BIG_HDR, PAGE_SIZE) / PAGE_SIZE;
-    uint64_t pa = mem_frame_alloc_contig(npages);
-    if (!pa)
-        return NULL;
-    struct big *b = mem_p2v(pa);
+    struct big *b = NULL;
+    if (npages <= CACHE_PAGES) {
+        spin_lock(&heap_lock);
+        struct big_free *f = cache[npages];
+        if (f) {
+            cache[npages] = f->next;
+            cache_pages -= npages;
+            b = &f->hdr;
+        }
+        spin_unlock(&heap_lock);
+    }
+    if (!b) {
+        uint64_t pa = mem_frame_alloc_contig(npages);
+        if (!pa) {
+            mem_kmalloc_reclaim();
+            pa = mem_frame_alloc_contig(npages);
+        }
+        if (!pa)
+            return NULL;
+        b = mem_p2v(pa);
+    }
     b->magic = BIG_MAGIC;
     b->npages = (uint32_t)npages;
     b->size = npages * PAGE_SIZE - BIG_HDR;
@@ -213,9 +245,40 @@ free_big(struct big *b, void *p)
     b->magic = 0;   /* a second kfree finds no magic */
     spin_lock(&heap_lock);
     heap_bytes -= b->size;
+    if (npages <= CACHE_PAGES && cache_pages + npages <= CACHE_MAX_PAGES) {
+        struct big_free *f = (struct big_free *)b;
+        f->next = cache[npages];
+        cache[npages] = f;
+        cache_pages += npages;
+        spin_unlock(&heap_lock);
+        return;
+    }
     spin_unlock(&heap_lock);
     for (uint32_t i = 0; i < npages; i++)
         mem_frame_free(pa + (uint64_t)i * PAGE_SIZE);
+}
+
+/* Give every cached large block back to the frame allocator. Takes
+ * mem.kmalloc and then mem.frame, one after the other, never nested. */
+void
+mem_kmalloc_reclaim(void)
+{
+    for (unsigned np = 1; np <= CACHE_PAGES; np++) {
+        for (;;) {
+            spin_lock(&heap_lock);
+            struct big_free *f = cache[np];
+            if (f) {
+                cache[np] = f->next;
+                cache_pages -= np;
+            }
+            spin_unlock(&heap_lock);
+            if (!f)
+                break;
+            uint64_t pa = mem_v2p(f);
+            for (unsigned i = 0; i < np; i++)
+                mem_frame_free(pa + (uint64_t)i * PAGE_SIZE);
+        }
+    }
 }
 
 void
@@ -240,6 +303,9 @@ kfree(void *p)
 void
 mem_kmalloc_reset(void)
 {
+    for (unsigned np = 0; np <= CACHE_PAGES; np++)
+        cache[np] = NULL;
+    cache_pages = 0;
     for (unsigned cls = 0; cls < NCLASS; cls++)
         partial[cls] = NULL;
     heap_bytes = 0;

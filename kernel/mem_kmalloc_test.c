@@ -135,6 +135,8 @@ test_kmalloc_random_against_shadow(void)
     }
     mem_get_stats(&st);
     EXPECT_EQ(st.kmalloc_bytes, 0);
+    mem_kmalloc_reclaim();   /* freed large blocks are cached until reclaimed */
+    mem_get_stats(&st);
     EXPECT_TRUE(st.free_frames + 8 >= free0);   /* at most one cached empty slab per class */
 }
 
@@ -232,9 +234,31 @@ test_kmalloc_misuse_asserts(void)
     kfree(keep);
 }
 
+/* A freed large block is reused as is (no new contiguous run is searched
+ * for), and reclaim hands every cached block back. */
+static void
+test_kmalloc_large_cache_reuse_and_reclaim(void)
+{
+    struct mem_stats a, b;
+    setup(ARENA_PAGES);
+    void *p = kmalloc(16384);
+    EXPECT_TRUE(p != NULL);
+    kfree(p);
+    mem_get_stats(&a);
+    void *q = kmalloc(16384);
+    mem_get_stats(&b);
+    EXPECT_TRUE(q == p);
+    EXPECT_EQ(b.free_frames, a.free_frames);
+    kfree(q);
+    mem_kmalloc_reclaim();
+    mem_get_stats(&b);
+    EXPECT_EQ(b.free_frames, a.free_frames + 5);
+}
+
 void
 tests_run(void)
 {
+    RUN(test_kmalloc_large_cache_reuse_and_reclaim);
     RUN(test_kmalloc_alignment_every_size);
     RUN(test_kmalloc_random_against_shadow);
     RUN(test_kmalloc_large_blocks);
