@@ -12,6 +12,7 @@
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
+#include "kernel/sched.h"
 #include "net/net.h"
 #include "net/net_int.h"
 
@@ -54,11 +55,26 @@ nif_of(struct net_dev *d)
 
 /* ---- sending ---- */
 
+/* A full TX ring (-EAGAIN) drains as the device sends, so wait for it a
+ * little (NET_TX_WAIT_NS) rather than drop: a burst of RPC fragments from
+ * several callers would otherwise cost retransmission timeouts. */
+#define NET_TX_WAIT_NS (2 * 1000 * 1000ull)
+
 static void
 xmit(struct nif *n, const void *frame, size_t len)
 {
     struct net_dev *d = n->dev;
-    if (d->ops->xmit(d, frame, len) != 0) {
+    int err = d->ops->xmit(d, frame, len);
+    for (uint64_t t0 = 0; err == -EAGAIN;) {
+        uint64_t now = arch_time_ns();
+        if (!t0)
+            t0 = now;
+        else if (now - t0 > NET_TX_WAIT_NS)
+            break;
+        sched_yield();
+        err = d->ops->xmit(d, frame, len);
+    }
+    if (err != 0) {
         d->stats.tx_dropped++;
         return;
     }
