@@ -2,8 +2,9 @@
  * Signals: posting (from any context), the default actions, user handlers
  * with a Linux-compatible rt_sigframe (so musl's sa_restorer and
  * rt_sigreturn work unmodified), masks, and turning user faults into
- * signals. Interrupted system calls return -EINTR; SA_RESTART is not
- * honoured yet (docs/syscalls.md).
+ * signals. An ignored signal is discarded when posted, so it never
+ * interrupts a sleep; a call interrupted by a handler returns -EINTR, or is
+ * restarted when the handler has SA_RESTART.
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -55,7 +56,12 @@ proc_signal(struct proc *p, int sig)
 {
     if (sig <= 0 || sig >= NSIG || p->state != PROC_ALIVE)
         return;
-    if (sig != SIGKILL && p->sigact[sig].handler == SIG_IGN)
+    /* An ignored signal is discarded when it is posted (unless blocked, when
+     * it waits in case the disposition changes), as on Linux: it must not
+     * interrupt a sleep with EINTR. */
+    uint64_t h = p->sigact[sig].handler;
+    bool ignored = h == SIG_IGN || (h == SIG_DFL && (SIGBIT(sig) & DEFAULT_IGNORE));
+    if (sig != SIGKILL && ignored && !(p->sig_blocked & SIGBIT(sig)))
         return;
     /* As on Linux, init gets only the signals it has handlers for. */
     if (p->pid == (proc_node_self() << PROC_NODE_SHIFT | 1) && p->sigact[sig].handler == SIG_DFL)
@@ -65,6 +71,19 @@ proc_signal(struct proc *p, int sig)
         sched_wakeup(p->thread, true);
 }
 
+/* Signals p ignores: SIG_IGN, or SIG_DFL whose default is to ignore. */
+static uint64_t
+ignored_mask(const struct proc *p)
+{
+    uint64_t m = 0;
+    for (int s = 1; s < NSIG; s++) {
+        uint64_t h = p->sigact[s].handler;
+        if (h == SIG_IGN || (h == SIG_DFL && (SIGBIT(s) & DEFAULT_IGNORE)))
+            m |= SIGBIT(s);
+    }
+    return m & ~SIGBIT(SIGKILL);
+}
+
 bool
 proc_signal_pending(void)
 {
@@ -72,7 +91,10 @@ proc_signal_pending(void)
     if (!p)
         return false;
     uint64_t pend = p->sig_pending;
-    return (pend & ~p->sig_blocked) || (pend & SIGBIT(SIGKILL));
+    if (pend & SIGBIT(SIGKILL))
+        return true;
+    pend &= ~p->sig_blocked;
+    return pend && (pend & ~ignored_mask(p));
 }
 
 static void
@@ -121,6 +143,20 @@ build_frame(struct proc *p, struct arch_regs *r, int sig, struct k_sigaction *ac
         act->handler = SIG_DFL;
 }
 
+/* A system call interrupted by a signal (it returned -EINTR) runs again
+ * after the handler when the handler was installed with SA_RESTART: the
+ * frame saved on the user stack points back at the SYSCALL instruction with
+ * the call number in rax. Sleeps with a timeout (nanosleep) are restarted
+ * from the start, which Linux would not do; musl retries them anyway. */
+static void
+restart_syscall(struct arch_regs *r, const struct k_sigaction *act)
+{
+    if (r->vector != ARCH_VECTOR_SYSCALL || (long)r->rax != -EINTR || !(act->flags & SA_RESTART))
+        return;
+    r->rax = r->error;
+    r->rip -= ARCH_SYSCALL_INSN_LEN;
+}
+
 void
 proc_signal_deliver(struct arch_regs *r)
 {
@@ -141,6 +177,7 @@ proc_signal_deliver(struct arch_regs *r)
                 continue;
             proc_exit(sig);  /* wait status: terminated by sig */
         }
+        restart_syscall(r, act);
         build_frame(p, r, sig, act);
         return;
     }

@@ -337,6 +337,81 @@ t_sigchld(void)
     return 0;
 }
 
+/* An ignored signal (SIGCHLD by default) must not interrupt a blocked
+ * read: a child exits while the parent waits for a second child's byte. */
+static int
+t_eintr_ignored(void)
+{
+    int p[2];
+    char c = 0;
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    fflush(stdout);
+    pid_t quick = fork();
+    if (quick == 0) {
+        sleep_ms(30);
+        _exit(0);
+    }
+    pid_t slow = fork();
+    if (slow == 0) {
+        sleep_ms(300);
+        if (write(p[1], "x", 1) != 1)
+            _exit(1);
+        _exit(0);
+    }
+    ssize_t n = read(p[0], &c, 1);
+    int e = errno;
+    waitpid(quick, NULL, 0);
+    waitpid(slow, NULL, 0);
+    close(p[0]);
+    close(p[1]);
+    CHECK(n == 1 && c == 'x', "read = %zd (errno %d): an ignored SIGCHLD interrupted it", n, e);
+    return 0;
+}
+
+static volatile sig_atomic_t got_usr1_restart;
+static void on_usr1_restart(int s) { (void)s; got_usr1_restart++; }
+
+/* read() interrupted by a handler: restarted with SA_RESTART, EINTR without. */
+static int
+t_sa_restart(void)
+{
+    for (int restart = 1; restart >= 0; restart--) {
+        int p[2];
+        char c = 0;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_usr1_restart;
+        sa.sa_flags = restart ? SA_RESTART : 0;
+        CHECK(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction: %s", strerror(errno));
+        CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+        got_usr1_restart = 0;
+        pid_t parent = getpid();
+        fflush(stdout);
+        pid_t kid = fork();
+        if (kid == 0) {
+            sleep_ms(50);
+            kill(parent, SIGUSR1);
+            sleep_ms(200);
+            if (write(p[1], "y", 1) != 1)
+                _exit(1);
+            _exit(0);
+        }
+        errno = 0;
+        ssize_t n = read(p[0], &c, 1);
+        int e = errno;
+        waitpid(kid, NULL, 0);
+        close(p[0]);
+        close(p[1]);
+        signal(SIGUSR1, SIG_DFL);
+        CHECK(got_usr1_restart == 1, "handler ran %d times", (int)got_usr1_restart);
+        if (restart)
+            CHECK(n == 1 && c == 'y', "SA_RESTART: read = %zd errno %d", n, e);
+        else
+            CHECK(n == -1 && e == EINTR, "no SA_RESTART: read = %zd errno %d", n, e);
+    }
+    return 0;
+}
+
 static int
 c_sigpipe(void)
 {
@@ -875,6 +950,8 @@ static const struct {
     { "sigprocmask", t_sigprocmask },
     { "sigchld", t_sigchld },
     { "sigpipe_epipe", t_sigpipe },
+    { "eintr_ignored", t_eintr_ignored },
+    { "sa_restart", t_sa_restart },
     { "efault", t_efault },
     { "enosys_ebadf", t_enosys },
     { "pipe_fork", t_pipe_fork },

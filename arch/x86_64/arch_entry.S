@@ -96,7 +96,7 @@ arch_syscall_entry:
     pushq %r11                     /* rflags */
     pushq $0x23                    /* cs */
     pushq %rcx                     /* rip */
-    pushq $0                       /* error */
+    pushq %rax                     /* error slot: the call number, for restarts */
     pushq $0x100                   /* vector: ARCH_VECTOR_SYSCALL */
     PUSH_REGS
     cld

@@ -25,3 +25,6 @@ struct arch_ctx {
 
 #define ARCH_USER_TOP   0x0000800000000000ull  /* first non-user address */
 #define ARCH_VECTOR_SYSCALL 0x100               /* trap-frame vector for SYSCALL */
+/* For a SYSCALL frame, error holds the call number (rax on entry), and the
+ * SYSCALL instruction is ARCH_SYSCALL_INSN_LEN bytes before rip. */
+#define ARCH_SYSCALL_INSN_LEN 2
