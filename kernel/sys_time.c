@@ -11,6 +11,7 @@
 #include "kernel/main.h"
 #include "kernel/sched.h"
 #include "kernel/sys.h"
+#include "kernel/time.h"
 #include "kernel/uaccess.h"
 
 struct k_timespec {
@@ -71,9 +72,11 @@ sys_clock_gettime(long clk, uint64_t uts)
     uint64_t ns;
     switch (clk) {
     case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+        ns = time_realtime_ns();
+        break;
     case CLOCK_MONOTONIC:
     case CLOCK_MONOTONIC_RAW:
-    case CLOCK_REALTIME_COARSE:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
         ns = arch_time_ns();
@@ -92,7 +95,7 @@ sys_clock_gettime(long clk, uint64_t uts)
 long
 sys_gettimeofday(uint64_t utv, uint64_t utz)
 {
-    uint64_t ns = arch_time_ns();
+    uint64_t ns = time_realtime_ns();
     struct {
         int64_t sec, usec;
     } tv = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
