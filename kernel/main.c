@@ -84,10 +84,11 @@ stop(const char *why)
 static void
 parse_cmdline(const char *s)
 {
-    char err[128];
+    char err[256];
     uint64_t n;
     if (cmdline_parse(s, &cmdline, err, sizeof(err)) != 0)
-        kprintf("wisp: bad kernel command line (%s); ignoring the rest of it\n", err);
+        kprintf("wisp: kernel command line: skipped %d bad word%s (%s)\n", cmdline.nbad,
+                cmdline.nbad == 1 ? "" : "s", err);
     if (cmdline_get_u64(&cmdline, "node", 0, &n) != 0 || n > 2047) {
         kprintf("wisp: node= must be a number from 0 to 2047; using 0\n");
         n = 0;

@@ -65,7 +65,7 @@ import struct, sys, time
 f = b"\xff" * 6 + bytes.fromhex("525400770063") + b"\x88\xb5" + b"wisp-cluster-test".ljust(46, b"\0")
 sys.stdout.buffer.write(struct.pack(">H", len(f)) + f)
 sys.stdout.flush()
-time.sleep(1)' | timeout 10 vde_plug "vde://$CL_DIR/switch" >/dev/null
+time.sleep(1)' | timeout 10 vde_plug "vde://$(cl sockdir)/switch" >/dev/null
 wait "$pcap_pid" || cl_fail "pcap exited $?: $(cat "$CL_DIR/pcap.err")"
 grep -q "wisp-cluster-test" "$CL_DIR/seg.pcap" || cl_fail "the injected frame is not in the pcap file"
 
@@ -87,6 +87,6 @@ cl down >/dev/null || cl_fail "down"
 sleep 0.5
 left=$(pgrep -a -f "$CL_ROOT/build/test/cluster_basic" | grep -E 'qemu|vde' || true)
 [[ -z $left ]] || cl_fail "processes left after down: $left"
-[[ ! -e $CL_DIR/node0.sock && ! -e $CL_DIR/switch ]] || cl_fail "sockets left after down"
+sd=$(cl sockdir); [[ ! -e $sd/node0.sock && ! -e $sd/switch ]] || cl_fail "sockets left after down"
 [[ -s $CL_DIR/node0.log ]] || cl_fail "down removed the logs"
 cl_pass
