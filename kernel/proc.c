@@ -223,13 +223,13 @@ proc_exit(int wait_status)
 }
 
 long
-sys_exit(long status)
+sys_exit(int status)
 {
     proc_exit((int)((status & 0xff) << 8));
 }
 
 long
-sys_exit_group(long status)
+sys_exit_group(int status)
 {
     proc_exit((int)((status & 0xff) << 8));
 }
@@ -249,7 +249,7 @@ wait_matches(struct proc *self, struct proc *c, long pid)
 }
 
 long
-sys_wait4(long pid, uint64_t ustatus, long options, uint64_t urusage)
+sys_wait4(int pid, uint64_t ustatus, int options, uint64_t urusage)
 {
     struct proc *self = proc_current();
     if (options & ~(WNOHANG | 2 | 8 | 0x01000000 | 0x40000000 | 0x80000000))
@@ -314,7 +314,7 @@ sys_getppid(void)
 }
 
 long
-sys_kill(long pid, long sig)
+sys_kill(int pid, int sig)
 {
     struct proc *self = proc_current();
     int hit = 0;
@@ -340,7 +340,7 @@ sys_kill(long pid, long sig)
 }
 
 long
-sys_tkill(long tid, long sig)
+sys_tkill(int tid, int sig)
 {
     return sys_kill(tid, sig);
 }
@@ -362,7 +362,7 @@ proc_signal_pgrp(int pgid, int sig)
 }
 
 long
-sys_setpgid(long pid, long pgid)
+sys_setpgid(int pid, int pgid)
 {
     struct proc *self = proc_current();
     long err = 0;
@@ -379,7 +379,7 @@ sys_setpgid(long pid, long pgid)
 }
 
 long
-sys_getpgid(long pid)
+sys_getpgid(int pid)
 {
     spin_lock(&proc_table_lock);
     struct proc *p = pid == 0 ? proc_current() : proc_by_pid((int)pid);
@@ -409,7 +409,7 @@ sys_setsid(void)
 }
 
 long
-sys_getsid(long pid)
+sys_getsid(int pid)
 {
     spin_lock(&proc_table_lock);
     struct proc *p = pid == 0 ? proc_current() : proc_by_pid((int)pid);

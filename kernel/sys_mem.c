@@ -39,7 +39,7 @@ sys_brk(uint64_t addr)
 }
 
 long
-sys_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off)
+sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, long off)
 {
     struct vm *vm = proc_vm(proc_current());
     if (len == 0 || len > VM_STACK_TOP || (prot & ~PROT_MASK))
@@ -74,7 +74,7 @@ sys_munmap(uint64_t addr, uint64_t len)
 }
 
 long
-sys_mprotect(uint64_t addr, uint64_t len, long prot)
+sys_mprotect(uint64_t addr, uint64_t len, int prot)
 {
     if (prot & ~PROT_MASK)
         return -EINVAL;
@@ -87,7 +87,7 @@ sys_mprotect(uint64_t addr, uint64_t len, long prot)
 #define ARCH_GET_FS 0x1003
 
 long
-sys_arch_prctl(long code, uint64_t addr)
+sys_arch_prctl(int code, uint64_t addr)
 {
     struct thread *t = sched_current();
     if (code == ARCH_SET_FS) {
@@ -103,7 +103,7 @@ sys_arch_prctl(long code, uint64_t addr)
 
 /* Advice only: Wisp keeps every page until munmap, which is always allowed. */
 long
-sys_madvise(uint64_t addr, uint64_t len, long advice)
+sys_madvise(uint64_t addr, uint64_t len, int advice)
 {
     if (addr & (PAGE_SIZE - 1))
         return -EINVAL;
