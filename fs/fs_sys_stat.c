@@ -83,7 +83,7 @@ resolve_at(long dirfd, uint64_t upath, int nflags, bool empty_ok, struct vnode *
 }
 
 long
-sys_newfstatat(long dirfd, uint64_t upath, uint64_t ustat, long flags)
+sys_newfstatat(int dirfd, uint64_t upath, uint64_t ustat, int flags)
 {
     if (flags & ~(long)(FS_AT_SYMLINK_NOFOLLOW | FS_AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
         return -EINVAL;
@@ -110,7 +110,7 @@ sys_lstat(uint64_t upath, uint64_t ustat)
 }
 
 long
-sys_fstat(long fd, uint64_t ustat)
+sys_fstat(int fd, uint64_t ustat)
 {
     struct file *f = fs_fd_get(fs_cur(), (int)fd);
     if (!f || fd != (int)fd) {
@@ -126,7 +126,7 @@ sys_fstat(long fd, uint64_t ustat)
 /* Linux's faccessat syscall has no flags argument (that is faccessat2), and
  * musl leaves the register unset: flags are ignored. */
 long
-sys_faccessat(long dirfd, uint64_t upath, long mode, long flags)
+sys_faccessat(int dirfd, uint64_t upath, int mode, int flags)
 {
     if (mode & ~(long)(FS_R_OK | FS_W_OK | FS_X_OK))
         return -EINVAL;
@@ -143,7 +143,7 @@ sys_faccessat(long dirfd, uint64_t upath, long mode, long flags)
 }
 
 long
-sys_access(uint64_t upath, long mode)
+sys_access(uint64_t upath, int mode)
 {
     return sys_faccessat(FS_AT_FDCWD, upath, mode, 0);
 }
@@ -199,7 +199,7 @@ sys_chdir(uint64_t upath)
 }
 
 long
-sys_fchdir(long fd)
+sys_fchdir(int fd)
 {
     struct file *f = fs_fd_get(fs_cur(), (int)fd);
     if (!f || fd != (int)fd) {
@@ -262,7 +262,7 @@ fill_dirents(struct vnode *dir, uint64_t *pos, char *kbuf, size_t cap, struct fs
 }
 
 long
-sys_getdents64(long fd, uint64_t ubuf, uint64_t n)
+sys_getdents64(int fd, uint64_t ubuf, unsigned int n)
 {
     struct file *f = fs_fd_get(fs_cur(), (int)fd);
     if (!f || fd != (int)fd) {
@@ -303,7 +303,7 @@ out:
 }
 
 long
-sys_readlink(uint64_t upath, uint64_t ubuf, uint64_t n)
+sys_readlink(uint64_t upath, uint64_t ubuf, int n)
 {
     if ((int64_t)n <= 0)
         return -EINVAL;
@@ -315,7 +315,7 @@ sys_readlink(uint64_t upath, uint64_t ubuf, uint64_t n)
     char *buf = NULL;
     if (FS_ISLNK(v->mode) && v->ops->readlink) {
         buf = kmalloc(FS_PATH_MAX);
-        r = buf ? v->ops->readlink(v, buf, (size_t)MIN(n, (uint64_t)FS_PATH_MAX)) : -ENOMEM;
+        r = buf ? v->ops->readlink(v, buf, (size_t)MIN((uint64_t)n, (uint64_t)FS_PATH_MAX)) : -ENOMEM;
         if (r > 0 && copyout(ubuf, buf, (size_t)r) != 0)
             r = -EFAULT;
     }
@@ -324,8 +324,20 @@ sys_readlink(uint64_t upath, uint64_t ubuf, uint64_t n)
     return r;
 }
 
+static_assert(FS_NFD == FS_NOFILE, "fs.h tells the rest of the kernel the table's size");
+
+uint32_t
+fs_umask(void)
+{
+    struct fs_ctx *c = fs_cur();
+    spin_lock(&c->lock);
+    uint32_t m = c->umask;
+    spin_unlock(&c->lock);
+    return m;
+}
+
 long
-sys_umask(long mask)
+sys_umask(int mask)
 {
     struct fs_ctx *c = fs_cur();
     spin_lock(&c->lock);

@@ -59,7 +59,7 @@ sys_nanosleep(uint64_t ureq, uint64_t urem)
 }
 
 long
-sys_clock_nanosleep(long clk, long flags, uint64_t ureq, uint64_t urem)
+sys_clock_nanosleep(int clk, int flags, uint64_t ureq, uint64_t urem)
 {
     if (clk != CLOCK_MONOTONIC && clk != CLOCK_REALTIME && clk != CLOCK_BOOTTIME)
         return -EINVAL;
@@ -67,7 +67,7 @@ sys_clock_nanosleep(long clk, long flags, uint64_t ureq, uint64_t urem)
 }
 
 long
-sys_clock_gettime(long clk, uint64_t uts)
+sys_clock_gettime(int clk, uint64_t uts)
 {
     uint64_t ns;
     switch (clk) {
