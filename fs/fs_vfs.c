@@ -136,3 +136,15 @@ fs_vn_path(struct vnode *v, char *buf, size_t n)
     memmove(buf, buf + pos, total + 1);
     return (long)total;
 }
+
+void
+fs_vn_mount(struct vnode *dir, struct vnode *root)
+{
+    ASSERT(FS_ISDIR(dir->mode) && FS_ISDIR(root->mode), "mounts join directories");
+    /* ".." and getcwd from the mounted root go through the covered name. */
+    memcpy(root->name, dir->name, sizeof(root->name));
+    root->parent = dir->parent;
+    if (root->parent)
+        fs_vn_ref(root->parent);
+    dir->mounted = root;
+}
