@@ -161,9 +161,10 @@ struct vnode {
     void *priv;                 /* per-type state (pipe, tty, proc pid) */
     char name[FS_NAME_MAX + 1]; /* name in the parent, for getcwd */
     struct vnode *mounted;      /* root of a file system mounted here */
-    /* Writable file systems keep these; 0 elsewhere (stat makes up nlink). */
+    /* Writable file systems keep these (own_attrs); elsewhere they are 0
+     * and stat makes up nlink and blocks. */
     uint32_t nlink, uid, gid;
-    bool     has_blocks;        /* blocks below is the truth, not size/512 */
+    bool     own_attrs;
     uint64_t blocks;            /* 512-byte units allocated */
     uint64_t atime, mtime, ctime;   /* ns since the epoch */
 };

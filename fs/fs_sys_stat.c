@@ -50,14 +50,14 @@ stat_out(struct vnode *v, uint64_t ustat)
     memset(&st, 0, sizeof(st));
     st.st_dev = v->dev;
     st.st_ino = v->ino;
-    st.st_nlink = v->nlink ? v->nlink : FS_ISDIR(v->mode) ? 2 : 1;
+    st.st_nlink = v->own_attrs ? v->nlink : FS_ISDIR(v->mode) ? 2 : 1;
     st.st_mode = v->mode;
     st.st_uid = v->uid;
     st.st_gid = v->gid;
     st.st_rdev = v->rdev;
     st.st_size = (int64_t)v->size;
     st.st_blksize = 4096;
-    st.st_blocks = (int64_t)(v->has_blocks ? v->blocks : (v->size + 511) / 512);
+    st.st_blocks = (int64_t)(v->own_attrs ? v->blocks : (v->size + 511) / 512);
     stat_time(&st.times[0], v->atime);
     stat_time(&st.times[2], v->mtime);
     stat_time(&st.times[4], v->ctime);

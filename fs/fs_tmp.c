@@ -67,7 +67,7 @@ tmp_node_new(struct tmp_mount *m, uint32_t mode, int *err)
     v->dev = m->dev;
     v->ino = fs_ino_next();
     v->ops = FS_ISDIR(mode) ? &tmp_dir_ops : FS_ISLNK(mode) ? &tmp_link_ops : &tmp_file_ops;
-    v->has_blocks = true;
+    v->own_attrs = true;
     v->atime = v->mtime = v->ctime = tmp_now();
     n->mnt = m;
     m->nodes++;

@@ -136,7 +136,7 @@ tmp_data_truncate(struct tmp_node *n, uint64_t size)
 {
     if (size > TMP_MAX_SIZE)
         return -EFBIG;
-    if (size < n->vn.size) {
+    if (size <= n->vn.size) {       /* also frees what a failed write left past the end */
         trim(n, &n->index, 0, 0, (size + PAGE_SIZE - 1) / PAGE_SIZE);
         size_t in = (size_t)(size % PAGE_SIZE);
         uint64_t *slot = in ? page_slot(n, size / PAGE_SIZE, false, NULL) : NULL;
