@@ -190,6 +190,9 @@ struct fs_ctx {
 
 /* fs_vfs.c: vnode references, static trees, the root. */
 extern struct vnode *fs_root;
+/* Protects ->parent and ->name of vnodes that can be renamed (tmpfs
+ * directories) against readers (.., getcwd). A leaf: taken last, briefly. */
+extern struct spinlock fs_names_lock;
 void fs_vn_ref(struct vnode *v);
 void fs_vn_unref(struct vnode *v);
 /* A new zeroed static vnode, refs 1; NULL when out of memory. */

@@ -87,8 +87,10 @@ walk(struct fs_ctx *c, struct vnode *base, const char *path, int flags, struct v
             continue;
         struct vnode *next;
         if (len == 2 && name[0] == '.' && name[1] == '.') {
+            spin_lock(&fs_names_lock);    /* a rename may move cur */
             next = cur->parent ? cur->parent : cur;
             fs_vn_ref(next);
+            spin_unlock(&fs_names_lock);
         } else {
             err = cur->ops->lookup ? cur->ops->lookup(cur, name, len, &next) : -ENOENT;
             if (err) {

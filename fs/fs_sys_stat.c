@@ -230,8 +230,10 @@ static int
 dirent_at(struct vnode *dir, uint64_t pos, struct fs_dirent *de)
 {
     if (pos < 2) {
+        spin_lock(&fs_names_lock);
         struct vnode *v = pos == 0 || !dir->parent ? dir : dir->parent;
         de->ino = v->ino;
+        spin_unlock(&fs_names_lock);
         de->type = fs_dtype(S_IFDIR);
         memcpy(de->name, "..", pos + 1);
         de->name[pos + 1] = '\0';

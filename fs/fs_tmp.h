@@ -6,7 +6,8 @@
  * directory lists, sizes, page indexes, times, link counts) and the
  * mount's usage figures. Vnode reference counts stay atomic (fs_vfs.c).
  * No vnode reference is dropped while the mutex is held: a last reference
- * ends in tmp_release, which takes the mutex.
+ * ends in tmp_release, which takes the mutex. A directory's vn.parent and
+ * vn.name change under fs_names_lock too (taken inside the mutex).
  */
 #pragma once
 #include "fs/fs_int.h"

@@ -57,8 +57,10 @@ dirent_add(struct tmp_node *dir, struct tmp_dirent *de, struct vnode *v)
     de->pos = dir->next_pos++;
     de->next = NULL;
     *pp = de;
+    spin_lock(&fs_names_lock);
     memcpy(v->name, de->name, de->len);
     v->name[de->len] = '\0';
+    spin_unlock(&fs_names_lock);
 }
 
 /* Name, link count and times change when an entry comes or goes. */
@@ -305,7 +307,9 @@ rename_locked(struct tmp_mount *m, struct vnode *odir, const char *oname, size_t
         odir->nlink--;
         ndir->nlink++;
         fs_vn_ref(ndir);
+        spin_lock(&fs_names_lock);
         src->parent = ndir;
+        spin_unlock(&fs_names_lock);
         drop[1] = odir;
     }
     src->ctime = now;
