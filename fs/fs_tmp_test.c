@@ -445,6 +445,38 @@ test_enospc_and_statfs(void)
     tteardown();
 }
 
+/* Names and nodes count too: creating empty files ends in ENOSPC. */
+static void
+test_enospc_metadata(void)
+{
+    setup();
+    struct tstatfs sf;
+    char path[64];
+    EXPECT_EQ(sys_statfs(U("/small"), U(&sf)), 0);
+    uint64_t free0 = sf.bfree;
+    int n = 0;
+    long r = 0;
+    while (n < 10000) {
+        snprintf(path, sizeof(path), "/small/%040d", n);
+        r = n % 2 ? sys_mkdir(U(path), 0755) : sys_open(U(path), O_CREAT | O_RDONLY, 0644);
+        if (r < 0)
+            break;
+        if (n % 2 == 0)
+            sys_close(r);
+        n++;
+    }
+    EXPECT_EQ(r, -ENOSPC);
+    EXPECT_TRUE(n > 50);
+    EXPECT_EQ(sys_symlink(U("/etc/motd"), U("/small/l")), -ENOSPC);
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof(path), "/small/%040d", i);
+        EXPECT_EQ(i % 2 ? sys_rmdir(U(path)) : sys_unlink(U(path)), 0);
+    }
+    EXPECT_EQ(sys_statfs(U("/small"), U(&sf)), 0);
+    EXPECT_EQ(sf.bfree, free0);
+    tteardown();
+}
+
 static void
 test_parse_size(void)
 {
@@ -479,5 +511,6 @@ tests_run(void)
     RUN(test_unlink_while_open);
     RUN(test_link_chmod_times);
     RUN(test_enospc_and_statfs);
+    RUN(test_enospc_metadata);
     RUN(test_parse_size);
 }
