@@ -18,6 +18,14 @@ struct fs_ctx;
  * archive is corrupt (the kernel then says so and halts cleanly: no panic). */
 MUST_CHECK int fs_init(const void *img, size_t len);
 
+/* Mount a new tmpfs holding at most limit bytes (data pages plus a little
+ * per file) on path, a directory of the root (made if missing). Returns 0,
+ * -ENOENT, -ENOTDIR, -EBUSY (already a mount point) or -ENOMEM. Sleeps. */
+MUST_CHECK int fs_tmp_mount(const char *path, uint64_t limit);
+/* The byte count a tmpsize= value asks for: "N", "NK", "NM", "NG" or "P%"
+ * of ram bytes. Returns 0 with *out set, or -EINVAL. */
+MUST_CHECK int fs_tmp_parse_size(const char *s, uint64_t ram, uint64_t *out);
+
 /* A new context with cwd "/" and fds 0, 1, 2 open on the console. NULL when
  * out of memory. */
 struct fs_ctx *fs_ctx_new_console(void);

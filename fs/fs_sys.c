@@ -201,6 +201,14 @@ sys_pread64(int fd, uint64_t ubuf, uint64_t n, long off)
     return rw(fd, ubuf, n, off, false);
 }
 
+long
+sys_pwrite64(int fd, uint64_t ubuf, size_t n, long off)
+{
+    if (off < 0)
+        return -EINVAL;
+    return rw(fd, ubuf, n, off, true);
+}
+
 static long
 rwv(long fd, uint64_t uiov, long iovcnt, bool wr)
 {

@@ -123,6 +123,26 @@ init_argv(char *buf, size_t size, const char *path, char *argv[])
     return argc;
 }
 
+/* tmpfs on /tmp: tmpsize= bytes (K/M/G suffix, or P% of RAM); a quarter of RAM by default. */
+static void
+mount_tmp(void)
+{
+    struct mem_stats ms;
+    mem_get_stats(&ms);
+    uint64_t ram = ms.total_frames * PAGE_SIZE;
+    uint64_t size = ram / 4;
+    const char *arg = cmdline_get(&cmdline, "tmpsize");
+    if (arg && fs_tmp_parse_size(arg, ram, &size) != 0) {
+        kprintf("wisp: tmpsize=%s is not a size (N, NK, NM, NG or P%%); using a quarter of RAM\n", arg);
+        size = ram / 4;
+    }
+    int err = fs_tmp_mount("/tmp", size);
+    if (err)
+        kprintf("wisp: cannot mount tmpfs on /tmp: error %d\n", -err);
+    else
+        kprintf("wisp: tmpfs on /tmp, %lu KiB\n", (unsigned long)(size >> 10));
+}
+
 /* The rest of the boot runs in a kernel thread so that it may sleep; the
  * boot thread becomes the idle thread. */
 static void
@@ -146,6 +166,7 @@ main_thread(void *arg)
             initrd->start);
     if (fs_init(mem_p2v(initrd->start), initrd->end - initrd->start) != 0)
         stop("the initrd is not a valid cpio (newc) archive; halting");
+    mount_tmp();
     int nerr = net_init();
     if (nerr && nerr != -ENODEV)
         kprintf("wisp: networking failed: error %d\n", -nerr);

@@ -874,8 +874,8 @@ t_readonly_root(void)
     int fd = open("/etc/motd", O_WRONLY);
     CHECK(fd == -1 && errno == EROFS, "open /etc/motd O_WRONLY: fd %d errno %d", fd, errno);
     errno = 0;
-    fd = open("/tmp/new", O_WRONLY | O_CREAT, 0644);
-    CHECK(fd == -1 && errno == EROFS, "create /tmp/new: fd %d errno %d", fd, errno);
+    fd = open("/etc/new", O_WRONLY | O_CREAT, 0644);     /* /tmp is a tmpfs */
+    CHECK(fd == -1 && errno == EROFS, "create /etc/new: fd %d errno %d", fd, errno);
     fd = open("/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0666);
     CHECK(fd >= 0, "open /dev/null for writing: %s", strerror(errno));
     CHECK(write(fd, "x", 1) == 1, "write /dev/null");
