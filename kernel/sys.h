@@ -79,4 +79,6 @@ long sys_nanosleep(uint64_t ureq, uint64_t urem);
 long sys_clock_gettime(long clk, uint64_t uts);
 long sys_clock_nanosleep(long clk, long flags, uint64_t ureq, uint64_t urem);
 long sys_gettimeofday(uint64_t utv, uint64_t utz);
+long sys_time(uint64_t ut);
+long sys_wisp_timesync(uint64_t ubuf, long size, long flags);
 long sys_uname(uint64_t ubuf);
