@@ -60,7 +60,10 @@ show(const struct wisp_timesync *t, int probe)
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", &tm);
     printf("time: %s (%llu s since the epoch)\n", date, (unsigned long long)now);
-    printf("source: node %d (%s)\n", t->source, state_name(t->state));
+    if (t->source < 0)
+        printf("source: none (no RPC: this node keeps its RTC time)\n");
+    else
+        printf("source: node %d (%s)\n", t->source, state_name(t->state));
     if (t->state == WISP_TS_SYNCED)
         printf("offset: %+.3f ms, error bound %.3f ms, %.1f s ago, %llu syncs (%llu steps)\n",
                t->offset_ns / 1e6, t->error_ns / 1e6, t->age_ns / 1e9,

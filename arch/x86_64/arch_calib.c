@@ -25,6 +25,7 @@
 #define KEEP_PPM   2000                 /* a window's rate within 0.2% of the median */
 #define SLEW_MAX_PPM 1000
 #define REFINE_MIN_NS 2000000000ull
+#define PHASE_KEEP_NS 100000000ll
 
 struct snap {
     uint64_t tsc;
@@ -190,15 +191,16 @@ arch_calib_boot(uint32_t (*lapic_read)(void), uint64_t *tsc_hz, uint64_t *lapic_
     return true;
 }
 
-/* Reference counts from last to s: the raw difference plus the whole
- * wraps the elapsed TSC says must have passed. */
+/* Reference counts from last to s. Calls come about a second apart, so
+ * the raw difference is right unless a long stall let the counter wrap;
+ * then the elapsed TSC says how many whole wraps passed. */
 static uint64_t
 unwrapped(const struct snap *s)
 {
     uint64_t period = (uint64_t)refs[0].mask + 1;
     uint64_t d = (s->raw[0] - last.raw[0]) & refs[0].mask;
     uint64_t expect = arch_muldiv(s->tsc - last.tsc, refs[0].hz, arch_tsc_hz());
-    if (expect > d)
+    if (expect > period / 4 && expect > d)
         d += (expect - d + period / 2) / period * period;
     return d;
 }
@@ -216,7 +218,7 @@ arch_clock_refine(void)
         return;
     uint64_t hz = arch_muldiv(s.tsc - base.tsc, refs[0].hz, ext);
     uint64_t cur = arch_tsc_hz();
-    if (hz < cur - cur / 5 || hz > cur + cur / 5) {
+    if (hz < cur / 4 || hz > cur * 4) {
         kprintf("wisp: clock: %s disagrees with the TSC (%lu vs %lu kHz); new baseline\n",
                 refs[0].name, hz / 1000, cur / 1000);
         base = s;
@@ -224,8 +226,14 @@ arch_clock_refine(void)
         ext = 0;
         return;
     }
-    /* Slew the phase error away over about 4 s, at most SLEW_MAX_PPM. */
+    /* Slew the phase error away over about 4 s, at most SLEW_MAX_PPM. An
+     * error too large for that (a boot calibration far off) is kept as an
+     * offset: the monotonic clock only has to be steady, never to jump. */
     int64_t err = (int64_t)(base_ns + span - arch_clock_ns_at(s.tsc));
+    if (err > PHASE_KEEP_NS || err < -PHASE_KEEP_NS) {
+        base_ns -= err;
+        err = 0;
+    }
     int64_t ppm = err / 4000;
     ppm = ppm > SLEW_MAX_PPM ? SLEW_MAX_PPM : ppm < -SLEW_MAX_PPM ? -SLEW_MAX_PPM : ppm;
     arch_clock_rebase(s.tsc, hz, ppm);
