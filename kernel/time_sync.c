@@ -142,13 +142,10 @@ static void
 sync_thread(void *arg)
 {
     int src = (int)(long)arg;
-    bool told = false;
     for (;;) {
+        /* A failure is not printed (it would land in the middle of a
+         * program's output); `timesync` shows the state as "trying". */
         int err = sync_once(src);
-        if (err && !told && err != -EAGAIN) {
-            kprintf("wisp: time sync with node %d failed (error %d); retrying\n", src, -err);
-            told = true;
-        }
         uint64_t wait = err ? 1 : TIME_SYNC_PERIOD_S;
         if (sched_sleep_ns(wait * 1000000000ull) != 0)
             continue;
