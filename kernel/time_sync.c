@@ -146,7 +146,7 @@ sync_thread(void *arg)
         /* A failure is not printed (it would land in the middle of a
          * program's output); `timesync` shows the state as "trying". */
         int err = sync_once(src);
-        uint64_t wait = err ? 1 : TIME_SYNC_PERIOD_S;
+        uint64_t wait = !err ? TIME_SYNC_PERIOD_S : err == -EAGAIN ? 1 : 5;
         if (sched_sleep_ns(wait * 1000000000ull) != 0)
             continue;
     }

@@ -25,10 +25,13 @@ cmos(uint8_t reg)
 static uint8_t
 century_reg(void)
 {
-    const uint8_t *f = arch_acpi_find("FACP");
-    if (f && *(const uint32_t *)(f + 4) >= 109 && f[108] >= 0x0E && f[108] < 0x80)
-        return f[108];
-    return 0x32;
+    static uint8_t reg;         /* looked up once; the clock thread polls often */
+    if (!reg) {
+        const uint8_t *f = arch_acpi_find("FACP");
+        bool named = f && *(const uint32_t *)(f + 4) >= 109 && f[108] >= 0x0E && f[108] < 0x80;
+        reg = named ? f[108] : 0x32;
+    }
+    return reg;
 }
 
 /* One pass over the registers, once no update is in progress (an update
