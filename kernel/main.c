@@ -14,6 +14,7 @@
 #include "kernel/main.h"
 #include "kernel/mem.h"
 #include "kernel/sched.h"
+#include "kernel/time.h"
 #include "net/net.h"
 #include "net/rpc/rpc.h"
 
@@ -157,6 +158,7 @@ main_thread(void *arg)
     if (test_name && strcmp(test_name, "netdrv") == 0)
         arch_qemu_exit(net_drvtest_run() == 0 ? 0 : 1);
 
+    time_init();
     const struct bootinfo_mod *initrd = NULL;
     for (uint32_t i = 0; i < bi->nmods && !initrd; i++)
         initrd = &bi->mods[i];
@@ -174,6 +176,8 @@ main_thread(void *arg)
         int rerr = rpc_init(node_id, 0);   /* 0: the RPC layer picks a boot id */
         if (rerr)
             kprintf("wisp: rpc failed: error %d\n", -rerr);
+        else
+            time_sync_start(node_id);
     }
 
     const char *init = cmdline_get(&cmdline, "init");

@@ -79,6 +79,8 @@ long sys_nanosleep(uint64_t ureq, uint64_t urem);
 long sys_clock_gettime(int clk, uint64_t uts);
 long sys_clock_nanosleep(int clk, int flags, uint64_t ureq, uint64_t urem);
 long sys_gettimeofday(uint64_t utv, uint64_t utz);
+long sys_time(uint64_t ut);
+long sys_wisp_timesync(uint64_t ubuf, long size, long flags);
 long sys_uname(uint64_t ubuf);
 long sys_clock_getres(int clk, uint64_t ures);
 

@@ -1,9 +1,9 @@
 /*
- * Time and identity calls: nanosleep, clock_gettime, gettimeofday, uname.
- * The monotonic clock is the calibrated TSC; the wall clock is the same
- * clock offset by the boot time (no RTC yet: wall time starts at the epoch
- * plus uptime). When nodes' clocks are not kept in step, time of day is
- * forwarded home (DESIGN.md 4).
+ * Time and identity calls: nanosleep, clock_gettime, gettimeofday, time,
+ * uname. The monotonic clock is the calibrated TSC; the wall clock is
+ * time_realtime_ns (kernel/time.c: the RTC at boot, kept in step with the
+ * cluster's time source), so time of day is served locally, never
+ * forwarded home (docs/time.md).
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -107,6 +107,15 @@ sys_gettimeofday(uint64_t utv, uint64_t utz)
             return -EFAULT;
     }
     return 0;
+}
+
+long
+sys_time(uint64_t ut)
+{
+    int64_t sec = (int64_t)(time_realtime_ns() / 1000000000);
+    if (ut && copyout(ut, &sec, sizeof(sec)))
+        return -EFAULT;
+    return sec;
 }
 
 long

@@ -28,8 +28,10 @@ NOTES = {
     'clone': 'fork-like flags only (no CLONE_VM threads yet): ENOSYS otherwise',
     'vfork': 'implemented as a copy-on-write fork',
     'nanosleep': 'sleeps on the local clock; interrupted by signals (EINTR)',
-    'clock_gettime': 'monotonic TSC clock; forwarded home only if clocks drift',
-    'gettimeofday': 'no RTC yet: wall time is uptime since the epoch',
+    'clock_gettime': 'local: the calibrated TSC; time of day is kept in step across '
+                     'the cluster (docs/time.md), never forwarded home',
+    'gettimeofday': 'local: the RTC at boot, synced to the time source node (docs/time.md)',
+    'time': 'as gettimeofday',
     'mmap': 'anonymous only; file mappings return ENODEV until the shared FS',
     'madvise': 'accepted, no effect',
     'uname': 'nodename is nodeN: the node it runs on',

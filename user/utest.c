@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -1084,6 +1085,25 @@ t_int_args(void)
     return 0;
 }
 
+/* time(201), gettimeofday and CLOCK_REALTIME tell the same, real date. */
+static int
+t_wall_clock(void)
+{
+    struct timeval tv;
+    struct timespec r;
+    time_t stored = 0;
+    long t = syscall(SYS_time, &stored);
+    CHECK(gettimeofday(&tv, NULL) == 0, "gettimeofday: %s", strerror(errno));
+    CHECK(clock_gettime(CLOCK_REALTIME, &r) == 0, "CLOCK_REALTIME: %s", strerror(errno));
+    CHECK(t > 1577836800L, "time() says %ld: before 2020, no RTC?", t);
+    CHECK(stored == t, "time(&t) stored %ld, returned %ld", (long)stored, t);
+    CHECK(tv.tv_sec - t <= 1 && tv.tv_sec >= t, "gettimeofday %ld vs time %ld", (long)tv.tv_sec, t);
+    CHECK(r.tv_sec - t <= 1 && r.tv_sec >= t, "CLOCK_REALTIME %ld vs time %ld", (long)r.tv_sec, t);
+    CHECK(syscall(SYS_time, (void *)8) == -1 && errno == EFAULT, "time(bad pointer) errno %d",
+          errno);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(void);
@@ -1127,6 +1147,7 @@ static const struct {
     { "prctl_name", t_prctl_name },
     { "madvise_dontneed", t_madvise_dontneed },
     { "int_args", t_int_args },
+    { "wall_clock", t_wall_clock },
 };
 
 /* "utest a b" runs only checks a and b; "utest -a" runs all but a. */
