@@ -3,8 +3,8 @@
  * (tests/qemu/mem_oom.sh boots one with 96 MiB): malloc, brk and mremap
  * get ENOMEM at the node's commit limit and everything works again once
  * the memory is freed; a MAP_NORESERVE hog that touches more than the
- * node has is killed with SIGKILL (the kernel prints "out of memory:
- * killed process ..."); a big process cannot fork a child whose charge
+ * node has, itself or through read(2), is killed with SIGKILL (the kernel
+ * prints "out of memory: killed process ..."); a big process cannot fork a child whose charge
  * does not fit; mremap grows in place, moves and shrinks, keeping data.
  * Prints "memhog: PASS name" / "memhog: FAIL name: why" per check and
  * "memhog: N passed, N failed"; exits 0 only when all passed. The
@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE   /* mremap */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,18 +192,52 @@ noreserve_child(void)
     _exit(3);   /* should never get here */
 }
 
+/* The child: as noreserve_child, but every page is first touched by the
+ * kernel, copying /dev/zero into the buffer: the fault that finds no
+ * memory is in a kernel copy, not in user mode. */
+static void
+noreserve_read_child(void)
+{
+    long len = 2 * meminfo("MemTotal");
+    int fd = open("/dev/zero", O_RDONLY);
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    if (fd < 0 || p == MAP_FAILED)
+        _exit(2);
+    for (long done = 0; done < len;) {
+        long n = read(fd, p + done, len - done);
+        if (n <= 0)
+            _exit(4);   /* the kill comes before the failed call returns */
+        done += n;
+    }
+    _exit(3);
+}
+
+/* Fork child(), which must die of SIGKILL; then a program must still run. */
 static int
-t_noreserve_killed(void)
+expect_oom_kill(void (*child)(void))
 {
     pid_t pid = fork();
     CHECK(pid >= 0, "fork: %s", strerror(errno));
     if (pid == 0)
-        noreserve_child();
+        child();
     int st = 0;
     CHECK(waitpid(pid, &st, 0) == pid, "waitpid: %s", strerror(errno));
     CHECK(WIFSIGNALED(st) && WTERMSIG(st) == 9, "the hog ended with status 0x%x, not SIGKILL", st);
     CHECK(run_echo("memhog-alive-after-oom") == 0, "a program did not run after the OOM kill");
     return 0;
+}
+
+static int
+t_noreserve_killed(void)
+{
+    return expect_oom_kill(noreserve_child);
+}
+
+static int
+t_noreserve_kernel_copy(void)
+{
+    return expect_oom_kill(noreserve_read_child);
 }
 
 static int
@@ -273,6 +308,7 @@ static const struct {
     { "mremap_enomem", t_mremap_enomem },
     { "fork_enomem", t_fork_enomem },
     { "noreserve_killed", t_noreserve_killed },
+    { "noreserve_kernel_copy", t_noreserve_kernel_copy },
 };
 
 static int
