@@ -8,7 +8,8 @@
  * does not fit; mremap grows in place, moves and shrinks, keeping data.
  * Prints "memhog: PASS name" / "memhog: FAIL name: why" per check and
  * "memhog: N passed, N failed"; exits 0 only when all passed. The
- * figures come from /proc/meminfo. "memhog NAME..." runs only those.
+ * figures come from /proc/meminfo. "memhog NAME..." runs only those;
+ * "memhog init_waits", run as init, checks that init is never OOM-killed.
  */
 #define _GNU_SOURCE   /* mremap */
 #include <errno.h>
@@ -298,26 +299,75 @@ t_mremap(void)
     return 0;
 }
 
+/* Map (charged, untouched) until not one more page fits the commit. */
+static void
+fill_commit(void)
+{
+    for (long len = 64 * MIB; len >= PAGE; len /= 2)
+        while (mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) !=
+               MAP_FAILED)
+            ;
+}
+
+/* Touch stack pages never touched before: each must be charged. */
+static int __attribute__((noinline))
+deep_stack(void)
+{
+    volatile char buf[512 * 1024];
+    for (size_t i = 0; i < sizeof buf; i += PAGE)
+        buf[i] = (char)i;
+    return buf[PAGE];
+}
+
+/* Run as init (pid 1): a child fills the commit and exits a second later;
+ * meanwhile init's stack grows, which cannot be charged. init must not be
+ * killed (the node would stop): it waits until the child's exit frees
+ * the memory, then goes on. */
+static int
+t_init_waits(void)
+{
+    int fds[2];
+    char c = 0;
+    CHECK(getpid() == 1, "must run as init, not pid %d", getpid());
+    CHECK(pipe(fds) == 0, "pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        fill_commit();
+        if (write(fds[1], "x", 1) != 1)
+            _exit(1);
+        sleep(1);
+        _exit(0);
+    }
+    CHECK(read(fds[0], &c, 1) == 1, "the child did not fill the commit");
+    deep_stack();
+    int st = 0;
+    CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st), "child status 0x%x", st);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(void);
+    int only_by_name;   /* not run by default */
 } checks[] = {
-    { "mremap", t_mremap },
-    { "malloc_enomem", t_malloc },
-    { "brk_enomem", t_brk },
-    { "mremap_enomem", t_mremap_enomem },
-    { "fork_enomem", t_fork_enomem },
-    { "noreserve_killed", t_noreserve_killed },
-    { "noreserve_kernel_copy", t_noreserve_kernel_copy },
+    { "mremap", t_mremap, 0 },
+    { "malloc_enomem", t_malloc, 0 },
+    { "brk_enomem", t_brk, 0 },
+    { "mremap_enomem", t_mremap_enomem, 0 },
+    { "fork_enomem", t_fork_enomem, 0 },
+    { "noreserve_killed", t_noreserve_killed, 0 },
+    { "noreserve_kernel_copy", t_noreserve_kernel_copy, 0 },
+    { "init_waits", t_init_waits, 1 },
 };
 
 static int
-wanted(const char *name, int argc, char **argv)
+wanted(size_t c, int argc, char **argv)
 {
     if (argc < 2)
-        return 1;
+        return !checks[c].only_by_name;
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], name) == 0 || strcmp(argv[i], "all") == 0)
+        if (strcmp(argv[i], checks[c].name) == 0)
             return 1;
     return 0;
 }
@@ -329,7 +379,7 @@ main(int argc, char **argv)
     setvbuf(stdout, NULL, _IONBF, 0);
     pretouch_stack();
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-        if (!wanted(checks[i].name, argc, argv))
+        if (!wanted(i, argc, argv))
             continue;
         why[0] = 0;
         if (checks[i].fn() == 0) {

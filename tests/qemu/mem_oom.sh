@@ -6,6 +6,7 @@
 # through read(2) from /dev/zero) is killed with SIGKILL. Here: every
 # check passed, the kernel printed one "out of memory" line for each hog
 # (and no page-fault report, no panic), and programs still ran afterwards.
+# A second boot runs memhog as init: init is never OOM-killed, it waits.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 export WISP_MEM=96M
@@ -31,4 +32,16 @@ for w in memhog-node-alive memhog-alive-after-oom memhog-fork-ok; do
     grep -qx "$w" "$log" || fail "no '$w' line: a program did not run"
 done
 grep -E '^memhog: (malloc|brk|mremap) ' "$log" | sed 's/^/    /'
+
+# init itself cannot grow its stack while a child holds the whole commit:
+# it must wait for the memory (one report), never be killed.
+log=$WISP_TMP/serial-init
+st=0
+wisp_boot_kernel "$log" 'test=mem_oom init=/bin/memhog initargs="init_waits"' 120 || st=$?
+tr -d '\r' <"$log" >"$log.txt"
+log=$log.txt
+expect_log "$log" '^memhog: 1 passed, 0 failed$' || fail "init_waits failed"
+res=$(wisp_result $st) || fail "init_waits: $res (qemu status $st)"
+expect_log "$log" '^wisp: out of memory: init waits for memory$' || fail "init did not wait"
+expect_no_log "$log" 'killed process|page fault|panic' || fail "init_waits: a kill or a panic"
 echo "mem_oom: pass"
