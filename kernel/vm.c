@@ -33,7 +33,9 @@ vm_new(void)
     if (!vm)
         return NULL;
     vm->root = arch_pt_new();
-    if (!vm->root) {
+    if (!vm->root || vm_charge(vm, VM_KERNEL_PAGES)) {
+        if (vm->root)
+            arch_pt_free(vm->root);
         kfree(vm);
         return NULL;
     }
@@ -377,8 +379,9 @@ vm_fork(struct vm *parent)
     vm->brk_start = parent->brk_start;
     vm->brk = parent->brk;
     /* The child owns a copy of every charged page (shared only until
-     * written), so it is charged exactly what the parent is. */
-    if (vm_charge(vm, parent->committed) || fork_copy(vm, parent)) {
+     * written), so it is charged exactly what the parent is (vm_new has
+     * charged the kernel's share). */
+    if (vm_charge(vm, parent->committed - VM_KERNEL_PAGES) || fork_copy(vm, parent)) {
         vm_free(vm);
         return NULL;
     }

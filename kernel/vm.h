@@ -22,6 +22,12 @@ enum { VM_ACCT_NONE, VM_ACCT_ALL, VM_ACCT_TOUCH };
 #define VM_MAP_NORESERVE 1u   /* never charged: a fault may find no memory */
 #define VM_MAP_TOUCH     2u   /* charged page by page as touched (the stack) */
 
+/* Pages every address space is charged for the kernel memory a process
+ * costs besides its pages: its page tables' first levels, kernel stack
+ * (16 KiB), thread and descriptor structures. So a node with many small
+ * processes refuses fork/exec instead of eating the kernel's reserve. */
+#define VM_KERNEL_PAGES 16
+
 #define VM_STACK_TOP   0x00007ffffffff000ull
 #define VM_STACK_SIZE  (8ull << 20)
 #define VM_MMAP_BASE   0x0000100000000000ull
@@ -42,7 +48,9 @@ struct vm {
     bool oom_killed;           /* the OOM report was printed; SIGKILL is posted */
 };
 
-struct vm *vm_new(void);                   /* NULL when out of memory */
+/* An empty address space, charged VM_KERNEL_PAGES. NULL when out of
+ * memory or over the commit limit. */
+struct vm *vm_new(void);
 /* Release every page and uncharge the whole commit. */
 void vm_free(struct vm *vm);
 /* Copy for fork: regions duplicated, pages shared copy-on-write. The child

@@ -18,6 +18,8 @@
 #define P      PAGE_SIZE
 #define BASE   0x10000000ull
 #define LIMIT  3072   /* pages: vm_commit_init(4096) keeps 1024 back */
+#define K      VM_KERNEL_PAGES   /* charged by vm_new */
+#define ROOM   (LIMIT - K)       /* what one address space can map */
 #define FRAMES 64
 
 /* The heap is the host's; mem_frame.c's hooks into kmalloc do nothing. */
@@ -89,18 +91,18 @@ test_vm_map_charges_by_kind(void)
 {
     struct vm *vm = setup();
     EXPECT_EQ(vm_map(vm, BASE, 100 * P, VM_R | VM_W), 0);
-    EXPECT_EQ(committed(), 100);                         /* writable: whole */
+    EXPECT_EQ(committed(), K + 100);                     /* writable: whole */
     EXPECT_EQ(vm_map(vm, BASE + 200 * P, 100 * P, VM_R), 0);
-    EXPECT_EQ(committed(), 100);                         /* read-only: as touched */
+    EXPECT_EQ(committed(), K + 100);                     /* read-only: as touched */
     EXPECT_EQ(vm_fault(vm, BASE + 200 * P, 0), 0);
     EXPECT_EQ(vm_fault(vm, BASE + 201 * P, 0), 0);
-    EXPECT_EQ(committed(), 102);
+    EXPECT_EQ(committed(), K + 102);
     EXPECT_EQ(vm_map_flags(vm, BASE + 400 * P, 1000 * P, VM_R | VM_W, VM_MAP_NORESERVE), 0);
     EXPECT_EQ(vm_fault(vm, BASE + 400 * P, TRAP_WRITE), 0);
-    EXPECT_EQ(committed(), 102);                         /* NORESERVE: never */
+    EXPECT_EQ(committed(), K + 102);                     /* NORESERVE: never */
     EXPECT_EQ(vm_unmap(vm, BASE + 50 * P, 200 * P), 0);  /* half the RW, two RO pages */
-    EXPECT_EQ(committed(), 50);
-    EXPECT_EQ(vm->committed, 50);
+    EXPECT_EQ(committed(), K + 50);
+    EXPECT_EQ(vm->committed, K + 50);
     done(vm);
 }
 
@@ -108,12 +110,12 @@ static void
 test_vm_map_past_limit_is_enomem(void)
 {
     struct vm *vm = setup();
-    EXPECT_EQ(vm_map(vm, BASE, (LIMIT + 1) * P, VM_R | VM_W), -ENOMEM);
-    EXPECT_EQ(vm_map(vm, BASE, (LIMIT - 10) * P, VM_R | VM_W), 0);
-    EXPECT_EQ(vm_map(vm, BASE + LIMIT * P, 11 * P, VM_R | VM_W), -ENOMEM);
-    EXPECT_EQ(vm_find(vm, BASE + LIMIT * P), NULL);
-    EXPECT_EQ(vm_map(vm, BASE + LIMIT * P, 10 * P, VM_R | VM_W), 0);
-    EXPECT_EQ(committed(), LIMIT);
+    EXPECT_EQ(vm_map(vm, BASE, (ROOM + 1) * P, VM_R | VM_W), -ENOMEM);
+    EXPECT_EQ(vm_map(vm, BASE, (ROOM - 10) * P, VM_R | VM_W), 0);
+    EXPECT_EQ(vm_map(vm, BASE + ROOM * P, 11 * P, VM_R | VM_W), -ENOMEM);
+    EXPECT_EQ(vm_find(vm, BASE + ROOM * P), NULL);
+    EXPECT_EQ(vm_map(vm, BASE + ROOM * P, 10 * P, VM_R | VM_W), 0);
+    EXPECT_EQ(committed(), K + ROOM);
     done(vm);
 }
 
@@ -122,14 +124,14 @@ test_vm_stack_charged_as_touched(void)
 {
     struct vm *vm = setup();
     EXPECT_EQ(vm_map_flags(vm, BASE, 2048 * P, VM_R | VM_W, VM_MAP_TOUCH), 0);
-    EXPECT_EQ(committed(), 0);
+    EXPECT_EQ(committed(), K);
     for (int i = 0; i < 5; i++)
         EXPECT_EQ(vm_fault(vm, BASE + (2047 - i) * P, TRAP_WRITE), 0);
     uint64_t v = 7;
     EXPECT_EQ(vm_write(vm, BASE + 10 * P, &v, sizeof(v)), 0);
-    EXPECT_EQ(committed(), 6);
+    EXPECT_EQ(committed(), K + 6);
     EXPECT_EQ(vm_unmap(vm, BASE + 2046 * P, 2 * P), 0);
-    EXPECT_EQ(committed(), 4);
+    EXPECT_EQ(committed(), K + 4);
     done(vm);
 }
 
@@ -143,13 +145,13 @@ test_vm_fork_charges_the_child(void)
     EXPECT_EQ(vm_fault(a, BASE, TRAP_WRITE), 0);
     struct vm *b = vm_fork(a);
     EXPECT_TRUE(b != NULL);
-    EXPECT_EQ(committed(), 2202);
+    EXPECT_EQ(committed(), 2 * K + 2202);
     EXPECT_EQ(vm_fork(a), NULL);                 /* a third 1101 does not fit */
-    EXPECT_EQ(committed(), 2202);
+    EXPECT_EQ(committed(), 2 * K + 2202);
     EXPECT_EQ(vm_fault(b, BASE, TRAP_WRITE), 0); /* COW break: already charged */
-    EXPECT_EQ(committed(), 2202);
+    EXPECT_EQ(committed(), 2 * K + 2202);
     vm_free(b);
-    EXPECT_EQ(committed(), 1101);
+    EXPECT_EQ(committed(), K + 1101);
     done(a);
 }
 
@@ -160,14 +162,14 @@ test_vm_protect_writable_charges_whole(void)
     EXPECT_EQ(vm_map(vm, BASE, 10 * P, VM_R), 0);
     EXPECT_EQ(vm_fault(vm, BASE, 0), 0);
     EXPECT_EQ(vm_fault(vm, BASE + P, 0), 0);
-    EXPECT_EQ(committed(), 2);
+    EXPECT_EQ(committed(), K + 2);
     EXPECT_EQ(vm_protect(vm, BASE, 10 * P, VM_R | VM_W), 0);
-    EXPECT_EQ(committed(), 10);
-    EXPECT_EQ(vm_map(vm, BASE + 100 * P, (LIMIT - 9) * P, VM_R), 0);
-    EXPECT_EQ(vm_protect(vm, BASE + 100 * P, (LIMIT - 9) * P, VM_R | VM_W), -ENOMEM);
-    EXPECT_EQ(committed(), 10);
-    EXPECT_EQ(vm_protect(vm, BASE + 100 * P, (LIMIT - 10) * P, VM_R | VM_W), 0);
-    EXPECT_EQ(committed(), LIMIT);
+    EXPECT_EQ(committed(), K + 10);
+    EXPECT_EQ(vm_map(vm, BASE + 100 * P, (ROOM - 9) * P, VM_R), 0);
+    EXPECT_EQ(vm_protect(vm, BASE + 100 * P, (ROOM - 9) * P, VM_R | VM_W), -ENOMEM);
+    EXPECT_EQ(committed(), K + 10);
+    EXPECT_EQ(vm_protect(vm, BASE + 100 * P, (ROOM - 10) * P, VM_R | VM_W), 0);
+    EXPECT_EQ(committed(), K + ROOM);
     done(vm);
 }
 
@@ -181,10 +183,26 @@ test_vm_fault_without_frames_is_enomem(void)
         ;
     EXPECT_EQ(err, -ENOMEM);
     EXPECT_TRUE(i > 0 && i <= FRAMES);
-    EXPECT_EQ(committed(), i);                   /* the failed page was uncharged */
+    EXPECT_EQ(committed(), K + i);                   /* the failed page was uncharged */
     uint64_t v = 1;
     EXPECT_EQ(vm_write(vm, BASE + 199 * P, &v, sizeof(v)), -ENOMEM);
     done(vm);
+}
+
+static void
+test_vm_new_charges_kernel_share(void)
+{
+    struct vm *a = setup();
+    EXPECT_EQ(committed(), K);
+    EXPECT_EQ(vm_commit_charge(ROOM - K + 1), 0);   /* leave K - 1 pages */
+    EXPECT_EQ(vm_new(), NULL);                      /* no fork or exec now */
+    vm_commit_uncharge(1);
+    struct vm *b = vm_new();
+    EXPECT_TRUE(b != NULL);
+    EXPECT_EQ(committed(), LIMIT);
+    vm_free(b);
+    vm_commit_uncharge(ROOM - K);
+    done(a);
 }
 
 void
@@ -198,4 +216,5 @@ tests_run(void)
     RUN(test_vm_fork_charges_the_child);
     RUN(test_vm_protect_writable_charges_whole);
     RUN(test_vm_fault_without_frames_is_enomem);
+    RUN(test_vm_new_charges_kernel_share);
 }
