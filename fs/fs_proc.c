@@ -2,7 +2,8 @@
  * procfs: /proc lists one directory per live process (proc_list), each
  * with stat (Linux's format, zeros for what Wisp does not track), cmdline
  * (NUL-separated argv), comm and status; /proc/self is a symlink to the
- * caller's pid and /proc/meminfo reports the frame allocator. Contents are
+ * caller's pid and /proc/meminfo reports the frame allocator and the
+ * commit (kernel/vm_commit.c). Contents are
  * generated on every read from a consistent proc_info copy, so no fs lock
  * is held across calls into kernel/proc.
  */
@@ -11,6 +12,7 @@
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/proc.h"
+#include "kernel/vm.h"
 
 #define GEN_MAX   4096
 #define INO_BASE  0x100000000ull
@@ -302,22 +304,35 @@ self_readlink(struct vnode *v, char *buf, size_t n)
     return (long)b.len;
 }
 
+/* One "Name:   N kB" line of meminfo, aligned as Linux aligns it. */
+static void
+put_kb(struct sbuf *b, const char *name, uint64_t bytes)
+{
+    size_t n = strlen(name);
+    puts_(b, name);
+    puts_(b, ":");
+    for (size_t i = n + 1; i < 16; i++)
+        put(b, " ", 1);
+    putu(b, bytes / 1024);
+    puts_(b, " kB\n");
+}
+
 static long
 meminfo_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
 {
     struct mem_stats ms;
-    char text[256];
+    uint64_t limit;
+    uint64_t committed;
+    char text[512];
     struct sbuf b = { text, 0, sizeof(text) };
     mem_get_stats(&ms);
-    puts_(&b, "MemTotal:       ");
-    putu(&b, ms.total_frames * (PAGE_SIZE / 1024));
-    puts_(&b, " kB\nMemFree:        ");
-    putu(&b, ms.free_frames * (PAGE_SIZE / 1024));
-    puts_(&b, " kB\nMemAvailable:   ");
-    putu(&b, ms.free_frames * (PAGE_SIZE / 1024));
-    puts_(&b, " kB\nKmalloc:        ");
-    putu(&b, ms.kmalloc_bytes / 1024);
-    puts_(&b, " kB\n");
+    vm_commit_stats(&limit, &committed);
+    put_kb(&b, "MemTotal", ms.total_frames * PAGE_SIZE);
+    put_kb(&b, "MemFree", ms.free_frames * PAGE_SIZE);
+    put_kb(&b, "MemAvailable", ms.free_frames * PAGE_SIZE);
+    put_kb(&b, "Kmalloc", ms.kmalloc_bytes);
+    put_kb(&b, "CommitLimit", limit);
+    put_kb(&b, "Committed_AS", committed);
     return serve(&b, buf, n, off);
 }
 

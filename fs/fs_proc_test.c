@@ -86,6 +86,8 @@ test_proc_cmdline_comm_self(void)
     EXPECT_TRUE(strstr(buf, "Pid:\t10\n") != NULL);
     EXPECT_TRUE(slurp("/proc/meminfo") > 0);
     EXPECT_TRUE(strstr(buf, "MemTotal:       131072 kB\n") == buf);
+    EXPECT_TRUE(strstr(buf, "\nCommitLimit:    57344 kB\n") != NULL);
+    EXPECT_TRUE(strstr(buf, "\nCommitted_AS:   1024 kB\n") != NULL);
     EXPECT_EQ(topen("/proc/1/nope", O_RDONLY), -ENOENT);
     EXPECT_EQ(topen("/proc/1/stat", O_WRONLY), -EACCES);
     tteardown();

@@ -176,7 +176,7 @@ test_vm_sparse(void)
 {
     struct vm *a = vm_new();
     uint64_t base = 0x100000000000ull, len = 1ull << 45;
-    bool ok = a && vm_map(a, base, len, VM_R | VM_W) == 0 &&
+    bool ok = a && vm_map_flags(a, base, len, VM_R | VM_W, VM_MAP_NORESERVE) == 0 &&
               vm_fault(a, base, TRAP_WRITE) == 0 &&
               vm_fault(a, base + len - PAGE_SIZE, TRAP_WRITE) == 0;
     uint64_t t0 = arch_time_ns();

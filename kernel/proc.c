@@ -43,6 +43,12 @@ proc_pgid(const struct proc *p)
     return p->pgid;
 }
 
+const char *
+proc_name(const struct proc *p)
+{
+    return p->name;
+}
+
 struct vm *
 proc_vm(const struct proc *p)
 {

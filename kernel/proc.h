@@ -46,6 +46,9 @@ struct vm;
 struct proc *proc_current(void);
 int proc_pid(const struct proc *p);
 int proc_pgid(const struct proc *p);
+/* The process's name (its program's base name). No lock: read it only for
+ * the current process, or for a report. */
+const char *proc_name(const struct proc *p);
 /* The process's address space (kernel/vm.h). */
 struct vm *proc_vm(const struct proc *p);
 /* The process's file-system context (fds, cwd); owned by fs/. */

@@ -151,7 +151,8 @@ proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
     err = load_segments(vm, img, &ei);
     kfree(img);
     if (!err)
-        err = vm_map(vm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, VM_R | VM_W);
+        err = vm_map_flags(vm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, VM_R | VM_W,
+                           VM_MAP_TOUCH);   /* charged as it grows, as Linux's stack */
     if (!err)
         err = build_stack(vm, &ei, argv, argc, envp, envc, &sp);
     if (err) {

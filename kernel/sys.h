@@ -73,6 +73,8 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, long off
 long sys_munmap(uint64_t addr, uint64_t len);
 long sys_mprotect(uint64_t addr, uint64_t len, int prot);
 long sys_madvise(uint64_t addr, uint64_t len, int advice);   /* sys_madvise.c */
+long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, unsigned int flags,
+               uint64_t new_addr);
 
 /* kernel/ : time and identity. */
 long sys_nanosleep(uint64_t ureq, uint64_t urem);

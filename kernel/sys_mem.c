@@ -1,7 +1,10 @@
 /*
- * Memory system calls: brk, anonymous mmap, munmap, mprotect, and
+ * Memory system calls: brk, anonymous mmap, munmap, mprotect, mremap, and
  * arch_prctl (the FS base musl uses for TLS). Always served where the
- * process runs (its memory is there). madvise is sys_madvise.c.
+ * process runs (its memory is there). Each mapping is charged against the
+ * node's commit limit by kernel/vm.c: brk, mmap and mremap fail with
+ * ENOMEM (brk: returns the old break) when the node cannot back them.
+ * madvise is sys_madvise.c.
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -16,6 +19,7 @@
 #define MAP_PRIVATE   0x02
 #define MAP_FIXED     0x10
 #define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
 #define PROT_MASK     7
 #define HEAP_MAX      (1ull << 40)
 
@@ -49,19 +53,20 @@ sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, long off)
     if (!(flags & MAP_ANONYMOUS))
         return -ENODEV;  /* file-backed mappings come with the file system */
     len = ALIGN_UP(len, PAGE_SIZE);
+    unsigned vflags = (flags & MAP_NORESERVE) ? VM_MAP_NORESERVE : 0;
     if (flags & MAP_FIXED) {
         if (addr & (PAGE_SIZE - 1) || addr < PAGE_SIZE || addr + len > VM_STACK_TOP ||
             addr + len < addr)
             return -EINVAL;
         int err = vm_unmap(vm, addr, len);
         if (!err)
-            err = vm_map(vm, addr, len, (unsigned)prot);
+            err = vm_map_flags(vm, addr, len, (unsigned)prot, vflags);
         return err ? err : (long)addr;
     }
     uint64_t a = vm_find_free(vm, addr, len);
     if (!a)
         return -ENOMEM;
-    int err = vm_map(vm, a, len, (unsigned)prot);
+    int err = vm_map_flags(vm, a, len, (unsigned)prot, vflags);
     return err ? (err == -EINVAL ? -ENOMEM : err) : (long)a;
 }
 
@@ -71,6 +76,12 @@ sys_munmap(uint64_t addr, uint64_t len)
     if (len == 0)
         return -EINVAL;
     return vm_unmap(proc_vm(proc_current()), addr, len);
+}
+
+long
+sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, unsigned int flags, uint64_t new_addr)
+{
+    return vm_remap(proc_vm(proc_current()), old, old_len, new_len, (unsigned)flags, new_addr);
 }
 
 long

@@ -1,7 +1,8 @@
 /*
  * The portable half of trap handling: page faults go to the current
- * process's address space, the timer drives the scheduler, preemption
- * happens at the end of an interrupt.
+ * process's address space (a fault that finds no memory ends the process
+ * through vm_oom_kill, never as a page-fault report), the timer drives the
+ * scheduler, preemption happens at the end of an interrupt.
  */
 #include "kernel/errno.h"
 #include "kernel/proc.h"
@@ -15,7 +16,8 @@ trap_page_fault(uint64_t addr, unsigned access)
     struct proc *p = proc_current();
     if (!p || !proc_vm(p))
         return -EFAULT;
-    return vm_fault(proc_vm(p), addr, access);
+    int err = vm_fault(proc_vm(p), addr, access);
+    return err == -ENOMEM ? vm_oom_kill(p) : err;
 }
 
 void

@@ -1,8 +1,10 @@
 /*
  * Address spaces: regions, demand-zero faults, copy-on-write fork, and
- * munmap/mprotect splitting. A present page's writability is decided by
+ * munmap/mprotect splitting, each keeping the region's commit charge
+ * right (the rule is in vm.h; the node-wide counter is vm_commit.c,
+ * mremap is vm_remap.c). A present page's writability is decided by
  * the page table (copy-on-write pages are mapped read-only with the COW
- * bit), so two regions may share a page (ELF segments do).
+ * bit).
  * No locking: an address space belongs to one single-threaded process and
  * is only changed by that process's own thread (or by exec/exit of it).
  */
@@ -11,10 +13,10 @@
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/trap.h"
-#include "kernel/vm.h"
+#include "kernel/vm_int.h"
 
-static unsigned
-pte_flags(unsigned prot)
+unsigned
+vm_pte_flags(unsigned prot)
 {
     unsigned f = ARCH_PTE_U;
     if (prot & VM_W)
@@ -31,25 +33,81 @@ vm_new(void)
     if (!vm)
         return NULL;
     vm->root = arch_pt_new();
-    if (!vm->root) {
+    if (!vm->root || vm_charge(vm, VM_KERNEL_PAGES)) {
+        if (vm->root)
+            arch_pt_free(vm->root);
         kfree(vm);
         return NULL;
     }
     return vm;
 }
 
+int
+vm_charge(struct vm *vm, uint64_t n)
+{
+    if (n == 0)
+        return 0;
+    int err = vm_commit_charge(n);
+    if (!err)
+        vm->committed += n;
+    return err;
+}
+
+void
+vm_uncharge(struct vm *vm, uint64_t n)
+{
+    ASSERT(n <= vm->committed, "an address space returns only pages it was charged");
+    vm->committed -= n;
+    vm_commit_uncharge(n);
+}
+
 /* Mapped pages only: a region may be huge and almost empty (mmap of
- * terabytes is lazy), so every walk goes through arch_pt_next. */
-static void
+ * terabytes is lazy), so every walk goes through arch_pt_next. Returns
+ * how many pages were released. */
+static uint64_t
 release_pages(struct vm *vm, uint64_t start, uint64_t end)
 {
-    uint64_t va = start, pa;
+    uint64_t va = start, pa, n = 0;
     unsigned f;
     while (arch_pt_next(vm->root, &va, end, &pa, &f)) {
-        if (arch_pt_unmap(vm->root, va, &pa))
+        if (arch_pt_unmap(vm->root, va, &pa)) {
             mem_frame_unref(pa);
+            n++;
+        }
         va += PAGE_SIZE;
     }
+    return n;
+}
+
+static uint64_t
+count_present(struct vm *vm, uint64_t start, uint64_t end)
+{
+    uint64_t va = start, pa, n = 0;
+    unsigned f;
+    for (; arch_pt_next(vm->root, &va, end, &pa, &f); va += PAGE_SIZE)
+        n++;
+    return n;
+}
+
+uint64_t
+vm_resident_pages(struct vm *vm)
+{
+    uint64_t n = 0;
+    for (struct vm_region *r = vm->regions; r; r = r->next)
+        n += count_present(vm, r->start, r->end);
+    return n;
+}
+
+/* Release r's pages and return its charge; r stays linked. */
+static void
+drop_region(struct vm *vm, struct vm_region *r)
+{
+    uint64_t released = release_pages(vm, r->start, r->end);
+    if (r->acct == VM_ACCT_ALL)
+        vm_uncharge(vm, (r->end - r->start) / PAGE_SIZE);
+    else if (r->acct == VM_ACCT_TOUCH)
+        vm_uncharge(vm, released);
+    vm->mapped -= r->end - r->start;
 }
 
 void
@@ -58,10 +116,13 @@ vm_free(struct vm *vm)
     struct vm_region *r = vm->regions;
     while (r) {
         struct vm_region *n = r->next;
-        release_pages(vm, r->start, r->end);
+        drop_region(vm, r);
         kfree(r);
         r = n;
     }
+    /* Zero, except after a fork that failed half-way: it was charged for
+     * pages it never got. */
+    vm_uncharge(vm, vm->committed);
     arch_pt_free(vm->root);
     kfree(vm);
 }
@@ -75,42 +136,63 @@ vm_find(struct vm *vm, uint64_t addr)
     return NULL;
 }
 
-static bool
-overlaps(struct vm *vm, uint64_t start, uint64_t end)
+bool
+vm_overlaps(struct vm *vm, uint64_t start, uint64_t end)
 {
-    for (struct vm_region *r = vm->regions; r; r = r->next)
-        if (r->start < end && start < r->end)
+    for (struct vm_region *r = vm->regions; r && r->start < end; r = r->next)
+        if (start < r->end)
             return true;
     return false;
 }
 
 int
-vm_map(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
+vm_add_region(struct vm *vm, uint64_t start, uint64_t end, unsigned prot, unsigned acct)
 {
-    uint64_t end = start + len;
-    if ((start | len) & (PAGE_SIZE - 1) || len == 0 || end > VM_STACK_TOP || end < start ||
-        start < PAGE_SIZE)
-        return -EINVAL;
-    if (overlaps(vm, start, end))
-        return -EINVAL;
     struct vm_region *n = kzalloc(sizeof(*n));
     if (!n)
         return -ENOMEM;
     n->start = start;
     n->end = end;
     n->prot = prot;
+    n->acct = acct;
     struct vm_region **pp = &vm->regions;
     while (*pp && (*pp)->start < start)
         pp = &(*pp)->next;
     n->next = *pp;
     *pp = n;
-    vm->mapped += len;
+    vm->mapped += end - start;
     return 0;
 }
 
-/* Make a region boundary at addr (split the region containing it). */
-static int
-split_at(struct vm *vm, uint64_t addr)
+int
+vm_map_flags(struct vm *vm, uint64_t start, uint64_t len, unsigned prot, unsigned flags)
+{
+    uint64_t end = start + len;
+    if ((start | len) & (PAGE_SIZE - 1) || len == 0 || end > VM_STACK_TOP || end < start ||
+        start < PAGE_SIZE)
+        return -EINVAL;
+    if (vm_overlaps(vm, start, end))
+        return -EINVAL;
+    unsigned acct = (flags & VM_MAP_NORESERVE)             ? VM_ACCT_NONE
+                    : (flags & VM_MAP_TOUCH) || !(prot & VM_W) ? VM_ACCT_TOUCH
+                                                               : VM_ACCT_ALL;
+    uint64_t charge = acct == VM_ACCT_ALL ? len / PAGE_SIZE : 0;
+    if (vm_charge(vm, charge))
+        return -ENOMEM;
+    int err = vm_add_region(vm, start, end, prot, acct);
+    if (err)
+        vm_uncharge(vm, charge);
+    return err;
+}
+
+int
+vm_map(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
+{
+    return vm_map_flags(vm, start, len, prot, 0);
+}
+
+int
+vm_split_at(struct vm *vm, uint64_t addr)
 {
     struct vm_region *r = vm_find(vm, addr);
     if (!r || r->start == addr)
@@ -131,20 +213,39 @@ vm_unmap(struct vm *vm, uint64_t start, uint64_t len)
     uint64_t end = start + ALIGN_UP(len, PAGE_SIZE);
     if (start & (PAGE_SIZE - 1) || len == 0 || end > VM_STACK_TOP || end < start)
         return -EINVAL;
-    if (split_at(vm, start) || split_at(vm, end))
+    if (vm_split_at(vm, start) || vm_split_at(vm, end))
         return -ENOMEM;
     struct vm_region **pp = &vm->regions;
     while (*pp) {
         struct vm_region *r = *pp;
         if (r->start >= start && r->end <= end) {
-            release_pages(vm, r->start, r->end);
-            vm->mapped -= r->end - r->start;
+            drop_region(vm, r);
             *pp = r->next;
             kfree(r);
         } else {
             pp = &r->next;
         }
     }
+    return 0;
+}
+
+/* Read-only regions made writable become charged whole (Linux charges a
+ * private mapping when mprotect first makes it writable); the pages they
+ * already had were charged one by one. 0 or -ENOMEM, nothing changed. */
+static int
+charge_for_write(struct vm *vm, uint64_t start, uint64_t end, unsigned prot)
+{
+    uint64_t need = 0;
+    if (!(prot & VM_W))
+        return 0;
+    for (struct vm_region *r = vm->regions; r && r->start < end; r = r->next)
+        if (r->start >= start && r->acct == VM_ACCT_TOUCH && !(r->prot & VM_W))
+            need += (r->end - r->start) / PAGE_SIZE - count_present(vm, r->start, r->end);
+    if (vm_charge(vm, need))
+        return -ENOMEM;
+    for (struct vm_region *r = vm->regions; r && r->start < end; r = r->next)
+        if (r->start >= start && r->acct == VM_ACCT_TOUCH && !(r->prot & VM_W))
+            r->acct = VM_ACCT_ALL;
     return 0;
 }
 
@@ -160,7 +261,9 @@ vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
             return -ENOMEM;  /* Linux: a hole in the range */
         a = r->end;
     }
-    if (split_at(vm, start) || split_at(vm, end))
+    if (vm_split_at(vm, start) || vm_split_at(vm, end))
+        return -ENOMEM;
+    if (charge_for_write(vm, start, end, prot))
         return -ENOMEM;
     for (struct vm_region *r = vm->regions; r; r = r->next) {
         if (r->start < start || r->end > end)
@@ -169,7 +272,7 @@ vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
         uint64_t pa, va = r->start;
         unsigned f;
         for (; arch_pt_next(vm->root, &va, r->end, &pa, &f); va += PAGE_SIZE) {
-            unsigned nf = pte_flags(prot);
+            unsigned nf = vm_pte_flags(prot);
             if ((f & ARCH_PTE_COW) && (prot & VM_W))
                 nf = (nf & ~ARCH_PTE_W) | ARCH_PTE_COW;  /* still shared: copy on write */
             else if (f & ARCH_PTE_COW)
@@ -181,23 +284,42 @@ vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
     return 0;
 }
 
-/* Give va a private writable frame (copy-on-write break). */
+/* Give va a private writable frame (copy-on-write break). The page was
+ * charged already (or its region is not charged), so only the frame can
+ * be missing: -ENOMEM. */
 static int
 break_cow(struct vm *vm, uint64_t va, uint64_t pa, unsigned prot)
 {
     if (mem_frame_refcount(pa) == 1)
-        return arch_pt_map(vm->root, va, pa, pte_flags(prot));
+        return arch_pt_map(vm->root, va, pa, vm_pte_flags(prot));
     uint64_t copy = mem_frame_alloc();
     if (!copy)
         return -ENOMEM;
     memcpy(mem_p2v(copy), mem_p2v(pa), PAGE_SIZE);
-    int err = arch_pt_map(vm->root, va, copy, pte_flags(prot));
+    int err = arch_pt_map(vm->root, va, copy, vm_pte_flags(prot));
     if (err) {
         mem_frame_free(copy);
         return err;
     }
     mem_frame_unref(pa);
     return 0;
+}
+
+/* A zeroed page for va in region r, charged when r is charged by touch.
+ * Its frame in *pa; 0 or -ENOMEM. */
+static int
+fill_page(struct vm *vm, struct vm_region *r, uint64_t va, uint64_t *pa)
+{
+    uint64_t charge = r->acct == VM_ACCT_TOUCH ? 1 : 0;
+    if (vm_charge(vm, charge))
+        return -ENOMEM;
+    *pa = mem_frame_alloc_zero();
+    if (*pa && arch_pt_map(vm->root, va, *pa, vm_pte_flags(r->prot)) == 0)
+        return 0;
+    if (*pa)
+        mem_frame_free(*pa);
+    vm_uncharge(vm, charge);
+    return -ENOMEM;
 }
 
 int
@@ -217,17 +339,33 @@ vm_fault(struct vm *vm, uint64_t addr, unsigned access)
         return -EFAULT;
     if (arch_pt_lookup(vm->root, va, &pa, &f)) {
         if ((access & TRAP_WRITE) && (f & ARCH_PTE_COW))
-            return break_cow(vm, va, pa, r->prot) ? -EFAULT : 0;
+            return break_cow(vm, va, pa, r->prot) ? -ENOMEM : 0;
         /* Present and permitted: another thread's fix or a stale TLB entry. */
         arch_tlb_flush_page(va);
         return (access & TRAP_WRITE) && !(f & ARCH_PTE_W) ? -EFAULT : 0;
     }
-    pa = mem_frame_alloc_zero();
-    if (!pa)
-        return -EFAULT;  /* out of memory: the process gets SIGSEGV, the kernel lives */
-    if (arch_pt_map(vm->root, va, pa, pte_flags(r->prot))) {
-        mem_frame_free(pa);
-        return -EFAULT;
+    return fill_page(vm, r, va, &pa);
+}
+
+/* The child's regions and page-table entries, its charge already taken. */
+static int
+fork_copy(struct vm *vm, struct vm *parent)
+{
+    for (struct vm_region *r = parent->regions; r; r = r->next) {
+        if (vm_add_region(vm, r->start, r->end, r->prot, r->acct))
+            return -ENOMEM;
+        uint64_t pa, va = r->start;
+        unsigned f;
+        for (; arch_pt_next(parent->root, &va, r->end, &pa, &f); va += PAGE_SIZE) {
+            if (f & (ARCH_PTE_W | ARCH_PTE_COW)) {
+                f = (f & ~ARCH_PTE_W) | ARCH_PTE_COW;
+                if (arch_pt_map(parent->root, va, pa, f))
+                    return -ENOMEM;
+            }
+            if (arch_pt_map(vm->root, va, pa, f))
+                return -ENOMEM;
+            mem_frame_ref(pa);
+        }
     }
     return 0;
 }
@@ -240,28 +378,14 @@ vm_fork(struct vm *parent)
         return NULL;
     vm->brk_start = parent->brk_start;
     vm->brk = parent->brk;
-    for (struct vm_region *r = parent->regions; r; r = r->next) {
-        if (vm_map(vm, r->start, r->end - r->start, r->prot))
-            goto fail;
-        uint64_t pa, va = r->start;
-        unsigned f;
-        for (; arch_pt_next(parent->root, &va, r->end, &pa, &f); va += PAGE_SIZE) {
-            if (arch_pt_lookup(vm->root, va, NULL, NULL))
-                continue;  /* a page shared by two regions: done already */
-            if (f & (ARCH_PTE_W | ARCH_PTE_COW)) {
-                f = (f & ~ARCH_PTE_W) | ARCH_PTE_COW;
-                if (arch_pt_map(parent->root, va, pa, f))
-                    goto fail;
-            }
-            if (arch_pt_map(vm->root, va, pa, f))
-                goto fail;
-            mem_frame_ref(pa);
-        }
+    /* The child owns a copy of every charged page (shared only until
+     * written), so it is charged exactly what the parent is (vm_new has
+     * charged the kernel's share). */
+    if (vm_charge(vm, parent->committed - VM_KERNEL_PAGES) || fork_copy(vm, parent)) {
+        vm_free(vm);
+        return NULL;
     }
     return vm;
-fail:
-    vm_free(vm);
-    return NULL;
 }
 
 void
@@ -281,13 +405,8 @@ vm_write(struct vm *vm, uint64_t addr, const void *src, size_t len)
             struct vm_region *r = vm_find(vm, addr);
             if (!r)
                 return -EFAULT;
-            pa = mem_frame_alloc_zero();
-            if (!pa)
+            if (fill_page(vm, r, va, &pa))
                 return -ENOMEM;
-            if (arch_pt_map(vm->root, va, pa, pte_flags(r->prot))) {
-                mem_frame_free(pa);
-                return -ENOMEM;
-            }
         }
         size_t n = MIN(len, PAGE_SIZE - (addr - va));
         memcpy((uint8_t *)mem_p2v(pa) + (addr - va), s, n);

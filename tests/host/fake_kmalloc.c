@@ -2,11 +2,13 @@
  * Host fake of the kernel heap (kernel/mem.h): kmalloc is malloc, so ASan
  * sees every overflow and leak in code under test. fake_kmalloc_fail_after
  * makes the n-th next allocation fail, for out-of-memory paths.
- * mem_get_stats reports a fixed small machine.
+ * mem_get_stats reports a fixed small machine, and vm_commit_stats its
+ * commit (weak: a test that links kernel/vm_commit.c gets the real one).
  */
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/mem.h"
+#include "kernel/vm.h"
 #include "tests/host/fake_kmalloc.h"
 
 long fake_kmalloc_fail_after = -1;
@@ -42,4 +44,13 @@ mem_get_stats(struct mem_stats *s)
     s->total_frames = 32768;    /* 128 MiB */
     s->free_frames = 16384;
     s->kmalloc_bytes = 4096;
+}
+
+__attribute__((weak)) void
+vm_commit_stats(uint64_t *limit, uint64_t *committed)
+{
+    if (limit)
+        *limit = 56ull << 20;     /* 64 MiB free less an eighth */
+    if (committed)
+        *committed = 1ull << 20;
 }

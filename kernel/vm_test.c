@@ -1,0 +1,220 @@
+/*
+ * Host tests of commit accounting in address spaces (vm.c) and of mremap
+ * (vm_remap.c): what each kind of region is charged, that unmap, free,
+ * fork failure and mremap give charges back, and that running out of
+ * frames is -ENOMEM, never a crash. The frame allocator is the real one
+ * over a small arena; page tables are tests/host/fake_pt.c.
+ */
+// TEST_SRCS: kernel/vm_remap.c kernel/vm_commit.c kernel/mem_frame.c tests/host/fake_mem.c tests/host/fake_sync.c tests/host/fake_pt.c
+#include <stdlib.h>
+#include "kernel/errno.h"
+#include "kernel/mem.h"
+#include "kernel/trap.h"
+#include "kernel/vm.h"
+#include "tests/host/fake_mem.h"
+#include "tests/host/fake_pt.h"
+#include "tests/host/test.h"
+
+#define P      PAGE_SIZE
+#define BASE   0x10000000ull
+#define LIMIT  3072   /* pages: vm_commit_init(4096) keeps 1024 back */
+#define K      VM_KERNEL_PAGES   /* charged by vm_new */
+#define ROOM   (LIMIT - K)       /* what one address space can map */
+#define FRAMES 64
+
+/* The heap is the host's; mem_frame.c's hooks into kmalloc do nothing. */
+void *kmalloc(size_t n) { return malloc(n); }
+void *kzalloc(size_t n) { return calloc(1, n); }
+void kfree(void *p) { free(p); }
+uint64_t mem_kmalloc_bytes(void) { return 0; }
+void mem_kmalloc_reset(void) {}
+void mem_kmalloc_reclaim(void) {}
+
+static void *arena;
+
+static uint64_t
+committed(void)
+{
+    uint64_t c;
+    vm_commit_stats(NULL, &c);
+    return c / P;
+}
+
+/* FRAMES frames of "physical" memory and a known limit. */
+static struct vm *
+setup(void)
+{
+    free(arena);
+    arena = fake_mem_arena((FRAMES + 1) * P);
+    struct mem_range r = { (uint64_t)(uintptr_t)arena, (FRAMES + 1) * P };
+    EXPECT_EQ(mem_frame_init(&r, 1), 0);
+    vm_commit_init(4096);
+    fake_pt_fail_after = -1;
+    return vm_new();
+}
+
+static void
+done(struct vm *vm)
+{
+    vm_free(vm);
+    EXPECT_EQ(committed(), 0);   /* every charge came back */
+}
+
+static void
+test_commit_reserve_bounds(void)
+{
+    EXPECT_EQ(vm_commit_reserve(4096), 1024);          /* 16 MiB: at least 4 MiB */
+    EXPECT_EQ(vm_commit_reserve(1000), 500);           /* never more than half */
+    EXPECT_EQ(vm_commit_reserve(80000), 10000);        /* an eighth */
+    EXPECT_EQ(vm_commit_reserve(1u << 22), 16384);     /* at most 64 MiB */
+    vm_commit_init(4096);
+    uint64_t limit;
+    vm_commit_stats(&limit, NULL);
+    EXPECT_EQ(limit, LIMIT * P);
+}
+
+static void
+test_commit_charge_to_the_limit(void)
+{
+    vm_commit_init(4096);
+    EXPECT_EQ(vm_commit_charge(LIMIT - 1), 0);
+    EXPECT_EQ(vm_commit_charge(2), -ENOMEM);
+    EXPECT_EQ(vm_commit_charge(1), 0);
+    EXPECT_EQ(vm_commit_charge(1), -ENOMEM);
+    EXPECT_EQ(vm_commit_charge(~0ull), -ENOMEM);       /* no overflow */
+    vm_commit_uncharge(LIMIT);
+    EXPECT_EQ(committed(), 0);
+}
+
+static void
+test_vm_map_charges_by_kind(void)
+{
+    struct vm *vm = setup();
+    EXPECT_EQ(vm_map(vm, BASE, 100 * P, VM_R | VM_W), 0);
+    EXPECT_EQ(committed(), K + 100);                     /* writable: whole */
+    EXPECT_EQ(vm_map(vm, BASE + 200 * P, 100 * P, VM_R), 0);
+    EXPECT_EQ(committed(), K + 100);                     /* read-only: as touched */
+    EXPECT_EQ(vm_fault(vm, BASE + 200 * P, 0), 0);
+    EXPECT_EQ(vm_fault(vm, BASE + 201 * P, 0), 0);
+    EXPECT_EQ(committed(), K + 102);
+    EXPECT_EQ(vm_map_flags(vm, BASE + 400 * P, 1000 * P, VM_R | VM_W, VM_MAP_NORESERVE), 0);
+    EXPECT_EQ(vm_fault(vm, BASE + 400 * P, TRAP_WRITE), 0);
+    EXPECT_EQ(committed(), K + 102);                     /* NORESERVE: never */
+    EXPECT_EQ(vm_unmap(vm, BASE + 50 * P, 200 * P), 0);  /* half the RW, two RO pages */
+    EXPECT_EQ(committed(), K + 50);
+    EXPECT_EQ(vm->committed, K + 50);
+    done(vm);
+}
+
+static void
+test_vm_map_past_limit_is_enomem(void)
+{
+    struct vm *vm = setup();
+    EXPECT_EQ(vm_map(vm, BASE, (ROOM + 1) * P, VM_R | VM_W), -ENOMEM);
+    EXPECT_EQ(vm_map(vm, BASE, (ROOM - 10) * P, VM_R | VM_W), 0);
+    EXPECT_EQ(vm_map(vm, BASE + ROOM * P, 11 * P, VM_R | VM_W), -ENOMEM);
+    EXPECT_EQ(vm_find(vm, BASE + ROOM * P), NULL);
+    EXPECT_EQ(vm_map(vm, BASE + ROOM * P, 10 * P, VM_R | VM_W), 0);
+    EXPECT_EQ(committed(), K + ROOM);
+    done(vm);
+}
+
+static void
+test_vm_stack_charged_as_touched(void)
+{
+    struct vm *vm = setup();
+    EXPECT_EQ(vm_map_flags(vm, BASE, 2048 * P, VM_R | VM_W, VM_MAP_TOUCH), 0);
+    EXPECT_EQ(committed(), K);
+    for (int i = 0; i < 5; i++)
+        EXPECT_EQ(vm_fault(vm, BASE + (2047 - i) * P, TRAP_WRITE), 0);
+    uint64_t v = 7;
+    EXPECT_EQ(vm_write(vm, BASE + 10 * P, &v, sizeof(v)), 0);
+    EXPECT_EQ(committed(), K + 6);
+    EXPECT_EQ(vm_unmap(vm, BASE + 2046 * P, 2 * P), 0);
+    EXPECT_EQ(committed(), K + 4);
+    done(vm);
+}
+
+static void
+test_vm_fork_charges_the_child(void)
+{
+    struct vm *a = setup();
+    EXPECT_EQ(vm_map(a, BASE, 1100 * P, VM_R | VM_W), 0);
+    EXPECT_EQ(vm_map_flags(a, BASE + 2000 * P, 16 * P, VM_R | VM_W, VM_MAP_TOUCH), 0);
+    EXPECT_EQ(vm_fault(a, BASE + 2000 * P, TRAP_WRITE), 0);
+    EXPECT_EQ(vm_fault(a, BASE, TRAP_WRITE), 0);
+    struct vm *b = vm_fork(a);
+    EXPECT_TRUE(b != NULL);
+    EXPECT_EQ(committed(), 2 * K + 2202);
+    EXPECT_EQ(vm_fork(a), NULL);                 /* a third 1101 does not fit */
+    EXPECT_EQ(committed(), 2 * K + 2202);
+    EXPECT_EQ(vm_fault(b, BASE, TRAP_WRITE), 0); /* COW break: already charged */
+    EXPECT_EQ(committed(), 2 * K + 2202);
+    vm_free(b);
+    EXPECT_EQ(committed(), K + 1101);
+    done(a);
+}
+
+static void
+test_vm_protect_writable_charges_whole(void)
+{
+    struct vm *vm = setup();
+    EXPECT_EQ(vm_map(vm, BASE, 10 * P, VM_R), 0);
+    EXPECT_EQ(vm_fault(vm, BASE, 0), 0);
+    EXPECT_EQ(vm_fault(vm, BASE + P, 0), 0);
+    EXPECT_EQ(committed(), K + 2);
+    EXPECT_EQ(vm_protect(vm, BASE, 10 * P, VM_R | VM_W), 0);
+    EXPECT_EQ(committed(), K + 10);
+    EXPECT_EQ(vm_map(vm, BASE + 100 * P, (ROOM - 9) * P, VM_R), 0);
+    EXPECT_EQ(vm_protect(vm, BASE + 100 * P, (ROOM - 9) * P, VM_R | VM_W), -ENOMEM);
+    EXPECT_EQ(committed(), K + 10);
+    EXPECT_EQ(vm_protect(vm, BASE + 100 * P, (ROOM - 10) * P, VM_R | VM_W), 0);
+    EXPECT_EQ(committed(), K + ROOM);
+    done(vm);
+}
+
+static void
+test_vm_fault_without_frames_is_enomem(void)
+{
+    struct vm *vm = setup();
+    EXPECT_EQ(vm_map_flags(vm, BASE, 200 * P, VM_R | VM_W, VM_MAP_TOUCH), 0);
+    int i = 0, err = 0;
+    for (; i < 200 && !(err = vm_fault(vm, BASE + i * P, TRAP_WRITE)); i++)
+        ;
+    EXPECT_EQ(err, -ENOMEM);
+    EXPECT_TRUE(i > 0 && i <= FRAMES);
+    EXPECT_EQ(committed(), K + i);                   /* the failed page was uncharged */
+    uint64_t v = 1;
+    EXPECT_EQ(vm_write(vm, BASE + 199 * P, &v, sizeof(v)), -ENOMEM);
+    done(vm);
+}
+
+static void
+test_vm_new_charges_kernel_share(void)
+{
+    struct vm *a = setup();
+    EXPECT_EQ(committed(), K);
+    EXPECT_EQ(vm_commit_charge(ROOM - K + 1), 0);   /* leave K - 1 pages */
+    EXPECT_EQ(vm_new(), NULL);                      /* no fork or exec now */
+    vm_commit_uncharge(1);
+    struct vm *b = vm_new();
+    EXPECT_TRUE(b != NULL);
+    EXPECT_EQ(committed(), LIMIT);
+    vm_free(b);
+    vm_commit_uncharge(ROOM - K);
+    done(a);
+}
+
+void
+tests_run(void)
+{
+    RUN(test_commit_reserve_bounds);
+    RUN(test_commit_charge_to_the_limit);
+    RUN(test_vm_map_charges_by_kind);
+    RUN(test_vm_map_past_limit_is_enomem);
+    RUN(test_vm_stack_charged_as_touched);
+    RUN(test_vm_fork_charges_the_child);
+    RUN(test_vm_protect_writable_charges_whole);
+    RUN(test_vm_fault_without_frames_is_enomem);
+    RUN(test_vm_new_charges_kernel_share);
+}
