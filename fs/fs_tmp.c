@@ -11,6 +11,7 @@
  * limit every allocation gives -ENOSPC.
  */
 #include "fs/fs_tmp.h"
+#include "kernel/vm.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
@@ -35,6 +36,11 @@ tmp_charge(struct tmp_mount *m, uint64_t pages, uint64_t meta)
 {
     if (used_pages(m, m->pages + pages, m->meta + meta) > m->limit)
         return -ENOSPC;
+    /* File pages are memory nobody else can take back: they count against
+     * the node's commit like anonymous memory (docs/memory.md), so a full
+     * /tmp plus full processes cannot together pass RAM. */
+    if (pages && vm_commit_charge(pages) != 0)
+        return -ENOSPC;
     m->pages += pages;
     m->meta += meta;
     return 0;
@@ -46,6 +52,8 @@ tmp_uncharge(struct tmp_mount *m, uint64_t pages, uint64_t meta)
     ASSERT(m->pages >= pages && m->meta >= meta, "tmpfs gives back only what it took");
     m->pages -= pages;
     m->meta -= meta;
+    if (pages)
+        vm_commit_uncharge(pages);
 }
 
 struct tmp_node *

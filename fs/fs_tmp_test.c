@@ -445,6 +445,30 @@ test_enospc_and_statfs(void)
     tteardown();
 }
 
+/* File pages count against the node's commit too: when processes have
+ * committed the rest of memory, a write gets ENOSPC, and everything is
+ * given back when the file goes. */
+extern uint64_t fake_commit_limit, fake_committed;
+
+static void
+test_enospc_node_commit(void)
+{
+    setup();
+    static char buf[4 * 4096];
+    uint64_t base = fake_committed;
+    fake_commit_limit = base + 3;
+    long fd = sys_open(U("/tmp/c"), O_CREAT | O_WRONLY, 0644);
+    long w = sys_write(fd, U(buf), sizeof(buf));
+    EXPECT_TRUE(w > 0 && w < (long)sizeof(buf));
+    EXPECT_EQ(sys_write(fd, U(buf), 4096), -ENOSPC);
+    EXPECT_TRUE(fake_committed <= fake_commit_limit);
+    sys_close(fd);
+    EXPECT_EQ(sys_unlink(U("/tmp/c")), 0);
+    EXPECT_EQ(fake_committed, base);
+    fake_commit_limit = ~0ull;
+    tteardown();
+}
+
 /* Names and nodes count too: creating empty files ends in ENOSPC. */
 static void
 test_enospc_metadata(void)
@@ -512,5 +536,6 @@ tests_run(void)
     RUN(test_link_chmod_times);
     RUN(test_enospc_and_statfs);
     RUN(test_enospc_metadata);
+    RUN(test_enospc_node_commit);
     RUN(test_parse_size);
 }

@@ -54,3 +54,22 @@ vm_commit_stats(uint64_t *limit, uint64_t *committed)
     if (committed)
         *committed = 1ull << 20;
 }
+
+/* The node's commit, for tests that do not link kernel/vm_commit.c (tmpfs
+ * charges its pages): unlimited unless fake_commit_limit is set. */
+uint64_t fake_commit_limit = ~0ull, fake_committed;
+
+__attribute__((weak)) int
+vm_commit_charge(uint64_t n)
+{
+    if (fake_committed + n > fake_commit_limit)
+        return -12;   /* ENOMEM */
+    fake_committed += n;
+    return 0;
+}
+
+__attribute__((weak)) void
+vm_commit_uncharge(uint64_t n)
+{
+    fake_committed -= n;
+}
