@@ -37,6 +37,11 @@ long sys_fchdir(int fd);
 long sys_getdents64(int fd, uint64_t ubuf, unsigned int n);
 long sys_readlink(uint64_t upath, uint64_t ubuf, int n);
 long sys_umask(int mask);
+long sys_poll(uint64_t ufds, unsigned int nfds, int timeout_ms);       /* fs_poll.c */
+long sys_ppoll(uint64_t ufds, unsigned int nfds, uint64_t uts, uint64_t usigmask,
+               uint64_t sigsetsize);
+long sys_select(int n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t utv);
+long sys_pselect6(int n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t uts, uint64_t usig);
 
 /* kernel/ : processes (forwarded home once processes migrate). */
 long sys_fork(void);
@@ -59,6 +64,7 @@ long sys_getsid(int pid);
 long sys_rt_sigaction(int sig, uint64_t uact, uint64_t uold, uint64_t sigsetsize);
 long sys_rt_sigprocmask(int how, uint64_t uset, uint64_t uold, uint64_t sigsetsize);
 long sys_rt_sigreturn(void);
+long sys_rt_sigsuspend(uint64_t umask, uint64_t sigsetsize);        /* proc_sigsuspend.c */
 long sys_set_tid_address(uint64_t uptr);
 long sys_arch_prctl(int code, uint64_t addr);
 long sys_getuid(void);
@@ -127,3 +133,6 @@ long sys_statfs(uint64_t upath, uint64_t ubuf);
 long sys_fstatfs(int fd, uint64_t ubuf);
 long sys_fsync(int fd);
 long sys_fdatasync(int fd);
+long sys_getgroups(int size, uint64_t ulist);                          /* sys_ids.c */
+long sys_getresuid(uint64_t ruid, uint64_t euid, uint64_t suid);
+long sys_getresgid(uint64_t rgid, uint64_t egid, uint64_t sgid);

@@ -951,7 +951,8 @@ t_getrandom(void)
     CHECK(syscall(SYS_getrandom, a, sizeof a, 0) == 32, "getrandom: %s", strerror(errno));
     CHECK(syscall(SYS_getrandom, b, sizeof b, 1 /* GRND_NONBLOCK */) == 32, "getrandom nonblock");
     CHECK(memcmp(a, b, sizeof a) != 0, "two getrandom calls gave the same bytes");
-    CHECK(syscall(SYS_getrandom, a, sizeof a, 0x80) == -1 && errno == EINVAL, "bad flag: %d", errno);
+    CHECK(syscall(SYS_getrandom, a, sizeof a, 0x80) == -1 && errno == EINVAL, "bad flag: %d",
+          errno);
     CHECK(syscall(SYS_getrandom, KERNEL_ADDR, 16, 0) == -1 && errno == EFAULT, "kernel address");
     int fd = open("/dev/urandom", O_RDONLY);
     CHECK(fd >= 0, "open /dev/urandom: %s", strerror(errno));
@@ -992,7 +993,8 @@ t_sysinfo_rusage(void)
     long si[14];                        /* struct sysinfo: 112 bytes */
     CHECK(syscall(SYS_sysinfo, si) == 0, "sysinfo: %s", strerror(errno));
     unsigned long total = (unsigned long)si[4], freeram = (unsigned long)si[5];
-    unsigned short procs = *(unsigned short *)&si[10];
+    unsigned short procs;
+    memcpy(&procs, &si[10], sizeof procs);
     CHECK(total > freeram && freeram > 0, "totalram %lu freeram %lu", total, freeram);
     CHECK(procs >= 1, "procs %u", procs);
     long ru[18];                        /* struct rusage: 144 bytes */
@@ -1074,6 +1076,9 @@ t_int_args(void)
     CHECK(syscall(SYS_kill, (long)getpid() | (1L << 32), 0x100000000L) == 0, "kill: %s",
           strerror(errno));
     CHECK(syscall(SYS_umask, 0x100000012L) >= 0 && umask(022) == 022, "umask upper bits");
+    long d = syscall(SYS_fcntl, 0, F_DUPFD, (1L << 32) | 30);
+    CHECK(d >= 30, "fcntl(F_DUPFD, 0x10000001e) = %ld, errno %d", d, errno);
+    close((int)d);
     char buf[8];
     CHECK(syscall(SYS_readlink, "/", buf, 0xffffffffL) == -1 && errno == EINVAL,
           "readlink bufsiz -1: %d", errno);
@@ -1101,6 +1106,76 @@ t_wall_clock(void)
     CHECK(r.tv_sec - t <= 1 && r.tv_sec >= t, "CLOCK_REALTIME %ld vs time %ld", (long)r.tv_sec, t);
     CHECK(syscall(SYS_time, (void *)8) == -1 && errno == EFAULT, "time(bad pointer) errno %d",
           errno);
+    return 0;
+}
+
+static int
+t_poll_select(void)
+{
+    int p[2];
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    /* struct pollfd: int fd; short events, revents. POLLIN 1, POLLOUT 4. */
+    struct { int fd; short events, revents; } fds[2] = { { p[0], 1, 0 }, { p[1], 4, 0 } };
+    long n = syscall(SYS_poll, fds, 2, 20);
+    CHECK(n == 1 && fds[0].revents == 0 && fds[1].revents == 4, "empty pipe: %ld %#x %#x", n,
+          fds[0].revents, fds[1].revents);
+    CHECK(write(p[1], "z", 1) == 1, "write");
+    n = syscall(SYS_poll, fds, 1, -1);
+    CHECK(n == 1 && fds[0].revents == 1, "one byte: %ld %#x", n, fds[0].revents);
+    uint64_t set = 1ull << p[0];
+    long tv[2] = { 0, 0 };
+    n = syscall(SYS_select, p[0] + 1, &set, NULL, NULL, tv);
+    CHECK(n == 1 && set == 1ull << p[0], "select: %ld", n);
+    close(p[1]);
+    n = syscall(SYS_poll, fds, 1, 0);
+    CHECK(n == 1 && fds[0].revents == 0x11, "writer gone: %#x", fds[0].revents);
+    close(p[0]);
+    n = syscall(SYS_poll, fds, 1, 0);
+    CHECK(n == 1 && fds[0].revents == 0x20, "closed fd: %#x", fds[0].revents);
+    set = 1ull << p[0];
+    CHECK(syscall(SYS_select, p[0] + 1, &set, NULL, NULL, tv) == -1 && errno == EBADF,
+          "select closed fd: %d", errno);
+    return 0;
+}
+
+static volatile sig_atomic_t usr1_seen_ss;
+
+static void
+on_usr1_ss(int sig)
+{
+    usr1_seen_ss++;
+}
+
+static int
+t_sigsuspend(void)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_usr1_ss;
+    sa.sa_flags = SA_RESTART;          /* sigsuspend still returns EINTR */
+    sigaction(SIGUSR1, &sa, NULL);
+    sigset_t block, old, empty, now;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigemptyset(&empty);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    usr1_seen_ss = 0;
+    pid_t parent = getpid(), pid = fork();
+    if (pid == 0) {
+        sleep_ms(20);
+        kill(parent, SIGUSR1);
+        _exit(0);
+    }
+    int r = sigsuspend(&empty);
+    int e = errno;
+    sigprocmask(SIG_SETMASK, NULL, &now);
+    bool still_blocked = sigismember(&now, SIGUSR1);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    signal(SIGUSR1, SIG_DFL);
+    int st;
+    wait_deadline(pid, &st, 5000);
+    CHECK(r == -1 && e == EINTR, "sigsuspend returned %d errno %d", r, e);
+    CHECK(usr1_seen_ss == 1, "handler ran %d times", (int)usr1_seen_ss);
+    CHECK(still_blocked, "the old mask did not come back");
     return 0;
 }
 
@@ -1148,6 +1223,8 @@ static const struct {
     { "madvise_dontneed", t_madvise_dontneed },
     { "int_args", t_int_args },
     { "wall_clock", t_wall_clock },
+    { "poll_select", t_poll_select },
+    { "sigsuspend", t_sigsuspend },
 };
 
 /* "utest a b" runs only checks a and b; "utest -a" runs all but a. */
