@@ -10,6 +10,9 @@
 
 struct fs_ctx;
 
+/* Descriptors per process (RLIMIT_NOFILE's ceiling, kernel/proc_rlimit.c). */
+#define FS_NOFILE 64
+
 /* Mount the root from the initrd image (a cpio "newc" archive) at
  * img[0..len). Returns 0, or -EINVAL with a one-line reason printed when the
  * archive is corrupt (the kernel then says so and halts cleanly: no panic). */
@@ -35,3 +38,6 @@ MUST_CHECK int fs_read_file(struct fs_ctx *c, const char *path, bool exec, void 
 /* Feed one received character to the console line discipline. Called from
  * interrupt context (the serial driver). */
 void fs_console_input(int c);
+/* The current process's file-creation mask (umask(2), inherited across
+ * fork): a file or directory created with mode m gets m & ~fs_umask(). */
+uint32_t fs_umask(void);

@@ -324,6 +324,18 @@ sys_readlink(uint64_t upath, uint64_t ubuf, int n)
     return r;
 }
 
+static_assert(FS_NFD == FS_NOFILE, "fs.h tells the rest of the kernel the table's size");
+
+uint32_t
+fs_umask(void)
+{
+    struct fs_ctx *c = fs_cur();
+    spin_lock(&c->lock);
+    uint32_t m = c->umask;
+    spin_unlock(&c->lock);
+    return m;
+}
+
 long
 sys_umask(int mask)
 {

@@ -4,7 +4,7 @@
  * dup/dup2/dup3/fcntl, fork sharing offsets, exec closing cloexec fds,
  * access, getcwd/chdir, readlink, umask, fs_read_file, and EFAULT paths.
  */
-// TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c
+// TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_rand.c
 #include "fs/fs_testlib.h"
 #include "kernel/mem.h"
 
@@ -178,7 +178,7 @@ test_getdents64(void)
     long d2 = topen("/dev", O_RDONLY);
     n = sys_getdents64(d2, U(buf), sizeof(buf));
     dirents_names(buf, n, names);
-    EXPECT_STREQ(names, ". .. console null tty zero ");
+    EXPECT_STREQ(names, ". .. console null random tty urandom zero ");
     tteardown();
 }
 

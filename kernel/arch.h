@@ -96,3 +96,8 @@ void arch_msi_message(int vector, uint64_t *addr, uint32_t *data);
 MUST_CHECK int arch_irq_route_gsi(int gsi, int vector, bool level, bool active_low);
 /* An uncached kernel mapping of device memory [pa, pa+len). NULL on failure. */
 void *arch_mmio_map(uint64_t pa, size_t len);
+
+/* One 64-bit value from the CPU's random-number instructions (RDSEED,
+ * else RDRAND) where CPUID has them; false when there are none or they
+ * keep failing. Seeds kernel/rand.c. */
+bool arch_random_u64(uint64_t *out);

@@ -143,6 +143,7 @@ sys_fork(void)
     memcpy(c->sigact, parent->sigact, sizeof(c->sigact));
     c->sig_blocked = parent->sig_blocked;
     spin_lock(&proc_table_lock);
+    proc_rlimit_fork(c, parent);
     c->parent = parent;
     c->pgid = parent->pgid;
     c->sid = parent->sid;
@@ -186,6 +187,7 @@ proc_exit(int wait_status)
     struct proc *p = proc_current();
     ASSERT(p, "only a process exits through proc_exit");
 
+    proc_rusage_exit(p);
     fs_ctx_free(p->fs);
     p->fs = NULL;
     p->thread->pt_root = arch_pt_kernel_root();
@@ -265,15 +267,14 @@ sys_wait4(int pid, uint64_t ustatus, int options, uint64_t urusage)
             if (c->state != PROC_ZOMBIE)
                 continue;
             int status = c->exit_status, cpid = c->pid;
+            uint8_t ru[PROC_RUSAGE_SIZE];
+            proc_rusage_reap(self, c, ru);
             free_entry(c);
             spin_unlock(&proc_table_lock);
             if (ustatus && copyout(ustatus, &status, sizeof(status)))
                 return -EFAULT;
-            if (urusage) {
-                uint8_t zero[144] = { 0 };
-                if (copyout(urusage, zero, sizeof(zero)))
-                    return -EFAULT;
-            }
+            if (urusage && copyout(urusage, ru, sizeof(ru)))
+                return -EFAULT;
             return cpid;
         }
         if (!found) {

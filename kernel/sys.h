@@ -72,7 +72,7 @@ long sys_brk(uint64_t addr);
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, long off);
 long sys_munmap(uint64_t addr, uint64_t len);
 long sys_mprotect(uint64_t addr, uint64_t len, int prot);
-long sys_madvise(uint64_t addr, uint64_t len, int advice);
+long sys_madvise(uint64_t addr, uint64_t len, int advice);   /* sys_madvise.c */
 
 /* kernel/ : time and identity. */
 long sys_nanosleep(uint64_t ureq, uint64_t urem);
@@ -80,3 +80,17 @@ long sys_clock_gettime(int clk, uint64_t uts);
 long sys_clock_nanosleep(int clk, int flags, uint64_t ureq, uint64_t urem);
 long sys_gettimeofday(uint64_t utv, uint64_t utz);
 long sys_uname(uint64_t ubuf);
+long sys_clock_getres(int clk, uint64_t ures);
+
+/* kernel/ : limits, usage, names, facts about the node (proc_rlimit.c,
+ * proc_rusage.c, proc_prctl.c, sys_info.c, sys_random.c). */
+long sys_prlimit64(int pid, unsigned int resource, uint64_t unew, uint64_t uold);
+long sys_getrlimit(unsigned int resource, uint64_t urlim);
+long sys_setrlimit(unsigned int resource, uint64_t urlim);
+long sys_getrusage(int who, uint64_t uru);
+long sys_prctl(int option, uint64_t arg2, uint64_t arg3, uint64_t arg4, uint64_t arg5);
+long sys_sysinfo(uint64_t uinfo);
+long sys_sched_getaffinity(int pid, unsigned int len, uint64_t umask);
+long sys_sched_setaffinity(int pid, unsigned int len, uint64_t umask);
+long sys_getcpu(uint64_t ucpu, uint64_t unode, uint64_t ucache);
+long sys_getrandom(uint64_t ubuf, uint64_t count, unsigned int flags);

@@ -1,7 +1,7 @@
 /*
  * Memory system calls: brk, anonymous mmap, munmap, mprotect, and
  * arch_prctl (the FS base musl uses for TLS). Always served where the
- * process runs (its memory is there).
+ * process runs (its memory is there). madvise is sys_madvise.c.
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -99,13 +99,4 @@ sys_arch_prctl(int code, uint64_t addr)
     if (code == ARCH_GET_FS)
         return copyout(addr, &t->ctx.fs_base, sizeof(uint64_t));
     return -EINVAL;
-}
-
-/* Advice only: Wisp keeps every page until munmap, which is always allowed. */
-long
-sys_madvise(uint64_t addr, uint64_t len, int advice)
-{
-    if (addr & (PAGE_SIZE - 1))
-        return -EINVAL;
-    return 0;
 }
