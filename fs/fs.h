@@ -41,3 +41,7 @@ void fs_console_input(int c);
 /* The current process's file-creation mask (umask(2), inherited across
  * fork): a file or directory created with mode m gets m & ~fs_umask(). */
 uint32_t fs_umask(void);
+/* Resolve path (relative to c's cwd, following symlinks) and write the
+ * file's absolute path into out[0..n). 0, -ENOENT, -ENOTDIR, -ELOOP,
+ * -ENAMETOOLONG (does not fit), -ENOMEM. Sleeps. */
+MUST_CHECK int fs_realpath(struct fs_ctx *c, const char *path, char *out, size_t n);

@@ -1,7 +1,8 @@
 /*
  * procfs: /proc lists one directory per live process (proc_list), each
  * with stat (Linux's format, zeros for what Wisp does not track), cmdline
- * (NUL-separated argv), comm and status; /proc/self is a symlink to the
+ * (NUL-separated argv), comm, status and exe (a symlink to the program,
+ * kernel/proc_exe.c); /proc/self is a symlink to the
  * caller's pid and /proc/meminfo reports the frame allocator. Contents are
  * generated on every read from a consistent proc_info copy, so no fs lock
  * is held across calls into kernel/proc.
@@ -194,9 +195,25 @@ dyn_node(struct vnode *dir, uint32_t mode, const struct vnode_ops *ops, uint64_t
     return v;
 }
 
+static long
+exe_readlink(struct vnode *v, char *buf, size_t n)
+{
+    long r = proc_exe_path((int)(intptr_t)v->priv, buf, n);
+    return r == -ESRCH ? -ENOENT : r;
+}
+
+static const struct vnode_ops exe_ops = {
+    .readlink = exe_readlink,
+};
+
 static int
 piddir_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
+    if (len == 3 && memcmp(name, "exe", 3) == 0) {
+        *out = dyn_node(dir, S_IFLNK | 0777, &exe_ops, dir->ino + 1 + ARRAY_SIZE(pfiles), name,
+                        len);
+        return *out ? 0 : -ENOMEM;
+    }
     for (size_t i = 0; i < ARRAY_SIZE(pfiles); i++) {
         if (strlen(pfiles[i].name) == len && memcmp(pfiles[i].name, name, len) == 0) {
             struct vnode *v = dyn_node(dir, S_IFREG | 0444, &pfile_ops, dir->ino + 1 + i,
@@ -214,7 +231,13 @@ piddir_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **ou
 static int
 piddir_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de)
 {
-    if (idx >= ARRAY_SIZE(pfiles))
+    if (idx == ARRAY_SIZE(pfiles)) {
+        de->ino = dir->ino + 1 + idx;
+        de->type = fs_dtype(S_IFLNK);
+        memcpy(de->name, "exe", 4);
+        return 0;
+    }
+    if (idx > ARRAY_SIZE(pfiles))
         return 1;
     de->ino = dir->ino + 1 + idx;
     de->type = fs_dtype(S_IFREG);

@@ -1,9 +1,9 @@
 /*
  * Host tests of /proc against the fake process table: the directory
  * listing, /proc/<pid>/stat in Linux's format, cmdline, comm, /proc/self,
- * meminfo, and a process that exits while its file is open.
+ * meminfo, a process that exits while its file is open, and the exe link.
  */
-// TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_rand.c
+// TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_rand.c fs/fs_realpath.c
 #include "fs/fs_testlib.h"
 
 static char buf[4096];
@@ -104,6 +104,23 @@ test_proc_file_of_exited_process(void)
     tteardown();
 }
 
+static void
+test_proc_exe_link(void)
+{
+    tsetup();
+    procs();
+    fake_procs[1].exe = "/etc/motd";
+    EXPECT_EQ(sys_readlink(U("/proc/1/exe"), U(buf), sizeof(buf)), 9);
+    EXPECT_TRUE(memcmp(buf, "/etc/motd", 9) == 0);
+    EXPECT_EQ(sys_readlink(U("/proc/1/exe"), U(buf), 4), 4);
+    EXPECT_EQ(sys_readlink(U("/proc/self/exe"), U(buf), sizeof(buf)), -ENOENT);
+    char path[64] = "";
+    EXPECT_EQ(fs_realpath(fake_proc_cur->fs, "/proc/1/exe", path, sizeof(path)), 0);
+    EXPECT_STREQ(path, "/etc/motd");
+    EXPECT_EQ(fs_realpath(fake_proc_cur->fs, "/proc/1/exe", path, 4), -ENAMETOOLONG);
+    tteardown();
+}
+
 void
 tests_run(void)
 {
@@ -111,4 +128,5 @@ tests_run(void)
     RUN(test_proc_stat_format);
     RUN(test_proc_cmdline_comm_self);
     RUN(test_proc_file_of_exited_process);
+    RUN(test_proc_exe_link);
 }

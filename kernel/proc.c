@@ -139,6 +139,7 @@ sys_fork(void)
     c->thread->ctx.fs_base = parent->thread->ctx.fs_base;
     memcpy(c->name, parent->name, sizeof(c->name));
     memcpy(c->cmdline, parent->cmdline, sizeof(c->cmdline));
+    memcpy(c->exe, parent->exe, sizeof(c->exe));
     c->cmdline_len = parent->cmdline_len;
     memcpy(c->sigact, parent->sigact, sizeof(c->sigact));
     c->sig_blocked = parent->sig_blocked;

@@ -79,5 +79,10 @@ int proc_list(struct proc_info *out, int max);
 /* Fill *out for pid; 0 or -ESRCH. */
 int proc_info_get(int pid, struct proc_info *out);
 
+/* The absolute path of pid's program, for /proc/PID/exe, into buf[0..n)
+ * (not NUL-terminated, like readlink). Returns its length (truncated to
+ * n), -ESRCH, or -ENOENT when it is not known (a process that has not
+ * exec'd). */
+long proc_exe_path(int pid, char *buf, size_t n);
 /* This node's id (node= on the command line). */
 int proc_node_self(void);

@@ -168,6 +168,7 @@ proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
     vm_activate(vm);
     if (old)
         vm_free(old);
+    proc_exe_set(p, path);
     const char *base = strrchr(path, '/');
     k_strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
     p->cmdline_len = 0;

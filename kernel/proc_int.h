@@ -11,6 +11,7 @@ struct vm;
 
 enum proc_state { PROC_FREE, PROC_ALIVE, PROC_ZOMBIE };
 
+#define PROC_EXE_MAX 256
 #define PROC_RLIMIT_N 16
 struct proc_rlimit {
     uint64_t cur, max;             /* PROC_RLIM_INFINITY: none */
@@ -51,6 +52,7 @@ struct proc {
     struct fs_ctx *fs;
     char name[PROC_NAME_MAX];
     char cmdline[PROC_CMDLINE_MAX];
+    char exe[PROC_EXE_MAX];        /* the program's absolute path ("" unknown); proc_table_lock */
     int cmdline_len;
     uint64_t start_ns;
     uint64_t clear_child_tid;
@@ -88,6 +90,8 @@ NORETURN void proc_exit(int wait_status);
 void proc_rlimit_fork(struct proc *child, const struct proc *parent);
 void proc_rusage_exit(struct proc *p);
 void proc_rusage_reap(struct proc *parent, struct proc *zombie, void *ru);
+/* Record the absolute path of the program p now runs (exec). */
+void proc_exe_set(struct proc *p, const char *path);
 #define PROC_RUSAGE_SIZE 144
 /* Deliver pending signals before the return to user mode. */
 void proc_signal_deliver(struct arch_regs *r);

@@ -193,9 +193,31 @@ check_misc(void)
     printf("raw kill(0, 0x100000000): %s\n", err(syscall(SYS_kill, 0L, 0x100000000L)));
 }
 
-int
-main(void)
+/* busybox runs its applets by re-executing itself through /proc/self/exe. */
+static void
+check_exe(void)
 {
+    char buf[256];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    printf("readlink /proc/self/exe is an absolute path: %s\n", yes(n > 1 && buf[0] == '/'));
+    fflush(stdout);
+    pid_t c = fork();
+    if (c == 0) {
+        execl("/proc/self/exe", "abi", "--reexec", (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(c, &st, 0);
+    printf("re-exec through /proc/self/exe exited %d\n", WEXITSTATUS(st));
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--reexec") == 0) {
+        printf("re-executed: argv[0] %s\n", argv[0]);
+        return 42;
+    }
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("glibc_abi: begin\n");
     check_wait();
@@ -204,6 +226,7 @@ main(void)
     check_sysinfo();
     check_rusage_prctl();
     check_misc();
+    check_exe();
     printf("glibc_abi: end\n");
     return 0;
 }

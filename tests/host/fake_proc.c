@@ -112,6 +112,22 @@ proc_info_get(int pid, struct proc_info *out)
     return -ESRCH;
 }
 
+long
+proc_exe_path(int pid, char *buf, size_t n)
+{
+    for (int i = 0; i < FAKE_PROC_MAX; i++) {
+        if (fake_procs[i].live && fake_procs[i].info.pid == pid) {
+            const char *e = fake_procs[i].exe;
+            if (!e)
+                return -ENOENT;
+            size_t len = strlen(e) < n ? strlen(e) : n;
+            memcpy(buf, e, len);
+            return (long)len;
+        }
+    }
+    return -ESRCH;
+}
+
 int
 proc_node_self(void)
 {

@@ -13,6 +13,7 @@ struct proc {
     bool live;
     struct proc_info info;      /* what proc_list / proc_info_get report */
     struct fs_ctx *fs;
+    const char *exe;            /* what proc_exe_path reports; NULL: unknown */
 };
 
 struct fake_sig {

@@ -4,7 +4,7 @@
 # between its begin and end markers must be the same. Covers int arguments
 # in 32 bits (wait4(-1)), getrandom, /dev/urandom, prlimit64/getrlimit/
 # setrlimit, sysinfo, getrusage, prctl names, umask, madvise, readlink,
-# clock_getres, sched_getaffinity, getcpu.
+# clock_getres, sched_getaffinity, getcpu, re-exec through /proc/self/exe.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 . tests/qemu/lib_user.sh

@@ -1,0 +1,37 @@
+/*
+ * /proc/PID/exe: the absolute path of the program a process runs, fixed
+ * at exec (resolved through symlinks, so exec of /proc/self/exe records
+ * the program itself) and inherited across fork. fs/fs_proc.c serves it
+ * as a symlink; busybox re-executes itself through it to run applets.
+ */
+#include "fs/fs.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mem.h"
+#include "kernel/proc_int.h"
+
+void
+proc_exe_set(struct proc *p, const char *path)
+{
+    char *buf = kmalloc(PROC_EXE_MAX);
+    if (buf && (!p->fs || fs_realpath(p->fs, path, buf, PROC_EXE_MAX) != 0))
+        k_strlcpy(buf, path[0] == '/' ? path : "", PROC_EXE_MAX);
+    spin_lock(&proc_table_lock);
+    k_strlcpy(p->exe, buf ? buf : "", sizeof(p->exe));
+    spin_unlock(&proc_table_lock);
+    kfree(buf);
+}
+
+long
+proc_exe_path(int pid, char *buf, size_t n)
+{
+    spin_lock(&proc_table_lock);
+    struct proc *p = proc_by_pid(pid);
+    long r = !p ? -ESRCH : !p->exe[0] ? -ENOENT : (long)strnlen(p->exe, sizeof(p->exe));
+    if (r > 0) {
+        r = MIN(r, (long)n);
+        memcpy(buf, p->exe, (size_t)r);
+    }
+    spin_unlock(&proc_table_lock);
+    return r;
+}
