@@ -31,11 +31,28 @@ NOTES = {
     'clock_gettime': 'monotonic TSC clock; forwarded home only if clocks drift',
     'gettimeofday': 'no RTC yet: wall time is uptime since the epoch',
     'mmap': 'anonymous only; file mappings return ENODEV until the shared FS',
-    'madvise': 'accepted, no effect',
+    'madvise': 'MADV_DONTNEED/MADV_FREE drop the pages (they read back zero); other advice is '
+               'accepted with no effect',
     'uname': 'nodename is nodeN: the node it runs on',
     'getpid': 'pids are global (home node in bits 20..30); cached at home',
     'kill': 'signals to a process are delivered through its home',
-    'wait4': 'WNOHANG, any/pid/pgrp; rusage is zero-filled',
+    'wait4': 'WNOHANG, any/pid/pgrp; rusage is the child\'s (getrusage)',
+    'getrandom': 'ChaCha20 generator seeded from RDSEED/RDRAND and TSC jitter; never blocks; '
+                 'also /dev/urandom and /dev/random',
+    'prlimit64': 'Linux\'s 16 limits per process, inherited; NOFILE = the fd table (64); '
+                 'not enforced yet',
+    'getrlimit': 'as prlimit64',
+    'setrlimit': 'as prlimit64',
+    'getrusage': 'CPU time all as user time (no user/system split); maxrss = largest resident '
+                 'size seen; children counted when waited for',
+    'prctl': 'PR_SET_NAME/PR_GET_NAME only (the name in ps and /proc/PID/comm); others EINVAL',
+    'sysinfo': 'uptime, RAM from the frame allocator, process count; loads 0, no swap',
+    'sched_getaffinity': 'processes run on CPU 0 only',
+    'sched_setaffinity': 'a set with CPU 0 is accepted, others EINVAL',
+    'getcpu': 'always CPU 0, node 0',
+    'clock_getres': 'one nanosecond for every clock',
+    'readlink': 'symlinks in the initrd, /proc/self, /proc/PID/exe',
+    'umask': 'per process, inherited across fork; fs_umask() for file systems that create files',
 }
 
 
@@ -75,7 +92,9 @@ def main():
         name, where, args = impl[nr]
         proto = f'{name}({args})' if args is not None else f'{name}(?) (untyped row)'
         out.append(f'| {nr} | `{proto}` | {where} | {NOTES.get(name, "")} |')
-    out += ['', '## Not implemented (ENOSYS)', '']
+    out += ['', '## Not implemented (ENOSYS)', '',
+            'Each is logged once by name, except `set_robust_list` and `rseq`, which glibc '
+            'tries at every start and does without.', '']
     missing = [f'{nr} `{names[nr]}`' for nr in sorted(names) if nr not in impl]
     out.append(', '.join(missing) + '.')
     text = '\n'.join(out) + '\n'
