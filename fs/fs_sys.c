@@ -469,7 +469,7 @@ sys_fcntl(int fd, unsigned int cmd, uint64_t arg)
 {
     struct fs_ctx *c = fs_cur();
     if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
-        return dup_at(fd, (long)arg >= FS_NFD ? -1 : (long)arg, cmd == F_DUPFD_CLOEXEC);
+        return dup_at(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);   /* Linux takes an int */
     if (cmd == F_GETFD)
         return fs_fd_get_cloexec(c, (int)fd) > 0 ? FD_CLOEXEC : fs_fd_get_cloexec(c, (int)fd);
     if (cmd == F_SETFD)

@@ -991,7 +991,8 @@ t_sysinfo_rusage(void)
     long si[14];                        /* struct sysinfo: 112 bytes */
     CHECK(syscall(SYS_sysinfo, si) == 0, "sysinfo: %s", strerror(errno));
     unsigned long total = (unsigned long)si[4], freeram = (unsigned long)si[5];
-    unsigned short procs = *(unsigned short *)&si[10];
+    unsigned short procs;
+    memcpy(&procs, &si[10], sizeof procs);
     CHECK(total > freeram && freeram > 0, "totalram %lu freeram %lu", total, freeram);
     CHECK(procs >= 1, "procs %u", procs);
     long ru[18];                        /* struct rusage: 144 bytes */
@@ -1073,6 +1074,9 @@ t_int_args(void)
     CHECK(syscall(SYS_kill, (long)getpid() | (1L << 32), 0x100000000L) == 0, "kill: %s",
           strerror(errno));
     CHECK(syscall(SYS_umask, 0x100000012L) >= 0 && umask(022) == 022, "umask upper bits");
+    long d = syscall(SYS_fcntl, 0, F_DUPFD, (1L << 32) | 30);
+    CHECK(d >= 30, "fcntl(F_DUPFD, 0x10000001e) = %ld, errno %d", d, errno);
+    close((int)d);
     char buf[8];
     CHECK(syscall(SYS_readlink, "/", buf, 0xffffffffL) == -1 && errno == EINVAL,
           "readlink bufsiz -1: %d", errno);
