@@ -62,6 +62,14 @@
 #define FS_PIPE_BUF  4096       /* writes up to this size are atomic */
 #define FS_PIPE_SIZE 65536
 
+/* poll(2) events, Linux's values. */
+#define FS_POLLIN   0x001
+#define FS_POLLPRI  0x002
+#define FS_POLLOUT  0x004
+#define FS_POLLERR  0x008
+#define FS_POLLHUP  0x010
+#define FS_POLLNVAL 0x020
+
 /* Device numbers reported by stat (st_dev). */
 #define FS_DEV_INITRD 1
 #define FS_DEV_DEVFS  5
@@ -98,6 +106,9 @@ struct vnode_ops {
     int  (*open)(struct file *f);       /* a new open file description */
     void (*close)(struct file *f);      /* its last reference went away */
     void (*release)(struct vnode *v);   /* a dynamic vnode's last reference */
+    /* FS_POLL* events ready now, without sleeping (fs_poll.c checks again
+     * every few milliseconds). NULL: always readable and writable. */
+    int  (*poll)(struct file *f);
     bool noseek;                        /* lseek/pread give -ESPIPE (pipes, ttys) */
 };
 

@@ -154,6 +154,26 @@ pipe_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
     return copyout(uarg, &v, sizeof(v));
 }
 
+/* Readable with data or with no writer left (POLLHUP); writable with
+ * room for an atomic write; POLLERR once the readers are gone. */
+static int
+pipe_poll(struct file *f)
+{
+    struct pipe *p = f->vn->priv;
+    int ev = 0;
+    spin_lock(&p->lock);
+    if ((f->flags & O_ACCMODE) != O_WRONLY) {
+        ev |= p->head != p->tail ? FS_POLLIN : 0;
+        ev |= p->writers == 0 ? FS_POLLHUP : 0;
+    }
+    if ((f->flags & O_ACCMODE) != O_RDONLY) {
+        ev |= FS_PIPE_SIZE - (p->head - p->tail) >= FS_PIPE_BUF ? FS_POLLOUT : 0;
+        ev |= p->readers == 0 ? FS_POLLERR : 0;
+    }
+    spin_unlock(&p->lock);
+    return ev;
+}
+
 static const struct vnode_ops pipe_ops = {
     .read = pipe_read,
     .write = pipe_write,
@@ -161,6 +181,7 @@ static const struct vnode_ops pipe_ops = {
     .open = pipe_open,
     .close = pipe_close,
     .release = pipe_release,
+    .poll = pipe_poll,
     .noseek = true,
 };
 

@@ -436,10 +436,23 @@ tty_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
     }
 }
 
+/* Readable when a read would not block (a whole line in canonical mode,
+ * or ^D's end of file); output never blocks. */
+static int
+tty_poll(struct file *f)
+{
+    struct tty *t = f->vn->priv;
+    spin_lock(&t->lock);
+    bool in = (t->tio.c_lflag & ICANON) ? t->nends > 0 : t->head != t->tail;
+    spin_unlock(&t->lock);
+    return (in ? FS_POLLIN : 0) | FS_POLLOUT;
+}
+
 const struct vnode_ops fs_tty_ops = {
     .read = tty_read,
     .write = tty_write,
     .ioctl = tty_ioctl,
+    .poll = tty_poll,
     .noseek = true,
 };
 

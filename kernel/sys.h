@@ -37,6 +37,11 @@ long sys_fchdir(int fd);
 long sys_getdents64(int fd, uint64_t ubuf, unsigned int n);
 long sys_readlink(uint64_t upath, uint64_t ubuf, int n);
 long sys_umask(int mask);
+long sys_poll(uint64_t ufds, unsigned int nfds, int timeout_ms);       /* fs_poll.c */
+long sys_ppoll(uint64_t ufds, unsigned int nfds, uint64_t uts, uint64_t usigmask,
+               uint64_t sigsetsize);
+long sys_select(int n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t utv);
+long sys_pselect6(int n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t uts, uint64_t usig);
 
 /* kernel/ : processes (forwarded home once processes migrate). */
 long sys_fork(void);

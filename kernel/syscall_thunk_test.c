@@ -137,7 +137,8 @@ test_fmt_narrows_per_type(void)
                                   "(int pid, uptr status, unsigned int u, long off, size_t n)", a),
                  "-1, 0x1000, 4294967295, -3, 0x10");
     EXPECT_STREQ(syscall_fmt_args(buf, sizeof buf, "(void)", a), "");
-    EXPECT_STREQ(syscall_fmt_args(buf, sizeof buf, NULL, a), "0xffffffff, 0x1000, 0x1ffffffff, ...");
+    EXPECT_STREQ(syscall_fmt_args(buf, sizeof buf, NULL, a),
+                 "0xffffffff, 0x1000, 0x1ffffffff, ...");
     EXPECT_STREQ(syscall_fmt_args(buf, 6, "(int a, int b)", a), "-1, 4");
 }
 

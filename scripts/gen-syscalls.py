@@ -51,6 +51,11 @@ NOTES = {
     'sched_setaffinity': 'a set with CPU 0 is accepted, others EINVAL',
     'getcpu': 'always CPU 0, node 0',
     'clock_getres': 'one nanosecond for every clock',
+    'poll': 'readiness from pipes and the tty (other files always ready), rechecked every '
+            '5 ms while waiting',
+    'ppoll': 'as poll; the signal mask argument is not applied',
+    'select': 'as poll',
+    'pselect6': 'as ppoll',
     'readlink': 'symlinks in the initrd, /proc/self, /proc/PID/exe',
     'umask': 'per process, inherited across fork; fs_umask() for file systems that create files',
 }

@@ -950,7 +950,8 @@ t_getrandom(void)
     CHECK(syscall(SYS_getrandom, a, sizeof a, 0) == 32, "getrandom: %s", strerror(errno));
     CHECK(syscall(SYS_getrandom, b, sizeof b, 1 /* GRND_NONBLOCK */) == 32, "getrandom nonblock");
     CHECK(memcmp(a, b, sizeof a) != 0, "two getrandom calls gave the same bytes");
-    CHECK(syscall(SYS_getrandom, a, sizeof a, 0x80) == -1 && errno == EINVAL, "bad flag: %d", errno);
+    CHECK(syscall(SYS_getrandom, a, sizeof a, 0x80) == -1 && errno == EINVAL, "bad flag: %d",
+          errno);
     CHECK(syscall(SYS_getrandom, KERNEL_ADDR, 16, 0) == -1 && errno == EFAULT, "kernel address");
     int fd = open("/dev/urandom", O_RDONLY);
     CHECK(fd >= 0, "open /dev/urandom: %s", strerror(errno));
@@ -1088,6 +1089,35 @@ t_int_args(void)
     return 0;
 }
 
+static int
+t_poll_select(void)
+{
+    int p[2];
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    /* struct pollfd: int fd; short events, revents. POLLIN 1, POLLOUT 4. */
+    struct { int fd; short events, revents; } fds[2] = { { p[0], 1, 0 }, { p[1], 4, 0 } };
+    long n = syscall(SYS_poll, fds, 2, 20);
+    CHECK(n == 1 && fds[0].revents == 0 && fds[1].revents == 4, "empty pipe: %ld %#x %#x", n,
+          fds[0].revents, fds[1].revents);
+    CHECK(write(p[1], "z", 1) == 1, "write");
+    n = syscall(SYS_poll, fds, 1, -1);
+    CHECK(n == 1 && fds[0].revents == 1, "one byte: %ld %#x", n, fds[0].revents);
+    uint64_t set = 1ull << p[0];
+    long tv[2] = { 0, 0 };
+    n = syscall(SYS_select, p[0] + 1, &set, NULL, NULL, tv);
+    CHECK(n == 1 && set == 1ull << p[0], "select: %ld", n);
+    close(p[1]);
+    n = syscall(SYS_poll, fds, 1, 0);
+    CHECK(n == 1 && fds[0].revents == 0x11, "writer gone: %#x", fds[0].revents);
+    close(p[0]);
+    n = syscall(SYS_poll, fds, 1, 0);
+    CHECK(n == 1 && fds[0].revents == 0x20, "closed fd: %#x", fds[0].revents);
+    set = 1ull << p[0];
+    CHECK(syscall(SYS_select, p[0] + 1, &set, NULL, NULL, tv) == -1 && errno == EBADF,
+          "select closed fd: %d", errno);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(void);
@@ -1131,6 +1161,7 @@ static const struct {
     { "prctl_name", t_prctl_name },
     { "madvise_dontneed", t_madvise_dontneed },
     { "int_args", t_int_args },
+    { "poll_select", t_poll_select },
 };
 
 /* "utest a b" runs only checks a and b; "utest -a" runs all but a. */
