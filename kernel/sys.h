@@ -99,3 +99,6 @@ long sys_sched_getaffinity(int pid, unsigned int len, uint64_t umask);
 long sys_sched_setaffinity(int pid, unsigned int len, uint64_t umask);
 long sys_getcpu(uint64_t ucpu, uint64_t unode, uint64_t ucache);
 long sys_getrandom(uint64_t ubuf, uint64_t count, unsigned int flags);
+long sys_getgroups(int size, uint64_t ulist);                          /* sys_ids.c */
+long sys_getresuid(uint64_t ruid, uint64_t euid, uint64_t suid);
+long sys_getresgid(uint64_t rgid, uint64_t egid, uint64_t sgid);

@@ -56,6 +56,9 @@ NOTES = {
     'ppoll': 'as poll; the signal mask argument is not applied',
     'select': 'as poll',
     'pselect6': 'as ppoll',
+    'getgroups': 'no supplementary groups: always 0',
+    'getresuid': 'everyone is root: 0, 0, 0',
+    'getresgid': 'as getresuid',
     'readlink': 'symlinks in the initrd, /proc/self, /proc/PID/exe',
     'umask': 'per process, inherited across fork; fs_umask() for file systems that create files',
 }

@@ -189,6 +189,13 @@ check_misc(void)
     r = sched_getaffinity(0, sizeof(set), &set);
     printf("sched_getaffinity: %s, cpus >= 1: %s\n", err(r), yes(CPU_COUNT(&set) >= 1));
     printf("sched_getcpu >= 0: %s\n", yes(sched_getcpu() >= 0));
+    uid_t ru = 1, eu = 1, su = 1;
+    gid_t rg = 1, eg = 1, sg = 1;
+    printf("getresuid matches getuid/geteuid: %s\n",
+           yes(getresuid(&ru, &eu, &su) == 0 && ru == getuid() && eu == geteuid()));
+    printf("getresgid matches getgid/getegid: %s\n",
+           yes(getresgid(&rg, &eg, &sg) == 0 && rg == getgid() && eg == getegid()));
+    printf("getgroups(0, NULL) >= 0: %s\n", yes(getgroups(0, NULL) >= 0));
     /* int arguments keep only their low 32 bits. */
     printf("raw close(0x1000003e7): %s\n", err(syscall(SYS_close, 0x1000003e7L)));
     printf("raw fcntl(0x100000001, F_GETFD): %s\n", err(syscall(SYS_fcntl, 0x100000001L, F_GETFD)));
