@@ -63,6 +63,8 @@ struct proc {
     volatile uint64_t sig_pending;
     uint64_t sig_blocked;
     struct k_sigaction sigact[NSIG];
+    uint64_t sig_saved;            /* rt_sigsuspend: the mask to restore ... */
+    bool sig_restore;              /* ... after the next delivery (proc_sigsuspend.c) */
 
     /* Resource limits and usage (proc_rlimit.c, proc_rusage.c). rlim[r] is
      * in force when bit r of rlim_set is set, else the default; both are
@@ -93,6 +95,10 @@ void proc_rusage_reap(struct proc *parent, struct proc *zombie, void *ru);
 /* Record the absolute path of the program p now runs (exec). */
 void proc_exe_set(struct proc *p, const char *path);
 #define PROC_RUSAGE_SIZE 144
+/* rt_sigsuspend (proc_sigsuspend.c): put back the mask it replaced, when
+ * no handler frame took it (called by proc_signal_deliver). */
+void proc_sigsuspend_done(struct proc *p);
+#define PROC_NR_RT_SIGSUSPEND 130
 /* Deliver pending signals before the return to user mode. */
 void proc_signal_deliver(struct arch_regs *r);
 /* Load an ELF image into a new address space for p and set *regs; argv and

@@ -115,9 +115,12 @@ build_frame(struct proc *p, struct arch_regs *r, int sig, struct k_sigaction *ac
     mc->rip = r->rip, mc->eflags = r->rflags, mc->csgsfs = r->cs;
     mc->trapno = r->vector == ARCH_VECTOR_SYSCALL ? 0 : r->vector;
     mc->err = r->error;
-    mc->oldmask = p->sig_blocked;
+    /* After rt_sigsuspend the handler returns to the mask from before it. */
+    uint64_t back = p->sig_restore ? p->sig_saved : p->sig_blocked;
+    p->sig_restore = false;
+    mc->oldmask = back;
     mc->fpstate = fp;
-    f.uc.sigmask = p->sig_blocked;
+    f.uc.sigmask = back;
     f.info.si_signo = sig;
 
     arch_fpu_copy(&fpu);
@@ -153,6 +156,8 @@ restart_syscall(struct arch_regs *r, const struct k_sigaction *act)
 {
     if (r->vector != ARCH_VECTOR_SYSCALL || (long)r->rax != -EINTR || !(act->flags & SA_RESTART))
         return;
+    if (r->error == PROC_NR_RT_SIGSUSPEND)
+        return;                 /* never restarted: it returns EINTR once a handler ran */
     r->rax = r->error;
     r->rip -= ARCH_SYSCALL_INSN_LEN;
 }
@@ -163,8 +168,10 @@ proc_signal_deliver(struct arch_regs *r)
     struct proc *p = proc_current();
     for (;;) {
         uint64_t ready = p->sig_pending & (~p->sig_blocked | SIGBIT(SIGKILL));
-        if (!ready)
+        if (!ready) {
+            proc_sigsuspend_done(p);
             return;
+        }
         int sig = __builtin_ctzll(ready) + 1;
         if (ready & SIGBIT(SIGKILL))
             sig = SIGKILL;
@@ -286,6 +293,6 @@ void
 trap_user_return(struct arch_regs *r)
 {
     struct proc *p = proc_current();
-    if (p && p->sig_pending)
+    if (p && (p->sig_pending || p->sig_restore))
         proc_signal_deliver(r);
 }

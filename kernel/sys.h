@@ -64,6 +64,7 @@ long sys_getsid(int pid);
 long sys_rt_sigaction(int sig, uint64_t uact, uint64_t uold, uint64_t sigsetsize);
 long sys_rt_sigprocmask(int how, uint64_t uset, uint64_t uold, uint64_t sigsetsize);
 long sys_rt_sigreturn(void);
+long sys_rt_sigsuspend(uint64_t umask, uint64_t sigsetsize);        /* proc_sigsuspend.c */
 long sys_set_tid_address(uint64_t uptr);
 long sys_arch_prctl(int code, uint64_t addr);
 long sys_getuid(void);

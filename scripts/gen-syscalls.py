@@ -24,6 +24,7 @@ NOTES = {
     'execve': 'loads the image locally; the home entry learns the new name',
     'rt_sigaction': 'handlers are part of the process state that migrates',
     'rt_sigprocmask': 'as rt_sigaction',
+    'rt_sigsuspend': 'the old mask returns with the handler; never restarted',
     'rt_sigreturn': 'restores registers saved on the user stack',
     'clone': 'fork-like flags only (no CLONE_VM threads yet): ENOSYS otherwise',
     'vfork': 'implemented as a copy-on-write fork',

@@ -1118,6 +1118,47 @@ t_poll_select(void)
     return 0;
 }
 
+static volatile sig_atomic_t usr1_seen_ss;
+
+static void
+on_usr1_ss(int sig)
+{
+    usr1_seen_ss++;
+}
+
+static int
+t_sigsuspend(void)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_usr1_ss;
+    sa.sa_flags = SA_RESTART;          /* sigsuspend still returns EINTR */
+    sigaction(SIGUSR1, &sa, NULL);
+    sigset_t block, old, empty, now;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigemptyset(&empty);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    usr1_seen_ss = 0;
+    pid_t parent = getpid(), pid = fork();
+    if (pid == 0) {
+        sleep_ms(20);
+        kill(parent, SIGUSR1);
+        _exit(0);
+    }
+    int r = sigsuspend(&empty);
+    int e = errno;
+    sigprocmask(SIG_SETMASK, NULL, &now);
+    bool still_blocked = sigismember(&now, SIGUSR1);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    signal(SIGUSR1, SIG_DFL);
+    int st;
+    wait_deadline(pid, &st, 5000);
+    CHECK(r == -1 && e == EINTR, "sigsuspend returned %d errno %d", r, e);
+    CHECK(usr1_seen_ss == 1, "handler ran %d times", (int)usr1_seen_ss);
+    CHECK(still_blocked, "the old mask did not come back");
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(void);
@@ -1162,6 +1203,7 @@ static const struct {
     { "madvise_dontneed", t_madvise_dontneed },
     { "int_args", t_int_args },
     { "poll_select", t_poll_select },
+    { "sigsuspend", t_sigsuspend },
 };
 
 /* "utest a b" runs only checks a and b; "utest -a" runs all but a. */
