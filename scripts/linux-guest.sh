@@ -31,6 +31,7 @@ failover net_failover virtio_net"
 
 say() { echo "linux-guest: $*" >&2; }
 die() { say "$*"; exit 1; }
+. "$top/scripts/apt_fetch.sh"
 # The first existing file of a glob's expansion (fails if none).
 first() {
     for f in "$@"; do
@@ -39,30 +40,25 @@ first() {
     return 1
 }
 
-# Fetches the .deb files into $out/debs unless they are there already.
+# Fetches the kernel's .deb into $out/debs unless it is there already, with
+# the system's apt (scripts/apt_fetch.sh), and busybox with
+# scripts/fetch-busybox.sh: the pinned binary Wisp's initrd holds too.
 fetch() {
     mkdir -p "$out/debs"
-    cd "$out/debs"
-    if ! first linux-image-*.deb >/dev/null || ! first busybox-static_*.deb >/dev/null; then
-        if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
-            say "apt lists are empty; running apt-get update"
-            apt-get update -qq
-        fi
+    if ! first "$out"/debs/linux-image-*.deb >/dev/null; then
+        apt_fetch_known linux-image-amd64
         kpkg=$(apt-cache depends linux-image-amd64 |
             sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)
         [ -n "$kpkg" ] || die "cannot resolve linux-image-amd64's kernel package"
-        say "fetching $kpkg busybox-static"
-        # As root, apt hands the download to _apt, which cannot write here;
-        # it falls back to an unsandboxed download with a warning. Silence it.
-        apt-get download -q "$kpkg" busybox-static 2>&1 | grep -v 'unsandboxed' >&2 || true
-        first linux-image-*.deb >/dev/null || die "kernel package download failed"
-        first busybox-static_*.deb >/dev/null || die "busybox-static download failed"
+        say "fetching $kpkg"
+        apt_fetch_deb "$out/debs" "$kpkg"
+        first "$out"/debs/linux-image-*.deb >/dev/null || die "kernel package download failed"
     fi
-    cd "$out"
+    "$top/scripts/fetch-busybox.sh" "$top/build" || die "busybox fetch failed"
 }
 
-# Pulls vmlinuz and busybox out of the packages (only those two files: the
-# kernel package's modules are 400 MB unpacked and not needed).
+# Pulls vmlinuz and the NIC modules out of the kernel package (only those:
+# its modules are 400 MB unpacked and not needed), and takes busybox.
 extract() {
     if [ ! -f "$out/vmlinuz" ]; then
         rm -rf "$out/x"
@@ -87,12 +83,8 @@ extract() {
         done
         touch "$out/modules/.done"
     fi
-    if [ ! -x "$out/busybox" ]; then
-        mkdir -p "$out/x"
-        dpkg-deb --fsys-tarfile "$(first "$out"/debs/busybox-static_*.deb)" |
-            tar -x -C "$out/x" ./bin/busybox
-        cp "$out/x/bin/busybox" "$out/busybox"
-    fi
+    cmp -s "$top/build/busybox/busybox" "$out/busybox" ||
+        cp "$top/build/busybox/busybox" "$out/busybox"
     rm -rf "$out/x"
 }
 
