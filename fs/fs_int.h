@@ -99,6 +99,8 @@ struct vnode_ops {
     void (*close)(struct file *f);      /* its last reference went away */
     void (*release)(struct vnode *v);   /* a dynamic vnode's last reference */
     bool noseek;                        /* lseek/pread give -ESPIPE (pipes, ttys) */
+    /* Which of events (POLLIN, POLLOUT...) f offers now; NULL: always ready (fs_poll.c). */
+    int  (*poll)(struct file *f, int events);
 };
 
 /*

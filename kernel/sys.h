@@ -11,6 +11,8 @@
 /* fs/ : file system calls (served locally, later by the file server). */
 long sys_read(long fd, uint64_t ubuf, uint64_t n);
 long sys_write(long fd, uint64_t ubuf, uint64_t n);
+long sys_poll(uint64_t ufds, uint64_t n, long timeout_ms);
+long sys_ppoll(uint64_t ufds, uint64_t n, uint64_t uts, uint64_t usigmask, uint64_t sigsetsize);
 long sys_open(uint64_t upath, long flags, long mode);
 long sys_openat(long dirfd, uint64_t upath, long flags, long mode);
 long sys_close(long fd);
