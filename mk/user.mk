@@ -25,7 +25,7 @@ USER_INST    := $(addprefix $(ROOTFS)/bin/,$(USER_BINPROGS)) \
 BUSYBOX      := $(BUILD)/busybox/busybox
 BUSYBOX_STAMP := $(BUILD)/busybox/.stamp
 BUSYBOX_LINKS := $(BUILD)/busybox/.links
-USER_ETC     := $(ROOTFS)/etc/motd $(ROOTFS)/etc/profile
+USER_ETC     := $(ROOTFS)/etc/motd $(ROOTFS)/etc/profile $(ROOTFS)$(USER_LIBEXEC:/bin=)/benchsh.sh
 USER_MOTD    := Welcome to Wisp $(WISP_VERSION), a Sprite-like research OS.
 
 .PHONY: user user-force-pack
@@ -74,6 +74,11 @@ $(BUSYBOX_LINKS): $(BUSYBOX_STAMP) $(USER_INST) mk/user.mk
 	@touch $@
 
 $(ROOTFS)/etc/profile: user/etc/profile
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# The shell workload of `make bench` (user/benchsh.c runs it).
+$(ROOTFS)$(USER_LIBEXEC:/bin=)/benchsh.sh: user/share/benchsh.sh
 	@mkdir -p $(dir $@)
 	cp $< $@
 

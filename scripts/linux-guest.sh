@@ -14,7 +14,7 @@
 #   --boot   boot the result under QEMU (accelerator as scripts/accel.sh) with
 #            bench=1 or the given kernel arguments; for a manual look.
 # Env: BENCH_BIN_DIR (default build/user) holds bench, benchnull, benchctx,
-#      benchfork, udpbench and true; a missing `true` is built here with
+#      benchfork, benchsh, udpbench and true; a missing `true` is built here with
 #      musl-gcc; a missing udpbench only leaves the network bench out.
 # Needs: apt-get, dpkg-deb, tar, cpio, gzip, musl-gcc (Debian: apt, dpkg,
 #        tar, cpio, gzip, musl-tools).
@@ -23,7 +23,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/build/linux-guest"
 bindir=${BENCH_BIN_DIR:-$top/build/user}
-progs="bench benchnull benchctx benchfork"
+progs="bench benchnull benchctx benchfork benchsh"
 # Debian's kernel builds virtio and virtio-net as modules (none is in its
 # modules.builtin); insmod order follows their `depends=` (modinfo).
 netmods="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
@@ -129,7 +129,7 @@ for arg in $(cat /proc/cmdline); do
 done
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
-    bench=1) /bin/bench /bin; echo "linux: bench exit $?" ;;
+    bench=1) /bin/benchsh; /bin/bench /bin; echo "linux: bench exit $?" ;;
     netsink=1) echo "linux: sink ready"; /bin/udpbench sink "${nb_port:-9000}" ;;
     netbench=1) /bin/netbench; echo "linux: netbench exit $?" ;;
     shell=1) setsid cttyhack sh ;;
@@ -205,6 +205,8 @@ pack() {
         cp "$bindir/$p" "$root/bin/$p"
     done
     cp "$(true_bin)" "$root/bin/true"
+    mkdir -p "$root/usr/lib/wisp"
+    cp "$top/user/share/benchsh.sh" "$root/usr/lib/wisp/benchsh.sh"
     write_init "$root/init"
     mkdir -p "$root/lib/modules"
     for m in $netmods; do
