@@ -32,7 +32,7 @@ done
     echo "cd \"\${0%/*}\" || exit 1"
     echo "echo BEGIN-BUSYBOX-SH"
     for s in $scripts; do
-        echo "out=\$(timeout $per sh ./$s </dev/null 2>&1); st=\$?"
+        echo "out=\$(timeout -s KILL $per sh ./$s </dev/null 2>&1); st=\$?"
         echo "echo '=== $s'; printf '%s\\n' \"\$out\"; echo \"=== $s exit \$st\""
     done
     echo "echo END-BUSYBOX-SH"
