@@ -23,7 +23,9 @@ for a in bin/sh bin/ash bin/echo bin/cat bin/ls bin/sleep usr/bin/awk bin/sed us
     [ "$(readlink "$r/$a")" = /bin/busybox ] || fail "/$a is not a link to /bin/busybox"
 done
 for p in init ps nodes rpcstat ping netstat utest bench; do
-    [ -f "$r/bin/$p" ] && [ ! -L "$r/bin/$p" ] || fail "Wisp's /bin/$p is missing"
+    if [ ! -f "$r/bin/$p" ] || [ -L "$r/bin/$p" ]; then
+        fail "Wisp's /bin/$p is missing"
+    fi
 done
 for p in sh echo cat ls grep kill sleep true false uname; do
     [ -x "$r/usr/lib/wisp/bin/$p" ] || fail "Wisp's $p is not in /usr/lib/wisp/bin"

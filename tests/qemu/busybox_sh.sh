@@ -19,6 +19,7 @@ if [ -z "${WISP_SH_TMP:-}" ]; then
     compgen -G 'fs/*tmp*.c' >/dev/null && WISP_SH_TMP=1
 fi
 scripts=${WISP_SH_ONLY:-$(cd tests/sh && ls -- *.sh)}
+nscripts=$(wc -w <<<"$scripts")
 
 # The runner, the same on both sides: each script in its own sh (ended
 # after $per s), its output captured whole so no console message can land
@@ -33,6 +34,7 @@ done
     echo "echo BEGIN-BUSYBOX-SH"
     for s in $scripts; do
         echo "out=\$(timeout -s KILL $per sh ./$s </dev/null 2>&1); st=\$?"
+        # shellcheck disable=SC2028 # the \n is for the runner's printf
         echo "echo '=== $s'; printf '%s\\n' \"\$out\"; echo \"=== $s exit \$st\""
     done
     echo "echo END-BUSYBOX-SH"
@@ -50,11 +52,12 @@ sed -n '/^BEGIN-BUSYBOX-SH$/,/^END-BUSYBOX-SH$/p' "$UT_TMP/host.all" | sed '1d;$
 # Wisp: the scripts at /test/sh in the initrd.
 root=$UT_TMP/root
 cp -a build/rootfs "$root"
-cp -r "$UT_TMP/sh" "$root/test" 2>/dev/null || { mkdir -p "$root/test" && cp -r "$UT_TMP/sh" "$root/test/"; }
-[ -d "$root/test/sh" ] || { mkdir -p "$root/test/sh" && cp "$UT_TMP"/sh/* "$root/test/sh/"; }
+mkdir -p "$root/test" || ut_fail "cannot make $root/test"
+cp -r "$UT_TMP/sh" "$root/test/sh" || ut_fail "cannot stage /test/sh"
 python3 scripts/mkcpio.py "$root" "$UT_TMP/initrd.cpio" || ut_fail "mkcpio failed"
+# shellcheck disable=SC2034 # UT_INITRD is read by ut_boot
 UT_INITRD=$UT_TMP/initrd.cpio
-ut_boot "sh /test/sh/run" $((60 + per * $(echo $scripts | wc -w)))
+ut_boot "sh /test/sh/run" $((60 + per * nscripts))
 ut_between BEGIN-BUSYBOX-SH END-BUSYBOX-SH >"$UT_TMP/wisp"
 
 # section FILE NAME: NAME's lines, from its "===" line to its exit line.
@@ -81,4 +84,4 @@ if [ -n "$bad" ]; then
     ut_fail "output on Wisp differs from the host's for:$bad"
 fi
 ut_expect_ok
-ut_pass "$(echo $scripts | wc -w) scripts equal on Wisp and the host"
+ut_pass "$nscripts scripts equal on Wisp and the host"
