@@ -24,7 +24,7 @@ USER_INST    := $(addprefix $(ROOTFS)/bin/,$(USER_BINPROGS)) \
 	$(addprefix $(ROOTFS)$(USER_LIBEXEC)/,$(filter $(USER_STANDINS),$(USER_PROGS)))
 BUSYBOX      := $(BUILD)/busybox/busybox
 BUSYBOX_STAMP := $(BUILD)/busybox/.stamp
-BUSYBOX_LINKS := $(BUILD)/busybox/.links
+BUSYBOX_LINKS := $(ROOTFS)/bin/busybox
 USER_ETC     := $(ROOTFS)/etc/motd $(ROOTFS)/etc/profile $(ROOTFS)$(USER_LIBEXEC:/bin=)/benchsh.sh
 USER_MOTD    := Welcome to Wisp $(WISP_VERSION), a Sprite-like research OS.
 
@@ -61,17 +61,16 @@ busybox: $(BUSYBOX_STAMP)
 # /bin/busybox and its applet links (absolute, so any directory works); a
 # Wisp program of the same name in /bin wins (ps, ping, netstat: they know
 # Wisp). Stand-ins left in /bin by an older build are replaced by links.
+# The target is /bin/busybox itself, made last, so a removed rootfs is redone.
 $(BUSYBOX_LINKS): $(BUSYBOX_STAMP) $(USER_INST) mk/user.mk
 	@mkdir -p $(ROOTFS)/bin
-	cp $(BUSYBOX) $(ROOTFS)/bin/busybox
-	chmod 755 $(ROOTFS)/bin/busybox
 	@set -e; for p in $$($(BUSYBOX) --list-full); do \
 		case " $(USER_BINPROGS) busybox " in *" $${p##*/} "*) \
 			[ "$${p%/*}" = bin ] && continue ;; esac; \
 		mkdir -p $(ROOTFS)/$${p%/*}; \
 		ln -sfn /bin/busybox $(ROOTFS)/$$p; \
 	done
-	@touch $@
+	cp $(BUSYBOX) $@.tmp && chmod 755 $@.tmp && mv -f $@.tmp $@
 
 $(ROOTFS)/etc/profile: user/etc/profile
 	@mkdir -p $(dir $@)
