@@ -10,10 +10,21 @@
 
 struct fs_ctx;
 
+/* Descriptors per process (RLIMIT_NOFILE's ceiling, kernel/proc_rlimit.c). */
+#define FS_NOFILE 64
+
 /* Mount the root from the initrd image (a cpio "newc" archive) at
  * img[0..len). Returns 0, or -EINVAL with a one-line reason printed when the
  * archive is corrupt (the kernel then says so and halts cleanly: no panic). */
 MUST_CHECK int fs_init(const void *img, size_t len);
+
+/* Mount a new tmpfs holding at most limit bytes (data pages plus a little
+ * per file) on path, a directory of the root (made if missing). Returns 0,
+ * -ENOENT, -ENOTDIR, -EBUSY (already a mount point) or -ENOMEM. Sleeps. */
+MUST_CHECK int fs_tmp_mount(const char *path, uint64_t limit);
+/* The byte count a tmpsize= value asks for: "N", "NK", "NM", "NG" or "P%"
+ * of ram bytes. Returns 0 with *out set, or -EINVAL. */
+MUST_CHECK int fs_tmp_parse_size(const char *s, uint64_t ram, uint64_t *out);
 
 /* A new context with cwd "/" and fds 0, 1, 2 open on the console. NULL when
  * out of memory. */
@@ -35,3 +46,6 @@ MUST_CHECK int fs_read_file(struct fs_ctx *c, const char *path, bool exec, void 
 /* Feed one received character to the console line discipline. Called from
  * interrupt context (the serial driver). */
 void fs_console_input(int c);
+/* The current process's file-creation mask (umask(2), inherited across
+ * fork): a file or directory created with mode m gets m & ~fs_umask(). */
+uint32_t fs_umask(void);

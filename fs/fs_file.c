@@ -97,6 +97,48 @@ open_check(struct vnode *v, int flags)
     return 0;
 }
 
+/* The creation mode after the caller's umask. */
+uint32_t
+fs_umask_apply(struct fs_ctx *c, uint32_t mode)
+{
+    return mode & ~(c ? c->umask : 022) & 07777;
+}
+
+/* Create path's last component as a regular file: 0 with *out referenced,
+ * -EEXIST when it exists (or came to exist), or the error. */
+static int
+open_create(struct fs_ctx *c, struct vnode *base, const char *path, int mode, struct vnode **out)
+{
+    char *buf;
+    struct vnode *dir;
+    const char *name;
+    size_t len;
+    bool slash;
+    int err = fs_namei_parent(c, base, path, &buf, &dir, &name, &len, &slash);
+    if (err)
+        return err;
+    if (slash)
+        err = -EISDIR;
+    else if (!dir->ops->create)
+        err = dir->rofs ? -EROFS : -EACCES;
+    else
+        err = dir->ops->create(dir, name, len, S_IFREG | fs_umask_apply(c, (uint32_t)mode),
+                               NULL, out);
+    fs_vn_unref(dir);
+    kfree(buf);
+    return err;
+}
+
+/* O_TRUNC on an existing regular file. */
+static int
+open_truncate(struct vnode *v)
+{
+    if (!FS_ISREG(v->mode) || !v->ops->setattr)
+        return 0;
+    struct fs_attr a = {.mask = FS_ATTR_SIZE, .size = 0};
+    return v->ops->setattr(v, &a);
+}
+
 int
 fs_open_path(struct fs_ctx *c, struct vnode *base, const char *path, int flags, int mode,
              struct file **out)
@@ -104,14 +146,23 @@ fs_open_path(struct fs_ctx *c, struct vnode *base, const char *path, int flags, 
     struct vnode *v;
     bool missing;
     int nflags = (flags & O_NOFOLLOW) ? 0 : FS_NAMEI_FOLLOW;
+    bool created = false;
     int err = fs_namei(c, base, path, nflags, &v, &missing);
-    if (err == -ENOENT && missing && (flags & O_CREAT))
-        return -EROFS;          /* every file system here is read-only */
+    if (err == -ENOENT && missing && (flags & O_CREAT)) {
+        err = open_create(c, base, path, mode, &v);
+        created = !err;
+        if (err == -EEXIST && !(flags & O_EXCL))    /* lost a race, or a dangling link */
+            err = fs_namei(c, base, path, nflags, &v, &missing);
+    }
     if (err)
         return err;
-    if ((flags & O_CREAT) && (flags & O_EXCL)) {
+    if ((flags & O_CREAT) && (flags & O_EXCL) && !created) {
         fs_vn_unref(v);
         return -EEXIST;
+    }
+    if ((flags & O_CREAT) && FS_ISDIR(v->mode)) {
+        fs_vn_unref(v);
+        return -EISDIR;
     }
     if (FS_ISLNK(v->mode) && (flags & O_PATH)) {
         err = fs_file_open(v, flags, out);
@@ -119,6 +170,8 @@ fs_open_path(struct fs_ctx *c, struct vnode *base, const char *path, int flags, 
         return err;
     }
     err = open_check(v, flags);
+    if (!err && (flags & O_TRUNC) && !created)
+        err = open_truncate(v);
     if (!err)
         err = fs_file_open(v, flags, out);
     fs_vn_unref(v);

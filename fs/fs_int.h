@@ -67,14 +67,38 @@
 #define FS_DEV_DEVFS  5
 #define FS_DEV_PROC   3
 #define FS_DEV_PIPE   12
+#define FS_DEV_TMP    32        /* + the tmpfs instance number */
+#define FS_AT_REMOVEDIR     0x200
+#define FS_AT_SYMLINK_FOLLOW 0x400
+#define FS_RENAME_NOREPLACE 1
 
 struct vnode;
 struct file;
+
+/* What setattr changes (mask bits); times are ns since the epoch. */
+#define FS_ATTR_SIZE  0x01      /* also sets mtime and ctime to now */
+#define FS_ATTR_MODE  0x02      /* permission bits only */
+#define FS_ATTR_UID   0x04
+#define FS_ATTR_GID   0x08
+#define FS_ATTR_ATIME 0x10      /* to atime, or now with FS_ATTR_ATIME_NOW */
+#define FS_ATTR_MTIME 0x20
+#define FS_ATTR_ATIME_NOW 0x40
+#define FS_ATTR_MTIME_NOW 0x80
+struct fs_attr {
+    uint32_t mask, mode, uid, gid;
+    uint64_t size, atime, mtime;
+};
+
+/* What statfs reports, in f_bsize units. */
+struct fs_statfs {
+    uint64_t type, bsize, blocks, bfree, files, ffree, flags;
+};
 
 /* One directory entry as the getdent op reports it. */
 struct fs_dirent {
     uint64_t ino;
     uint8_t  type;              /* DT_*: (mode >> 12) & 15 */
+    uint64_t next;              /* getdent may set: the idx after this one (else idx + 1) */
     char     name[FS_NAME_MAX + 1];
 };
 
@@ -88,7 +112,8 @@ struct fs_dirent {
 struct vnode_ops {
     /* A referenced child named name[0..len), or -ENOENT. */
     int  (*lookup)(struct vnode *dir, const char *name, size_t len, struct vnode **out);
-    /* Entry number idx (after "." and ".."): 0 and *de filled, 1 past the end. */
+    /* The entry at position idx (after "." and ".."; the first one at or
+     * past idx when positions have gaps): 0 and *de filled, 1 past the end. */
     int  (*getdent)(struct vnode *dir, uint64_t idx, struct fs_dirent *de);
     long (*read)(struct file *f, void *buf, size_t n, uint64_t off, int flags);
     long (*write)(struct file *f, const void *buf, size_t n, uint64_t off, int flags);
@@ -98,6 +123,19 @@ struct vnode_ops {
     int  (*open)(struct file *f);       /* a new open file description */
     void (*close)(struct file *f);      /* its last reference went away */
     void (*release)(struct vnode *v);   /* a dynamic vnode's last reference */
+    /* Writable file systems (tmpfs). Names are checked (not "." or "..",
+     * at most FS_NAME_MAX) before they get here. create makes a regular
+     * file, directory or symlink (to target) from mode's type, referenced
+     * in *out: -EEXIST, -ENOSPC, -ENOENT (dir was removed). */
+    int  (*create)(struct vnode *dir, const char *name, size_t len, uint32_t mode,
+                   const char *target, struct vnode **out);
+    int  (*link)(struct vnode *dir, const char *name, size_t len, struct vnode *v);
+    int  (*unlink)(struct vnode *dir, const char *name, size_t len, bool rmdir);
+    /* odir and ndir are on the same file system; flags 0 or NOREPLACE. */
+    int  (*rename)(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir,
+                   const char *nname, size_t nlen, int flags);
+    int  (*setattr)(struct vnode *v, const struct fs_attr *a);
+    void (*statfs)(struct vnode *v, struct fs_statfs *st);
     bool noseek;                        /* lseek/pread give -ESPIPE (pipes, ttys) */
     /* Which of events (POLLIN, POLLOUT...) f offers now; NULL: always ready (fs_poll.c). */
     int  (*poll)(struct file *f, int events);
@@ -124,6 +162,13 @@ struct vnode {
     const void *data;           /* initrd file contents / symlink target */
     void *priv;                 /* per-type state (pipe, tty, proc pid) */
     char name[FS_NAME_MAX + 1]; /* name in the parent, for getcwd */
+    struct vnode *mounted;      /* root of a file system mounted here */
+    /* Writable file systems keep these (own_attrs); elsewhere they are 0
+     * and stat makes up nlink and blocks. */
+    uint32_t nlink, uid, gid;
+    bool     own_attrs;
+    uint64_t blocks;            /* 512-byte units allocated */
+    uint64_t atime, mtime, ctime;   /* ns since the epoch */
 };
 
 /* An open file description: shared by dup and fork (POSIX). */
@@ -147,6 +192,9 @@ struct fs_ctx {
 
 /* fs_vfs.c: vnode references, static trees, the root. */
 extern struct vnode *fs_root;
+/* Protects ->parent and ->name of vnodes that can be renamed (tmpfs
+ * directories) against readers (.., getcwd). A leaf: taken last, briefly. */
+extern struct spinlock fs_names_lock;
 void fs_vn_ref(struct vnode *v);
 void fs_vn_unref(struct vnode *v);
 /* A new zeroed static vnode, refs 1; NULL when out of memory. */
@@ -158,6 +206,9 @@ int  fs_static_lookup(struct vnode *dir, const char *name, size_t len, struct vn
 int  fs_static_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de);
 uint8_t fs_dtype(uint32_t mode);
 uint64_t fs_ino_next(void);
+/* Cover directory dir with the file system rooted at root (at boot: the
+ * trees are not locked); lookups that reach dir continue in root. */
+void fs_vn_mount(struct vnode *dir, struct vnode *root);
 /* Build the path of directory v from the root into buf; its length or -ERANGE. */
 long fs_vn_path(struct vnode *v, char *buf, size_t n);
 
@@ -169,6 +220,12 @@ long fs_vn_path(struct vnode *v, char *buf, size_t n);
 int fs_namei(struct fs_ctx *c, struct vnode *base, const char *path, int flags,
              struct vnode **out, bool *last_missing);
 
+/* The directory *dir (referenced) holding path's last component, and that
+ * name: name[0..*len) inside *buf, which the caller kfrees; *slash when the
+ * path ended in '/'. The name may be "." or "..". -EBUSY for "/". */
+int fs_namei_parent(struct fs_ctx *c, struct vnode *base, const char *path, char **buf,
+                    struct vnode **dir, const char **name, size_t *len, bool *slash);
+
 /* fs_file.c: open file descriptions. */
 /* A new description on v (takes a reference on v), calling ops->open. */
 int  fs_file_open(struct vnode *v, int flags, struct file **out);
@@ -177,6 +234,8 @@ void fs_file_unref(struct file *f);
 /* Read/write through the ops at off with kernel buffers (see struct vnode_ops). */
 long fs_file_read(struct file *f, void *buf, size_t n, uint64_t off, int xflags);
 long fs_file_write(struct file *f, const void *buf, size_t n, uint64_t off, int xflags);
+/* mode & 07777 less the umask of c (022 when c is NULL). */
+uint32_t fs_umask_apply(struct fs_ctx *c, uint32_t mode);
 /* Open path for kernel use (the console, fs_read_file). */
 int  fs_open_path(struct fs_ctx *c, struct vnode *base, const char *path, int flags,
                   int mode, struct file **out);
@@ -200,6 +259,8 @@ struct fs_ctx *fs_cur(void);
 int fs_sys_getpath(uint64_t upath, char **out);
 /* The referenced base directory for a relative path under dirfd (NULL: cwd). */
 int fs_sys_base(struct fs_ctx *c, long dirfd, const char *path, struct vnode **base);
+/* fs_sys_stat.c: resolve a user path under dirfd; empty_ok: "" names dirfd. */
+int fs_sys_resolve_at(long dirfd, uint64_t upath, int nflags, bool empty_ok, struct vnode **out);
 
 /* fs_initrd.c */
 int fs_initrd_build(const void *img, size_t len, struct vnode **root);

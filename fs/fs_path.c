@@ -2,8 +2,9 @@
  * Path name resolution: absolute or relative to a base directory (the cwd,
  * or a dirfd for the *at calls), ".", "..", repeated and trailing slashes,
  * and symbolic links (followed up to FS_LINK_MAX deep, relative targets
- * from the link's directory). Errors follow Linux: ENOENT, ENOTDIR,
- * ENAMETOOLONG (4096-byte paths, 255-byte names), ELOOP.
+ * from the link's directory), and mount points (a directory whose
+ * ->mounted is set is replaced by the mounted root). Errors follow Linux:
+ * ENOENT, ENOTDIR, ENAMETOOLONG (4096-byte paths, 255-byte names), ELOOP.
  */
 #include "fs/fs_int.h"
 #include "kernel/errno.h"
@@ -86,8 +87,10 @@ walk(struct fs_ctx *c, struct vnode *base, const char *path, int flags, struct v
             continue;
         struct vnode *next;
         if (len == 2 && name[0] == '.' && name[1] == '.') {
+            spin_lock(&fs_names_lock);    /* a rename may move cur */
             next = cur->parent ? cur->parent : cur;
             fs_vn_ref(next);
+            spin_unlock(&fs_names_lock);
         } else {
             err = cur->ops->lookup ? cur->ops->lookup(cur, name, len, &next) : -ENOENT;
             if (err) {
@@ -102,6 +105,12 @@ walk(struct fs_ctx *c, struct vnode *base, const char *path, int flags, struct v
                     goto fail;
                 }
             }
+        }
+        if (next->mounted) {
+            struct vnode *root = next->mounted;
+            fs_vn_ref(root);
+            fs_vn_unref(next);
+            next = root;
         }
         fs_vn_unref(cur);
         cur = next;
@@ -124,4 +133,50 @@ fs_namei(struct fs_ctx *c, struct vnode *base, const char *path, int flags, stru
     if (last_missing)
         *last_missing = false;
     return walk(c, base, path, flags, out, last_missing, 0);
+}
+
+int
+fs_namei_parent(struct fs_ctx *c, struct vnode *base, const char *path, char **bufp,
+                struct vnode **dir, const char **name, size_t *len, bool *slash)
+{
+    size_t plen = strnlen(path, FS_PATH_MAX);
+    if (plen >= FS_PATH_MAX)
+        return -ENAMETOOLONG;
+    if (plen == 0)
+        return -ENOENT;
+    char *buf = kmalloc(plen + 2);
+    if (!buf)
+        return -ENOMEM;
+    memcpy(buf, path, plen + 1);
+    size_t end = plen;
+    while (end > 1 && buf[end - 1] == '/')
+        end--;
+    *slash = end < plen;
+    buf[end] = '\0';
+    size_t start = end;
+    while (start > 0 && buf[start - 1] != '/')
+        start--;
+    int err = 0;
+    if (start == end)                   /* the path is "/" */
+        err = -EBUSY;
+    else if (end - start > FS_NAME_MAX)
+        err = -ENAMETOOLONG;
+    if (!err) {
+        /* buf becomes "dirpart\0name\0"; dirpart keeps its '/'. */
+        memmove(buf + start + 1, buf + start, end - start + 1);
+        buf[start] = '\0';
+        err = fs_namei(c, base, start ? buf : ".", FS_NAMEI_FOLLOW, dir, NULL);
+    }
+    if (!err && !FS_ISDIR((*dir)->mode)) {
+        fs_vn_unref(*dir);
+        err = -ENOTDIR;
+    }
+    if (err) {
+        kfree(buf);
+        return err;
+    }
+    *bufp = buf;
+    *name = buf + start + 1;
+    *len = end - start;
+    return 0;
 }

@@ -104,10 +104,9 @@ poll_wait(uint64_t ufds, uint64_t n, uint64_t timeout_ns)
 }
 
 long
-sys_poll(uint64_t ufds, uint64_t n, long timeout_ms)
+sys_poll(uint64_t ufds, uint64_t n, int timeout_ms)
 {
-    int ms = (int)timeout_ms;   /* an int in C: the upper half is not ours */
-    return poll_wait(ufds, n, ms < 0 ? NO_TIMEOUT : (uint64_t)ms * 1000000ull);
+    return poll_wait(ufds, n, timeout_ms < 0 ? NO_TIMEOUT : (uint64_t)timeout_ms * 1000000ull);
 }
 
 long

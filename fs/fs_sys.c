@@ -182,23 +182,31 @@ rw(long fd, uint64_t ubuf, uint64_t n, int64_t pos, bool wr)
 }
 
 long
-sys_read(long fd, uint64_t ubuf, uint64_t n)
+sys_read(int fd, uint64_t ubuf, uint64_t n)
 {
     return rw(fd, ubuf, n, -1, false);
 }
 
 long
-sys_write(long fd, uint64_t ubuf, uint64_t n)
+sys_write(int fd, uint64_t ubuf, uint64_t n)
 {
     return rw(fd, ubuf, n, -1, true);
 }
 
 long
-sys_pread64(long fd, uint64_t ubuf, uint64_t n, long off)
+sys_pread64(int fd, uint64_t ubuf, uint64_t n, long off)
 {
     if (off < 0)
         return -EINVAL;
     return rw(fd, ubuf, n, off, false);
+}
+
+long
+sys_pwrite64(int fd, uint64_t ubuf, size_t n, long off)
+{
+    if (off < 0)
+        return -EINVAL;
+    return rw(fd, ubuf, n, off, true);
 }
 
 static long
@@ -254,19 +262,19 @@ out:
 }
 
 long
-sys_readv(long fd, uint64_t uiov, long iovcnt)
+sys_readv(int fd, uint64_t uiov, int iovcnt)
 {
     return rwv(fd, uiov, iovcnt, false);
 }
 
 long
-sys_writev(long fd, uint64_t uiov, long iovcnt)
+sys_writev(int fd, uint64_t uiov, int iovcnt)
 {
     return rwv(fd, uiov, iovcnt, true);
 }
 
 long
-sys_openat(long dirfd, uint64_t upath, long flags, long mode)
+sys_openat(int dirfd, uint64_t upath, int flags, unsigned int mode)
 {
     struct fs_ctx *c = fs_cur();
     char *path = NULL;
@@ -291,13 +299,13 @@ sys_openat(long dirfd, uint64_t upath, long flags, long mode)
 }
 
 long
-sys_open(uint64_t upath, long flags, long mode)
+sys_open(uint64_t upath, int flags, unsigned int mode)
 {
     return sys_openat(FS_AT_FDCWD, upath, flags, mode);
 }
 
 long
-sys_close(long fd)
+sys_close(int fd)
 {
     if (fd != (int)fd)
         return -EBADF;
@@ -305,7 +313,7 @@ sys_close(long fd)
 }
 
 long
-sys_lseek(long fd, long off, long whence)
+sys_lseek(int fd, long off, unsigned int whence)
 {
     struct file *f = fs_fd_get(fs_cur(), (int)fd);
     if (!f || fd != (int)fd) {
@@ -332,7 +340,7 @@ sys_lseek(long fd, long off, long whence)
 }
 
 long
-sys_ioctl(long fd, uint64_t cmd, uint64_t arg)
+sys_ioctl(int fd, unsigned int cmd, uint64_t arg)
 {
     struct fs_ctx *c = fs_cur();
     struct file *f = fs_fd_get(c, (int)fd);
@@ -363,7 +371,7 @@ sys_ioctl(long fd, uint64_t cmd, uint64_t arg)
 }
 
 long
-sys_pipe2(uint64_t ufds, long flags)
+sys_pipe2(uint64_t ufds, int flags)
 {
     if (flags & ~(long)(O_CLOEXEC | O_NONBLOCK))
         return -EINVAL;
@@ -422,13 +430,13 @@ dup_at(long oldfd, long min, bool cloexec)
 }
 
 long
-sys_dup(long fd)
+sys_dup(int fd)
 {
     return dup_at(fd, 0, false);
 }
 
 long
-sys_dup3(long oldfd, long newfd, long flags)
+sys_dup3(int oldfd, int newfd, int flags)
 {
     if (flags & ~(long)O_CLOEXEC)
         return -EINVAL;
@@ -449,7 +457,7 @@ sys_dup3(long oldfd, long newfd, long flags)
 }
 
 long
-sys_dup2(long oldfd, long newfd)
+sys_dup2(int oldfd, int newfd)
 {
     if (oldfd == newfd) {
         struct file *f = fs_fd_get(fs_cur(), (int)oldfd);
@@ -465,7 +473,7 @@ sys_dup2(long oldfd, long newfd)
 }
 
 long
-sys_fcntl(long fd, long cmd, uint64_t arg)
+sys_fcntl(int fd, unsigned int cmd, uint64_t arg)
 {
     struct fs_ctx *c = fs_cur();
     if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)

@@ -28,13 +28,20 @@ struct linux_stat {
     int64_t  st_size;
     int64_t  st_blksize;
     int64_t  st_blocks;
-    int64_t  times[6];          /* atime, mtime, ctime as (sec, nsec): all 0 */
+    int64_t  times[6];          /* atime, mtime, ctime as (sec, nsec) */
     int64_t  reserved[3];
 };
 static_assert(sizeof(struct linux_stat) == 144, "Linux x86_64 struct stat");
 
 /* struct linux_dirent64 header; the name follows at offset 19. */
 #define DIRENT_HDR 19
+
+static void
+stat_time(int64_t *t, uint64_t ns)
+{
+    t[0] = (int64_t)(ns / 1000000000u);
+    t[1] = (int64_t)(ns % 1000000000u);
+}
 
 static int
 stat_out(struct vnode *v, uint64_t ustat)
@@ -43,18 +50,23 @@ stat_out(struct vnode *v, uint64_t ustat)
     memset(&st, 0, sizeof(st));
     st.st_dev = v->dev;
     st.st_ino = v->ino;
-    st.st_nlink = FS_ISDIR(v->mode) ? 2 : 1;
+    st.st_nlink = v->own_attrs ? v->nlink : FS_ISDIR(v->mode) ? 2 : 1;
     st.st_mode = v->mode;
+    st.st_uid = v->uid;
+    st.st_gid = v->gid;
     st.st_rdev = v->rdev;
     st.st_size = (int64_t)v->size;
     st.st_blksize = 4096;
-    st.st_blocks = (int64_t)((v->size + 511) / 512);
+    st.st_blocks = (int64_t)(v->own_attrs ? v->blocks : (v->size + 511) / 512);
+    stat_time(&st.times[0], v->atime);
+    stat_time(&st.times[2], v->mtime);
+    stat_time(&st.times[4], v->ctime);
     return copyout(ustat, &st, sizeof(st));
 }
 
 /* Resolve a user path under dirfd; AT_EMPTY_PATH with "" names dirfd itself. */
-static int
-resolve_at(long dirfd, uint64_t upath, int nflags, bool empty_ok, struct vnode **out)
+int
+fs_sys_resolve_at(long dirfd, uint64_t upath, int nflags, bool empty_ok, struct vnode **out)
 {
     struct fs_ctx *c = fs_cur();
     char *path = NULL;
@@ -83,13 +95,13 @@ resolve_at(long dirfd, uint64_t upath, int nflags, bool empty_ok, struct vnode *
 }
 
 long
-sys_newfstatat(long dirfd, uint64_t upath, uint64_t ustat, long flags)
+sys_newfstatat(int dirfd, uint64_t upath, uint64_t ustat, int flags)
 {
     if (flags & ~(long)(FS_AT_SYMLINK_NOFOLLOW | FS_AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
         return -EINVAL;
     struct vnode *v;
     int nflags = (flags & FS_AT_SYMLINK_NOFOLLOW) ? 0 : FS_NAMEI_FOLLOW;
-    int err = resolve_at(dirfd, upath, nflags, flags & FS_AT_EMPTY_PATH, &v);
+    int err = fs_sys_resolve_at(dirfd, upath, nflags, flags & FS_AT_EMPTY_PATH, &v);
     if (err)
         return err;
     err = stat_out(v, ustat);
@@ -110,7 +122,7 @@ sys_lstat(uint64_t upath, uint64_t ustat)
 }
 
 long
-sys_fstat(long fd, uint64_t ustat)
+sys_fstat(int fd, uint64_t ustat)
 {
     struct file *f = fs_fd_get(fs_cur(), (int)fd);
     if (!f || fd != (int)fd) {
@@ -126,15 +138,15 @@ sys_fstat(long fd, uint64_t ustat)
 /* Linux's faccessat syscall has no flags argument (that is faccessat2), and
  * musl leaves the register unset: flags are ignored. */
 long
-sys_faccessat(long dirfd, uint64_t upath, long mode, long flags)
+sys_faccessat(int dirfd, uint64_t upath, int mode, int flags)
 {
     if (mode & ~(long)(FS_R_OK | FS_W_OK | FS_X_OK))
         return -EINVAL;
     struct vnode *v;
-    int err = resolve_at(dirfd, upath, FS_NAMEI_FOLLOW, false, &v);
+    int err = fs_sys_resolve_at(dirfd, upath, FS_NAMEI_FOLLOW, false, &v);
     if (err)
         return err;
-    if ((mode & FS_W_OK) && (v->rofs || !v->ops->write))
+    if ((mode & FS_W_OK) && (v->rofs || !(v->ops->write || v->ops->create)))
         err = v->rofs ? -EROFS : -EACCES;
     else if ((mode & FS_X_OK) && !FS_ISDIR(v->mode) && !(v->mode & 0111))
         err = -EACCES;
@@ -143,7 +155,7 @@ sys_faccessat(long dirfd, uint64_t upath, long mode, long flags)
 }
 
 long
-sys_access(uint64_t upath, long mode)
+sys_access(uint64_t upath, int mode)
 {
     return sys_faccessat(FS_AT_FDCWD, upath, mode, 0);
 }
@@ -192,14 +204,14 @@ long
 sys_chdir(uint64_t upath)
 {
     struct vnode *v;
-    int err = resolve_at(FS_AT_FDCWD, upath, FS_NAMEI_FOLLOW, false, &v);
+    int err = fs_sys_resolve_at(FS_AT_FDCWD, upath, FS_NAMEI_FOLLOW, false, &v);
     if (err)
         return err;
     return set_cwd(v);
 }
 
 long
-sys_fchdir(long fd)
+sys_fchdir(int fd)
 {
     struct file *f = fs_fd_get(fs_cur(), (int)fd);
     if (!f || fd != (int)fd) {
@@ -218,8 +230,10 @@ static int
 dirent_at(struct vnode *dir, uint64_t pos, struct fs_dirent *de)
 {
     if (pos < 2) {
+        spin_lock(&fs_names_lock);
         struct vnode *v = pos == 0 || !dir->parent ? dir : dir->parent;
         de->ino = v->ino;
+        spin_unlock(&fs_names_lock);
         de->type = fs_dtype(S_IFDIR);
         memcpy(de->name, "..", pos + 1);
         de->name[pos + 1] = '\0';
@@ -234,6 +248,7 @@ fill_dirents(struct vnode *dir, uint64_t *pos, char *kbuf, size_t cap, struct fs
 {
     size_t used = 0;
     for (;;) {
+        de->next = 0;
         int r = dirent_at(dir, *pos, de);
         if (r < 0)
             return used ? (long)used : r;
@@ -247,7 +262,7 @@ fill_dirents(struct vnode *dir, uint64_t *pos, char *kbuf, size_t cap, struct fs
             break;
         }
         char *rec = kbuf + used;
-        uint64_t next = *pos + 1;
+        uint64_t next = de->next && *pos >= 2 ? de->next + 2 : *pos + 1;
         uint16_t rl = (uint16_t)reclen;
         memset(rec, 0, reclen);
         memcpy(rec, &de->ino, 8);
@@ -262,7 +277,7 @@ fill_dirents(struct vnode *dir, uint64_t *pos, char *kbuf, size_t cap, struct fs
 }
 
 long
-sys_getdents64(long fd, uint64_t ubuf, uint64_t n)
+sys_getdents64(int fd, uint64_t ubuf, unsigned int n)
 {
     struct file *f = fs_fd_get(fs_cur(), (int)fd);
     if (!f || fd != (int)fd) {
@@ -303,19 +318,19 @@ out:
 }
 
 long
-sys_readlink(uint64_t upath, uint64_t ubuf, uint64_t n)
+sys_readlink(uint64_t upath, uint64_t ubuf, int n)
 {
     if ((int64_t)n <= 0)
         return -EINVAL;
     struct vnode *v;
-    int err = resolve_at(FS_AT_FDCWD, upath, 0, false, &v);
+    int err = fs_sys_resolve_at(FS_AT_FDCWD, upath, 0, false, &v);
     if (err)
         return err;
     long r = -EINVAL;
     char *buf = NULL;
     if (FS_ISLNK(v->mode) && v->ops->readlink) {
         buf = kmalloc(FS_PATH_MAX);
-        r = buf ? v->ops->readlink(v, buf, (size_t)MIN(n, (uint64_t)FS_PATH_MAX)) : -ENOMEM;
+        r = buf ? v->ops->readlink(v, buf, (size_t)MIN((uint64_t)n, (uint64_t)FS_PATH_MAX)) : -ENOMEM;
         if (r > 0 && copyout(ubuf, buf, (size_t)r) != 0)
             r = -EFAULT;
     }
@@ -324,8 +339,20 @@ sys_readlink(uint64_t upath, uint64_t ubuf, uint64_t n)
     return r;
 }
 
+static_assert(FS_NFD == FS_NOFILE, "fs.h tells the rest of the kernel the table's size");
+
+uint32_t
+fs_umask(void)
+{
+    struct fs_ctx *c = fs_cur();
+    spin_lock(&c->lock);
+    uint32_t m = c->umask;
+    spin_unlock(&c->lock);
+    return m;
+}
+
 long
-sys_umask(long mask)
+sys_umask(int mask)
 {
     struct fs_ctx *c = fs_cur();
     spin_lock(&c->lock);

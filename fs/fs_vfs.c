@@ -4,8 +4,10 @@
  * root, and building a directory's path for getcwd. Name resolution is in
  * fs_path.c, open file descriptions in fs_file.c.
  *
- * Static trees are built once at fs_init and never change afterwards, so
- * walking them needs no lock; reference counts are atomic.
+ * Static trees are built once at fs_init (and mounts added at boot) and
+ * never change afterwards, so walking them needs no lock; reference counts
+ * are atomic. The parent and name of a renamable vnode (tmpfs) change
+ * under fs_names_lock, which getcwd's walk up the tree takes.
  */
 #include "fs/fs_int.h"
 #include "kernel/errno.h"
@@ -13,6 +15,7 @@
 #include "kernel/mem.h"
 
 struct vnode *fs_root;
+struct spinlock fs_names_lock = {.cpu = -1, .name = "fs.names"};
 static uint64_t next_ino = 2;
 
 uint64_t
@@ -111,12 +114,10 @@ fs_static_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de)
     return 0;
 }
 
-long
-fs_vn_path(struct vnode *v, char *buf, size_t n)
+/* fs_vn_path with fs_names_lock held. */
+static long
+vn_path_locked(struct vnode *v, char *buf, size_t n)
 {
-    /* Build right to left at the end of buf, then move it to the front. */
-    if (n < 2)
-        return -ERANGE;
     size_t pos = n - 1;
     buf[pos] = '\0';
     if (!v->parent) {
@@ -135,4 +136,28 @@ fs_vn_path(struct vnode *v, char *buf, size_t n)
     size_t total = n - 1 - pos;
     memmove(buf, buf + pos, total + 1);
     return (long)total;
+}
+
+long
+fs_vn_path(struct vnode *v, char *buf, size_t n)
+{
+    /* Build right to left at the end of buf, then move it to the front. */
+    if (n < 2)
+        return -ERANGE;
+    spin_lock(&fs_names_lock);
+    long r = vn_path_locked(v, buf, n);
+    spin_unlock(&fs_names_lock);
+    return r;
+}
+
+void
+fs_vn_mount(struct vnode *dir, struct vnode *root)
+{
+    ASSERT(FS_ISDIR(dir->mode) && FS_ISDIR(root->mode), "mounts join directories");
+    /* ".." and getcwd from the mounted root go through the covered name. */
+    memcpy(root->name, dir->name, sizeof(root->name));
+    root->parent = dir->parent;
+    if (root->parent)
+        fs_vn_ref(root->parent);
+    dir->mounted = root;
 }

@@ -15,6 +15,28 @@ void arch_console_write(const char *s, size_t n);
 uint64_t arch_cycles(void);
 uint64_t arch_time_ns(void);
 uint64_t arch_tsc_hz(void);
+/* How the TSC was calibrated (arch_calib.c, docs/time.md): its rate now
+ * and at boot, the LAPIC timer's rate, the reference(s) and the boot
+ * windows kept of those tried, and the baseline of the last refinement. */
+struct arch_clock_info {
+    uint64_t tsc_hz, boot_hz, lapic_hz, baseline_ns;
+    int windows, tried;
+    char ref[24];
+};
+void arch_clock_info(struct arch_clock_info *ci);
+/* Re-measure the TSC rate against the reference over the time since boot
+ * and slew the clock onto it (never a step). Call about once a second
+ * from a thread; takes microseconds. */
+void arch_clock_refine(void);
+/* The CMOS RTC's date registers, read consistently (no update in
+ * progress, two equal reads): raw[ARCH_RTC_*] as the chip holds them
+ * (BCD or binary, 12 or 24 h per status B). False if the RTC never
+ * settles. kernel/time_date.c decodes them. */
+enum {
+    ARCH_RTC_SEC, ARCH_RTC_MIN, ARCH_RTC_HOUR, ARCH_RTC_MDAY, ARCH_RTC_MON, ARCH_RTC_YEAR,
+    ARCH_RTC_CENTURY, ARCH_RTC_STATUS_B, ARCH_RTC_NREGS
+};
+bool arch_rtc_read(uint8_t raw[ARCH_RTC_NREGS]);
 
 /* Interrupt flag. */
 uint64_t arch_irq_save(void);           /* disable; return previous state */
@@ -96,3 +118,8 @@ void arch_msi_message(int vector, uint64_t *addr, uint32_t *data);
 MUST_CHECK int arch_irq_route_gsi(int gsi, int vector, bool level, bool active_low);
 /* An uncached kernel mapping of device memory [pa, pa+len). NULL on failure. */
 void *arch_mmio_map(uint64_t pa, size_t len);
+
+/* One 64-bit value from the CPU's random-number instructions (RDSEED,
+ * else RDRAND) where CPUID has them; false when there are none or they
+ * keep failing. Seeds kernel/rand.c. */
+bool arch_random_u64(uint64_t *out);

@@ -1,6 +1,9 @@
 /*
  * Kernel command line parsing (contract in cmdline.h): splits the line
- * GRUB or the EFI loader hands over into key=value words. A value may hold
+ * GRUB, QEMU's -kernel or the EFI loader hands over into key=value words.
+ * A bad word is noted and skipped; the words around it still count. A
+ * loader's leading image path, of any length, is recognised and skipped
+ * (cmdline_skip_image) before anything is copied or parsed. A value may hold
  * double-quoted stretches, which keep their spaces and lose their quotes,
  * as in a shell: initargs="-v 2". Pure logic with no state or locks; what
  * each key means is up to its user (boot, proc, tests).
@@ -21,17 +24,39 @@ is_control(char c)
     return (unsigned char)c < 0x20 || c == 0x7f;
 }
 
-static int
-fail(char *err, size_t errlen, const char *what, const char *word)
+/* Appends "what at word W" to err, "; "-separated, truncated to fit. */
+static void
+note(char *err, size_t errlen, const char *what, const char *word)
 {
-    if (err && errlen)
-        k_snprintf(err, errlen, "cmdline: %s at word %.40s", what, word);
-    return -EINVAL;
+    if (!err || !errlen)
+        return;
+    size_t used = strlen(err), wlen = 0;
+    while (word[wlen] && !is_space(word[wlen]) && wlen < 40)
+        wlen++;
+    k_snprintf(err + used, errlen - used, "%s%s at word %.*s", used ? "; " : "cmdline: ", what,
+               (int)wlen, word);
 }
 
-/* Parses the word at s into a; returns its length in s or -EINVAL. */
-static int
-parse_word(const char *s, struct cmdline_arg *a, char *err, size_t errlen)
+/* The end of the word at s: the next blank outside double quotes, or the
+ * next blank at all when a quote is never closed. */
+static const char *
+word_end(const char *s)
+{
+    const char *p = s;
+    bool quoted = false;
+    for (; *p && (quoted || !is_space(*p)); p++)
+        if (*p == '"')
+            quoted = !quoted;
+    if (!quoted)
+        return p;
+    for (p = s; *p && !is_space(*p); p++)
+        ;
+    return p;
+}
+
+/* Parses the word at s into a; returns NULL or what is wrong with it. */
+static const char *
+parse_word(const char *s, struct cmdline_arg *a)
 {
     const char *p = s;
     size_t n = 0;
@@ -39,16 +64,16 @@ parse_word(const char *s, struct cmdline_arg *a, char *err, size_t errlen)
 
     for (; *p && *p != '=' && !is_space(*p); p++) {
         if (*p == '"')
-            return fail(err, errlen, "quote in key", s);
+            return "quote in key";
         if (is_control(*p))
-            return fail(err, errlen, "control character", s);
+            return "control character";
         if (n + 1 >= CMDLINE_KEY_MAX)
-            return fail(err, errlen, "key too long", s);
+            return "key too long";
         a->key[n++] = *p;
     }
     a->key[n] = 0;
     if (n == 0)
-        return fail(err, errlen, "empty key", s);
+        return "empty key";
     n = 0;
     if (*p == '=') {
         for (p++; *p && (quoted || !is_space(*p)); p++) {
@@ -57,36 +82,59 @@ parse_word(const char *s, struct cmdline_arg *a, char *err, size_t errlen)
                 continue;
             }
             if (is_control(*p))
-                return fail(err, errlen, "control character", s);
+                return "control character";
             if (n + 1 >= CMDLINE_VAL_MAX)
-                return fail(err, errlen, "value too long", s);
+                return "value too long";
             a->val[n++] = *p;
         }
         if (quoted)
-            return fail(err, errlen, "unterminated quote", s);
+            return "unterminated quote";
     }
     a->val[n] = 0;
-    return (int)(p - s);
+    return NULL;
+}
+
+const char *
+cmdline_skip_image(const char *s)
+{
+    const char *p = s, *w;
+    bool pathy = false;
+
+    while (is_space(*p))
+        p++;
+    for (w = p; *w && !is_space(*w); w++) {
+        if (*w == '=' || *w == '"')
+            return s;
+        if (*w == '/' || *w == '\\' || *w == '.')
+            pathy = true;
+    }
+    if (!pathy)
+        return s;
+    while (is_space(*w))
+        w++;
+    return w;
 }
 
 int
 cmdline_parse(const char *s, struct cmdline *out, char *err, size_t errlen)
 {
     out->n = 0;
+    out->nbad = 0;
     if (err && errlen)
         err[0] = 0;
     for (;;) {
         while (is_space(*s))
             s++;
         if (*s == 0)
-            return 0;
-        if (out->n == CMDLINE_MAX_ARGS)
-            return fail(err, errlen, "too many words", s);
-        int len = parse_word(s, &out->arg[out->n], err, errlen);
-        if (len < 0)
-            return len;
-        out->n++;
-        s += len;
+            return out->nbad ? -EINVAL : 0;
+        const char *end = word_end(s), *why = "too many words";
+        if (out->n == CMDLINE_MAX_ARGS || (why = parse_word(s, &out->arg[out->n])) != NULL) {
+            note(err, errlen, why, s);
+            out->nbad++;
+        } else {
+            out->n++;
+        }
+        s = end;
     }
 }
 

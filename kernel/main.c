@@ -14,6 +14,7 @@
 #include "kernel/main.h"
 #include "kernel/mem.h"
 #include "kernel/sched.h"
+#include "kernel/time.h"
 #include "net/net.h"
 #include "net/rpc/rpc.h"
 
@@ -84,10 +85,11 @@ stop(const char *why)
 static void
 parse_cmdline(const char *s)
 {
-    char err[128];
+    char err[256];
     uint64_t n;
     if (cmdline_parse(s, &cmdline, err, sizeof(err)) != 0)
-        kprintf("wisp: bad kernel command line (%s); ignoring the rest of it\n", err);
+        kprintf("wisp: kernel command line: skipped %d bad word%s (%s)\n", cmdline.nbad,
+                cmdline.nbad == 1 ? "" : "s", err);
     if (cmdline_get_u64(&cmdline, "node", 0, &n) != 0 || n > 2047) {
         kprintf("wisp: node= must be a number from 0 to 2047; using 0\n");
         n = 0;
@@ -122,6 +124,26 @@ init_argv(char *buf, size_t size, const char *path, char *argv[])
     return argc;
 }
 
+/* tmpfs on /tmp: tmpsize= bytes (K/M/G suffix, or P% of RAM); a quarter of RAM by default. */
+static void
+mount_tmp(void)
+{
+    struct mem_stats ms;
+    mem_get_stats(&ms);
+    uint64_t ram = ms.total_frames * PAGE_SIZE;
+    uint64_t size = ram / 4;
+    const char *arg = cmdline_get(&cmdline, "tmpsize");
+    if (arg && fs_tmp_parse_size(arg, ram, &size) != 0) {
+        kprintf("wisp: tmpsize=%s is not a size (N, NK, NM, NG or P%%); using a quarter of RAM\n", arg);
+        size = ram / 4;
+    }
+    int err = fs_tmp_mount("/tmp", size);
+    if (err)
+        kprintf("wisp: cannot mount tmpfs on /tmp: error %d\n", -err);
+    else
+        kprintf("wisp: tmpfs on /tmp, %lu KiB\n", (unsigned long)(size >> 10));
+}
+
 /* The rest of the boot runs in a kernel thread so that it may sleep; the
  * boot thread becomes the idle thread. */
 static void
@@ -136,6 +158,7 @@ main_thread(void *arg)
     if (test_name && strcmp(test_name, "netdrv") == 0)
         arch_qemu_exit(net_drvtest_run() == 0 ? 0 : 1);
 
+    time_init();
     const struct bootinfo_mod *initrd = NULL;
     for (uint32_t i = 0; i < bi->nmods && !initrd; i++)
         initrd = &bi->mods[i];
@@ -145,6 +168,7 @@ main_thread(void *arg)
             initrd->start);
     if (fs_init(mem_p2v(initrd->start), initrd->end - initrd->start) != 0)
         stop("the initrd is not a valid cpio (newc) archive; halting");
+    mount_tmp();
     int nerr = net_init();
     if (nerr && nerr != -ENODEV)
         kprintf("wisp: networking failed: error %d\n", -nerr);
@@ -152,6 +176,8 @@ main_thread(void *arg)
         int rerr = rpc_init(node_id, 0);   /* 0: the RPC layer picks a boot id */
         if (rerr)
             kprintf("wisp: rpc failed: error %d\n", -rerr);
+        else
+            time_sync_start(node_id);
     }
 
     const char *init = cmdline_get(&cmdline, "init");

@@ -143,6 +143,7 @@ sys_fork(void)
     memcpy(c->sigact, parent->sigact, sizeof(c->sigact));
     c->sig_blocked = parent->sig_blocked;
     spin_lock(&proc_table_lock);
+    proc_rlimit_fork(c, parent);
     c->parent = parent;
     c->pgid = parent->pgid;
     c->sid = parent->sid;
@@ -186,6 +187,7 @@ proc_exit(int wait_status)
     struct proc *p = proc_current();
     ASSERT(p, "only a process exits through proc_exit");
 
+    proc_rusage_exit(p);
     fs_ctx_free(p->fs);
     p->fs = NULL;
     p->thread->pt_root = arch_pt_kernel_root();
@@ -223,13 +225,13 @@ proc_exit(int wait_status)
 }
 
 long
-sys_exit(long status)
+sys_exit(int status)
 {
     proc_exit((int)((status & 0xff) << 8));
 }
 
 long
-sys_exit_group(long status)
+sys_exit_group(int status)
 {
     proc_exit((int)((status & 0xff) << 8));
 }
@@ -249,7 +251,7 @@ wait_matches(struct proc *self, struct proc *c, long pid)
 }
 
 long
-sys_wait4(long pid, uint64_t ustatus, long options, uint64_t urusage)
+sys_wait4(int pid, uint64_t ustatus, int options, uint64_t urusage)
 {
     struct proc *self = proc_current();
     if (options & ~(WNOHANG | 2 | 8 | 0x01000000 | 0x40000000 | 0x80000000))
@@ -265,15 +267,14 @@ sys_wait4(long pid, uint64_t ustatus, long options, uint64_t urusage)
             if (c->state != PROC_ZOMBIE)
                 continue;
             int status = c->exit_status, cpid = c->pid;
+            uint8_t ru[PROC_RUSAGE_SIZE];
+            proc_rusage_reap(self, c, ru);
             free_entry(c);
             spin_unlock(&proc_table_lock);
             if (ustatus && copyout(ustatus, &status, sizeof(status)))
                 return -EFAULT;
-            if (urusage) {
-                uint8_t zero[144] = { 0 };
-                if (copyout(urusage, zero, sizeof(zero)))
-                    return -EFAULT;
-            }
+            if (urusage && copyout(urusage, ru, sizeof(ru)))
+                return -EFAULT;
             return cpid;
         }
         if (!found) {
@@ -314,7 +315,7 @@ sys_getppid(void)
 }
 
 long
-sys_kill(long pid, long sig)
+sys_kill(int pid, int sig)
 {
     struct proc *self = proc_current();
     int hit = 0;
@@ -340,7 +341,7 @@ sys_kill(long pid, long sig)
 }
 
 long
-sys_tkill(long tid, long sig)
+sys_tkill(int tid, int sig)
 {
     return sys_kill(tid, sig);
 }
@@ -362,7 +363,7 @@ proc_signal_pgrp(int pgid, int sig)
 }
 
 long
-sys_setpgid(long pid, long pgid)
+sys_setpgid(int pid, int pgid)
 {
     struct proc *self = proc_current();
     long err = 0;
@@ -379,7 +380,7 @@ sys_setpgid(long pid, long pgid)
 }
 
 long
-sys_getpgid(long pid)
+sys_getpgid(int pid)
 {
     spin_lock(&proc_table_lock);
     struct proc *p = pid == 0 ? proc_current() : proc_by_pid((int)pid);
@@ -409,7 +410,7 @@ sys_setsid(void)
 }
 
 long
-sys_getsid(long pid)
+sys_getsid(int pid)
 {
     spin_lock(&proc_table_lock);
     struct proc *p = pid == 0 ? proc_current() : proc_by_pid((int)pid);

@@ -11,6 +11,12 @@ struct vm;
 
 enum proc_state { PROC_FREE, PROC_ALIVE, PROC_ZOMBIE };
 
+#define PROC_RLIMIT_N 16
+struct proc_rlimit {
+    uint64_t cur, max;             /* PROC_RLIM_INFINITY: none */
+};
+#define PROC_RLIM_INFINITY (~0ull)
+
 struct k_sigaction {
     uint64_t handler;   /* SIG_DFL 0, SIG_IGN 1, or a user address */
     uint64_t flags;
@@ -55,6 +61,16 @@ struct proc {
     volatile uint64_t sig_pending;
     uint64_t sig_blocked;
     struct k_sigaction sigact[NSIG];
+
+    /* Resource limits and usage (proc_rlimit.c, proc_rusage.c). rlim[r] is
+     * in force when bit r of rlim_set is set, else the default; both are
+     * copied at fork. Under proc_table_lock: */
+    struct proc_rlimit rlim[PROC_RLIMIT_N];
+    uint32_t rlim_set;
+    uint64_t exit_cpu_ns;          /* own CPU time, fixed at exit */
+    uint64_t maxrss_kb;            /* largest resident size seen */
+    uint64_t child_cpu_ns;         /* of waited-for children and theirs */
+    uint64_t child_maxrss_kb;
 };
 
 extern struct spinlock proc_table_lock;
@@ -64,6 +80,15 @@ struct proc *proc_alloc(void);    /* a fresh ALIVE entry with a new pid, or NULL
 struct proc *proc_by_pid(int pid); /* caller holds proc_table_lock */
 /* Terminate the current process with a wait status; never returns. */
 NORETURN void proc_exit(int wait_status);
+/* Resource limits and usage (proc_rlimit.c, proc_rusage.c): copy the
+ * limits to a forked child; record p's own usage before its memory goes
+ * (proc_exit); add a zombie's usage to its parent's children's totals and
+ * fill the 144-byte Linux struct rusage *ru with it (wait4). The last two
+ * take proc_table_lock held; proc_rusage_exit takes it itself. */
+void proc_rlimit_fork(struct proc *child, const struct proc *parent);
+void proc_rusage_exit(struct proc *p);
+void proc_rusage_reap(struct proc *parent, struct proc *zombie, void *ru);
+#define PROC_RUSAGE_SIZE 144
 /* Deliver pending signals before the return to user mode. */
 void proc_signal_deliver(struct arch_regs *r);
 /* Load an ELF image into a new address space for p and set *regs; argv and

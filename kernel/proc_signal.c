@@ -218,7 +218,7 @@ sys_rt_sigreturn(void)
 }
 
 long
-sys_rt_sigaction(long sig, uint64_t uact, uint64_t uold, uint64_t sigsetsize)
+sys_rt_sigaction(int sig, uint64_t uact, uint64_t uold, uint64_t sigsetsize)
 {
     struct proc *p = proc_current();
     struct k_sigaction act;
@@ -240,7 +240,7 @@ sys_rt_sigaction(long sig, uint64_t uact, uint64_t uold, uint64_t sigsetsize)
 }
 
 long
-sys_rt_sigprocmask(long how, uint64_t uset, uint64_t uold, uint64_t sigsetsize)
+sys_rt_sigprocmask(int how, uint64_t uset, uint64_t uold, uint64_t sigsetsize)
 {
     struct proc *p = proc_current();
     uint64_t set, old = p->sig_blocked;

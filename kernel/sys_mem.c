@@ -1,7 +1,7 @@
 /*
  * Memory system calls: brk, anonymous mmap, munmap, mprotect, and
  * arch_prctl (the FS base musl uses for TLS). Always served where the
- * process runs (its memory is there).
+ * process runs (its memory is there). madvise is sys_madvise.c.
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -39,7 +39,7 @@ sys_brk(uint64_t addr)
 }
 
 long
-sys_mmap(uint64_t addr, uint64_t len, long prot, long flags, long fd, long off)
+sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, long off)
 {
     struct vm *vm = proc_vm(proc_current());
     if (len == 0 || len > VM_STACK_TOP || (prot & ~PROT_MASK))
@@ -74,7 +74,7 @@ sys_munmap(uint64_t addr, uint64_t len)
 }
 
 long
-sys_mprotect(uint64_t addr, uint64_t len, long prot)
+sys_mprotect(uint64_t addr, uint64_t len, int prot)
 {
     if (prot & ~PROT_MASK)
         return -EINVAL;
@@ -87,7 +87,7 @@ sys_mprotect(uint64_t addr, uint64_t len, long prot)
 #define ARCH_GET_FS 0x1003
 
 long
-sys_arch_prctl(long code, uint64_t addr)
+sys_arch_prctl(int code, uint64_t addr)
 {
     struct thread *t = sched_current();
     if (code == ARCH_SET_FS) {
@@ -99,13 +99,4 @@ sys_arch_prctl(long code, uint64_t addr)
     if (code == ARCH_GET_FS)
         return copyout(addr, &t->ctx.fs_base, sizeof(uint64_t));
     return -EINVAL;
-}
-
-/* Advice only: Wisp keeps every page until munmap, which is always allowed. */
-long
-sys_madvise(uint64_t addr, uint64_t len, long advice)
-{
-    if (addr & (PAGE_SIZE - 1))
-        return -EINVAL;
-    return 0;
 }

@@ -1,9 +1,9 @@
 /*
- * Time and identity calls: nanosleep, clock_gettime, gettimeofday, uname.
- * The monotonic clock is the calibrated TSC; the wall clock is the same
- * clock offset by the boot time (no RTC yet: wall time starts at the epoch
- * plus uptime). When nodes' clocks are not kept in step, time of day is
- * forwarded home (DESIGN.md 4).
+ * Time and identity calls: nanosleep, clock_gettime, gettimeofday, time,
+ * uname. The monotonic clock is the calibrated TSC; the wall clock is
+ * time_realtime_ns (kernel/time.c: the RTC at boot, kept in step with the
+ * cluster's time source), so time of day is served locally, never
+ * forwarded home (docs/time.md).
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -59,7 +59,7 @@ sys_nanosleep(uint64_t ureq, uint64_t urem)
 }
 
 long
-sys_clock_nanosleep(long clk, long flags, uint64_t ureq, uint64_t urem)
+sys_clock_nanosleep(int clk, int flags, uint64_t ureq, uint64_t urem)
 {
     if (clk != CLOCK_MONOTONIC && clk != CLOCK_REALTIME && clk != CLOCK_BOOTTIME)
         return -EINVAL;
@@ -67,7 +67,7 @@ sys_clock_nanosleep(long clk, long flags, uint64_t ureq, uint64_t urem)
 }
 
 long
-sys_clock_gettime(long clk, uint64_t uts)
+sys_clock_gettime(int clk, uint64_t uts)
 {
     uint64_t ns;
     switch (clk) {
@@ -107,6 +107,15 @@ sys_gettimeofday(uint64_t utv, uint64_t utz)
             return -EFAULT;
     }
     return 0;
+}
+
+long
+sys_time(uint64_t ut)
+{
+    int64_t sec = (int64_t)(time_realtime_ns() / 1000000000);
+    if (ut && copyout(ut, &sec, sizeof(sec)))
+        return -EFAULT;
+    return sec;
 }
 
 long

@@ -61,3 +61,28 @@ struct wisp_blast {
     uint64_t received_bytes;  /* as counted by the sink */
     uint64_t elapsed_ns;
 };
+
+#define WISP_SYS_TIMESYNC   1010  /* (struct wisp_timesync *buf, long size, long flags) -> bytes;
+                                      flags & WISP_TIMESYNC_PROBE: also measure the offset to
+                                      the source now (sleeps for an RPC), without applying it */
+#define WISP_TIMESYNC_PROBE 1
+
+enum { WISP_TS_NONE = 0, WISP_TS_SOURCE = 1, WISP_TS_SYNCED = 2, WISP_TS_TRYING = 3 };
+
+struct wisp_timesync {
+    int32_t source;         /* the time source node; this node when state is SOURCE */
+    int32_t state;          /* WISP_TS_* */
+    int64_t offset_ns;      /* source - this node, at the last sync (before correcting) */
+    uint64_t error_ns;      /* its bound: half the best round trip plus the source's own */
+    uint64_t age_ns;        /* since the last sync; 0 if never */
+    uint64_t syncs, steps;  /* syncs done; how many of them stepped the clock */
+    uint64_t tsc_hz, boot_tsc_hz, lapic_hz;
+    uint64_t baseline_ns;   /* the TSC rate's refinement baseline */
+    int32_t windows, tried; /* boot calibration windows kept / tried */
+    char ref[24];           /* the reference clock(s) calibrated against */
+    uint64_t realtime_ns, monotonic_ns;
+    int64_t probe_offset_ns;  /* with WISP_TIMESYNC_PROBE: measured now */
+    uint64_t probe_error_ns;
+    int32_t probe_err;        /* 0 or -errno of the probe */
+    int32_t pad;
+};

@@ -22,3 +22,11 @@ test:
 		| tee $(TEST_LOGS)/build.log
 	@WISP_BUILD_STATUS=$$(cat $(TEST_LOGS)/build.status) WISP_BUILD_LOG=$(TEST_LOGS)/build.log \
 		WISP_BUILD_T0=$$(cat $(TEST_LOGS)/build.t0) tests/run.sh $(TESTS)
+
+# tests/glibc/abi.c linked statically against the host's glibc: the
+# glibc_abi test runs this one binary on Wisp and on the host and compares.
+GLIBC_ABI := $(BUILD)/glibc/abi
+all: $(GLIBC_ABI)
+$(GLIBC_ABI): tests/glibc/abi.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -static -O1 -Wall -o $@ $<

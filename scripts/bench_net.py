@@ -138,9 +138,19 @@ def mac_of(k):
     return "52:54:00:77:%02x:%02x" % ((k + 1) >> 8, (k + 1) & 0xFF)
 
 
+def switch_dir(d):
+    """d/sw, or, when d's path leaves no room for vde's unix sockets (108
+    bytes), a short directory in /tmp named by a hash of d."""
+    sw = os.path.join(d, "sw")
+    if len(sw.encode()) + 24 <= 107:
+        return sw
+    import hashlib
+    return "/tmp/wisp-%d/bench-%s" % (os.getuid(), hashlib.sha256(sw.encode()).hexdigest()[:16])
+
+
 def start_switch(d):
-    """A vde_switch hub in d/sw, as scripts/cluster starts Wisp's; its pid."""
-    sw, pidf = os.path.join(d, "sw"), os.path.join(d, "switch.pid")
+    """A vde_switch hub in switch_dir(d), as scripts/cluster starts Wisp's."""
+    sw, pidf = switch_dir(d), os.path.join(d, "switch.pid")
     if os.path.exists(pidf):
         stop_switch(d)
     os.makedirs(sw, exist_ok=True)
@@ -159,7 +169,7 @@ def stop_switch(d):
     try:
         pid = int(open(pidf).read().split()[0])
         with open("/proc/%d/cmdline" % pid, "rb") as f:
-            ours = os.path.join(d, "sw").encode() in f.read()
+            ours = switch_dir(d).encode() in f.read()
         if ours:
             os.kill(pid, signal.SIGTERM)
     except (OSError, ValueError, IndexError):

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Generate docs/syscalls.md from kernel/syscall_table.def (what Wisp implements
-and where each call is served) and kernel/syscall_names.c (every Linux
-x86_64 call, so the unimplemented ones are listed too).
-Usage: scripts/gen-syscalls.py [--check]  (--check: fail if the doc is stale)."""
+"""Generate docs/syscalls.md from kernel/syscall_table.def (what Wisp implements,
+each call's C prototype, and where it is served) and kernel/syscall_names.c
+(every Linux x86_64 call, so the unimplemented ones are listed too).
+Usage: scripts/gen-syscalls.py [--check]  (--check: fail if the doc is stale
+or a table row lacks its argument list)."""
 import re
 import sys
 
@@ -27,8 +28,10 @@ NOTES = {
     'clone': 'fork-like flags only (no CLONE_VM threads yet): ENOSYS otherwise',
     'vfork': 'implemented as a copy-on-write fork',
     'nanosleep': 'sleeps on the local clock; interrupted by signals (EINTR)',
-    'clock_gettime': 'monotonic TSC clock; forwarded home only if clocks drift',
-    'gettimeofday': 'no RTC yet: wall time is uptime since the epoch',
+    'clock_gettime': 'local: the calibrated TSC; time of day is kept in step across '
+                     'the cluster (docs/time.md), never forwarded home',
+    'gettimeofday': 'local: the RTC at boot, synced to the time source node (docs/time.md)',
+    'time': 'as gettimeofday',
     'mmap': 'anonymous only; file mappings return ENODEV until the shared FS',
     'madvise': 'accepted, no effect',
     'uname': 'nodename is nodeN: the node it runs on',
@@ -41,8 +44,14 @@ NOTES = {
 def main():
     table = open(f'{ROOT}/kernel/syscall_table.def').read()
     impl = {}
-    for m in re.finditer(r'^SYSCALL\((\d+),\s*(\w+),\s*(\w+),\s*(\w+)\)', table, re.M):
-        impl[int(m.group(1))] = (m.group(2), m.group(4))
+    untyped = []
+    row = re.compile(r'^SYSCALL\((\d+),\s*(\w+),\s*(\w+),\s*(\w+)\s*(?:,\s*\(([^()]*)\)\s*)?\)',
+                     re.M)
+    for m in row.finditer(table):
+        args = ' '.join(m.group(5).split()) if m.group(5) is not None else None
+        if args is None:
+            untyped.append(m.group(2))
+        impl[int(m.group(1))] = (m.group(2), m.group(4), args)
     names = {}
     for m in re.finditer(r'\[(\d+)\] = "(\w+)"', open(f'{ROOT}/kernel/syscall_names.c').read()):
         names[int(m.group(1))] = m.group(2)
@@ -53,20 +62,32 @@ def main():
            'static musl programs run unmodified. An unimplemented call returns '
            '`-ENOSYS` and is logged once by name.', '',
            '"Served" says where each call goes once processes migrate (DESIGN.md §4, '
-           'Sprite\'s home-node model). Today every call is served on the one node.', '']
+           'Sprite\'s home-node model). Today every call is served on the one node.', '',
+           'Each prototype is the argument list declared in the table: the dispatcher '
+           'converts every register to its type before calling the handler, as Linux '
+           'does, so an `int` (pid, fd, signal, flags) is the low 32 bits sign-extended '
+           '(glibc passes `wait4(-1, ...)` as 0xffffffff) and an `unsigned int` the low '
+           '32 bits zero-extended; `uptr` is a user address. The form of a row is '
+           'described at the top of `kernel/syscall_table.def`.', '']
     for k in ('LOCAL', 'HOME', 'FS'):
         out.append(f'- **{k}**: {WHY[k]}.')
     out += ['', f'{len(impl)} of {len(names)} calls are implemented.', '',
             '## Implemented', '', '| nr | call | served | notes |', '|---:|---|---|---|']
     for nr in sorted(impl):
-        name, where = impl[nr]
-        out.append(f'| {nr} | `{name}` | {where} | {NOTES.get(name, "")} |')
+        name, where, args = impl[nr]
+        proto = f'{name}({args})' if args is not None else f'{name}(?) (untyped row)'
+        out.append(f'| {nr} | `{proto}` | {where} | {NOTES.get(name, "")} |')
     out += ['', '## Not implemented (ENOSYS)', '']
     missing = [f'{nr} `{names[nr]}`' for nr in sorted(names) if nr not in impl]
     out.append(', '.join(missing) + '.')
     text = '\n'.join(out) + '\n'
     path = f'{ROOT}/docs/syscalls.md'
     if '--check' in sys.argv:
+        for name in untyped:
+            print(f'kernel/syscall_table.def: row {name} has no argument list: add '
+                  '"(TYPE NAME, ...)" as its fifth field (see the top of the file)')
+        if untyped:
+            return 1
         try:
             cur = open(path).read()
         except OSError:

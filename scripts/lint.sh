@@ -29,7 +29,7 @@ MODULES = """
     lib log cmdline elf sys syscall main trap tty pipe initrd
     compiler errno uaccess ksyms panic console serial timer time clock
     pci acpi apic smp cpu irq virtio e1000 blk signal exec futex test ktest
-    wisp
+    wisp rand
 """.split()
 
 NAMED_DIRS = ("kernel", "fs", "net", "arch", "boot")

@@ -7,6 +7,7 @@
  */
 #include "boot/bootinfo.h"
 #include "kernel/arch.h"
+#include "kernel/cmdline.h"
 #include "kernel/lib.h"
 #include "arch/x86_64/arch_int.h"
 
@@ -54,8 +55,8 @@ from_mb1(uint64_t info)
     uint32_t flags = w[0];
 
     bi.loader = BOOT_LOADER_MB1;
-    if (flags & (1u << 2))
-        k_strlcpy(bi.cmdline, arch_p2v(w[4]), sizeof(bi.cmdline));
+    if (flags & (1u << 2))   /* QEMU's -kernel puts the image's path first */
+        k_strlcpy(bi.cmdline, cmdline_skip_image(arch_p2v(w[4])), sizeof(bi.cmdline));
     if (flags & (1u << 3)) {
         const uint32_t *m = arch_p2v(w[6]);
         for (uint32_t i = 0; i < w[5]; i++, m += 4)
@@ -83,6 +84,10 @@ static void
 copy_grub_cmdline(const char *s, size_t max)
 {
     size_t o = 0;
+    const char *args = cmdline_skip_image(s);   /* GRUB may put the image path first */
+
+    max -= MIN((size_t)(args - s), max);
+    s = args;
     for (size_t i = 0; i < max && s[i] && o + 1 < sizeof(bi.cmdline); i++) {
         if (s[i] == '\\' && i + 1 < max && s[i + 1])
             bi.cmdline[o++] = s[++i];
@@ -174,6 +179,7 @@ arch_boot64(uint64_t magic, uint64_t info)
     }
     arch_cpu_init();
     arch_irq_set_rsdp(bi.rsdp);
+    arch_acpi_set_rsdp(bi.rsdp);
     arch_mem_init(&bi);
     kernel_main(&bi);
 }

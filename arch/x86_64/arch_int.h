@@ -54,6 +54,18 @@ inb(uint16_t port)
     __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
+/* a * b / c with a 128-bit intermediate (no libgcc in the kernel: divq);
+ * ~0 when the quotient does not fit or c is 0. */
+static inline uint64_t
+arch_muldiv(uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t hi, lo, q, r;
+    __asm__("mulq %3" : "=a"(lo), "=d"(hi) : "a"(a), "rm"(b));
+    if (c == 0 || hi >= c)
+        return ~0ull;
+    __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(c));
+    return q;
+}
 static inline void
 outl(uint16_t port, uint32_t v)
 {
@@ -118,3 +130,33 @@ void arch_syscall_entry(void);
 void arch_user_return(void);
 void arch_thread_start(void);
 void arch_switch_stacks(uint64_t *from_rsp, uint64_t to_rsp);
+
+/* arch_acpi.c: a checksummed ACPI table by signature ("FACP", "HPET"),
+ * through the RSDP the loader found (arch_acpi_set_rsdp) or the BIOS
+ * areas; NULL when there is none. */
+void arch_acpi_set_rsdp(uint64_t pa);
+const uint8_t *arch_acpi_find(const char *sig);
+
+/* arch_clockref.c: reference clocks, free-running up-counters of known
+ * rate that wrap at mask + 1. arch_clockref_init fills up to max of them,
+ * best first (HPET, ACPI PM timer, PIT channel 2); returns how many. */
+#define CLOCKREF_MAX 3
+struct clockref {
+    const char *name;
+    uint64_t hz;                /* 0: unknown (measured, as the LAPIC timer) */
+    uint32_t mask;
+    uint32_t (*read)(void);
+};
+int arch_clockref_init(struct clockref *refs, int max);
+
+/* arch_calib.c: measure the TSC's and the LAPIC timer's rates at boot
+ * (interrupts off); *tsc0 is the TSC at the clock's zero. False when no
+ * reference clock answered. */
+bool arch_calib_boot(uint32_t (*lapic_read)(void), uint64_t *tsc_hz, uint64_t *lapic_hz,
+                     uint64_t *tsc0);
+
+/* arch_lapic.c: the clock at a TSC value; a new TSC rate (and a slew in
+ * ppm) from the instant tsc on, continuously; the LAPIC timer's rate. */
+uint64_t arch_clock_ns_at(uint64_t tsc);
+void arch_clock_rebase(uint64_t tsc, uint64_t hz, int64_t slew_ppm);
+uint64_t arch_lapic_hz(void);

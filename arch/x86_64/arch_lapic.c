@@ -1,8 +1,10 @@
 /*
  * Local APIC timer and the TSC clock. The 8259 PICs are remapped and
  * masked; the LAPIC timer (xAPIC, MMIO through the direct map) ticks at
- * ARCH_HZ. Both the LAPIC timer and the TSC are calibrated against PIT
- * channel 2, since TCG offers no invariant-TSC frequency to read.
+ * ARCH_HZ. The TSC is the clock: arch_calib.c measures its rate and the
+ * LAPIC timer's against the HPET / ACPI PM timer / PIT, and refines it
+ * after boot through arch_clock_rebase, which changes the rate (and any
+ * slew) at an instant so that the clock never jumps or runs backwards.
  */
 #include "kernel/arch.h"
 #include "kernel/lib.h"
@@ -19,7 +21,15 @@
 static volatile uint32_t *lapic;
 static uint32_t tick_count;     /* LAPIC counts per 1/ARCH_HZ s */
 static bool stretched;          /* the period is longer than one tick (idle) */
-static uint64_t tsc_hz, tsc0, ns_mul;  /* ns = (tsc - tsc0) * ns_mul >> 32 */
+static uint64_t tsc_hz;         /* the TSC's rate, refined after boot */
+static uint64_t tsc_boot_hz, lapic_boot_hz;  /* measured together at boot */
+
+/* ns = base_ns + ((tsc - base_tsc) * mul >> 32); mul carries any slew. */
+struct clock_params {
+    uint64_t base_tsc, base_ns, mul;
+};
+static struct clock_params cp;
+static uint32_t cp_seq;         /* odd while cp changes */
 
 static uint32_t
 lapic_read(uint32_t reg)
@@ -55,22 +65,34 @@ pic_disable(void)
     outb(0xa1, 0xff);
 }
 
-/* Busy-wait 10 ms on PIT channel 2; returns false if the PIT never fired. */
-static bool
-pit_wait_10ms(void)
+/* The LAPIC timer, free running (periodic, masked), as an up-counter. */
+static uint32_t
+lapic_count(void)
 {
-    uint16_t count = 11932;  /* 1193182 Hz / 100 */
-    outb(0x61, (inb(0x61) & ~0x02) | 0x01);
-    outb(0x43, 0xb0);
-    outb(0x42, count & 0xff);
-    outb(0x42, count >> 8);
-    uint8_t g = inb(0x61);
-    outb(0x61, g & ~0x01);
-    outb(0x61, g | 0x01);
-    for (uint64_t spin = 0; spin < 100000000ull; spin++)
-        if (inb(0x61) & 0x20)
-            return true;
-    return false;
+    return ~lapic_read(LAPIC_TCUR);
+}
+
+/* Ticks per 1/ARCH_HZ s at the current TSC rate: the LAPIC follows the
+ * TSC's refinements in the ratio measured at boot. */
+static uint32_t
+ticks_per_tick(void)
+{
+    uint64_t hz = arch_muldiv(lapic_boot_hz, tsc_hz, tsc_boot_hz);
+    return (uint32_t)MAX(hz / ARCH_HZ, 1ull);
+}
+
+/* The clock's parameters, read under a sequence count: the clock thread
+ * changes them while any context may read them. */
+static void
+clock_set(uint64_t tsc, uint64_t ns, uint64_t mul)
+{
+    uint64_t f = arch_irq_save();
+    __atomic_add_fetch(&cp_seq, 1, __ATOMIC_RELEASE);
+    cp.base_tsc = tsc;
+    cp.base_ns = ns;
+    cp.mul = mul;
+    __atomic_add_fetch(&cp_seq, 1, __ATOMIC_RELEASE);
+    arch_irq_restore(f);
 }
 
 void
@@ -82,30 +104,51 @@ arch_lapic_init(void)
     lapic = arch_p2v(base & 0xfffff000);
     lapic_write(LAPIC_SVR, 0x100 | 0xff);
 
-    /* Calibrate the TSC and the LAPIC timer together over 10 ms. */
-    lapic_write(LAPIC_TDIV, 0x3);            /* divide by 16 */
-    lapic_write(LAPIC_LVT_T, 1 << 16);       /* masked, one-shot */
+    lapic_write(LAPIC_TDIV, 0x3);                 /* divide by 16 */
+    lapic_write(LAPIC_LVT_T, 1 << 16 | 1 << 17);  /* masked, periodic: free running */
     lapic_write(LAPIC_TINIT, 0xffffffff);
-    uint64_t t0 = arch_cycles();
-    bool ok = pit_wait_10ms();
-    uint64_t t1 = arch_cycles();
-    uint32_t ticks = 0xffffffff - lapic_read(LAPIC_TCUR);
-    if (!ok || ticks == 0) {
-        kprintf("wisp: PIT calibration failed; assuming 1 GHz TSC and 100 MHz bus\n");
-        t1 = t0 + 10000000;
-        ticks = 62500;
+    uint64_t t0;
+    if (!arch_calib_boot(lapic_count, &tsc_hz, &lapic_boot_hz, &t0)) {
+        kprintf("wisp: TSC calibration failed (no reference, or none agreed); assuming 1 GHz TSC and 62.5 MHz LAPIC\n");
+        tsc_hz = 1000000000;
+        lapic_boot_hz = 62500000;
+        t0 = arch_cycles();
     }
-    tsc_hz = (t1 - t0) * 100;
-    ns_mul = ((uint64_t)1000000000 << 32) / tsc_hz;
-    tsc0 = t0;
+    tsc_boot_hz = tsc_hz;
+    clock_set(t0, 0, ((uint64_t)1000000000 << 32) / tsc_hz);
 
-    uint32_t per_tick = (uint32_t)((uint64_t)ticks * 100 / ARCH_HZ);
-    tick_count = per_tick ? per_tick : 1;
+    tick_count = ticks_per_tick();
     lapic_write(LAPIC_LVT_T, 32 | (1 << 17)); /* vector 32, periodic */
     lapic_write(LAPIC_TINIT, tick_count);
     arch_serial_irq_init();
-    kprintf("wisp: tsc %lu MHz, lapic timer %u ticks per %d Hz tick\n", tsc_hz / 1000000,
-            per_tick, ARCH_HZ);
+    struct arch_clock_info ci;
+    arch_clock_info(&ci);
+    kprintf("wisp: clock: tsc %lu.%03lu MHz against %s, %d of %d windows kept; "
+            "lapic %lu.%03lu MHz\n", tsc_hz / 1000000, tsc_hz / 1000 % 1000, ci.ref,
+            ci.windows, ci.tried, lapic_boot_hz / 1000000, lapic_boot_hz / 1000 % 1000);
+}
+
+void
+arch_clock_rebase(uint64_t tsc, uint64_t hz, int64_t slew_ppm)
+{
+    uint64_t mul = ((uint64_t)1000000000 << 32) / hz;
+    mul = (uint64_t)((int64_t)mul + (int64_t)mul / 1000000 * slew_ppm);
+    uint64_t f = arch_irq_save();
+    clock_set(tsc, arch_clock_ns_at(tsc), mul);
+    tsc_hz = hz;
+    uint32_t t = ticks_per_tick();
+    if (t != tick_count) {
+        tick_count = t;
+        if (!stretched)
+            lapic_write(LAPIC_TINIT, tick_count);
+    }
+    arch_irq_restore(f);
+}
+
+uint64_t
+arch_lapic_hz(void)
+{
+    return (uint64_t)tick_count * ARCH_HZ;
 }
 
 /* An idle CPU needs no 1 kHz tick: stretch the period to the next timer
@@ -140,11 +183,26 @@ arch_cycles(void)
 }
 
 uint64_t
+arch_clock_ns_at(uint64_t tsc)
+{
+    struct clock_params p;
+    uint32_t seq;
+    do {
+        seq = __atomic_load_n(&cp_seq, __ATOMIC_ACQUIRE);
+        p = cp;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    } while ((seq & 1) || seq != __atomic_load_n(&cp_seq, __ATOMIC_RELAXED));
+    if (tsc < p.base_tsc)       /* read before a rebase: that instant is base_ns */
+        return p.base_ns;
+    return p.base_ns + (uint64_t)(((unsigned __int128)(tsc - p.base_tsc) * p.mul) >> 32);
+}
+
+uint64_t
 arch_time_ns(void)
 {
     if (!tsc_hz)
         return 0;
-    return (uint64_t)(((unsigned __int128)(arch_cycles() - tsc0) * ns_mul) >> 32);
+    return arch_clock_ns_at(arch_cycles());
 }
 
 uint64_t

@@ -53,16 +53,20 @@ cl restart 1 --timeout 120 >/dev/null || cl_fail "restart 1"
 [[ $(cl_node_state 1) == up ]] || cl_fail "node 1 is not up after 'restart 1'"
 cl_expect_out "back" sh 1 'echo back'
 
-# pcap: a broadcast frame injected with vde_plug must be in the file.
-cl pcap --seconds 5 "$CL_DIR/seg.pcap" 2>"$CL_DIR/pcap.err" &
+# pcap: a broadcast frame injected with vde_plug must be in the file. On a
+# loaded host the recorder may take seconds to start: wait for it, inject,
+# and let it record for a window long enough for a slow injector.
+sw=$(cl sockdir)/switch
+cl pcap --seconds 20 "$CL_DIR/seg.pcap" 2>"$CL_DIR/pcap.err" &
 pcap_pid=$!
-sleep 2
+for _ in $(seq 100); do grep -q recording "$CL_DIR/pcap.err" && break; sleep 0.2; done
+sleep 1
 python3 -c '
 import struct, sys, time
 f = b"\xff" * 6 + bytes.fromhex("525400770063") + b"\x88\xb5" + b"wisp-cluster-test".ljust(46, b"\0")
 sys.stdout.buffer.write(struct.pack(">H", len(f)) + f)
 sys.stdout.flush()
-time.sleep(1)' | timeout 10 vde_plug "vde://$CL_DIR/switch" >/dev/null
+time.sleep(1)' | timeout 10 vde_plug "vde://$sw" >/dev/null
 wait "$pcap_pid" || cl_fail "pcap exited $?: $(cat "$CL_DIR/pcap.err")"
 grep -q "wisp-cluster-test" "$CL_DIR/seg.pcap" || cl_fail "the injected frame is not in the pcap file"
 
@@ -84,6 +88,6 @@ cl down >/dev/null || cl_fail "down"
 sleep 0.5
 left=$(pgrep -a -f "$CL_ROOT/build/test/cluster_basic" | grep -E 'qemu|vde' || true)
 [[ -z $left ]] || cl_fail "processes left after down: $left"
-[[ ! -e $CL_DIR/node0.sock && ! -e $CL_DIR/switch ]] || cl_fail "sockets left after down"
+sd=$(cl sockdir); [[ ! -e $sd/node0.sock && ! -e $sd/switch ]] || cl_fail "sockets left after down"
 [[ -s $CL_DIR/node0.log ]] || cl_fail "down removed the logs"
 cl_pass

@@ -6,7 +6,8 @@
 # the script putting Wisp's tools first on PATH; the lines the script
 # prints between its BEGIN and END markers must equal the expected lines
 # below exactly (pipes, $?, && ||, quoting, ls, cat, background jobs and
-# wait, kill status 143, ps, cd, redirections, the read-only root error,
+# wait, kill status 143, ps, cd, redirections, a file in /tmp (tmpfs), the
+# read-only initrd's error,
 # signal messages). WISP_SH_HOST=1 runs the same script on this Linux host
 # with build/user programs instead (to check the test itself).
 set -uo pipefail
@@ -45,6 +46,8 @@ pwd
 echo hidden > /dev/null
 echo shown
 sh -c 'echo to-stderr >&2' 2>&1 | cat
+sh -c 'echo x > /tmp/newfile' 2>&1 | cat
+cat /tmp/newfile
 sh -c 'echo x > /etc/newfile' 2>&1 | cat
 sh -c 'exit 3'; echo exit=$?
 nosuchcmd 2>&1 | cat
@@ -77,6 +80,7 @@ echo
 /
 shown
 to-stderr
+x
 sh: /etc/newfile: Read-only file system
 exit=3
 sh: nosuchcmd: not found
@@ -91,9 +95,10 @@ continued
 EOF
 
 if [ "${WISP_SH_HOST:-0}" = 1 ]; then
-    # The host's /tmp is writable and its /bin is not ours.
+    # The host's /etc is not read-only the same way and its /bin is not ours.
     sed -i '/Read-only file system/d' "$UT_TMP/expected"
-    sed -i 's|/etc/newfile|/dev/null|; s|/test/sh_test.sh|sh_test.sh|; /^PATH=/d' "$UT_TMP/sh_test.sh"
+    sed -i 's|/etc/newfile|/dev/null|; s|/tmp/newfile|newfile|; s|/test/sh_test.sh|sh_test.sh|; /^PATH=/d' \
+        "$UT_TMP/sh_test.sh"
     sed -i "s|^cat /etc/motd|cat $PWD/build/rootfs/etc/motd|" "$UT_TMP/sh_test.sh"
     sed -i "s|^ls /bin |ls $PWD/build/rootfs/bin |; s|^cd /bin|cd $PWD/build/rootfs/bin|" \
         "$UT_TMP/sh_test.sh"

@@ -60,6 +60,12 @@ wisp_info(struct wisp_info *buf, long size)
     return syscall(WISP_SYS_INFO, buf, size);
 }
 
+static inline long
+wisp_timesync(struct wisp_timesync *buf, long size, long flags)
+{
+    return syscall(WISP_SYS_TIMESYNC, buf, size, flags);
+}
+
 /* Node K is 10.77.0.(K+1) (net/net_addr.c); 0 when K is out of range. */
 static inline uint32_t
 wisp_node_ip(int node)
