@@ -7,6 +7,7 @@
 // TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c
 #include "fs/fs_testlib.h"
 #include "kernel/arch.h"
+#include "kernel/rand.h"
 #include "kernel/sched.h"
 
 struct tpollfd {
@@ -31,6 +32,18 @@ sched_sleep_ns(uint64_t ns)
     sleeps++;
     fake_now += ns;
     return 0;
+}
+
+/* fs_dev.c's /dev/random: not used here. */
+void
+rand_bytes(void *buf, size_t n)
+{
+    memset(buf, 0x5a, n);
+}
+
+void
+rand_add_entropy(const void *buf, size_t n)
+{
 }
 
 static void
