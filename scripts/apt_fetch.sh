@@ -12,7 +12,8 @@
 #                                 deb entries, in a private apt state (the
 #                                 system's lists are left alone; deb-src need
 #                                 not be enabled).
-#   apt_fetch_known SPEC...      apt-get update unless apt knows every SPEC.
+#   apt_fetch_known SPEC...      apt-get update (sudo when not root) unless
+#                                 apt knows every SPEC.
 #   apt_fetch_src_entries DIR     write those derived entries into DIR
 #                                 (deb-src.sources and deb-src.list).
 # Callers define say() and die(). Downloads are checked by apt against the
@@ -86,7 +87,11 @@ apt_fetch_known() {
     for spec in "$@"; do
         if ! apt-cache show "$spec" >/dev/null 2>&1; then
             say "apt does not know $spec yet; running apt-get update"
-            apt-get update -qq || die "apt-get update failed"
+            if [ "$(id -u)" = 0 ]; then
+                apt-get update -qq || die "apt-get update failed"
+            else
+                sudo apt-get update -qq || die "apt-get update (through sudo) failed"
+            fi
             return
         fi
     done
