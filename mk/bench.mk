@@ -2,12 +2,14 @@
 # initramfs, built by scripts/linux-guest.sh into $(BUILD)/linux-guest/)
 # under the same QEMU and accelerator, running the same static musl bench
 # programs (user/bench*.c, built and installed into the initrd by
-# mk/user.mk). Results: $(BUILD)/bench/*.csv. See docs/bench.md.
+# mk/user.mk), and the shell workload (benchsh: user/share/benchsh.sh run
+# by the same busybox on both). Results: $(BUILD)/bench/*.csv. See
+# docs/bench.md.
 # `make bench` runs the foundation figures (scripts/bench.sh) and the network
 # figures (scripts/bench-net.sh: two nodes of each system on a vde_switch);
 # `make bench-net` only the latter.
 
-BENCH_PROGS  := bench benchnull benchctx benchfork udpbench
+BENCH_PROGS  := bench benchnull benchctx benchfork benchsh udpbench
 BENCH_BINS   := $(addprefix $(BUILD)/user/,$(BENCH_PROGS))
 # The fork+exec benchmark runs /bin/true; the guest gets Wisp's own when
 # user/true.c exists (else linux-guest.sh builds a one-line one).
@@ -17,7 +19,8 @@ LINUX_GUEST  := $(BUILD)/linux-guest/initramfs.gz
 .PHONY: bench bench-net bench-linux linux-guest
 linux-guest: $(LINUX_GUEST)
 
-$(LINUX_GUEST): $(BENCH_BINS) $(BENCH_TRUE) scripts/linux-guest.sh
+$(LINUX_GUEST): $(BENCH_BINS) $(BENCH_TRUE) scripts/linux-guest.sh user/share/benchsh.sh \
+		scripts/fetch-busybox.sh
 	scripts/linux-guest.sh
 
 # Both halves run even if the first fails; the status is the worse one.

@@ -21,7 +21,7 @@ NET_KOBJ := $(if $(wildcard net/net_core.c),$(patsubst %.c,$(BUILD)/k/lwip/%.o,$
 # lwIP is not our code: keep -Wall's real problems, drop the style noise.
 LWIP_CFLAGS_EXTRA := $(LWIP_INC) -w
 
-$(LWIP_STAMP): scripts/fetch-lwip.sh
+$(LWIP_STAMP): scripts/fetch-lwip.sh scripts/apt_fetch.sh
 	scripts/fetch-lwip.sh $(BUILD)
 
 .PHONY: lwip

@@ -14,7 +14,7 @@
 #   --boot   boot the result under QEMU (accelerator as scripts/accel.sh) with
 #            bench=1 or the given kernel arguments; for a manual look.
 # Env: BENCH_BIN_DIR (default build/user) holds bench, benchnull, benchctx,
-#      benchfork, udpbench and true; a missing `true` is built here with
+#      benchfork, benchsh, udpbench and true; a missing `true` is built here with
 #      musl-gcc; a missing udpbench only leaves the network bench out.
 # Needs: apt-get, dpkg-deb, tar, cpio, gzip, musl-gcc (Debian: apt, dpkg,
 #        tar, cpio, gzip, musl-tools).
@@ -23,7 +23,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/build/linux-guest"
 bindir=${BENCH_BIN_DIR:-$top/build/user}
-progs="bench benchnull benchctx benchfork"
+progs="bench benchnull benchctx benchfork benchsh"
 # Debian's kernel builds virtio and virtio-net as modules (none is in its
 # modules.builtin); insmod order follows their `depends=` (modinfo).
 netmods="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
@@ -31,6 +31,7 @@ failover net_failover virtio_net"
 
 say() { echo "linux-guest: $*" >&2; }
 die() { say "$*"; exit 1; }
+. "$top/scripts/apt_fetch.sh"
 # The first existing file of a glob's expansion (fails if none).
 first() {
     for f in "$@"; do
@@ -39,30 +40,25 @@ first() {
     return 1
 }
 
-# Fetches the .deb files into $out/debs unless they are there already.
+# Fetches the kernel's .deb into $out/debs unless it is there already, with
+# the system's apt (scripts/apt_fetch.sh), and busybox with
+# scripts/fetch-busybox.sh: the pinned binary Wisp's initrd holds too.
 fetch() {
     mkdir -p "$out/debs"
-    cd "$out/debs"
-    if ! first linux-image-*.deb >/dev/null || ! first busybox-static_*.deb >/dev/null; then
-        if ! apt-cache show linux-image-amd64 >/dev/null 2>&1; then
-            say "apt lists are empty; running apt-get update"
-            apt-get update -qq
-        fi
+    if ! first "$out"/debs/linux-image-*.deb >/dev/null; then
+        apt_fetch_known linux-image-amd64
         kpkg=$(apt-cache depends linux-image-amd64 |
             sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)
         [ -n "$kpkg" ] || die "cannot resolve linux-image-amd64's kernel package"
-        say "fetching $kpkg busybox-static"
-        # As root, apt hands the download to _apt, which cannot write here;
-        # it falls back to an unsandboxed download with a warning. Silence it.
-        apt-get download -q "$kpkg" busybox-static 2>&1 | grep -v 'unsandboxed' >&2 || true
-        first linux-image-*.deb >/dev/null || die "kernel package download failed"
-        first busybox-static_*.deb >/dev/null || die "busybox-static download failed"
+        say "fetching $kpkg"
+        apt_fetch_deb "$out/debs" "$kpkg"
+        first "$out"/debs/linux-image-*.deb >/dev/null || die "kernel package download failed"
     fi
-    cd "$out"
+    "$top/scripts/fetch-busybox.sh" "$top/build" || die "busybox fetch failed"
 }
 
-# Pulls vmlinuz and busybox out of the packages (only those two files: the
-# kernel package's modules are 400 MB unpacked and not needed).
+# Pulls vmlinuz and the NIC modules out of the kernel package (only those:
+# its modules are 400 MB unpacked and not needed), and takes busybox.
 extract() {
     if [ ! -f "$out/vmlinuz" ]; then
         rm -rf "$out/x"
@@ -87,12 +83,8 @@ extract() {
         done
         touch "$out/modules/.done"
     fi
-    if [ ! -x "$out/busybox" ]; then
-        mkdir -p "$out/x"
-        dpkg-deb --fsys-tarfile "$(first "$out"/debs/busybox-static_*.deb)" |
-            tar -x -C "$out/x" ./bin/busybox
-        cp "$out/x/bin/busybox" "$out/busybox"
-    fi
+    cmp -s "$top/build/busybox/busybox" "$out/busybox" ||
+        cp "$top/build/busybox/busybox" "$out/busybox"
     rm -rf "$out/x"
 }
 
@@ -137,7 +129,7 @@ for arg in $(cat /proc/cmdline); do
 done
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
-    bench=1) /bin/bench /bin; echo "linux: bench exit $?" ;;
+    bench=1) /bin/benchsh; /bin/bench /bin; echo "linux: bench exit $?" ;;
     netsink=1) echo "linux: sink ready"; /bin/udpbench sink "${nb_port:-9000}" ;;
     netbench=1) /bin/netbench; echo "linux: netbench exit $?" ;;
     shell=1) setsid cttyhack sh ;;
@@ -213,6 +205,8 @@ pack() {
         cp "$bindir/$p" "$root/bin/$p"
     done
     cp "$(true_bin)" "$root/bin/true"
+    mkdir -p "$root/usr/lib/wisp"
+    cp "$top/user/share/benchsh.sh" "$root/usr/lib/wisp/benchsh.sh"
     write_init "$root/init"
     mkdir -p "$root/lib/modules"
     for m in $netmods; do

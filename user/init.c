@@ -1,7 +1,8 @@
 /*
- * Process 1. Without arguments it runs /bin/sh on the console forever,
- * respawning it when it exits and reaping every orphan meanwhile; it never
- * exits. With arguments (the kernel passes the words of initargs= as
+ * Process 1. Without arguments it runs /bin/sh (busybox's ash) on the
+ * console forever as a login shell ("-sh", which reads /etc/profile: PATH,
+ * and a prompt that shows the node), respawning it when it exits and
+ * reaping every orphan meanwhile; it never exits. With arguments (the kernel passes the words of initargs= as
  * argv[1..]) it runs /bin/sh -c "ARGS JOINED BY SPACES" once, reaps
  * everything and exits with the shell's status: in test mode the kernel
  * turns that into QEMU's exit status (tests/qemu/lib_user.sh).
@@ -16,7 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *const shell_env[] = { "PATH=/bin", "HOME=/", "TERM=vt100", NULL };
+static char *const shell_env[] = { "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/",
+                                   "TERM=vt100", NULL };
 
 /* Fork and exec /bin/sh with argv; returns the child's pid or -1. */
 static pid_t
@@ -95,7 +97,7 @@ run_once(int argc, char **argv)
 static void
 run_forever(void)
 {
-    char *const sh_argv[] = { "sh", NULL };
+    char *const sh_argv[] = { "-sh", NULL };
 
     for (;;) {
         struct timespec t0;

@@ -22,14 +22,11 @@ cl_expect_status 1 sh 1 'false'
 cl_expect_status 0 sh 1 'true'
 cl_expect_out $'a\nb' sh 2 'echo a; echo b'
 
-# The node's name: uname -n if there is a uname, else the prompt of an
-# interactive shell (it prints "wisp:K$ " from uname's nodename).
-if cl sh 2 'ls /bin' | grep -qx uname; then
-    cl_expect_out "node2" sh 2 'uname -n'
-else
-    out=$(cl sh 2 'sh -i </dev/null 2>&1') || cl_fail "sh -i on node 2"
-    [[ $out == "wisp:2\$ "* ]] || cl_fail "node 2's shell prompt is '$out', not 'wisp:2\$ '"
-fi
+# The node's name: uname -n, and the prompt of a login shell (/etc/profile
+# makes it "wisp:K$ " from uname's nodename).
+cl_expect_out "node2" sh 2 'uname -n'
+out=$(cl sh 2 'sh -l -i </dev/null 2>&1') || cl_fail "sh -l -i on node 2"
+[[ $out == *"wisp:2\$ "* ]] || cl_fail "node 2's login shell prompt is not 'wisp:2\$ ': '$out'"
 
 for k in 0 1 2; do
     [[ $(cl_node_state $k) == up ]] || cl_fail "node $k is not up after 'up'"

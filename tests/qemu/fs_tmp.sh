@@ -30,7 +30,7 @@ hello
 more
 again
 f
-sh: /etc/newfile: Read-only file system
+sh: can't create /etc/newfile: Read-only file system
 tmptest: PASS file
 tmptest: PASS dirs
 tmptest: PASS rename

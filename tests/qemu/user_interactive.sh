@@ -14,7 +14,7 @@ exec 3<>"$UT_TMP/in"     # read-write: opening never blocks, and no EOF
 # shellcheck disable=SC2046 # the options are words on purpose
 timeout -k 5 150 "$UT_QEMU" $(ut_qemu_args) -serial stdio \
     -kernel "$UT_KERNEL" -initrd "$UT_INITRD" \
-    -append 'test=user_interactive init=/bin/init initargs="/bin/sh"' \
+    -append 'test=user_interactive init=/bin/init initargs="/bin/sh -l"' \
     <&3 >"$UT_TMP/log" 2>"$UT_TMP/qemu.out" &
 UT_QEMU_PID=$!
 

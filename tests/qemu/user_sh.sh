@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The shell on Wisp: boots with a script added to the initrd at
-# /test/sh_test.sh and initargs="sh /test/sh_test.sh"; the lines the script
+# Wisp's own shell (user/sh*.c, installed as /usr/lib/wisp/bin/sh beside
+# Wisp's other teaching tools; /bin/sh is busybox's, tested by
+# busybox_sh.sh): boots with a script added to the initrd at
+# /test/sh_test.sh and initargs="/usr/lib/wisp/bin/sh /test/sh_test.sh",
+# the script putting Wisp's tools first on PATH; the lines the script
 # prints between its BEGIN and END markers must equal the expected lines
 # below exactly (pipes, $?, && ||, quoting, ls, cat, background jobs and
 # wait, kill status 143, ps, cd, redirections, a file in /tmp (tmpfs), the
@@ -12,6 +15,7 @@ set -uo pipefail
 ut_setup user_sh
 
 cat >"$UT_TMP/sh_test.sh" <<'EOF'
+PATH=/usr/lib/wisp/bin:/bin
 echo BEGIN-SH-TEST
 echo a b | cat
 echo one | cat | cat | cat
@@ -93,7 +97,7 @@ EOF
 if [ "${WISP_SH_HOST:-0}" = 1 ]; then
     # The host's /etc is not read-only the same way and its /bin is not ours.
     sed -i '/Read-only file system/d' "$UT_TMP/expected"
-    sed -i 's|/etc/newfile|/dev/null|; s|/tmp/newfile|newfile|; s|/test/sh_test.sh|sh_test.sh|' \
+    sed -i 's|/etc/newfile|/dev/null|; s|/tmp/newfile|newfile|; s|/test/sh_test.sh|sh_test.sh|; /^PATH=/d' \
         "$UT_TMP/sh_test.sh"
     sed -i "s|^cat /etc/motd|cat $PWD/build/rootfs/etc/motd|" "$UT_TMP/sh_test.sh"
     sed -i "s|^ls /bin |ls $PWD/build/rootfs/bin |; s|^cd /bin|cd $PWD/build/rootfs/bin|" \
@@ -105,7 +109,7 @@ if [ "${WISP_SH_HOST:-0}" = 1 ]; then
     UT_STATUS=1
 else
     ut_initrd_with "$UT_TMP/sh_test.sh" test/sh_test.sh
-    ut_boot "sh /test/sh_test.sh" 180
+    ut_boot "/usr/lib/wisp/bin/sh /test/sh_test.sh" 180
 fi
 ut_between BEGIN-SH-TEST END-SH-TEST >"$UT_TMP/got"
 if ! diff -u "$UT_TMP/expected" "$UT_TMP/got" >"$UT_TMP/diff"; then

@@ -1,0 +1,23 @@
+# Exit statuses: pipelines, subshells, sh -c, !, && and ||, signals.
+# Run by busybox's sh on Wisp and on the host (tests/qemu/busybox_sh.sh).
+false | true; echo "false|true $?"
+true | false; echo "true|false $?"
+true | true | (exit 7); echo "last of three $?"
+! true; echo "!true $?"
+! false; echo "!false $?"
+(exit 3); echo "subshell $?"
+(false; exit 9) || echo "subshell or $?"
+( (exit 4) ); echo "nested subshell $?"
+sh -c 'exit 5'; echo "sh -c $?"
+sh -c 'false | true'; echo "sh -c pipeline $?"
+sh -c 'kill -TERM $$'; echo "sh -c TERM $?"
+sh -c 'kill -KILL $$'; echo "sh -c KILL $?"
+sh -c 'kill -INT $$'; echo "sh -c INT $?"
+nosuchcommand_xyz 2>/dev/null; echo "not found $?"
+true && false || echo "and-or $?"
+false && echo no; echo "short-circuit $?"
+x=$(exit 6); echo "cmdsubst $?"
+x=$(echo in; exit 2) && echo "never" || echo "cmdsubst or $? $x"
+if false; then :; else echo "if-else $?"; fi
+if (exit 8); then :; fi; echo "if no branch $?"
+(set -e; false; echo "not reached"); echo "set -e subshell $?"
