@@ -35,3 +35,10 @@ MUST_CHECK int fs_read_file(struct fs_ctx *c, const char *path, bool exec, void 
 /* Feed one received character to the console line discipline. Called from
  * interrupt context (the serial driver). */
 void fs_console_input(int c);
+/* The console becomes the controlling tty of session sid, with pgrp in the
+ * foreground (init's session at boot; fs/fs_tty.c). */
+void fs_console_acquire(int sid, int pgrp);
+/* Session sid ends (its leader exits): if the console is its controlling
+ * tty, the console is let go. Returns the foreground group then, to get
+ * SIGHUP and SIGCONT, or 0. Takes the tty lock: call it without one. */
+int fs_console_release(int sid);
