@@ -4,7 +4,7 @@
  * SIGCONT, SIGKILL of a stopped process, wait4 with WUNTRACED and
  * WCONTINUED, SA_NOCLDSTOP, a stopped call restarted), group kills and
  * waits, and the controlling tty (tcgetpgrp/tcsetpgrp, SIGTTOU and SIGTTIN
- * for a background group). Prints "jctest: PASS name" or "jctest: FAIL
+ * for a background group), and sigsuspend/sigpending. Prints "jctest: PASS name" or "jctest: FAIL
  * name: detail" per check and "jctest: N passed, N failed"; exits 0 only if
  * all passed. It runs on Linux too; the tty checks need stdin to be the
  * controlling tty (always so on Wisp: the console is init's session's).
@@ -500,6 +500,42 @@ t_background_read(void)
     return background_stop(SIGTTIN);
 }
 
+/* ---- waiting for signals, as shells do ---- */
+
+/* sigsuspend: runs the handler of a signal the old mask blocked, returns
+ * EINTR, and puts the old mask back; sigpending sees a blocked signal. */
+static int
+t_sigsuspend(void)
+{
+    struct sigaction sa = { .sa_handler = on_usr1 };
+    struct sigaction old;
+    sigset_t block;
+    sigset_t empty;
+    sigset_t now;
+    sigset_t pend;
+    sigaction(SIGUSR1, &sa, &old);
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigemptyset(&empty);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    got_usr1 = 0;
+    kill(getpid(), SIGUSR1);
+    int pending = sigpending(&pend) == 0 && sigismember(&pend, SIGUSR1);
+    int before = got_usr1;
+    int r = sigsuspend(&empty);
+    int e = errno;
+    sigprocmask(SIG_SETMASK, NULL, &now);
+    int still_blocked = sigismember(&now, SIGUSR1);
+    sigprocmask(SIG_UNBLOCK, &block, NULL);
+    sigaction(SIGUSR1, &old, NULL);
+    CHECK(pending, "sigpending does not show the blocked SIGUSR1");
+    CHECK(before == 0, "a blocked SIGUSR1 was handled");
+    CHECK(r == -1 && e == EINTR, "sigsuspend: %d (%s)", r, strerror(e));
+    CHECK(got_usr1 == 1, "handler ran %d times", (int)got_usr1);
+    CHECK(still_blocked, "the old mask was not restored");
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(void);
@@ -516,6 +552,7 @@ static const struct {
     { "tcsetpgrp", t_tcsetpgrp },
     { "background_tcsetpgrp", t_background_tcsetpgrp },
     { "background_read", t_background_read },
+    { "sigsuspend", t_sigsuspend },
 };
 
 int
