@@ -16,8 +16,6 @@
 #include "fs/fs.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
-#include "kernel/lib.h"
-#include "kernel/main.h"
 #include "kernel/proc_int.h"
 #include "kernel/sched.h"
 #include "kernel/sys.h"
