@@ -178,7 +178,7 @@ test_getdents64(void)
     long d2 = topen("/dev", O_RDONLY);
     n = sys_getdents64(d2, U(buf), sizeof(buf));
     dirents_names(buf, n, names);
-    EXPECT_STREQ(names, ". .. console null random tty urandom zero ");
+    EXPECT_STREQ(names, ". .. console fd null random stderr stdin stdout tty urandom zero ");
     tteardown();
 }
 
