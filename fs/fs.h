@@ -34,6 +34,8 @@ struct fs_ctx *fs_ctx_new_console(void);
 struct fs_ctx *fs_ctx_fork(struct fs_ctx *parent);
 /* Close the fds marked close-on-exec. */
 void fs_ctx_exec(struct fs_ctx *c);
+/* RLIMIT_NOFILE's soft limit: new fds are below it (EMFILE; dup2 past it EBADF). */
+void fs_ctx_set_nofile(struct fs_ctx *c, uint64_t n);
 /* Close everything and free. */
 void fs_ctx_free(struct fs_ctx *c);
 

@@ -1,7 +1,8 @@
 /*
  * Per-process file contexts: the descriptor table (FS_NFD slots, each a
  * reference on a shared open file description, plus a close-on-exec bit),
- * the cwd and the umask. fork copies the table so both processes share the
+ * the cwd, the umask and RLIMIT_NOFILE's soft limit (new descriptors stay
+ * below it; kernel/proc_rlimit.c sets it). fork copies the table so both processes share the
  * descriptions; exec drops the close-on-exec ones. The process table itself
  * (kernel/proc*) only stores the pointer.
  *
@@ -31,6 +32,7 @@ ctx_alloc(struct vnode *cwd)
     c->cwd = cwd;
     fs_vn_ref(cwd);
     c->umask = 022;
+    c->nofile = FS_NFD;
     return c;
 }
 
@@ -68,6 +70,7 @@ fs_ctx_fork(struct fs_ctx *parent)
         }
         c->cloexec = parent->cloexec;
         c->umask = parent->umask;
+        c->nofile = parent->nofile;
     }
     spin_unlock(&parent->lock);
     return c;
@@ -92,13 +95,27 @@ fs_ctx_free(struct fs_ctx *c)
     kfree(c);
 }
 
+void
+fs_ctx_set_nofile(struct fs_ctx *c, uint64_t n)
+{
+    if (!c)
+        return;
+    spin_lock(&c->lock);
+    c->nofile = (int)MIN(n, (uint64_t)FS_NFD);
+    spin_unlock(&c->lock);
+}
+
 int
 fs_fd_install(struct fs_ctx *c, struct file *f, int min, bool cloexec)
 {
     if (min < 0 || min >= FS_NFD)
         return -EINVAL;
     spin_lock(&c->lock);
-    for (int i = min; i < FS_NFD; i++) {
+    if (min >= c->nofile) {     /* F_DUPFD past RLIMIT_NOFILE, as Linux */
+        spin_unlock(&c->lock);
+        return -EINVAL;
+    }
+    for (int i = min; i < c->nofile; i++) {
         if (!c->fd[i]) {
             c->fd[i] = f;
             if (cloexec)
@@ -148,6 +165,11 @@ fs_fd_replace(struct fs_ctx *c, int fd, struct file *f, bool cloexec)
     if (fd < 0 || fd >= FS_NFD)
         return -EBADF;
     spin_lock(&c->lock);
+    if (fd >= c->nofile) {      /* dup2 past RLIMIT_NOFILE, as Linux */
+        spin_unlock(&c->lock);
+        fs_file_unref(f);       /* the reference moved to us */
+        return -EBADF;
+    }
     struct file *old = c->fd[fd];
     c->fd[fd] = f;
     if (cloexec)

@@ -128,6 +128,7 @@ struct fs_ctx {
     uint64_t cloexec;           /* bit i: fd i is close-on-exec */
     struct vnode *cwd;          /* referenced */
     uint32_t umask;
+    int nofile;                 /* RLIMIT_NOFILE's soft limit, <= FS_NFD */
 };
 
 /* fs_vfs.c: vnode references, static trees, the root. */

@@ -44,6 +44,7 @@
 #define ENODATA         61
 #define EPROTO          71
 #define EOVERFLOW       75
+#define ENOTSOCK        88
 #define EMSGSIZE        90
 #define EOPNOTSUPP      95
 #define EADDRINUSE      98

@@ -3,7 +3,8 @@
  * Linux set of sixteen limits, inherited across fork and exec. Wisp reports
  * them so programs size themselves sensibly (glibc's sysconf, a shell's
  * ulimit); RLIMIT_NOFILE's ceiling is the descriptor table's size, and
- * RLIMIT_NPROC's the process table's. Nothing else is enforced yet: memory
+ * RLIMIT_NPROC's the process table's; the soft RLIMIT_NOFILE bounds new
+ * descriptors (fs_ctx_set_nofile). Nothing else is enforced yet: memory
  * limits read as unlimited (the out-of-memory accounting works node-wide).
  * Usage (getrusage) is proc_rusage.c.
  */
@@ -88,6 +89,8 @@ rlimit(int pid, unsigned r, const struct proc_rlimit *new, struct proc_rlimit *o
     if (new) {
         p->rlim[r] = *new;
         p->rlim_set |= 1u << r;
+        if (r == RLIMIT_NOFILE)
+            fs_ctx_set_nofile(proc_fs(p), new->cur);
     }
     spin_unlock(&proc_table_lock);
     return 0;

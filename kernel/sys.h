@@ -25,6 +25,9 @@ long sys_writev(int fd, uint64_t uiov, int iovcnt);
 long sys_pread64(int fd, uint64_t ubuf, uint64_t n, long off);
 long sys_access(uint64_t upath, int mode);
 long sys_faccessat(int dirfd, uint64_t upath, int mode, int flags);
+long sys_faccessat2(int dirfd, uint64_t upath, int mode, int flags);  /* sys_faccessat2.c */
+long sys_getpeername(int fd, uint64_t uaddr, uint64_t ulen);           /* sys_sockfd.c */
+long sys_getsockname(int fd, uint64_t uaddr, uint64_t ulen);
 long sys_pipe(uint64_t ufds);
 long sys_pipe2(uint64_t ufds, int flags);
 long sys_dup(int fd);
