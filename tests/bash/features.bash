@@ -92,9 +92,9 @@ trap -p EXIT; trap 'echo in-exit-trap' EXIT; trap -p EXIT; trap - EXIT
 "$BASH" -c 'trap "echo child-exit" EXIT; exit 2'; echo "st=$?"
 
 sec jobs
-sleep 0.5 & p1=$!; sleep 0.1 & p2=$!
+sleep 5 & p1=$!; sleep 0.1 & p2=$!
 wait -n -p who; st=$?; [[ $who == "$p2" ]] && echo "wait-n first=p2 st=$st"
-wait; echo "all=$?"
+kill "$p1"; wait "$p1"; echo "p1=$?"; wait; echo "all=$?"
 ( exit 7 ) & wait $!; echo "bg=$?"
 ( sleep 5 & kill $!; wait $!; echo "killed=$?" ) 2>/dev/null
 ( sleep 5 & kill -9 $!; wait $!; echo "killed9=$?" ) 2>/dev/null
