@@ -1179,6 +1179,46 @@ t_sigsuspend(void)
     return 0;
 }
 
+/* bash's needs: /dev/fd/N reopens fd N (here a pipe's write end),
+ * getpeername on a file is ENOTSOCK, faccessat2 takes AT_EACCESS, and a
+ * lowered soft RLIMIT_NOFILE bounds dup2. */
+static int
+t_devfd_bash(void)
+{
+    int p[2];
+    char buf[8] = "";
+    CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+    char path[32];
+    snprintf(path, sizeof path, "/dev/fd/%d", p[1]);
+    int w = open(path, O_WRONLY);
+    CHECK(w >= 0, "open %s: %s", path, strerror(errno));
+    close(p[1]);
+    CHECK(write(w, "fd", 2) == 2, "write through %s", path);
+    close(w);
+    CHECK(read(p[0], buf, sizeof buf) == 2 && memcmp(buf, "fd", 2) == 0, "read back '%s'", buf);
+    CHECK(read(p[0], buf, sizeof buf) == 0, "no end of file after the last writer");
+    close(p[0]);
+    uint64_t sa[16], len = sizeof sa;
+    long r = syscall(SYS_getpeername, 0, sa, &len);
+    CHECK(r == -1 && errno == ENOTSOCK, "getpeername(0): %ld errno %d", r, errno);
+    r = syscall(SYS_getpeername, 999, sa, &len);
+    CHECK(r == -1 && errno == EBADF, "getpeername(999): %ld errno %d", r, errno);
+    r = syscall(439, AT_FDCWD, "/", X_OK, 0x200);       /* faccessat2, AT_EACCESS */
+    CHECK(r == 0, "faccessat2(/, X_OK, AT_EACCESS): %s", strerror(errno));
+    r = syscall(439, AT_FDCWD, "/", X_OK, 0x8000);
+    CHECK(r == -1 && errno == EINVAL, "faccessat2 with a bad flag: %ld errno %d", r, errno);
+    uint64_t old[2], lim[2];
+    CHECK(syscall(SYS_prlimit64, 0, 7, NULL, old) == 0, "getrlimit NOFILE");
+    lim[0] = 8, lim[1] = old[1];
+    CHECK(syscall(SYS_prlimit64, 0, 7, lim, NULL) == 0, "setrlimit NOFILE 8");
+    int d = dup2(0, 9), e = errno;
+    int f = fcntl(0, F_DUPFD, 8), e2 = errno;
+    syscall(SYS_prlimit64, 0, 7, old, NULL);
+    CHECK(d == -1 && e == EBADF, "dup2 past RLIMIT_NOFILE: %d errno %d", d, e);
+    CHECK(f == -1 && e2 == EINVAL, "F_DUPFD past RLIMIT_NOFILE: %d errno %d", f, e2);
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(void);
@@ -1225,6 +1265,7 @@ static const struct {
     { "wall_clock", t_wall_clock },
     { "poll_select", t_poll_select },
     { "sigsuspend", t_sigsuspend },
+    { "devfd_bash", t_devfd_bash },
 };
 
 /* "utest a b" runs only checks a and b; "utest -a" runs all but a. */
