@@ -18,6 +18,7 @@
 #include "kernel/rand.h"
 
 #define FD_NAME_MAX 3           /* FS_NFD is 64: at most 2 digits */
+static_assert(FS_NFD <= 100, "/dev/fd names have at most 2 digits");
 
 #define MKDEV(ma, mi) (((uint64_t)(ma) << 8) | (uint64_t)(mi))
 
