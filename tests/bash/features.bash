@@ -3,6 +3,8 @@
 # the two outputs must be equal line by line. Values that differ by nature
 # (pids, times, limits, paths) are printed as predicates. Scratch files go
 # to a fresh directory under /tmp.
+# shellcheck shell=bash disable=SC1083,SC2016,SC2018,SC2019,SC2034,SC2050,SC2093,SC2116,SC2154,SC2157,SC2162,SC2164,SC2219,SC2320
+# (constant tests, let, read without -r, {fd} names and the like are what is tested)
 set -u
 umask 022
 sec() { echo "--- $1"; }
