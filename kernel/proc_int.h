@@ -99,6 +99,9 @@ void proc_exe_set(struct proc *p, const char *path);
  * no handler frame took it (called by proc_signal_deliver). */
 void proc_sigsuspend_done(struct proc *p);
 #define PROC_NR_RT_SIGSUSPEND 130
+/* Calls never restarted after a handler, whatever SA_RESTART says:
+ * rt_sigsuspend, poll, select, pselect6, ppoll (proc_sigsuspend.c). */
+bool proc_nr_never_restarts(uint64_t nr);
 /* Deliver pending signals before the return to user mode. */
 void proc_signal_deliver(struct arch_regs *r);
 /* Load an ELF image into a new address space for p and set *regs; argv and

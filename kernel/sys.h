@@ -23,6 +23,9 @@ long sys_ioctl(int fd, unsigned int cmd, uint64_t arg);
 long sys_readv(int fd, uint64_t uiov, int iovcnt);
 long sys_writev(int fd, uint64_t uiov, int iovcnt);
 long sys_pread64(int fd, uint64_t ubuf, uint64_t n, long off);
+long sys_sendfile(int out_fd, int in_fd, uint64_t uoff, size_t count);
+long sys_copy_file_range(int fd_in, uint64_t uoff_in, int fd_out, uint64_t uoff_out, size_t len,
+                         unsigned int flags);
 long sys_access(uint64_t upath, int mode);
 long sys_faccessat(int dirfd, uint64_t upath, int mode, int flags);
 long sys_pipe(uint64_t ufds);

@@ -56,7 +56,12 @@ NOTES = {
     'clock_getres': 'one nanosecond for every clock',
     'poll': 'readiness from pipes and the tty (other files always ready), rechecked every '
             '5 ms while waiting',
-    'ppoll': 'as poll; the signal mask argument is not applied',
+    'ppoll': 'as poll, under the given signal mask for the call (restored after the '
+             'handler on EINTR, as rt_sigsuspend); never restarted after a handler',
+    'sendfile': 'any readable in_fd (initrd, tmpfs, pipe, tty) to any writable out_fd '
+                'through a kernel buffer; NULL offset moves the file offset',
+    'copy_file_range': 'regular files only, any two file systems (no EXDEV); through '
+                       'a kernel buffer',
     'select': 'as poll',
     'pselect6': 'as ppoll',
     'getgroups': 'no supplementary groups: always 0',

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "kernel/errno.h"
+#include "kernel/uaccess.h"
 #include "tests/host/fake_proc.h"
 
 struct proc fake_procs[FAKE_PROC_MAX];
@@ -13,6 +14,10 @@ struct proc *fake_proc_cur;
 struct fake_sig fake_sigs[FAKE_SIG_MAX];
 int fake_nsigs;
 bool fake_signal_pending;
+uint64_t fake_sigmask;
+bool fake_sigmask_set;
+bool fake_sigmask_left;
+long fake_sigmask_left_ret;
 
 struct proc *
 fake_proc_make(int i, int pid, int ppid, int pgid, const char *name)
@@ -35,6 +40,10 @@ fake_proc_reset(void)
     fake_proc_cur = NULL;
     fake_nsigs = 0;
     fake_signal_pending = false;
+    fake_sigmask = 0;
+    fake_sigmask_set = false;
+    fake_sigmask_left = false;
+    fake_sigmask_left_ret = 0;
 }
 
 struct proc *
@@ -88,6 +97,26 @@ bool
 proc_signal_pending(void)
 {
     return fake_signal_pending;
+}
+
+int
+proc_sigmask_enter(uint64_t umask, uint64_t sigsetsize)
+{
+    if (!umask)
+        return 0;
+    if (sigsetsize != 8)
+        return -EINVAL;
+    if (copyin(&fake_sigmask, umask, 8))
+        return -EFAULT;
+    fake_sigmask_set = true;
+    return 0;
+}
+
+void
+proc_sigmask_leave(long ret)
+{
+    fake_sigmask_left = true;
+    fake_sigmask_left_ret = ret;
 }
 
 int

@@ -27,6 +27,11 @@ extern struct proc *fake_proc_cur;
 extern struct fake_sig fake_sigs[FAKE_SIG_MAX];
 extern int fake_nsigs;
 extern bool fake_signal_pending;
+/* What ppoll/pselect6 passed to proc_sigmask_enter/leave. */
+extern uint64_t fake_sigmask;
+extern bool fake_sigmask_set;
+extern bool fake_sigmask_left;
+extern long fake_sigmask_left_ret;
 
 /* Fill slot i as a live process and return it. */
 struct proc *fake_proc_make(int i, int pid, int ppid, int pgid, const char *name);
