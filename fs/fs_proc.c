@@ -5,15 +5,18 @@
  * kernel/proc_exe.c); /proc/self is a symlink to the caller's pid and
  * /proc/meminfo reports the frame allocator and the commit
  * (kernel/vm_commit.c); /proc/mounts links to self/mounts, the mount
- * table (gen_mounts). Contents are
+ * table (gen_mounts); /proc/stat and /proc/loadavg give what busybox's
+ * top reads. Contents are
  * generated on every read from a consistent proc_info copy, so no fs lock
  * is held across calls into kernel/proc.
  */
 #include "fs/fs_int.h"
+#include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/proc.h"
+#include "kernel/time.h"
 #include "kernel/vm.h"
 
 #define GEN_MAX   4096
@@ -428,6 +431,84 @@ static const struct vnode_ops root_ops = {
 static const struct vnode_ops self_ops = {
     .readlink = self_readlink,
 };
+/*
+ * /proc/stat and /proc/loadavg, for busybox's top: one CPU whose user time
+ * is what the live processes used and whose idle time is the rest of the
+ * uptime (no system time is kept), and run-queue figures from the process
+ * table; the load averages are not kept and read 0.
+ */
+static long
+sysstat_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
+{
+    struct proc_info *list = kmalloc(sizeof(*list) * PROC_MAX);
+    char *text = kmalloc(GEN_MAX);
+    long r = -ENOMEM;
+    if (list && text) {
+        int np = proc_list(list, PROC_MAX);
+        uint64_t busy = 0;
+        int running = 0;
+        for (int i = 0; i < np; i++) {
+            busy += list[i].cpu_ns / TICKS_NS;
+            running += list[i].state == 'R';
+        }
+        uint64_t now = arch_time_ns();
+        uint64_t up = now / TICKS_NS;
+        uint64_t idle = up > busy ? up - busy : 0;
+        struct sbuf b = { text, 0, GEN_MAX };
+        for (int cpu = -1; cpu < 1; cpu++) {
+            puts_(&b, cpu < 0 ? "cpu  " : "cpu0 ");
+            putu(&b, busy);
+            puts_(&b, " 0 0 ");
+            putu(&b, idle);
+            puts_(&b, " 0 0 0 0 0 0\n");
+        }
+        puts_(&b, "intr 0\nctxt 0\nbtime ");
+        putu(&b, (time_realtime_ns() - now) / 1000000000ull);
+        puts_(&b, "\nprocesses ");
+        putu(&b, (uint64_t)np);
+        puts_(&b, "\nprocs_running ");
+        putu(&b, (uint64_t)running);
+        puts_(&b, "\nprocs_blocked 0\n");
+        r = serve(&b, buf, n, off);
+    }
+    kfree(list);
+    kfree(text);
+    return r;
+}
+
+static long
+loadavg_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
+{
+    struct proc_info *list = kmalloc(sizeof(*list) * PROC_MAX);
+    if (!list)
+        return -ENOMEM;
+    int np = proc_list(list, PROC_MAX);
+    int running = 0;
+    int last = 0;
+    for (int i = 0; i < np; i++) {
+        running += list[i].state == 'R';
+        last = MAX(last, list[i].pid);
+    }
+    kfree(list);
+    char text[64];
+    struct sbuf b = { text, 0, sizeof(text) };
+    puts_(&b, "0.00 0.00 0.00 ");
+    putu(&b, (uint64_t)running);
+    puts_(&b, "/");
+    putu(&b, (uint64_t)np);
+    puts_(&b, " ");
+    putu(&b, (uint64_t)last);
+    puts_(&b, "\n");
+    return serve(&b, buf, n, off);
+}
+
+static const struct vnode_ops sysstat_ops = {
+    .read = sysstat_read,
+};
+static const struct vnode_ops loadavg_ops = {
+    .read = loadavg_read,
+};
+
 /* /proc/mounts, as on Linux: a link to self/mounts. */
 static long
 mounts_readlink(struct vnode *v, char *buf, size_t n)
@@ -452,15 +533,21 @@ fs_proc_init(void)
     struct vnode *self = fs_vn_alloc(S_IFLNK | 0777, FS_DEV_PROC, &self_ops);
     struct vnode *mem = fs_vn_alloc(S_IFREG | 0444, FS_DEV_PROC, &meminfo_ops);
     struct vnode *mnt = fs_vn_alloc(S_IFLNK | 0777, FS_DEV_PROC, &mounts_ops);
-    if (!proc_root || !self || !mem || !mnt) {
+    struct vnode *st = fs_vn_alloc(S_IFREG | 0444, FS_DEV_PROC, &sysstat_ops);
+    struct vnode *la = fs_vn_alloc(S_IFREG | 0444, FS_DEV_PROC, &loadavg_ops);
+    if (!proc_root || !self || !mem || !mnt || !st || !la) {
         kfree(proc_root);
         kfree(self);
         kfree(mem);
         kfree(mnt);
+        kfree(st);
+        kfree(la);
         return NULL;
     }
+    fs_vn_add_child(proc_root, la, "loadavg", 7);
     fs_vn_add_child(proc_root, mem, "meminfo", 7);
     fs_vn_add_child(proc_root, mnt, "mounts", 6);
     fs_vn_add_child(proc_root, self, "self", 4);
+    fs_vn_add_child(proc_root, st, "stat", 4);
     return proc_root;
 }

@@ -49,7 +49,7 @@ test_proc_lists_processes(void)
         strcat(names, " ");
         at += rl;
     }
-    EXPECT_STREQ(names, ". .. meminfo mounts self 10 1 ");
+    EXPECT_STREQ(names, ". .. loadavg meminfo mounts self stat 10 1 ");
     EXPECT_EQ(topen("/proc/2", O_RDONLY), -ENOENT);
     EXPECT_EQ(topen("/proc/01", O_RDONLY), -ENOENT);
     EXPECT_EQ(topen("/proc/99999999999", O_RDONLY), -ENOENT);
@@ -137,6 +137,12 @@ test_proc_mounts(void)
     char link[32] = {0};
     EXPECT_EQ(sys_readlink(U("/proc/mounts"), U(link), sizeof(link)), 11);
     EXPECT_STREQ(link, "self/mounts");
+    procs();
+    EXPECT_TRUE(slurp("/proc/stat") > 0);
+    EXPECT_EQ(strncmp(buf, "cpu  25 0 0 0 ", 14), 0);    /* init's 25 ticks; no uptime here */
+    EXPECT_TRUE(strstr(buf, "\nprocesses 2\n") != NULL);
+    EXPECT_TRUE(slurp("/proc/loadavg") > 0);
+    EXPECT_STREQ(buf, "0.00 0.00 0.00 1/2 10\n");
     tteardown();
 }
 

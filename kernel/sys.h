@@ -28,6 +28,7 @@ long sys_copy_file_range(int fd_in, uint64_t uoff_in, int fd_out, uint64_t uoff_
                          unsigned int flags);
 long sys_access(uint64_t upath, int mode);
 long sys_faccessat(int dirfd, uint64_t upath, int mode, int flags);
+long sys_faccessat2(int dirfd, uint64_t upath, int mode, int flags);
 long sys_pipe(uint64_t ufds);
 long sys_pipe2(uint64_t ufds, int flags);
 long sys_dup(int fd);

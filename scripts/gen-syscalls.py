@@ -58,6 +58,8 @@ NOTES = {
             '5 ms while waiting',
     'ppoll': 'as poll, under the given signal mask for the call (restored after the '
              'handler on EINTR, as rt_sigsuspend); never restarted after a handler',
+    'faccessat2': 'as faccessat, with AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; AT_EACCESS is '
+                  'the same check (every process is root)',
     'sendfile': 'any readable in_fd (initrd, tmpfs, pipe, tty) to any writable out_fd '
                 'through a kernel buffer; NULL offset moves the file offset',
     'copy_file_range': 'regular files only, any two file systems (no EXDEV); through '
