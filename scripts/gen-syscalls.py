@@ -60,6 +60,19 @@ NOTES = {
              'handler on EINTR, as rt_sigsuspend); never restarted after a handler',
     'faccessat2': 'as faccessat, with AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; AT_EACCESS is '
                   'the same check (every process is root)',
+    'mknod': 'regular files only (tmpfs); FIFOs, sockets and devices: EPERM, as a file system '
+             'without mknod',
+    'mknodat': 'as mknod',
+    'sync': 'nothing to write back: everything is in memory',
+    'syncfs': 'as sync (checks the fd)',
+    'fallocate': 'mode 0 grows the file (pages come when written), KEEP_SIZE does nothing, '
+                 'other modes EOPNOTSUPP',
+    'getpriority': 'every process runs at nice 0 (no nice levels in the scheduler)',
+    'setpriority': 'nice 0 accepted, anything else EPERM',
+    'ioprio_get': 'class none: there is no I/O scheduler',
+    'ioprio_set': 'accepted with no effect: there is no I/O scheduler',
+    'clone3': 'ENOSYS on purpose (not logged): glibc falls back to clone',
+    'syslog': 'ENOSYS on purpose (not logged): no kernel log buffer, the log is the console',
     'sendfile': 'any readable in_fd (initrd, tmpfs, pipe, tty) to any writable out_fd '
                 'through a kernel buffer; NULL offset moves the file offset',
     'copy_file_range': 'regular files only, any two file systems (no EXDEV); through '
