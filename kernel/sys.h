@@ -92,6 +92,7 @@ long sys_getpriority(int which, int who);                    /* sys_prio.c */
 long sys_setpriority(int which, int who, int prio);
 long sys_ioprio_get(int which, int who);
 long sys_ioprio_set(int which, int who, int ioprio);
+long sys_tgkill(int tgid, int tid, int sig);                /* sys_tgkill.c */
 long sys_clone3(uint64_t uargs, size_t size);               /* sys_nosys.c */
 long sys_syslog(int type, uint64_t ubuf, int len);
 long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, unsigned int flags,

@@ -73,6 +73,7 @@ NOTES = {
     'ioprio_set': 'accepted with no effect: there is no I/O scheduler',
     'clone3': 'ENOSYS on purpose (not logged): glibc falls back to clone',
     'syslog': 'ENOSYS on purpose (not logged): no kernel log buffer, the log is the console',
+    'tgkill': 'one thread per process: kill(tid, sig) when tgid == tid, else ESRCH',
     'sendfile': 'any readable in_fd (initrd, tmpfs, pipe, tty) to any writable out_fd '
                 'through a kernel buffer; NULL offset moves the file offset',
     'copy_file_range': 'regular files only, any two file systems (no EXDEV); through '
