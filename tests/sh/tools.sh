@@ -2,7 +2,7 @@
 # /tmp): date, id, df, du, find, xargs, sort, uniq, od, hexdump, xxd,
 # checksums, stat, touch, mkdir/mv/cp/rm -r, ln -s, readlink -f, realpath,
 # env, seq, expr, test, timeout, ps, uptime, free, top, awk, sed -i, tar,
-# gzip, cpio, cat/cp through sendfile, dd. Outputs that differ between
+# gzip, cpio, cat/cp through sendfile, dd, sync, fallocate, ionice, renice. Outputs that differ between
 # machines (times, pids, sizes of mounts) are printed as predicates.
 # Compared with the host by tests/qemu/busybox_sh.sh.
 d=$(mktemp -d /tmp/tools.XXXXXX) || exit 1
@@ -129,6 +129,13 @@ nproc | grep -q '^[0-9][0-9]*$' && echo "nproc ok"
 pidof sh >/dev/null; echo "pidof ran"
 sleep 0.1 & wait $!; echo "waited $?"
 yes | head -n 3
+
+echo "== sync, fallocate, priorities"
+sync; echo "sync $?"
+fallocate -l 8192 fa && stat -c '%s' fa
+truncate -s 100 fa && stat -c '%s' fa
+ionice -p $$
+renice -n 0 -p $$ >/dev/null; echo "renice $?"
 
 echo "== mounts"
 df /tmp >/dev/null && echo "df ok"
