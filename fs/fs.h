@@ -53,3 +53,10 @@ uint32_t fs_umask(void);
  * file's absolute path into out[0..n). 0, -ENOENT, -ENOTDIR, -ELOOP,
  * -ENAMETOOLONG (does not fit), -ENOMEM. Sleeps. */
 MUST_CHECK int fs_realpath(struct fs_ctx *c, const char *path, char *out, size_t n);
+/* The console becomes the controlling tty of session sid, with pgrp in the
+ * foreground (init's session at boot; fs/fs_tty.c). */
+void fs_console_acquire(int sid, int pgrp);
+/* Session sid ends (its leader exits): if the console is its controlling
+ * tty, the console is let go. Returns the foreground group then, to get
+ * SIGHUP and SIGCONT, or 0. Takes the tty lock: call it without one. */
+int fs_console_release(int sid);

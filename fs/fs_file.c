@@ -16,7 +16,8 @@ fs_file_open(struct vnode *v, int flags, struct file **out)
     if (!f)
         return -ENOMEM;
     f->refs = 1;
-    f->flags = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_PATH);
+    /* O_NOCTTY is seen by ops->open only (a tty), as Linux drops it after open. */
+    f->flags = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_PATH | O_NOCTTY);
     f->vn = v;
     spin_init(&f->lock, "fs.file");
     fs_vn_ref(v);
@@ -28,6 +29,7 @@ fs_file_open(struct vnode *v, int flags, struct file **out)
             return err;
         }
     }
+    f->flags &= ~O_NOCTTY;
     *out = f;
     return 0;
 }

@@ -5,7 +5,7 @@
  * in steps of at most FS_POLL_STEP_NS and checks again, so no wakeup has to
  * be wired into every device; a signal ends the wait with EINTR. ppoll and
  * pselect6 wait under the caller's temporary signal mask, which
- * kernel/proc_sigsuspend.c swaps in and restores as Linux does.
+ * kernel/proc_sigmask.c swaps in and restores as Linux does.
  */
 #include "fs/fs_int.h"
 #include "kernel/arch.h"

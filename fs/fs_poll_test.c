@@ -3,7 +3,7 @@
  * a poll op, POLLNVAL for a closed descriptor, ignored negative fds, a
  * timeout that sleeps (through the fake clock below) only when nothing is
  * ready, EFAULT/EINVAL, ppoll's timespec checks, and the signal masks of
- * ppoll and pselect6 handed to kernel/proc_sigsuspend.c.
+ * ppoll and pselect6 handed to kernel/proc_sigmask.c.
  */
 // TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c
 #include "fs/fs_testlib.h"

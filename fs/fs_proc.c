@@ -75,7 +75,7 @@ gen_stat(struct sbuf *b, const struct proc_info *pi)
     puts_(b, ") ");
     put(b, &pi->state, 1);
     const int64_t f[] = {
-        pi->ppid, pi->pgid, pi->pgid /* session */, 0 /* tty_nr */, -1 /* tpgid */,
+        pi->ppid, pi->pgid, pi->sid, 0 /* tty_nr */, -1 /* tpgid */,
         0 /* flags */, 0, 0, 0, 0 /* faults */,
         (int64_t)(pi->cpu_ns / TICKS_NS) /* utime */, 0 /* stime */, 0, 0,
         20 /* priority */, 0 /* nice */, 1 /* num_threads */, 0 /* itrealvalue */,

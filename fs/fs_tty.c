@@ -1,15 +1,19 @@
 /*
  * The console tty and its line discipline, after Linux's n_tty: canonical
  * mode (erase, kill, word erase, ^D end-of-file, echo), non-canonical mode
- * (VMIN/VTIME=0 reads), ^C/^\ to the foreground process group, ICRNL on
- * input and ONLCR on output, and the termios/winsize/pgrp ioctls. Input
+ * (VMIN/VTIME=0 reads), ^C/^\/^Z to the foreground process group, ICRNL on
+ * input and ONLCR on output, and the termios/winsize ioctls. It is the
+ * controlling tty of one session (init's at boot), with a foreground
+ * process group: background reads get SIGTTIN, background writes with
+ * TOSTOP and mode changes get SIGTTOU (docs/jobcontrol.md). Input
  * arrives from the serial interrupt through fs_console_input, which must
  * not sleep. Output goes straight to arch_console_write. /dev/console and
  * /dev/tty are two vnodes (fs_dev.c) over this one tty.
  *
  * Locking: tty.lock (a spinlock, taken in interrupt context too) protects
- * the whole struct tty. Signals are posted after dropping it, because
- * proc_signal_pgrp takes proc.table, which comes before fs locks.
+ * the whole struct tty. Signals are posted, and the proc_* job-control
+ * queries made, after dropping it, because they take proc.table, which
+ * comes before fs locks.
  */
 #include "fs/fs_int.h"
 #include "kernel/errno.h"
@@ -32,6 +36,7 @@
 #define ECHOK   0000040
 #define ECHONL  0000100
 #define NOFLSH  0000200
+#define TOSTOP  0000400
 #define ECHOCTL 0001000
 #define ECHOKE  0004000
 #define IEXTEN  0100000
@@ -52,6 +57,7 @@ enum { VINTR, VQUIT, VERASE, VKILL, VEOF, VTIME, VMIN, VSWTC, VSTART, VSTOP, VSU
 #define TIOCSWINSZ 0x5414
 #define FIONREAD   0x541B
 #define TIOCNOTTY  0x5422
+#define TIOCGSID   0x5429
 
 #define TTY_BUF  4096           /* input ready for read */
 #define TTY_LINE 1024           /* the canonical line being edited */
@@ -79,7 +85,8 @@ struct tty {
     struct spinlock lock;       /* protects everything below */
     struct ktermios tio;
     struct winsize ws;
-    int pgrp;                   /* foreground process group; 0: none set */
+    int session;                /* the session it is the controlling tty of; 0: none */
+    int pgrp;                   /* foreground process group; 0: none */
     char line[TTY_LINE];        /* canonical mode: the line being edited */
     size_t linelen;
     char buf[TTY_BUF];          /* ring of input ready for read */
@@ -109,6 +116,7 @@ fs_tty_reset(void)
     spin_init(&console.lock, "fs.tty");
     console.tio = tio_default;
     console.ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
+    console.session = 0;
     console.pgrp = 0;
     console.linelen = 0;
     console.head = console.tail = 0;
@@ -257,8 +265,8 @@ fs_console_input(int ch)
     } else if (c == '\n' && (in & INLCR)) {
         c = '\r';
     }
-    if ((lf & ISIG) && (is_cc(t, VINTR, c) || is_cc(t, VQUIT, c))) {
-        sig = is_cc(t, VINTR, c) ? SIGINT : SIGQUIT;
+    if ((lf & ISIG) && (is_cc(t, VINTR, c) || is_cc(t, VQUIT, c) || is_cc(t, VSUSP, c))) {
+        sig = is_cc(t, VINTR, c) ? SIGINT : is_cc(t, VQUIT, c) ? SIGQUIT : SIGTSTP;
         pgrp = t->pgrp;
         if (!(lf & NOFLSH))
             flush_input(t);
@@ -278,6 +286,79 @@ out:
         (void)proc_signal_pgrp(pgrp, sig);
 }
 
+void
+fs_console_acquire(int sid, int pgrp)
+{
+    if (!console_ready)
+        fs_tty_reset();
+    spin_lock(&console.lock);
+    console.session = sid;
+    console.pgrp = pgrp;
+    spin_unlock(&console.lock);
+}
+
+/* t stops being session sid's controlling tty; returns its foreground group. */
+static int
+release(struct tty *t, int sid)
+{
+    int fg = 0;
+    spin_lock(&t->lock);
+    if (sid != 0 && t->session == sid) {
+        fg = t->pgrp;
+        t->session = 0;
+        t->pgrp = 0;
+    }
+    spin_unlock(&t->lock);
+    return fg;
+}
+
+int
+fs_console_release(int sid)
+{
+    return console_ready ? release(&console, sid) : 0;
+}
+
+/* The session t is the controlling tty of, and its foreground group. */
+static void
+owner(struct tty *t, int *sid, int *pgrp)
+{
+    spin_lock(&t->lock);
+    *sid = t->session;
+    *pgrp = t->pgrp;
+    spin_unlock(&t->lock);
+}
+
+static bool
+is_ctty(struct tty *t, struct proc *p)
+{
+    int sid, fg;
+    owner(t, &sid, &fg);
+    return p && sid != 0 && sid == proc_ctty_sid(p);
+}
+
+/*
+ * Job control for the current process using t (Linux's tty_check_change):
+ * 0 when it may go on (t is not its controlling tty, or its group is in
+ * front), -EIO, or -EINTR after sig went to its group, which stops it; the
+ * call is restarted once the group is continued (kernel/proc_signal.c).
+ * Blocking or ignoring SIGTTOU lets the call go on; SIGTTIN gives -EIO.
+ */
+static int
+job_check(struct tty *t, int sig)
+{
+    struct proc *p = proc_current();
+    int sid, fg;
+    owner(t, &sid, &fg);
+    if (!p || sid == 0 || sid != proc_ctty_sid(p) || fg == 0 || proc_pgid(p) == fg)
+        return 0;
+    if (proc_signal_is_blocked_or_ignored(p, sig))
+        return sig == SIGTTIN ? -EIO : 0;
+    if (proc_pgrp_is_orphaned(proc_pgid(p)))
+        return -EIO;
+    (void)proc_signal_pgrp(proc_pgid(p), sig);
+    return -EINTR;
+}
+
 /* Bytes a read could return now. Caller holds t->lock. */
 static uint32_t
 readable(struct tty *t)
@@ -292,6 +373,9 @@ tty_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
 {
     struct tty *t = f->vn->priv;
     char *out = buf;
+    int err = job_check(t, SIGTTIN);
+    if (err)
+        return err;
     if (n == 0)
         return 0;
     spin_lock(&t->lock);
@@ -335,7 +419,13 @@ tty_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
 static long
 tty_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags)
 {
-    output(f->vn->priv, buf, n);
+    struct tty *t = f->vn->priv;
+    if (t->tio.c_lflag & TOSTOP) {
+        int err = job_check(t, SIGTTOU);
+        if (err)
+            return err;
+    }
+    output(t, buf, n);
     return (long)n;
 }
 
@@ -362,28 +452,122 @@ set_termios(struct tty *t, const struct ktermios *nt, bool flush)
     waitq_wake_all(&t->readers);
 }
 
+/* TIOCSCTTY: a session leader without a controlling tty takes t; arg 1
+ * takes it from another session too (everyone is root). */
 static long
-tty_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
+set_ctty(struct tty *t, uint64_t arg)
 {
-    struct tty *t = f->vn->priv;
-    struct ktermios tio;
-    struct winsize ws;
+    struct proc *p = proc_current();
+    if (!p || !proc_is_session_leader(p))
+        return -EPERM;
+    int sid = proc_sid(p);
+    long err = 0;
+    spin_lock(&t->lock);
+    if (t->session == sid)
+        goto out;
+    if (t->session != 0 && arg != 1) {
+        err = -EPERM;
+        goto out;
+    }
+    t->session = sid;
+    t->pgrp = proc_pgid(p);
+out:
+    spin_unlock(&t->lock);
+    return err;
+}
+
+/* TIOCNOTTY: a session leader lets t go (its foreground group gets SIGHUP
+ * and SIGCONT); any other process gives up t for itself only. */
+static long
+drop_ctty(struct tty *t)
+{
+    struct proc *p = proc_current();
+    if (!is_ctty(t, p))
+        return -ENOTTY;
+    if (!proc_is_session_leader(p)) {
+        proc_drop_ctty(p);
+        return 0;
+    }
+    int fg = release(t, proc_sid(p));
+    if (fg > 0) {
+        (void)proc_signal_pgrp(fg, SIGHUP);
+        (void)proc_signal_pgrp(fg, SIGCONT);
+    }
+    return 0;
+}
+
+/* TIOCSPGRP: only on the caller's controlling tty, to a group of its
+ * session; a background caller gets SIGTTOU unless it blocks or ignores it. */
+static long
+set_pgrp(struct tty *t, uint64_t uarg)
+{
+    struct proc *p = proc_current();
     int v;
-    switch (cmd) {
-    case TCGETS:
+    long err = job_check(t, SIGTTOU);
+    if (err)
+        return err == -EIO ? -ENOTTY : err;
+    if (!is_ctty(t, p))
+        return -ENOTTY;
+    if (copyin(&v, uarg, sizeof(v)) != 0)
+        return -EFAULT;
+    if (v < 0)
+        return -EINVAL;
+    err = proc_pgrp_check(v, proc_ctty_sid(p));
+    if (err)
+        return err;
+    spin_lock(&t->lock);
+    t->pgrp = v;
+    spin_unlock(&t->lock);
+    return 0;
+}
+
+/* TIOCGPGRP / TIOCGSID: the foreground group or the session, asked on the
+ * caller's controlling tty. */
+static long
+get_owner(struct tty *t, bool want_sid, uint64_t uarg)
+{
+    int sid, fg;
+    if (!is_ctty(t, proc_current()))
+        return -ENOTTY;
+    owner(t, &sid, &fg);
+    int v = want_sid ? sid : fg;
+    return copyout(uarg, &v, sizeof(v));
+}
+
+static long
+termios_ioctl(struct tty *t, uint64_t cmd, uint64_t uarg)
+{
+    struct ktermios tio;
+    if (cmd == TCGETS) {
         spin_lock(&t->lock);
         tio = t->tio;
         spin_unlock(&t->lock);
         return copyout(uarg, &tio, sizeof(tio));
+    }
+    long err = job_check(t, SIGTTOU);
+    if (err)
+        return err;
+    if (copyin(&tio, uarg, sizeof(tio)) != 0)
+        return -EFAULT;
+    spin_lock(&t->lock);
+    set_termios(t, &tio, cmd == TCSETSF);
+    spin_unlock(&t->lock);
+    return 0;
+}
+
+static long
+tty_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
+{
+    struct tty *t = f->vn->priv;
+    struct winsize ws;
+    int v;
+    long err;
+    switch (cmd) {
+    case TCGETS:
     case TCSETS:
     case TCSETSW:
     case TCSETSF:
-        if (copyin(&tio, uarg, sizeof(tio)) != 0)
-            return -EFAULT;
-        spin_lock(&t->lock);
-        set_termios(t, &tio, cmd == TCSETSF);
-        spin_unlock(&t->lock);
-        return 0;
+        return termios_ioctl(t, cmd, uarg);
     case TIOCGWINSZ:
         spin_lock(&t->lock);
         ws = t->ws;
@@ -396,23 +580,15 @@ tty_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
         t->ws = ws;
         spin_unlock(&t->lock);
         return 0;
-    case TIOCGPGRP: {
-        spin_lock(&t->lock);
-        v = t->pgrp;
-        spin_unlock(&t->lock);
-        if (v == 0 && proc_current())   /* none set: the caller is in front */
-            v = proc_pgid(proc_current());
-        return copyout(uarg, &v, sizeof(v));
-    }
+    case TIOCGPGRP:
+    case TIOCGSID:
+        return get_owner(t, cmd == TIOCGSID, uarg);
     case TIOCSPGRP:
-        if (copyin(&v, uarg, sizeof(v)) != 0)
-            return -EFAULT;
-        if (v <= 0)
-            return -EINVAL;
-        spin_lock(&t->lock);
-        t->pgrp = v;
-        spin_unlock(&t->lock);
-        return 0;
+        return set_pgrp(t, uarg);
+    case TIOCSCTTY:
+        return set_ctty(t, uarg);
+    case TIOCNOTTY:
+        return drop_ctty(t);
     case FIONREAD:
         spin_lock(&t->lock);
         v = (int)readable(t);
@@ -421,6 +597,9 @@ tty_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
     case TCFLSH:
         if (uarg > 2)
             return -EINVAL;
+        err = job_check(t, SIGTTOU);
+        if (err)
+            return err;
         if (uarg != 1) {        /* TCIFLUSH or TCIOFLUSH */
             spin_lock(&t->lock);
             flush_input(t);
@@ -428,8 +607,6 @@ tty_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
         }
         return 0;
     case TCXONC:
-    case TIOCSCTTY:
-    case TIOCNOTTY:
         return 0;
     default:
         return -ENOTTY;
@@ -448,11 +625,30 @@ tty_poll(struct file *f)
     return (in ? FS_POLLIN : 0) | FS_POLLOUT;
 }
 
+/* A session leader with no controlling tty that opens t without O_NOCTTY
+ * acquires it, as on Linux. */
+static int
+tty_open(struct file *f)
+{
+    struct tty *t = f->vn->priv;
+    struct proc *p = proc_current();
+    if (!p || (f->flags & O_NOCTTY) || !proc_is_session_leader(p))
+        return 0;
+    spin_lock(&t->lock);
+    if (t->session == 0) {
+        t->session = proc_sid(p);
+        t->pgrp = proc_pgid(p);
+    }
+    spin_unlock(&t->lock);
+    return 0;
+}
+
 const struct vnode_ops fs_tty_ops = {
     .read = tty_read,
     .write = tty_write,
     .ioctl = tty_ioctl,
     .poll = tty_poll,
+    .open = tty_open,
     .noseek = true,
 };
 

@@ -1,7 +1,7 @@
 /*
- * The process table: pids, fork, exit, wait4, kill, process groups and the
- * identity calls. exec is in proc_exec.c, signal delivery in
- * proc_signal.c. Every call here depends on where a process lives, so once
+ * The process table: pids, fork, exit, wait4, kill and the identity
+ * calls. exec is in proc_exec.c, signal delivery in proc_signal.c, process
+ * groups, sessions and stop/continue in proc_jobctl.c. Every call here depends on where a process lives, so once
  * processes migrate these are the calls forwarded home (docs/syscalls.md).
  *
  * Locking: proc_table_lock (spinlock) protects every entry's state, pid,
@@ -23,7 +23,11 @@
 struct spinlock proc_table_lock = { .name = "proc.table", .cpu = -1 };
 struct proc proc_table[PROC_MAX];
 
-#define WNOHANG 1
+#define WNOHANG    1
+#define WUNTRACED  2
+#define WCONTINUED 8
+#define WNOWAIT    0x01000000
+#define WAIT_STATUS_CONTINUED 0xffff
 
 struct proc *
 proc_current(void)
@@ -154,6 +158,7 @@ sys_fork(void)
     c->parent = parent;
     c->pgid = parent->pgid;
     c->sid = parent->sid;
+    c->ctty_dropped = parent->ctty_dropped;
     int pid = c->pid;
     spin_unlock(&proc_table_lock);
     sched_make_runnable(c->thread);
@@ -201,6 +206,15 @@ proc_exit(int wait_status)
     vm_activate(NULL);
     vm_free(p->vm);
     p->vm = NULL;
+    if (proc_is_session_leader(p)) {
+        /* The session ends: its controlling tty is let go, and the group
+         * in front of it gets SIGHUP and SIGCONT, as on Linux. */
+        int fg = fs_console_release(p->sid);
+        if (fg > 0) {
+            (void)proc_signal_pgrp(fg, SIGHUP);
+            (void)proc_signal_pgrp(fg, SIGCONT);
+        }
+    }
 
     /* Interrupts stay off from here to the final switch: the parent may
      * free this thread's stack as soon as it sees the zombie. */
@@ -208,6 +222,7 @@ proc_exit(int wait_status)
     spin_lock(&proc_table_lock);
     struct proc *init = proc_by_pid(1 | (main_node_id() << PROC_NODE_SHIFT));
     bool orphan_zombie = false;
+    proc_jobctl_exit(p);
     for (int i = 0; i < PROC_MAX; i++) {
         struct proc *c = &proc_table[i];
         if (c->state != PROC_FREE && c->parent == p) {
@@ -244,7 +259,7 @@ sys_exit_group(int status)
 }
 
 static bool
-wait_matches(struct proc *self, struct proc *c, long pid)
+wait_matches(struct proc *self, struct proc *c, int pid)
 {
     if (c->parent != self || c->state == PROC_FREE)
         return false;
@@ -257,12 +272,56 @@ wait_matches(struct proc *self, struct proc *c, long pid)
     return true;
 }
 
+/* What wait4 may report about c now: an exit, a stop (WUNTRACED) or a
+ * continue (WCONTINUED), each once unless WNOWAIT. 0 when nothing. Caller
+ * holds proc_table_lock; a reaped zombie is freed here. */
+static bool
+wait_take(struct proc *self, struct proc *c, int options, int *status, uint8_t *ru)
+{
+    bool keep = options & WNOWAIT;
+    if (c->state == PROC_ZOMBIE) {
+        *status = c->exit_status;
+        if (!keep) {
+            proc_rusage_reap(self, c, ru);   /* the child's usage becomes ours */
+            free_entry(c);
+        }
+        return true;
+    }
+    if ((options & WUNTRACED) && c->stopped && c->stop_report) {
+        *status = c->stop_report;
+        if (!keep)
+            c->stop_report = 0;
+        return true;
+    }
+    if ((options & WCONTINUED) && c->cont_report) {
+        *status = WAIT_STATUS_CONTINUED;
+        if (!keep)
+            __atomic_store_n(&c->cont_report, 0, __ATOMIC_SEQ_CST);
+        return true;
+    }
+    return false;
+}
+
+static long
+wait_copyout(int cpid, int status, uint64_t ustatus, uint64_t urusage, const uint8_t *ru)
+{
+    if (ustatus && copyout(ustatus, &status, sizeof(status)))
+        return -EFAULT;
+    if (urusage && copyout(urusage, ru, PROC_RUSAGE_SIZE))
+        return -EFAULT;
+    return cpid;
+}
+
 long
-sys_wait4(int pid, uint64_t ustatus, int options, uint64_t urusage)
+sys_wait4(int lpid, uint64_t ustatus, int options, uint64_t urusage)
 {
     struct proc *self = proc_current();
-    if (options & ~(WNOHANG | 2 | 8 | 0x01000000 | 0x40000000 | 0x80000000))
+    int pid = lpid, status = 0;
+    uint8_t ru[PROC_RUSAGE_SIZE] = { 0 };
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT | 0x40000000 | 0x80000000))
         return -EINVAL;
+    if (pid == INT32_MIN)
+        return -ESRCH;
     spin_lock(&proc_table_lock);
     for (;;) {
         bool found = false;
@@ -271,18 +330,11 @@ sys_wait4(int pid, uint64_t ustatus, int options, uint64_t urusage)
             if (!wait_matches(self, c, pid))
                 continue;
             found = true;
-            if (c->state != PROC_ZOMBIE)
+            int cpid = c->pid;
+            if (!wait_take(self, c, (int)options, &status, ru))
                 continue;
-            int status = c->exit_status, cpid = c->pid;
-            uint8_t ru[PROC_RUSAGE_SIZE];
-            proc_rusage_reap(self, c, ru);
-            free_entry(c);
             spin_unlock(&proc_table_lock);
-            if (ustatus && copyout(ustatus, &status, sizeof(status)))
-                return -EFAULT;
-            if (urusage && copyout(urusage, ru, sizeof(ru)))
-                return -EFAULT;
-            return cpid;
+            return wait_copyout(cpid, status, ustatus, urusage, ru);
         }
         if (!found) {
             spin_unlock(&proc_table_lock);
@@ -321,27 +373,40 @@ sys_getppid(void)
     return ppid;
 }
 
+/* Does kill(pid, ...) from self reach p? Linux's rules: pid > 0 that
+ * process, 0 the caller's group, -1 everyone but init and the caller,
+ * < -1 group -pid. */
+static bool
+kill_matches(const struct proc *self, const struct proc *p, int pid)
+{
+    if (pid > 0)
+        return p->pid == pid;
+    if (pid == 0)
+        return p->pgid == self->pgid;
+    if (pid == -1)
+        return p != self && p->pid != (proc_node_self() << PROC_NODE_SHIFT | 1);
+    return p->pgid == -pid;
+}
+
 long
-sys_kill(int pid, int sig)
+sys_kill(int lpid, int lsig)
 {
     struct proc *self = proc_current();
-    int hit = 0;
+    int pid = (int)lpid, sig = (int)lsig, hit = 0;
     if (sig < 0 || sig >= NSIG)
         return -EINVAL;
+    if (pid == INT32_MIN)
+        return -ESRCH;
     spin_lock(&proc_table_lock);
     for (int i = 0; i < PROC_MAX; i++) {
         struct proc *p = &proc_table[i];
         if (p->state != PROC_ALIVE && p->state != PROC_ZOMBIE)
             continue;
-        bool match = pid > 0    ? p->pid == pid
-                     : pid == 0 ? p->pgid == self->pgid
-                     : pid == -1 ? (p->pid != 1 && p != self)
-                                 : p->pgid == -pid;
-        if (!match)
+        if (!kill_matches(self, p, pid))
             continue;
         hit++;
         if (sig && p->state == PROC_ALIVE)
-            proc_signal(p, (int)sig);
+            proc_signal(p, sig);
     }
     spin_unlock(&proc_table_lock);
     return hit ? 0 : -ESRCH;
@@ -350,7 +415,20 @@ sys_kill(int pid, int sig)
 long
 sys_tkill(int tid, int sig)
 {
-    return sys_kill(tid, sig);
+    if ((int)tid <= 0)
+        return -EINVAL;   /* a thread id, never a group */
+    return sys_kill((int)tid, sig);
+}
+
+/* One thread per process: thread tid of group tgid is process tid. */
+long
+sys_tgkill(int tgid, int tid, int sig)
+{
+    if ((int)tgid <= 0 || (int)tid <= 0)
+        return -EINVAL;
+    if ((int)tgid != (int)tid)
+        return -ESRCH;
+    return sys_kill((int)tid, sig);
 }
 
 int
@@ -369,63 +447,6 @@ proc_signal_pgrp(int pgid, int sig)
     return hit ? 0 : -ESRCH;
 }
 
-long
-sys_setpgid(int pid, int pgid)
-{
-    struct proc *self = proc_current();
-    long err = 0;
-    if (pgid < 0)
-        return -EINVAL;
-    spin_lock(&proc_table_lock);
-    struct proc *p = pid == 0 ? self : proc_by_pid((int)pid);
-    if (!p || (p != self && p->parent != self))
-        err = -ESRCH;
-    else
-        p->pgid = pgid == 0 ? p->pid : (int)pgid;
-    spin_unlock(&proc_table_lock);
-    return err;
-}
-
-long
-sys_getpgid(int pid)
-{
-    spin_lock(&proc_table_lock);
-    struct proc *p = pid == 0 ? proc_current() : proc_by_pid((int)pid);
-    long r = p ? p->pgid : -ESRCH;
-    spin_unlock(&proc_table_lock);
-    return r;
-}
-
-long
-sys_getpgrp(void)
-{
-    return sys_getpgid(0);
-}
-
-long
-sys_setsid(void)
-{
-    struct proc *p = proc_current();
-    spin_lock(&proc_table_lock);
-    long r = -EPERM;
-    if (p->pgid != p->pid) {
-        p->sid = p->pgid = p->pid;
-        r = p->pid;
-    }
-    spin_unlock(&proc_table_lock);
-    return r;
-}
-
-long
-sys_getsid(int pid)
-{
-    spin_lock(&proc_table_lock);
-    struct proc *p = pid == 0 ? proc_current() : proc_by_pid((int)pid);
-    long r = p ? p->sid : -ESRCH;
-    spin_unlock(&proc_table_lock);
-    return r;
-}
-
 static void
 fill_info(struct proc *p, struct proc_info *out)
 {
@@ -433,9 +454,11 @@ fill_info(struct proc *p, struct proc_info *out)
     out->pid = p->pid;
     out->ppid = p->parent ? p->parent->pid : 0;
     out->pgid = p->pgid;
+    out->sid = p->sid;
     out->home = p->home;
     out->node = main_node_id();
     out->state = p->state == PROC_ZOMBIE                               ? 'Z'
+                 : p->stopped                                       ? 'T'
                  : p->thread && p->thread->state == THREAD_SLEEPING ? 'S'
                                                                       : 'R';
     memcpy(out->name, p->name, sizeof(out->name));

@@ -49,6 +49,8 @@ int proc_pgid(const struct proc *p);
 /* The process's name (its program's base name). No lock: read it only for
  * the current process, or for a report. */
 const char *proc_name(const struct proc *p);
+/* p's session id. */
+int proc_sid(const struct proc *p);
 /* The process's address space (kernel/vm.h). */
 struct vm *proc_vm(const struct proc *p);
 /* The process's file-system context (fds, cwd); owned by fs/. */
@@ -61,7 +63,7 @@ void proc_signal(struct proc *p, int sig);
 int proc_signal_pgrp(int pgid, int sig);
 /* True if the current process has a signal that would interrupt a sleep. */
 bool proc_signal_pending(void);
-/* ppoll and pselect6 (kernel/proc_sigsuspend.c): replace the signal mask
+/* ppoll and pselect6 (kernel/proc_sigmask.c): replace the signal mask
  * with the sigset at umask (sigsetsize bytes; umask 0: keep the mask) for
  * the rest of the call; -EINVAL (size not 8), -EFAULT. Then
  * proc_sigmask_leave(ret) puts the old mask back at once unless the call
@@ -70,14 +72,37 @@ bool proc_signal_pending(void);
 int proc_sigmask_enter(uint64_t umask, uint64_t sigsetsize);
 void proc_sigmask_leave(long ret);
 
+/*
+ * Job control, for the tty (the rest is in kernel/proc_jobctl.c). Each
+ * takes proc.table, so callers hold no fs lock. A tty is the controlling
+ * tty of the processes of one session (fs/fs_tty.c keeps which).
+ */
+/* The session whose controlling tty p may use: its own, or 0 after p gave
+ * it up with TIOCNOTTY. */
+int proc_ctty_sid(const struct proc *p);
+/* True if p leads its session. */
+bool proc_is_session_leader(const struct proc *p);
+/* 0 if process group pgid has a member in session sid, -ESRCH if the group
+ * has no member, -EPERM if it belongs to another session. */
+int proc_pgrp_check(int pgid, int sid);
+/* True if group pgid is orphaned: no member has a parent in another group
+ * of the same session (POSIX), so no shell will continue it. */
+bool proc_pgrp_is_orphaned(int pgid);
+/* True if p blocks sig or has it set to SIG_IGN. */
+bool proc_signal_is_blocked_or_ignored(const struct proc *p, int sig);
+/* TIOCNOTTY by a process that does not lead its session: p alone gives up
+ * its controlling tty. */
+void proc_drop_ctty(struct proc *p);
+
 /* A consistent copy of one process-table entry, for ps and /proc. */
 struct proc_info {
     int pid;
     int ppid;
     int pgid;
+    int sid;          /* session */
     int home;         /* home node */
     int node;         /* node it runs on now */
-    char state;       /* R running/runnable, S sleeping, Z zombie */
+    char state;       /* R running/runnable, S sleeping, T stopped, Z zombie */
     char name[PROC_NAME_MAX];
     char cmdline[PROC_CMDLINE_MAX]; /* argv joined by NULs, cmdline_len bytes */
     int cmdline_len;

@@ -180,6 +180,7 @@ proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
     }
     if (p->cmdline_len > 0)
         p->cmdline[p->cmdline_len - 1] = 0;
+    p->did_exec = true;   /* the parent's setpgid on it now fails with EACCES */
     for (int s = 1; s < NSIG; s++)
         if (p->sigact[s].handler != SIG_IGN)
             p->sigact[s] = (struct k_sigaction){ 0 };
@@ -265,6 +266,8 @@ proc_start_init(const char *path, char *const argv[], int argc)
     p->fs = fs_ctx_new_console();
     if (!p->fs)
         return -ENOMEM;
+    /* init leads session 1, whose controlling tty is the console. */
+    fs_console_acquire(p->sid, p->pgid);
     int err = proc_exec_image(p, path, argv, argc, envp, ARRAY_SIZE(envp), &regs);
     if (err)
         return err;

@@ -27,6 +27,7 @@ struct k_sigaction {
 
 #define SIG_DFL 0
 #define SIG_IGN 1
+#define SA_NOCLDSTOP 0x00000001
 #define SA_SIGINFO  0x00000004
 #define SA_RESTORER 0x04000000
 #define SA_RESTART  0x10000000
@@ -43,6 +44,9 @@ struct proc {
     struct proc *parent;
     int exit_status;               /* wait status, valid when ZOMBIE */
     struct waitq child_wait;       /* the parent sleeps here in wait4 */
+    bool did_exec;                 /* setpgid by the parent: EACCES once set */
+    bool ctty_dropped;             /* TIOCNOTTY: no controlling tty though in its session */
+    int stop_report;               /* wait status 0x7f|sig<<8 the parent has yet to see */
 
     /* Owned by the process's own thread (set before it first runs): */
     int slot;
@@ -62,9 +66,9 @@ struct proc {
      * changed only by the process itself. */
     volatile uint64_t sig_pending;
     uint64_t sig_blocked;
+    uint64_t sig_saved;            /* sigsuspend: the mask to restore ... */
+    bool sig_saved_valid;          /* ... when its signal has been handled */
     struct k_sigaction sigact[NSIG];
-    uint64_t sig_saved;            /* rt_sigsuspend: the mask to restore ... */
-    bool sig_restore;              /* ... after the next delivery (proc_sigsuspend.c) */
 
     /* Resource limits and usage (proc_rlimit.c, proc_rusage.c). rlim[r] is
      * in force when bit r of rlim_set is set, else the default; both are
@@ -75,6 +79,12 @@ struct proc {
     uint64_t maxrss_kb;            /* largest resident size seen */
     uint64_t child_cpu_ns;         /* of waited-for children and theirs */
     uint64_t child_maxrss_kb;
+
+    /* Job-control stop (proc_jobctl.c): changed atomically from any context. */
+    volatile int stopped;          /* stopped by a signal; SIGCONT or SIGKILL ends it */
+    volatile int cont_report;      /* continued: wait4(WCONTINUED) has yet to see it */
+    volatile int cont_notify;      /* continued: the parent is yet to get SIGCHLD */
+    volatile uint32_t cont_seq;    /* counts SIGCONTs, so a stop racing one is dropped */
 };
 
 extern struct spinlock proc_table_lock;
@@ -95,15 +105,30 @@ void proc_rusage_reap(struct proc *parent, struct proc *zombie, void *ru);
 /* Record the absolute path of the program p now runs (exec). */
 void proc_exe_set(struct proc *p, const char *path);
 #define PROC_RUSAGE_SIZE 144
-/* rt_sigsuspend (proc_sigsuspend.c): put back the mask it replaced, when
- * no handler frame took it (called by proc_signal_deliver). */
-void proc_sigsuspend_done(struct proc *p);
 #define PROC_NR_RT_SIGSUSPEND 130
 /* Calls never restarted after a handler, whatever SA_RESTART says:
- * rt_sigsuspend, poll, select, pselect6, ppoll (proc_sigsuspend.c). */
+ * rt_sigsuspend, poll, select, pselect6, ppoll (proc_sigmask.c). */
 bool proc_nr_never_restarts(uint64_t nr);
 /* Deliver pending signals before the return to user mode. */
 void proc_signal_deliver(struct arch_regs *r);
+
+/* proc_jobctl.c: stop and continue, orphaned process groups. */
+/* Stop the current process for sig (its default action), tell the parent,
+ * and sleep until SIGCONT or SIGKILL. seq is cont_seq read before sig was
+ * dequeued: a SIGCONT since then cancels the stop. */
+void proc_jobctl_stop(int sig, uint32_t seq);
+/* SIGCONT's effects when posted (any context): continue a stopped process. */
+void proc_jobctl_continue(struct proc *p);
+/* Tell the parent of the current process that it was continued, if it has
+ * not been told. Caller holds no lock. */
+void proc_jobctl_notify_cont(void);
+/* A group none of whose members has a parent in another group of the same
+ * session (POSIX "orphaned process group"). Caller holds proc_table_lock. */
+bool proc_pgrp_orphaned_locked(int pgid, const struct proc *ignore);
+/* p is exiting: send SIGHUP and SIGCONT to the groups its exit orphans
+ * when they have stopped members. Caller holds proc_table_lock. */
+void proc_jobctl_exit(struct proc *p);
+
 /* Load an ELF image into a new address space for p and set *regs; argv and
  * envp are kernel copies. 0 or -errno; p is untouched on failure. */
 int proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,

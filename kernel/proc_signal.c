@@ -4,7 +4,9 @@
  * rt_sigreturn work unmodified), masks, and turning user faults into
  * signals. An ignored signal is discarded when posted, so it never
  * interrupts a sleep; a call interrupted by a handler returns -EINTR, or is
- * restarted when the handler has SA_RESTART.
+ * restarted when the handler has SA_RESTART; a call interrupted by a
+ * signal that ran no handler (a stop and continue) is restarted. Stopping
+ * and continuing themselves are in proc_jobctl.c.
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -16,10 +18,11 @@
 #include "kernel/uaccess.h"
 
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
-/* Signals whose default action is to do nothing (stop signals included:
- * there is no job-control stop yet). */
-#define DEFAULT_IGNORE (SIGBIT(SIGCHLD) | SIGBIT(SIGCONT) | SIGBIT(23) | SIGBIT(SIGWINCH) | \
-                        SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+/* Signals whose default action is to do nothing (SIGCONT's continuing
+ * happens when it is posted, whatever its action). */
+#define DEFAULT_IGNORE (SIGBIT(SIGCHLD) | SIGBIT(SIGCONT) | SIGBIT(23) | SIGBIT(SIGWINCH))
+/* Signals whose default action is to stop the process. */
+#define DEFAULT_STOP (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 
 struct sigcontext {
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
@@ -56,6 +59,12 @@ proc_signal(struct proc *p, int sig)
 {
     if (sig <= 0 || sig >= NSIG || p->state != PROC_ALIVE)
         return;
+    /* SIGCONT continues and stop signals cancel a pending SIGCONT when they
+     * are posted, whether caught, blocked or ignored (POSIX). */
+    if (sig == SIGCONT)
+        proc_jobctl_continue(p);
+    else if (SIGBIT(sig) & DEFAULT_STOP)
+        __atomic_and_fetch(&p->sig_pending, ~SIGBIT(SIGCONT), __ATOMIC_SEQ_CST);
     /* An ignored signal is discarded when it is posted (unless blocked, when
      * it waits in case the disposition changes), as on Linux: it must not
      * interrupt a sleep with EINTR. */
@@ -115,12 +124,12 @@ build_frame(struct proc *p, struct arch_regs *r, int sig, struct k_sigaction *ac
     mc->rip = r->rip, mc->eflags = r->rflags, mc->csgsfs = r->cs;
     mc->trapno = r->vector == ARCH_VECTOR_SYSCALL ? 0 : r->vector;
     mc->err = r->error;
-    /* After rt_sigsuspend the handler returns to the mask from before it. */
-    uint64_t back = p->sig_restore ? p->sig_saved : p->sig_blocked;
-    p->sig_restore = false;
-    mc->oldmask = back;
+    /* The mask the handler's return restores: sigsuspend's caller's. */
+    uint64_t old = p->sig_saved_valid ? p->sig_saved : p->sig_blocked;
+    p->sig_saved_valid = false;
+    mc->oldmask = old;
     mc->fpstate = fp;
-    f.uc.sigmask = back;
+    f.uc.sigmask = old;
     f.info.si_signo = sig;
 
     arch_fpu_copy(&fpu);
@@ -162,31 +171,54 @@ restart_syscall(struct arch_regs *r, const struct k_sigaction *act)
     r->rip -= ARCH_SYSCALL_INSN_LEN;
 }
 
+/* The default action of sig, which is neither caught nor ignored. Returns
+ * when the process goes on (it stopped and was continued). */
+static void
+default_action(int sig, uint32_t cont_seq)
+{
+    if (sig != SIGKILL && (SIGBIT(sig) & DEFAULT_STOP)) {
+        proc_jobctl_stop(sig, cont_seq);
+        return;
+    }
+    proc_exit(sig);  /* wait status: terminated by sig */
+}
+
 void
 proc_signal_deliver(struct arch_regs *r)
 {
     struct proc *p = proc_current();
+    bool taken = false;
     for (;;) {
+        uint32_t cont_seq = p->cont_seq;   /* before the dequeue: see proc_jobctl_stop */
         uint64_t ready = p->sig_pending & (~p->sig_blocked | SIGBIT(SIGKILL));
-        if (!ready) {
-            proc_sigsuspend_done(p);
-            return;
-        }
+        if (!ready)
+            break;
         int sig = __builtin_ctzll(ready) + 1;
         if (ready & SIGBIT(SIGKILL))
             sig = SIGKILL;
         __atomic_and_fetch(&p->sig_pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+        taken = true;
         struct k_sigaction *act = &p->sigact[sig];
         if (sig != SIGKILL && act->handler == SIG_IGN)
             continue;
         if (sig == SIGKILL || act->handler == SIG_DFL) {
-            if (SIGBIT(sig) & DEFAULT_IGNORE)
-                continue;
-            proc_exit(sig);  /* wait status: terminated by sig */
+            if (!(SIGBIT(sig) & DEFAULT_IGNORE))
+                default_action(sig, cont_seq);
+            continue;
         }
         restart_syscall(r, act);
         build_frame(p, r, sig, act);
         return;
+    }
+    if (p->sig_saved_valid) {   /* sigsuspend with no handler run */
+        p->sig_blocked = p->sig_saved;
+        p->sig_saved_valid = false;
+    }
+    /* No handler ran: an interrupted call goes on as if nothing happened
+     * (Linux's ERESTARTSYS without a handler), e.g. a read stopped by ^Z. */
+    if (taken && r->vector == ARCH_VECTOR_SYSCALL && (long)r->rax == -EINTR) {
+        r->rax = r->error;
+        r->rip -= ARCH_SYSCALL_INSN_LEN;
     }
 }
 
@@ -293,6 +325,55 @@ void
 trap_user_return(struct arch_regs *r)
 {
     struct proc *p = proc_current();
-    if (p && (p->sig_pending || p->sig_restore))
+    if (p && (p->sig_pending || p->sig_saved_valid))
         proc_signal_deliver(r);
+}
+
+/* Sleep until a signal that is not blocked is pending; always -EINTR. */
+static long
+wait_for_signal(void)
+{
+    struct spinlock lk;
+    struct waitq q;
+    spin_init(&lk, "proc.sigwait");
+    waitq_init(&q);
+    spin_lock(&lk);
+    while (!proc_signal_pending())
+        if (waitq_wait_intr(&q, &lk) != 0)
+            break;
+    spin_unlock(&lk);
+    return -EINTR;
+}
+
+long
+sys_pause(void)
+{
+    return wait_for_signal();
+}
+
+/* Wait for a signal with mask as the blocked set; the handler's return
+ * (or, with no handler, the return to user mode) restores the old mask. */
+long
+sys_rt_sigsuspend(uint64_t umask, uint64_t sigsetsize)
+{
+    struct proc *p = proc_current();
+    uint64_t mask;
+    if (sigsetsize != 8)
+        return -EINVAL;
+    if (copyin(&mask, umask, sizeof(mask)))
+        return -EFAULT;
+    p->sig_saved = p->sig_blocked;
+    p->sig_saved_valid = true;
+    p->sig_blocked = mask & ~UNBLOCKABLE;
+    return wait_for_signal();
+}
+
+long
+sys_rt_sigpending(uint64_t uset, uint64_t sigsetsize)
+{
+    struct proc *p = proc_current();
+    uint64_t set = p->sig_pending & p->sig_blocked;
+    if (sigsetsize != 8)
+        return -EINVAL;
+    return copyout(uset, &set, sizeof(set)) ? -EFAULT : 0;
 }

@@ -65,6 +65,7 @@ long sys_getppid(void);
 long sys_gettid(void);
 long sys_kill(int pid, int sig);
 long sys_tkill(int tid, int sig);
+long sys_tgkill(int tgid, int tid, int sig);
 long sys_setpgid(int pid, int pgid);
 long sys_getpgid(int pid);
 long sys_getpgrp(void);
@@ -73,7 +74,9 @@ long sys_getsid(int pid);
 long sys_rt_sigaction(int sig, uint64_t uact, uint64_t uold, uint64_t sigsetsize);
 long sys_rt_sigprocmask(int how, uint64_t uset, uint64_t uold, uint64_t sigsetsize);
 long sys_rt_sigreturn(void);
-long sys_rt_sigsuspend(uint64_t umask, uint64_t sigsetsize);        /* proc_sigsuspend.c */
+long sys_rt_sigsuspend(uint64_t umask, size_t sigsetsize);
+long sys_rt_sigpending(uint64_t uset, size_t sigsetsize);
+long sys_pause(void);
 long sys_set_tid_address(uint64_t uptr);
 long sys_arch_prctl(int code, uint64_t addr);
 long sys_getuid(void);
@@ -92,7 +95,6 @@ long sys_getpriority(int which, int who);                    /* sys_prio.c */
 long sys_setpriority(int which, int who, int prio);
 long sys_ioprio_get(int which, int who);
 long sys_ioprio_set(int which, int who, int ioprio);
-long sys_tgkill(int tgid, int tid, int sig);                /* sys_tgkill.c */
 long sys_clone3(uint64_t uargs, size_t size);               /* sys_nosys.c */
 long sys_syslog(int type, uint64_t ubuf, int len);
 long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, unsigned int flags,

@@ -36,9 +36,10 @@ spawn(char *const argv[], int interactive)
         if (interactive) {
             /* A session of its own with the console as its controlling
              * terminal, so the shell can hand the terminal to its jobs.
-             * Either call may be unsupported; the shell copes. */
+             * The console starts as init's session's: take it (arg 1,
+             * allowed to root), as a getty would. */
             setsid();
-            ioctl(0, TIOCSCTTY, 0);
+            ioctl(0, TIOCSCTTY, 1);
         }
         execve("/bin/sh", argv, shell_env);
         fprintf(stderr, "init: /bin/sh: %s\n", strerror(errno));

@@ -18,6 +18,7 @@ uint64_t fake_sigmask;
 bool fake_sigmask_set;
 bool fake_sigmask_left;
 long fake_sigmask_left_ret;
+bool fake_pgrp_orphaned;
 
 struct proc *
 fake_proc_make(int i, int pid, int ppid, int pgid, const char *name)
@@ -28,6 +29,7 @@ fake_proc_make(int i, int pid, int ppid, int pgid, const char *name)
     p->info.pid = pid;
     p->info.ppid = ppid;
     p->info.pgid = pgid;
+    p->info.sid = 1;
     p->info.state = 'R';
     strncpy(p->info.name, name, PROC_NAME_MAX - 1);
     return p;
@@ -44,6 +46,7 @@ fake_proc_reset(void)
     fake_sigmask_set = false;
     fake_sigmask_left = false;
     fake_sigmask_left_ret = 0;
+    fake_pgrp_orphaned = false;
 }
 
 struct proc *
@@ -62,6 +65,56 @@ int
 proc_pgid(const struct proc *p)
 {
     return p->info.pgid;
+}
+
+int
+proc_sid(const struct proc *p)
+{
+    return p->info.sid;
+}
+
+int
+proc_ctty_sid(const struct proc *p)
+{
+    return p->ctty_dropped ? 0 : p->info.sid;
+}
+
+bool
+proc_is_session_leader(const struct proc *p)
+{
+    return p->info.pid == p->info.sid;
+}
+
+int
+proc_pgrp_check(int pgid, int sid)
+{
+    int err = -ESRCH;
+    for (int i = 0; i < FAKE_PROC_MAX; i++) {
+        if (!fake_procs[i].live || fake_procs[i].info.pgid != pgid)
+            continue;
+        if (fake_procs[i].info.sid == sid)
+            return 0;
+        err = -EPERM;
+    }
+    return err;
+}
+
+bool
+proc_pgrp_is_orphaned(int pgid)
+{
+    return fake_pgrp_orphaned;
+}
+
+bool
+proc_signal_is_blocked_or_ignored(const struct proc *p, int sig)
+{
+    return p->blocked_or_ignored & (1ull << (sig - 1));
+}
+
+void
+proc_drop_ctty(struct proc *p)
+{
+    p->ctty_dropped = true;
 }
 
 struct fs_ctx *

@@ -14,6 +14,8 @@ struct proc {
     struct proc_info info;      /* what proc_list / proc_info_get report */
     struct fs_ctx *fs;
     const char *exe;            /* what proc_exe_path reports; NULL: unknown */
+    uint64_t blocked_or_ignored; /* bit sig-1: proc_signal_is_blocked_or_ignored */
+    bool ctty_dropped;          /* proc_drop_ctty was called */
 };
 
 struct fake_sig {
@@ -32,8 +34,10 @@ extern uint64_t fake_sigmask;
 extern bool fake_sigmask_set;
 extern bool fake_sigmask_left;
 extern long fake_sigmask_left_ret;
+extern bool fake_pgrp_orphaned;  /* what proc_pgrp_is_orphaned answers */
 
-/* Fill slot i as a live process and return it. */
+/* Fill slot i as a live process (in session 1 unless info.sid is changed)
+ * and return it. */
 struct proc *fake_proc_make(int i, int pid, int ppid, int pgid, const char *name);
 /* Forget every process and signal. */
 void fake_proc_reset(void);

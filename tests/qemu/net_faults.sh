@@ -19,7 +19,7 @@ wisp_wait_log "$log1" '^wisp: node 1 ready' 90 || fail "node 1 did not come up"
 expect_log "$log1" 'injecting drop 0% dup 20% reorder 20% \(seed 7\)' || fail "node 1 knobs"
 
 st=0
-net_run_node 0 "$log0" 'node=0 netdrop=30 netdup=10 netreorder=10 netseed=3 test=net_faults init=/bin/init initargs="ping -c 30 -i 0.2 1; netstat"' \
+net_run_node 0 "$log0" 'node=0 netdrop=30 netdup=10 netreorder=10 netseed=3 test=net_faults init=/bin/init initargs="/bin/ping -c 30 -i 0.2 1; /bin/netstat"' \
     virtio-net-pci 150 || st=$?
 tr -d '\r' <"$log0" >"$log0.txt"
 res=$(wisp_result $st) || { wisp_tail "$log0.txt" 30; fail "node 0: $res (qemu status $st)"; }

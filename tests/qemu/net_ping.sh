@@ -29,7 +29,7 @@ wisp_wait_log "$log1" '^wisp: node 1 ready' 90 || fail "node 1 did not come up"
 expect_log "$log1" '^net: lwIP .* up, 10\.77\.0\.2/24' || fail "node 1 has no address"
 
 st=0
-net_run_node 0 "$log0" 'node=0 test=net_ping init=/bin/init initargs="ping -c 5 1 && ping -c 2 -s 3000 10.77.0.2"' \
+net_run_node 0 "$log0" 'node=0 test=net_ping init=/bin/init initargs="/bin/ping -c 5 1 && /bin/ping -c 2 -s 3000 10.77.0.2"' \
     virtio-net-pci 120 || st=$?
 tr -d '\r' <"$log0" >"$log0.txt"
 res=$(wisp_result $st) || { wisp_tail "$log0.txt" 30; fail "node 0: $res (qemu status $st)"; }
