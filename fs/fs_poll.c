@@ -3,9 +3,9 @@
  * ready now (the poll op: pipes and the tty; files without one are always
  * readable and writable, as on Linux). A caller with nothing ready sleeps
  * in steps of at most FS_POLL_STEP_NS and checks again, so no wakeup has to
- * be wired into every device; a signal ends the wait with EINTR. The signal
- * masks of ppoll and pselect6 are not applied (one thread per process, and
- * the callers Wisp runs pass their current mask).
+ * be wired into every device; a signal ends the wait with EINTR. ppoll and
+ * pselect6 wait under the caller's temporary signal mask, which
+ * kernel/proc_sigmask.c swaps in and restores as Linux does.
  */
 #include "fs/fs_int.h"
 #include "kernel/arch.h"
@@ -130,7 +130,13 @@ sys_ppoll(uint64_t ufds, unsigned int nfds, uint64_t uts, uint64_t usigmask, uin
 {
     uint64_t ns;
     int err = timeout_of(uts, &ns);
-    return err ? err : do_poll(ufds, nfds, ns);
+    if (!err)
+        err = proc_sigmask_enter(usigmask, sigsetsize);
+    if (err)
+        return err;
+    long r = do_poll(ufds, nfds, ns);
+    proc_sigmask_leave(r);
+    return r;
 }
 
 /* select's three bit sets, as the caller gave them and as found ready. */
@@ -213,6 +219,15 @@ sys_pselect6(int n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t uts, uin
 {
     uint64_t ns;
     int err = timeout_of(uts, &ns);
+    uint64_t sig[2] = { 0, 0 };     /* { const sigset_t *ss; size_t ss_len; } */
+    if (!err && usig && copyin(sig, usig, sizeof(sig)))
+        err = -EFAULT;
+    if (!err)
+        err = proc_sigmask_enter(sig[0], sig[1]);
+    if (err)
+        return err;
     const uint64_t sets[3] = { uin, uout, uex };
-    return err ? err : do_select(n, sets, ns);
+    long r = do_select(n, sets, ns);
+    proc_sigmask_leave(r);
+    return r;
 }

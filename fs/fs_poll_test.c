@@ -2,7 +2,8 @@
  * Host tests of poll and ppoll: readiness by access mode for files without
  * a poll op, POLLNVAL for a closed descriptor, ignored negative fds, a
  * timeout that sleeps (through the fake clock below) only when nothing is
- * ready, EFAULT/EINVAL, and ppoll's timespec checks.
+ * ready, EFAULT/EINVAL, ppoll's timespec checks, and the signal masks of
+ * ppoll and pselect6 handed to kernel/proc_sigmask.c.
  */
 // TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c
 #include "fs/fs_testlib.h"
@@ -91,7 +92,6 @@ test_poll_timeouts(void)
     ts.nsec = 1000000000;
     EXPECT_EQ(sys_ppoll(U(&p), 1, U(&ts), 0, 8), -EINVAL);
     ts.nsec = 0;
-    EXPECT_EQ(sys_ppoll(U(&p), 1, U(&ts), U(&ts), 8), 0);   /* the mask is not applied yet */
     tteardown();
 }
 
@@ -105,10 +105,37 @@ test_poll_errors(void)
     tteardown();
 }
 
+static void
+test_ppoll_pselect_mask(void)
+{
+    tsetup();
+    struct tpollfd p = { -1, 0x1, 0 };
+    struct { int64_t sec, nsec; } ts = { 0, 0 };
+    uint64_t mask = 1ull << 16;
+    EXPECT_EQ(sys_ppoll(U(&p), 1, U(&ts), U(&mask), 8), 0);
+    EXPECT_TRUE(fake_sigmask_set && fake_sigmask == mask);
+    EXPECT_TRUE(fake_sigmask_left && fake_sigmask_left_ret == 0);
+    fake_sigmask_set = fake_sigmask_left = false;
+    EXPECT_EQ(sys_ppoll(U(&p), 1, U(&ts), U(&mask), 4), -EINVAL);
+    EXPECT_EQ(sys_ppoll(U(&p), 1, U(&ts), 0x10, 8), -EFAULT);
+    EXPECT_TRUE(!fake_sigmask_set);
+    EXPECT_EQ(sys_ppoll(U(&p), 1, U(&ts), 0, 8), 0);   /* no mask: left as it is */
+    EXPECT_TRUE(!fake_sigmask_set);
+    uint64_t sig[2] = { U(&mask), 8 };
+    mask = 1ull << 1;
+    EXPECT_EQ(sys_pselect6(0, 0, 0, 0, U(&ts), U(sig)), 0);
+    EXPECT_TRUE(fake_sigmask_set && fake_sigmask == mask && fake_sigmask_left);
+    EXPECT_EQ(sys_pselect6(0, 0, 0, 0, U(&ts), 0x10), -EFAULT);
+    sig[1] = 16;
+    EXPECT_EQ(sys_pselect6(0, 0, 0, 0, U(&ts), U(sig)), -EINVAL);
+    tteardown();
+}
+
 void
 tests_run(void)
 {
     RUN(test_poll_ready_by_mode);
     RUN(test_poll_timeouts);
     RUN(test_poll_errors);
+    RUN(test_ppoll_pselect_mask);
 }

@@ -4,15 +4,19 @@
  * (NUL-separated argv), comm, status and exe (a symlink to the program,
  * kernel/proc_exe.c); /proc/self is a symlink to the caller's pid and
  * /proc/meminfo reports the frame allocator and the commit
- * (kernel/vm_commit.c). Contents are
+ * (kernel/vm_commit.c); /proc/mounts links to self/mounts, the mount
+ * table (gen_mounts); /proc/stat and /proc/loadavg give what busybox's
+ * top reads. Contents are
  * generated on every read from a consistent proc_info copy, so no fs lock
  * is held across calls into kernel/proc.
  */
 #include "fs/fs_int.h"
+#include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/proc.h"
+#include "kernel/time.h"
 #include "kernel/vm.h"
 
 #define GEN_MAX   4096
@@ -123,6 +127,66 @@ gen_status(struct sbuf *b, const struct proc_info *pi)
     puts_(b, " kB\n");
 }
 
+/*
+ * mounts: the file systems in the name space, as Linux's /proc/PID/mounts
+ * prints them (busybox's df and mount read it). The root is the initrd;
+ * a directory of a static tree whose device differs from its parent's
+ * (/dev, /proc) or that has a file system mounted on it (a tmpfs) is a
+ * mount point. Static trees only change at boot, so the walk needs no lock.
+ */
+#define MOUNT_DEPTH 8
+
+static void
+put_mount(struct sbuf *b, struct vnode *at, struct vnode *top)
+{
+    char path[256];
+    if (fs_vn_path(at, path, sizeof(path)) < 0)
+        return;
+    const char *type = "rootfs";
+    if (top->dev == FS_DEV_PROC)
+        type = "proc";
+    else if (top->dev == FS_DEV_DEVFS)
+        type = "devtmpfs";
+    else if (top->dev >= FS_DEV_TMP)
+        type = "tmpfs";
+    puts_(b, type);
+    puts_(b, " ");
+    puts_(b, path);
+    puts_(b, " ");
+    puts_(b, type);
+    puts_(b, top->rofs ? " ro" : " rw");
+    struct fs_statfs st = {0};
+    if (top->dev >= FS_DEV_TMP && top->ops->statfs) {
+        top->ops->statfs(top, &st);
+        puts_(b, ",size=");
+        putu(b, st.blocks * st.bsize / 1024);
+        puts_(b, "k");
+    }
+    puts_(b, " 0 0\n");
+}
+
+static void
+mounts_under(struct sbuf *b, struct vnode *dir, int depth)
+{
+    for (struct vnode *c = dir->child; c; c = c->sibling) {
+        if (!FS_ISDIR(c->mode) || c->dynamic)
+            continue;
+        if (c->mounted)
+            put_mount(b, c, c->mounted);
+        else if (c->dev != dir->dev)
+            put_mount(b, c, c);
+        if (!c->mounted && depth < MOUNT_DEPTH)
+            mounts_under(b, c, depth + 1);
+    }
+}
+
+static void
+gen_mounts(struct sbuf *b, const struct proc_info *pi)
+{
+    put_mount(b, fs_root, fs_root);
+    mounts_under(b, fs_root, 0);
+}
+
 struct pfile {
     const char *name;
     void (*gen)(struct sbuf *b, const struct proc_info *pi);
@@ -130,6 +194,7 @@ struct pfile {
 static const struct pfile pfiles[] = {
     { "cmdline", gen_cmdline },
     { "comm", gen_comm },
+    { "mounts", gen_mounts },
     { "stat", gen_stat },
     { "status", gen_status },
 };
@@ -366,6 +431,97 @@ static const struct vnode_ops root_ops = {
 static const struct vnode_ops self_ops = {
     .readlink = self_readlink,
 };
+/*
+ * /proc/stat and /proc/loadavg, for busybox's top: one CPU whose user time
+ * is what the live processes used and whose idle time is the rest of the
+ * uptime (no system time is kept), and run-queue figures from the process
+ * table; the load averages are not kept and read 0.
+ */
+static long
+sysstat_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
+{
+    struct proc_info *list = kmalloc(sizeof(*list) * PROC_MAX);
+    char *text = kmalloc(GEN_MAX);
+    long r = -ENOMEM;
+    if (list && text) {
+        int np = proc_list(list, PROC_MAX);
+        uint64_t busy = 0;
+        int running = 0;
+        for (int i = 0; i < np; i++) {
+            busy += list[i].cpu_ns / TICKS_NS;
+            running += list[i].state == 'R';
+        }
+        uint64_t now = arch_time_ns();
+        uint64_t up = now / TICKS_NS;
+        uint64_t idle = up > busy ? up - busy : 0;
+        struct sbuf b = { text, 0, GEN_MAX };
+        for (int cpu = -1; cpu < 1; cpu++) {
+            puts_(&b, cpu < 0 ? "cpu  " : "cpu0 ");
+            putu(&b, busy);
+            puts_(&b, " 0 0 ");
+            putu(&b, idle);
+            puts_(&b, " 0 0 0 0 0 0\n");
+        }
+        puts_(&b, "intr 0\nctxt 0\nbtime ");
+        putu(&b, (time_realtime_ns() - now) / 1000000000ull);
+        puts_(&b, "\nprocesses ");
+        putu(&b, (uint64_t)np);
+        puts_(&b, "\nprocs_running ");
+        putu(&b, (uint64_t)running);
+        puts_(&b, "\nprocs_blocked 0\n");
+        r = serve(&b, buf, n, off);
+    }
+    kfree(list);
+    kfree(text);
+    return r;
+}
+
+static long
+loadavg_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
+{
+    struct proc_info *list = kmalloc(sizeof(*list) * PROC_MAX);
+    if (!list)
+        return -ENOMEM;
+    int np = proc_list(list, PROC_MAX);
+    int running = 0;
+    int last = 0;
+    for (int i = 0; i < np; i++) {
+        running += list[i].state == 'R';
+        last = MAX(last, list[i].pid);
+    }
+    kfree(list);
+    char text[64];
+    struct sbuf b = { text, 0, sizeof(text) };
+    puts_(&b, "0.00 0.00 0.00 ");
+    putu(&b, (uint64_t)running);
+    puts_(&b, "/");
+    putu(&b, (uint64_t)np);
+    puts_(&b, " ");
+    putu(&b, (uint64_t)last);
+    puts_(&b, "\n");
+    return serve(&b, buf, n, off);
+}
+
+static const struct vnode_ops sysstat_ops = {
+    .read = sysstat_read,
+};
+static const struct vnode_ops loadavg_ops = {
+    .read = loadavg_read,
+};
+
+/* /proc/mounts, as on Linux: a link to self/mounts. */
+static long
+mounts_readlink(struct vnode *v, char *buf, size_t n)
+{
+    static const char target[] = "self/mounts";
+    size_t m = MIN(n, sizeof(target) - 1);
+    memcpy(buf, target, m);
+    return (long)m;
+}
+
+static const struct vnode_ops mounts_ops = {
+    .readlink = mounts_readlink,
+};
 static const struct vnode_ops meminfo_ops = {
     .read = meminfo_read,
 };
@@ -376,13 +532,22 @@ fs_proc_init(void)
     proc_root = fs_vn_alloc(S_IFDIR | 0555, FS_DEV_PROC, &root_ops);
     struct vnode *self = fs_vn_alloc(S_IFLNK | 0777, FS_DEV_PROC, &self_ops);
     struct vnode *mem = fs_vn_alloc(S_IFREG | 0444, FS_DEV_PROC, &meminfo_ops);
-    if (!proc_root || !self || !mem) {
+    struct vnode *mnt = fs_vn_alloc(S_IFLNK | 0777, FS_DEV_PROC, &mounts_ops);
+    struct vnode *st = fs_vn_alloc(S_IFREG | 0444, FS_DEV_PROC, &sysstat_ops);
+    struct vnode *la = fs_vn_alloc(S_IFREG | 0444, FS_DEV_PROC, &loadavg_ops);
+    if (!proc_root || !self || !mem || !mnt || !st || !la) {
         kfree(proc_root);
         kfree(self);
         kfree(mem);
+        kfree(mnt);
+        kfree(st);
+        kfree(la);
         return NULL;
     }
+    fs_vn_add_child(proc_root, la, "loadavg", 7);
     fs_vn_add_child(proc_root, mem, "meminfo", 7);
+    fs_vn_add_child(proc_root, mnt, "mounts", 6);
     fs_vn_add_child(proc_root, self, "self", 4);
+    fs_vn_add_child(proc_root, st, "stat", 4);
     return proc_root;
 }

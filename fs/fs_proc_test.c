@@ -1,7 +1,8 @@
 /*
  * Host tests of /proc against the fake process table: the directory
  * listing, /proc/<pid>/stat in Linux's format, cmdline, comm, /proc/self,
- * meminfo, a process that exits while its file is open, and the exe link.
+ * meminfo, a process that exits while its file is open, the exe link, and
+ * the mount table.
  */
 // TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_rand.c fs/fs_realpath.c
 #include "fs/fs_testlib.h"
@@ -48,7 +49,7 @@ test_proc_lists_processes(void)
         strcat(names, " ");
         at += rl;
     }
-    EXPECT_STREQ(names, ". .. meminfo self 10 1 ");
+    EXPECT_STREQ(names, ". .. loadavg meminfo mounts self stat 10 1 ");
     EXPECT_EQ(topen("/proc/2", O_RDONLY), -ENOENT);
     EXPECT_EQ(topen("/proc/01", O_RDONLY), -ENOENT);
     EXPECT_EQ(topen("/proc/99999999999", O_RDONLY), -ENOENT);
@@ -123,6 +124,28 @@ test_proc_exe_link(void)
     tteardown();
 }
 
+static void
+test_proc_mounts(void)
+{
+    tsetup();
+    static const char want[] = "rootfs / rootfs ro 0 0\n"
+                               "devtmpfs /dev devtmpfs rw 0 0\n"
+                               "proc /proc proc rw 0 0\n";
+    EXPECT_EQ(slurp("/proc/mounts"), (long)sizeof(want) - 1);
+    EXPECT_STREQ(buf, want);
+    EXPECT_EQ(slurp("/proc/self/mounts"), (long)sizeof(want) - 1);
+    char link[32] = {0};
+    EXPECT_EQ(sys_readlink(U("/proc/mounts"), U(link), sizeof(link)), 11);
+    EXPECT_STREQ(link, "self/mounts");
+    procs();
+    EXPECT_TRUE(slurp("/proc/stat") > 0);
+    EXPECT_EQ(strncmp(buf, "cpu  25 0 0 0 ", 14), 0);    /* init's 25 ticks; no uptime here */
+    EXPECT_TRUE(strstr(buf, "\nprocesses 2\n") != NULL);
+    EXPECT_TRUE(slurp("/proc/loadavg") > 0);
+    EXPECT_STREQ(buf, "0.00 0.00 0.00 1/2 10\n");
+    tteardown();
+}
+
 void
 tests_run(void)
 {
@@ -131,4 +154,5 @@ tests_run(void)
     RUN(test_proc_cmdline_comm_self);
     RUN(test_proc_file_of_exited_process);
     RUN(test_proc_exe_link);
+    RUN(test_proc_mounts);
 }

@@ -2,7 +2,8 @@
  * The system calls that change or report a file's attributes rather than
  * its name or data: truncate/ftruncate, chmod/fchmod/fchmodat,
  * chown/fchown/lchown/fchownat, utimensat (and so futimens), statfs/
- * fstatfs, and fsync/fdatasync (no-ops: everything is in memory). A vnode
+ * fstatfs, fsync/fdatasync/syncfs/sync (no-ops: everything is in memory)
+ * and fallocate. A vnode
  * without a setattr op answers EROFS on a read-only file system and EPERM
  * elsewhere. Every process is root, so ownership is stored, not checked.
  */
@@ -279,4 +280,50 @@ long
 sys_fdatasync(int fd)
 {
     return sys_fsync(fd);
+}
+
+long
+sys_syncfs(int fd)
+{
+    return sys_fsync(fd);
+}
+
+long
+sys_sync(void)
+{
+    return 0;                   /* nothing is ever dirty on a disk */
+}
+
+#define FALLOC_FL_KEEP_SIZE 1
+
+/* fallocate: mode 0 grows the file to offset + len (tmpfs pages are
+ * allocated when written, so ENOSPC can still come later); KEEP_SIZE
+ * has nothing to do; punching holes and the rest are EOPNOTSUPP. */
+long
+sys_fallocate(int fd, int mode, long off, long len)
+{
+    if (off < 0 || len <= 0)
+        return -EINVAL;
+    struct vnode *v;
+    int flags;
+    int err = fd_vnode(fd, &v, &flags);
+    if (err)
+        return err;
+    long r = 0;
+    if ((flags & O_PATH) || (flags & O_ACCMODE) == O_RDONLY)
+        r = -EBADF;
+    else if (mode & ~FALLOC_FL_KEEP_SIZE)
+        r = -EOPNOTSUPP;
+    else if (FS_ISDIR(v->mode))
+        r = -EISDIR;
+    else if (v->ops->noseek)
+        r = -ESPIPE;
+    else if (!FS_ISREG(v->mode))
+        r = -ENODEV;
+    else if (off > INT64_MAX - len)
+        r = -EFBIG;
+    else if (!(mode & FALLOC_FL_KEEP_SIZE) && (uint64_t)(off + len) > v->size)
+        r = truncate_vnode(v, off + len);
+    fs_vn_unref(v);
+    return r;
 }

@@ -119,6 +119,44 @@ sys_mkdir(uint64_t upath, unsigned int mode)
     return sys_mkdirat(FS_AT_FDCWD, upath, mode);
 }
 
+/*
+ * mknod makes regular files only: no file system here has FIFOs, sockets
+ * or device nodes outside /dev, and Linux answers EPERM for a file system
+ * without mknod (after EEXIST), EPERM for S_IFDIR, EINVAL for a bad type.
+ */
+long
+sys_mknodat(int dirfd, uint64_t upath, unsigned int mode, unsigned int dev)
+{
+    uint32_t type = mode & S_IFMT;
+    if (type == S_IFDIR)
+        return -EPERM;
+    if (type != 0 && type != S_IFREG && type != S_IFIFO && type != S_IFSOCK &&
+        type != S_IFCHR && type != S_IFBLK)
+        return -EINVAL;
+    struct sysname n;
+    int err = name_get(dirfd, upath, &n);
+    if (err)
+        return err;
+    struct vnode *v;
+    if (name_dots(&n))
+        err = -EEXIST;
+    else if (!n.dir->ops->create || (type != 0 && type != S_IFREG))
+        err = cannot(&n, true);
+    else
+        err = n.dir->ops->create(n.dir, n.name, n.len,
+                                 S_IFREG | fs_umask_apply(fs_cur(), (uint32_t)mode), NULL, &v);
+    if (!err)
+        fs_vn_unref(v);
+    name_put(&n);
+    return err;
+}
+
+long
+sys_mknod(uint64_t upath, unsigned int mode, unsigned int dev)
+{
+    return sys_mknodat(FS_AT_FDCWD, upath, mode, dev);
+}
+
 /* unlink of a path ending in '/': EISDIR for a directory, else ENOTDIR. */
 static int
 unlink_slash(const struct sysname *n)

@@ -137,13 +137,15 @@ sys_fstat(int fd, uint64_t ustat)
 
 /* Linux's faccessat syscall has no flags argument (that is faccessat2), and
  * musl leaves the register unset: flags are ignored. */
-long
-sys_faccessat(int dirfd, uint64_t upath, int mode, int flags)
+/* faccessat's check; nflags and empty_ok come from faccessat2's flags.
+ * Every process is root here, so AT_EACCESS changes nothing. */
+static long
+access_at(int dirfd, uint64_t upath, int mode, int nflags, bool empty_ok)
 {
     if (mode & ~(long)(FS_R_OK | FS_W_OK | FS_X_OK))
         return -EINVAL;
     struct vnode *v;
-    int err = fs_sys_resolve_at(dirfd, upath, FS_NAMEI_FOLLOW, false, &v);
+    int err = fs_sys_resolve_at(dirfd, upath, nflags, empty_ok, &v);
     if (err)
         return err;
     if ((mode & FS_W_OK) && (v->rofs || !(v->ops->write || v->ops->create)))
@@ -152,6 +154,22 @@ sys_faccessat(int dirfd, uint64_t upath, int mode, int flags)
         err = -EACCES;
     fs_vn_unref(v);
     return err;
+}
+
+long
+sys_faccessat(int dirfd, uint64_t upath, int mode, int flags)
+{
+    return access_at(dirfd, upath, mode, FS_NAMEI_FOLLOW, false);
+}
+
+/* glibc's faccessat and eaccess (busybox test -r/-w/-x) try this first. */
+long
+sys_faccessat2(int dirfd, uint64_t upath, int mode, int flags)
+{
+    if (flags & ~(FS_AT_EACCESS | FS_AT_SYMLINK_NOFOLLOW | FS_AT_EMPTY_PATH))
+        return -EINVAL;
+    return access_at(dirfd, upath, mode, (flags & FS_AT_SYMLINK_NOFOLLOW) ? 0 : FS_NAMEI_FOLLOW,
+                     flags & FS_AT_EMPTY_PATH);
 }
 
 long

@@ -298,6 +298,15 @@ test_access(void)
     EXPECT_EQ(sys_access(U("/nope"), FS_F_OK), -ENOENT);
     EXPECT_EQ(sys_access(U("/bin/sh"), 8), -EINVAL);
     EXPECT_EQ(sys_faccessat(FS_AT_FDCWD, U("bin/sh"), FS_X_OK, 0x12345), 0);
+    EXPECT_EQ(sys_faccessat2(FS_AT_FDCWD, U("/bin/sh"), FS_X_OK, FS_AT_EACCESS), 0);
+    EXPECT_EQ(sys_faccessat2(FS_AT_FDCWD, U("/loop"), FS_F_OK, 0), -ELOOP);
+    EXPECT_EQ(sys_faccessat2(FS_AT_FDCWD, U("/loop"), FS_F_OK, FS_AT_SYMLINK_NOFOLLOW), 0);
+    EXPECT_EQ(sys_faccessat2(FS_AT_FDCWD, U("/bin/sh"), FS_X_OK, 0x12345), -EINVAL);
+    long fd = topen("/noexec", O_RDONLY);
+    EXPECT_EQ(sys_faccessat2((int)fd, U(""), FS_R_OK, FS_AT_EMPTY_PATH), 0);
+    EXPECT_EQ(sys_faccessat2((int)fd, U(""), FS_X_OK, FS_AT_EMPTY_PATH), -EACCES);
+    EXPECT_EQ(sys_faccessat2((int)fd, U(""), FS_R_OK, 0), -ENOENT);
+    sys_close((int)fd);
     EXPECT_EQ(sys_access(BADPTR, 0), -EFAULT);
     tteardown();
 }

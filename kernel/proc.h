@@ -63,6 +63,14 @@ void proc_signal(struct proc *p, int sig);
 int proc_signal_pgrp(int pgid, int sig);
 /* True if the current process has a signal that would interrupt a sleep. */
 bool proc_signal_pending(void);
+/* ppoll and pselect6 (kernel/proc_sigmask.c): replace the signal mask
+ * with the sigset at umask (sigsetsize bytes; umask 0: keep the mask) for
+ * the rest of the call; -EINVAL (size not 8), -EFAULT. Then
+ * proc_sigmask_leave(ret) puts the old mask back at once unless the call
+ * returns -EINTR, in which case it comes back after the handler, as
+ * Linux's restore_saved_sigmask_unless does. */
+int proc_sigmask_enter(uint64_t umask, uint64_t sigsetsize);
+void proc_sigmask_leave(long ret);
 
 /*
  * Job control, for the tty (the rest is in kernel/proc_jobctl.c). Each

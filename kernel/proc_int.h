@@ -106,6 +106,9 @@ void proc_rusage_reap(struct proc *parent, struct proc *zombie, void *ru);
 void proc_exe_set(struct proc *p, const char *path);
 #define PROC_RUSAGE_SIZE 144
 #define PROC_NR_RT_SIGSUSPEND 130
+/* Calls never restarted after a handler, whatever SA_RESTART says:
+ * rt_sigsuspend, poll, select, pselect6, ppoll (proc_sigmask.c). */
+bool proc_nr_never_restarts(uint64_t nr);
 /* Deliver pending signals before the return to user mode. */
 void proc_signal_deliver(struct arch_regs *r);
 

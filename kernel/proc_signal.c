@@ -165,7 +165,7 @@ restart_syscall(struct arch_regs *r, const struct k_sigaction *act)
 {
     if (r->vector != ARCH_VECTOR_SYSCALL || (long)r->rax != -EINTR || !(act->flags & SA_RESTART))
         return;
-    if (r->error == PROC_NR_RT_SIGSUSPEND)
+    if (proc_nr_never_restarts(r->error))
         return;                 /* never restarted: it returns EINTR once a handler ran */
     r->rax = r->error;
     r->rip -= ARCH_SYSCALL_INSN_LEN;

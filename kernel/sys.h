@@ -23,11 +23,19 @@ long sys_ioctl(int fd, unsigned int cmd, uint64_t arg);
 long sys_readv(int fd, uint64_t uiov, int iovcnt);
 long sys_writev(int fd, uint64_t uiov, int iovcnt);
 long sys_pread64(int fd, uint64_t ubuf, uint64_t n, long off);
+long sys_sendfile(int out_fd, int in_fd, uint64_t uoff, size_t count);
+long sys_copy_file_range(int fd_in, uint64_t uoff_in, int fd_out, uint64_t uoff_out, size_t len,
+                         unsigned int flags);
 long sys_access(uint64_t upath, int mode);
 long sys_faccessat(int dirfd, uint64_t upath, int mode, int flags);
-long sys_faccessat2(int dirfd, uint64_t upath, int mode, int flags);  /* sys_faccessat2.c */
+long sys_faccessat2(int dirfd, uint64_t upath, int mode, int flags);  /* fs_sys_stat.c */
 long sys_getpeername(int fd, uint64_t uaddr, uint64_t ulen);           /* sys_sockfd.c */
 long sys_getsockname(int fd, uint64_t uaddr, uint64_t ulen);
+long sys_mknod(uint64_t upath, unsigned int mode, unsigned int dev);
+long sys_mknodat(int dirfd, uint64_t upath, unsigned int mode, unsigned int dev);
+long sys_sync(void);
+long sys_syncfs(int fd);
+long sys_fallocate(int fd, int mode, long off, long len);
 long sys_pipe(uint64_t ufds);
 long sys_pipe2(uint64_t ufds, int flags);
 long sys_dup(int fd);
@@ -85,6 +93,12 @@ long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, long off
 long sys_munmap(uint64_t addr, uint64_t len);
 long sys_mprotect(uint64_t addr, uint64_t len, int prot);
 long sys_madvise(uint64_t addr, uint64_t len, int advice);   /* sys_madvise.c */
+long sys_getpriority(int which, int who);                    /* sys_prio.c */
+long sys_setpriority(int which, int who, int prio);
+long sys_ioprio_get(int which, int who);
+long sys_ioprio_set(int which, int who, int ioprio);
+long sys_clone3(uint64_t uargs, size_t size);               /* sys_nosys.c */
+long sys_syslog(int type, uint64_t ubuf, int len);
 long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, unsigned int flags,
                uint64_t new_addr);
 

@@ -56,7 +56,28 @@ NOTES = {
     'clock_getres': 'one nanosecond for every clock',
     'poll': 'readiness from pipes and the tty (other files always ready), rechecked every '
             '5 ms while waiting',
-    'ppoll': 'as poll; the signal mask argument is not applied',
+    'ppoll': 'as poll, under the given signal mask for the call (restored after the '
+             'handler on EINTR, as rt_sigsuspend); never restarted after a handler',
+    'faccessat2': 'as faccessat, with AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; AT_EACCESS is '
+                  'the same check (every process is root)',
+    'mknod': 'regular files only (tmpfs); FIFOs, sockets and devices: EPERM, as a file system '
+             'without mknod',
+    'mknodat': 'as mknod',
+    'sync': 'nothing to write back: everything is in memory',
+    'syncfs': 'as sync (checks the fd)',
+    'fallocate': 'mode 0 grows the file (pages come when written), KEEP_SIZE does nothing, '
+                 'other modes EOPNOTSUPP',
+    'getpriority': 'every process runs at nice 0 (no nice levels in the scheduler)',
+    'setpriority': 'nice 0 accepted, anything else EPERM',
+    'ioprio_get': 'class none: there is no I/O scheduler',
+    'ioprio_set': 'accepted with no effect: there is no I/O scheduler',
+    'clone3': 'ENOSYS on purpose (not logged): glibc falls back to clone',
+    'syslog': 'ENOSYS on purpose (not logged): no kernel log buffer, the log is the console',
+    'tgkill': 'one thread per process: kill(tid, sig) when tgid == tid, else ESRCH',
+    'sendfile': 'any readable in_fd (initrd, tmpfs, pipe, tty) to any writable out_fd '
+                'through a kernel buffer; NULL offset moves the file offset',
+    'copy_file_range': 'regular files only, any two file systems (no EXDEV); through '
+                       'a kernel buffer',
     'select': 'as poll',
     'pselect6': 'as ppoll',
     'getgroups': 'no supplementary groups: always 0',

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "kernel/errno.h"
+#include "kernel/uaccess.h"
 #include "tests/host/fake_proc.h"
 
 struct proc fake_procs[FAKE_PROC_MAX];
@@ -13,6 +14,10 @@ struct proc *fake_proc_cur;
 struct fake_sig fake_sigs[FAKE_SIG_MAX];
 int fake_nsigs;
 bool fake_signal_pending;
+uint64_t fake_sigmask;
+bool fake_sigmask_set;
+bool fake_sigmask_left;
+long fake_sigmask_left_ret;
 bool fake_pgrp_orphaned;
 
 struct proc *
@@ -37,6 +42,10 @@ fake_proc_reset(void)
     fake_proc_cur = NULL;
     fake_nsigs = 0;
     fake_signal_pending = false;
+    fake_sigmask = 0;
+    fake_sigmask_set = false;
+    fake_sigmask_left = false;
+    fake_sigmask_left_ret = 0;
     fake_pgrp_orphaned = false;
 }
 
@@ -144,6 +153,26 @@ proc_signal_pending(void)
 }
 
 int
+proc_sigmask_enter(uint64_t umask, uint64_t sigsetsize)
+{
+    if (!umask)
+        return 0;
+    if (sigsetsize != 8)
+        return -EINVAL;
+    if (copyin(&fake_sigmask, umask, 8))
+        return -EFAULT;
+    fake_sigmask_set = true;
+    return 0;
+}
+
+void
+proc_sigmask_leave(long ret)
+{
+    fake_sigmask_left = true;
+    fake_sigmask_left_ret = ret;
+}
+
+int
 proc_list(struct proc_info *out, int max)
 {
     int n = 0;
@@ -183,6 +212,20 @@ proc_exe_path(int pid, char *buf, size_t n)
 
 int
 proc_node_self(void)
+{
+    return 0;
+}
+
+/* The clocks /proc/stat reads (fs/fs_proc.c), for the tests that link it
+ * without a clock of their own: weak, so a test's own fake wins. */
+__attribute__((weak)) uint64_t
+arch_time_ns(void)
+{
+    return 0;
+}
+
+__attribute__((weak)) uint64_t
+time_realtime_ns(void)
 {
     return 0;
 }

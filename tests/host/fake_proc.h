@@ -29,6 +29,11 @@ extern struct proc *fake_proc_cur;
 extern struct fake_sig fake_sigs[FAKE_SIG_MAX];
 extern int fake_nsigs;
 extern bool fake_signal_pending;
+/* What ppoll/pselect6 passed to proc_sigmask_enter/leave. */
+extern uint64_t fake_sigmask;
+extern bool fake_sigmask_set;
+extern bool fake_sigmask_left;
+extern long fake_sigmask_left_ret;
 extern bool fake_pgrp_orphaned;  /* what proc_pgrp_is_orphaned answers */
 
 /* Fill slot i as a live process (in session 1 unless info.sid is changed)

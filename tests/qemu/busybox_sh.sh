@@ -7,6 +7,7 @@
 # they are required once fs/ has a tmpfs (a file fs/*tmp*.c), or with
 # WISP_SH_TMP=1; before that their differences are shown but not counted
 # (WISP_SH_TMP=0 leaves them out). WISP_SH_ONLY="a.sh b.sh" runs only those.
+# The kernel must log no "unimplemented system call" line during the run.
 set -uo pipefail
 . "$(dirname "$0")/lib_user.sh"
 ut_setup busybox_sh
@@ -45,7 +46,8 @@ mkdir -p "$UT_TMP/links"
 for a in $("$bb" --list); do
     ln -s "$PWD/$bb" "$UT_TMP/links/$a"
 done
-env -i PATH="$UT_TMP/links" HOME=/ TERM=vt100 "$UT_TMP/links/sh" "$UT_TMP/sh/run" \
+links=$(cd "$UT_TMP/links" && pwd)   # absolute: the scripts cd, and tar execs gzip by PATH
+env -i PATH="$links" HOME=/ TERM=vt100 "$UT_TMP/links/sh" "$UT_TMP/sh/run" \
     </dev/null >"$UT_TMP/host.all" 2>&1
 sed -n '/^BEGIN-BUSYBOX-SH$/,/^END-BUSYBOX-SH$/p' "$UT_TMP/host.all" | sed '1d;$d' >"$UT_TMP/host"
 
@@ -79,6 +81,11 @@ for s in $scripts; do
         esac
     fi
 done
+# Every call busybox made must exist: the kernel logs the ones it lacks.
+if grep -q 'unimplemented system call' "$UT_TMP/log.txt"; then
+    grep 'unimplemented system call' "$UT_TMP/log.txt" | sort | uniq -c | sed 's/^/    /' >&2
+    bad="$bad (unimplemented system calls)"
+fi
 if [ -n "$bad" ]; then
     ut_show_log 10
     ut_fail "output on Wisp differs from the host's for:$bad"
