@@ -75,12 +75,12 @@ ksym_lookup(uint64_t addr, uint64_t *off)
 }
 
 static NORETURN void
-kernel_fault(struct arch_regs *r)
+kernel_fault(struct arch_regs *r, uint64_t addr)
 {
     const char *name = r->vector < 32 && exc_names[r->vector] ? exc_names[r->vector] : "?";
     kprintf("\nwisp: kernel %s (vector %lu, error 0x%lx)", name, r->vector, r->error);
     if (r->vector == 14)
-        kprintf(" at address 0x%lx", read_cr2());
+        kprintf(" at address 0x%lx", addr);
     uint64_t off = 0;
     const char *fn = ksym_lookup(r->rip, &off);
     kprintf(" in %s+0x%lx\n", fn, off);
@@ -89,11 +89,13 @@ kernel_fault(struct arch_regs *r)
     panic("unhandled kernel exception");
 }
 
+/* addr is CR2 for a page fault, read by arch_trap before interrupts were
+ * enabled: once they are, a preempting thread's own page fault rewrites
+ * CR2, and this fault would be resolved (or reported) at its address. */
 static void
-exception(struct arch_regs *r)
+exception(struct arch_regs *r, uint64_t addr)
 {
     bool user = (r->cs & 3) == 3;
-    uint64_t addr = r->vector == 14 ? read_cr2() : 0;
 
     if (r->vector == 14) {
         /* Error bits: 1 = write, 2 = from user, 16 = instruction fetch. */
@@ -106,7 +108,7 @@ exception(struct arch_regs *r)
             return;
     }
     if (!user)
-        kernel_fault(r);
+        kernel_fault(r, addr);
     const char *name = r->vector < 32 && exc_names[r->vector] ? exc_names[r->vector] : "?";
     trap_user_fault(r, (int)r->vector, name, addr);
 }
@@ -118,9 +120,10 @@ arch_trap(struct arch_regs *r)
     bool user = (r->cs & 3) == 3;
 
     if (r->vector < 32) {
+        uint64_t cr2 = r->vector == 14 ? read_cr2() : 0;   /* before any interrupt */
         if (r->rflags & 0x200)
             arch_irq_enable();      /* page faults may fault pages in with interrupts on */
-        exception(r);
+        exception(r, cr2);
         __asm__ volatile("cli");
     } else if (r->vector == VEC_TIMER) {
         pc->irq_depth++;
