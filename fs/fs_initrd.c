@@ -3,16 +3,13 @@
  * from the initrd's cpio entries (fs_cpio.c). File data stays in the
  * initrd image (no copy); directories implied by paths are created. /dev
  * (fs_dev.c) and /proc (fs_proc.c) are attached under the root, hiding any
- * archive entries of those names. Also fs_read_file and fs_exec_image,
- * which exec uses: the latter keeps a page-aligned copy of each program
- * run (in the file vnode's priv), so exec maps its pages instead of
- * copying the file every time.
+ * archive entries of those names. Also fs_read_file, which exec uses for
+ * files not on the initrd (initrd programs: fs_exec.c).
  */
 #include "fs/fs_int.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
-#include "kernel/vm.h"
 
 #define READ_FILE_MAX (64u << 20)
 
@@ -258,83 +255,3 @@ fs_read_file(struct fs_ctx *c, const char *path, bool exec, void **bufp, size_t 
     return 0;
 }
 
-/* The file as executable pages: 0 (v referenced, opened and closed as by
- * fs_read_file) or -errno. */
-static int
-exec_lookup(struct fs_ctx *c, const char *path, struct vnode **vp)
-{
-    struct vnode *v;
-    int err = fs_namei(c, NULL, path, FS_NAMEI_FOLLOW, &v, NULL);
-    if (err)
-        return err;
-    if (FS_ISDIR(v->mode))
-        err = -EISDIR;
-    else if (!FS_ISREG(v->mode) || !(v->mode & 0111))
-        err = -EACCES;
-    else if (v->size > READ_FILE_MAX)
-        err = -EFBIG;
-    struct file *f = NULL;
-    if (!err)
-        err = fs_file_open(v, O_RDONLY, &f);
-    if (err) {
-        fs_vn_unref(v);
-        return err;
-    }
-    fs_file_unref(f);
-    *vp = v;
-    return 0;
-}
-
-/* A page-aligned copy of initrd file v in contiguous frames, charged to
- * the commit; 0 when memory is short. */
-static uint64_t
-make_image(struct vnode *v)
-{
-    uint64_t npages = ALIGN_UP(v->size, PAGE_SIZE) / PAGE_SIZE;
-    if (vm_commit_charge(npages))
-        return 0;
-    uint64_t pa = mem_frame_alloc_contig((size_t)npages);
-    if (!pa) {
-        vm_commit_uncharge(npages);
-        return 0;
-    }
-    uint8_t *dst = mem_p2v(pa);
-    memcpy(dst, v->data, (size_t)v->size);
-    memset(dst + v->size, 0, (size_t)(npages * PAGE_SIZE - v->size));
-    return pa;
-}
-
-int
-fs_exec_image(struct fs_ctx *c, const char *path, uint64_t *pap, size_t *lenp)
-{
-    struct vnode *v;
-    int err = exec_lookup(c, path, &v);
-    if (err)
-        return err;
-    if (!fs_initrd_is_file(v) || v->size == 0) {
-        fs_vn_unref(v);
-        return -EOPNOTSUPP;
-    }
-    /* The image pointer is stored once; racing first execs both copy and
-     * the loser gives its copy back. */
-    uint64_t pa = (uint64_t)(uintptr_t)__atomic_load_n(&v->priv, __ATOMIC_ACQUIRE);
-    if (!pa) {
-        uint64_t mine = make_image(v);
-        void *expect = NULL;
-        uint64_t npages = ALIGN_UP(v->size, PAGE_SIZE) / PAGE_SIZE;
-        if (mine && !__atomic_compare_exchange_n(&v->priv, &expect, (void *)(uintptr_t)mine,
-                                                 false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-            for (uint64_t i = 0; i < npages; i++)
-                mem_frame_free(mine + i * PAGE_SIZE);
-            vm_commit_uncharge(npages);
-            mine = (uint64_t)(uintptr_t)expect;
-        }
-        pa = mine;
-    }
-    *lenp = (size_t)v->size;
-    fs_vn_unref(v);
-    if (!pa)
-        return -EOPNOTSUPP;
-    *pap = pa;
-    return 0;
-}
