@@ -54,8 +54,8 @@ NOTES = {
     'sched_setaffinity': 'a set with CPU 0 is accepted, others EINVAL',
     'getcpu': 'always CPU 0, node 0',
     'clock_getres': 'one nanosecond for every clock',
-    'poll': 'readiness from pipes and the tty (other files always ready), rechecked every '
-            '5 ms while waiting',
+    'poll': 'readiness from pipes and the tty (other files always ready); a pipe wakes the '
+            'waiter at once, others are rechecked every 5 ms',
     'ppoll': 'as poll; the signal mask argument is not applied',
     'select': 'as poll',
     'pselect6': 'as ppoll',
