@@ -393,7 +393,10 @@ vm_fault(struct vm *vm, uint64_t addr, unsigned access)
     return break_cow(vm, va, pa, r->prot) ? -ENOMEM : 0;
 }
 
-/* The child's regions and page-table entries, its charge already taken. */
+/* The child's regions and page-table entries, its charge already taken.
+ * A read-only program image's entries are not copied (most children exec
+ * at once; copying and then dropping them costs more than faulting in
+ * the few a child uses). */
 static int
 fork_copy(struct vm *vm, struct vm *parent)
 {
@@ -401,6 +404,8 @@ fork_copy(struct vm *vm, struct vm *parent)
         if (vm_add_region(vm, r->start, r->end, r->prot, r->acct))
             return -ENOMEM;
         vm_find(vm, r->start)->file_pa = r->file_pa;
+        if (r->acct == VM_ACCT_FILE)
+            continue;   /* the image's pages: the child faults in those it uses */
         uint64_t pa, va = r->start;
         unsigned f;
         for (; arch_pt_next(parent->root, &va, r->end, &pa, &f); va += PAGE_SIZE) {
@@ -448,21 +453,19 @@ vm_write(struct vm *vm, uint64_t addr, const void *src, size_t len)
     while (len > 0) {
         uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE), pa;
         unsigned f;
-        struct vm_region *r = NULL;
+        struct vm_region *r = vm_find(vm, addr);
+        /* A read-only image's pages stay the image's (fork does not copy them). */
+        if (!r || r->acct == VM_ACCT_FILE)
+            return -EFAULT;
         if (!arch_pt_lookup(vm->root, va, &pa, &f)) {
-            r = vm_find(vm, addr);
-            if (!r)
-                return -EFAULT;
             if (absent_page(vm, r, va, &pa))
                 return -ENOMEM;
             f = r->file_pa ? ARCH_PTE_COW : 0;
         }
-        if (f & ARCH_PTE_COW) {   /* the kernel writes for the process: never to a shared frame */
-            r = r ? r : vm_find(vm, addr);
-            if (!r || break_cow(vm, va, pa, r->prot) ||
-                !arch_pt_lookup(vm->root, va, &pa, &f))
-                return -ENOMEM;
-        }
+        /* The kernel writes for the process: never to a shared frame. */
+        if ((f & ARCH_PTE_COW) &&
+            (break_cow(vm, va, pa, r->prot) || !arch_pt_lookup(vm->root, va, &pa, &f)))
+            return -ENOMEM;
         size_t n = MIN(len, PAGE_SIZE - (addr - va));
         memcpy((uint8_t *)mem_p2v(pa) + (addr - va), s, n);
         s += n;

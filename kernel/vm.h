@@ -86,7 +86,8 @@ MUST_CHECK int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned 
  * limit: the caller ends the process, vm_oom_kill). */
 MUST_CHECK int vm_fault(struct vm *vm, uint64_t addr, unsigned access);
 /* Write len bytes at user address addr of vm (not necessarily the active
- * one), faulting pages in; used by exec to fill a new image. 0 or -EFAULT/-ENOMEM. */
+ * one), faulting pages in, copying shared ones; used by exec to fill a new
+ * image. 0 or -EFAULT (no region, or a read-only image's) / -ENOMEM. */
 MUST_CHECK int vm_write(struct vm *vm, uint64_t addr, const void *src, size_t len);
 /* A free range of len bytes at or above hint. 0 when none. */
 uint64_t vm_find_free(struct vm *vm, uint64_t hint, uint64_t len);

@@ -232,11 +232,14 @@ test_vm_file_readonly_shares_uncharged(void)
     EXPECT_EQ(vm_fault(vm, BASE + 2 * P, TRAP_WRITE), -EFAULT);
     struct vm *b = vm_fork(vm);
     EXPECT_TRUE(b != NULL);
-    EXPECT_EQ(mem_frame_refcount(img + 2 * P), 3);
+    EXPECT_EQ(mem_frame_refcount(img + 2 * P), 2);   /* fork copies no image entries */
+    EXPECT_TRUE(!arch_pt_lookup(b->root, BASE + 2 * P, &pa, NULL));
     EXPECT_EQ(vm_fault(b, BASE + 3 * P, 0), 0);       /* the child faults in from the image */
     EXPECT_TRUE(arch_pt_lookup(b->root, BASE + 3 * P, &pa, NULL) && pa == img + 3 * P);
     vm_free(b);
     EXPECT_EQ(vm_remap(vm, BASE, 4 * P, 8 * P, 1, 0), -ENOMEM);   /* may not grow or move */
+    uint64_t v = 1;
+    EXPECT_EQ(vm_write(vm, BASE, &v, sizeof(v)), -EFAULT);        /* nor be written by exec */
     EXPECT_EQ(vm_unmap(vm, BASE + P, P), 0);          /* split: the tail keeps its frames */
     EXPECT_EQ(vm_fault(vm, BASE + 3 * P, 0), 0);
     EXPECT_TRUE(arch_pt_lookup(vm->root, BASE + 3 * P, &pa, NULL) && pa == img + 3 * P);
