@@ -45,6 +45,17 @@ void fs_ctx_free(struct fs_ctx *c);
 MUST_CHECK int fs_read_file(struct fs_ctx *c, const char *path, bool exec, void **buf,
                             size_t *len);
 
+/* exec's shared image of an initrd file (fs_initrd.c): the file copied
+ * once, at its first exec, into contiguous page frames that are kept for
+ * good (the initrd never changes) and charged to the node's commit once;
+ * each frame holds a reference of the cache, so processes may map them
+ * (read-only or copy-on-write) and unref them freely. *pa is the first
+ * frame (the file's first byte), *len the file's size. Checks as
+ * fs_read_file with exec true. -EOPNOTSUPP when the file is not on the
+ * initrd, is empty, or no memory for a copy: the caller reads it with
+ * fs_read_file. Sleeps. */
+MUST_CHECK int fs_exec_image(struct fs_ctx *c, const char *path, uint64_t *pa, size_t *len);
+
 /* Feed one received character to the console line discipline. Called from
  * interrupt context (the serial driver). */
 void fs_console_input(int c);

@@ -3,7 +3,8 @@
  * from the initrd's cpio entries (fs_cpio.c). File data stays in the
  * initrd image (no copy); directories implied by paths are created. /dev
  * (fs_dev.c) and /proc (fs_proc.c) are attached under the root, hiding any
- * archive entries of those names. Also fs_read_file, which exec uses.
+ * archive entries of those names. Also fs_read_file, which exec uses for
+ * files not on the initrd (initrd programs: fs_exec.c).
  */
 #include "fs/fs_int.h"
 #include "kernel/errno.h"
@@ -253,3 +254,4 @@ fs_read_file(struct fs_ctx *c, const char *path, bool exec, void **bufp, size_t 
     *lenp = got;
     return 0;
 }
+

@@ -75,8 +75,10 @@ struct vnode_ops {
                    const char *nname, size_t nlen, int flags);
     int  (*setattr)(struct vnode *v, const struct fs_attr *a);
     void (*statfs)(struct vnode *v, struct fs_statfs *st);
-    /* FS_POLL* events ready now, without sleeping (fs_poll.c checks again
-     * every few milliseconds). NULL: always readable and writable. */
+    /* FS_POLL* events ready now, without sleeping. A file whose readiness
+     * changes calls fs_poll_wake (pipes do); poll and select also check
+     * again every few milliseconds, for those that do not. NULL: always
+     * readable and writable. */
     int  (*poll)(struct file *f);
     bool noseek;                        /* lseek/pread give -ESPIPE (pipes, ttys) */
 };
@@ -232,6 +234,14 @@ extern const struct vnode_ops fs_tty_ops;
 
 /* fs_pipe.c */
 int fs_pipe_create(struct file **rd, struct file **wr, int flags);
+/* Some file's poll answer may have changed: sleepers in poll and select
+ * look again now. Never sleeps; any context. (fs_pipe.c, as the two below) */
+void fs_poll_wake(void);
+/* The count of fs_poll_wake calls so far: read before a scan. */
+uint64_t fs_poll_seq(void);
+/* Sleep up to ns unless fs_poll_wake was called since seq was read:
+ * -EINTR when a signal came, else 0. */
+int fs_poll_wait(uint64_t seq, uint64_t ns);
 
 /* fs_proc.c */
 struct vnode *fs_proc_init(void);

@@ -5,7 +5,8 @@
  * SIGPIPE and -EPIPE for a write with no reader, O_NONBLOCK, and atomic
  * writes of up to FS_PIPE_BUF bytes. The system calls pipe/pipe2 are in
  * fs_sys.c. Reader/writer counts are per open file description, so fork
- * and dup share them as POSIX says.
+ * and dup share them as POSIX says. Every change of a pipe's state wakes
+ * poll and select (fs_poll_wake; their wait queue lives here too).
  */
 #include "fs/fs_int.h"
 #include "kernel/errno.h"
@@ -53,6 +54,7 @@ pipe_close(struct file *f)
     waitq_wake_all(&p->rq);
     waitq_wake_all(&p->wq);
     spin_unlock(&p->lock);
+    fs_poll_wake();
 }
 
 static void
@@ -94,6 +96,7 @@ pipe_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
     p->tail += (uint32_t)m;
     waitq_wake_all(&p->wq);
     spin_unlock(&p->lock);
+    fs_poll_wake();
     return (long)m;
 }
 
@@ -137,6 +140,8 @@ pipe_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags)
         }
     }
     spin_unlock(&p->lock);
+    if (done)
+        fs_poll_wake();
     if (sigpipe && proc_current())
         proc_signal(proc_current(), SIGPIPE);
     return done ? (long)done : ret;
@@ -212,4 +217,41 @@ fs_pipe_create(struct file **rd, struct file **wr, int flags)
     }
     fs_vn_unref(v);             /* the files hold it now (or it goes away) */
     return err;
+}
+
+/* The wait queue of poll and select (fs_poll.c), here because pipes are
+ * what wakes it and every build with pipes must have it. Pollers sleep
+ * on poll_q; poll_seq counts fs_poll_wake calls, so a change between a
+ * poller's scan and its sleep is not lost. */
+static struct spinlock poll_lock = { .name = "fs.poll", .cpu = -1 };
+static struct waitq poll_q;
+static uint64_t poll_seq;
+
+void
+fs_poll_wake(void)
+{
+    spin_lock(&poll_lock);
+    poll_seq++;
+    waitq_wake_all(&poll_q);
+    spin_unlock(&poll_lock);
+}
+
+int
+fs_poll_wait(uint64_t seq, uint64_t ns)
+{
+    int err = 0;
+    spin_lock(&poll_lock);
+    if (poll_seq == seq)
+        err = waitq_wait_timeout(&poll_q, &poll_lock, ns);
+    spin_unlock(&poll_lock);
+    return err == -EINTR ? -EINTR : 0;
+}
+
+uint64_t
+fs_poll_seq(void)
+{
+    spin_lock(&poll_lock);
+    uint64_t seq = poll_seq;
+    spin_unlock(&poll_lock);
+    return seq;
 }

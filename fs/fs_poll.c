@@ -2,10 +2,12 @@
  * poll, ppoll, select and pselect6. Each open file's vnode says what is
  * ready now (the poll op: pipes and the tty; files without one are always
  * readable and writable, as on Linux). A caller with nothing ready sleeps
- * in steps of at most FS_POLL_STEP_NS and checks again, so no wakeup has to
- * be wired into every device; a signal ends the wait with EINTR. ppoll and
- * pselect6 wait under the caller's temporary signal mask, which
- * kernel/proc_sigmask.c swaps in and restores as Linux does.
+ * on one node-wide wait queue until a file says its readiness changed
+ * (fs_poll_wake: pipes do) or FS_POLL_STEP_NS passes, then checks again,
+ * so a device without the wakeup wired in is still seen within a step; a
+ * signal ends the wait with EINTR. ppoll and pselect6 wait under the
+ * caller's temporary signal mask, which kernel/proc_sigmask.c swaps in and
+ * restores as Linux does.
  */
 #include "fs/fs_int.h"
 #include "kernel/arch.h"
@@ -54,6 +56,7 @@ wait_ready(long (*scan)(void *), void *arg, uint64_t timeout_ns)
 {
     uint64_t start = arch_time_ns();
     for (;;) {
+        uint64_t seq = fs_poll_seq();
         long n = scan(arg);
         if (n)
             return n;
@@ -62,7 +65,7 @@ wait_ready(long (*scan)(void *), void *arg, uint64_t timeout_ns)
             return 0;
         if (proc_signal_pending())
             return -EINTR;
-        if (sched_sleep_ns(MIN(timeout_ns - elapsed, FS_POLL_STEP_NS)))
+        if (fs_poll_wait(seq, MIN(timeout_ns - elapsed, FS_POLL_STEP_NS)))
             return -EINTR;
     }
 }

@@ -10,6 +10,7 @@
 #include "kernel/arch.h"
 #include "kernel/rand.h"
 #include "kernel/sched.h"
+#include "tests/host/fake_sync.h"
 
 struct tpollfd {
     int32_t fd;
@@ -33,6 +34,14 @@ sched_sleep_ns(uint64_t ns)
     sleeps++;
     fake_now += ns;
     return 0;
+}
+
+/* poll's wait on its wait queue: the clock moves 1 ms a wait. */
+static void
+wait_1ms(struct waitq *q)
+{
+    sleeps++;
+    fake_now += 1000000;
 }
 
 /* fs_dev.c's /dev/random: not used here. */
@@ -78,6 +87,7 @@ test_poll_timeouts(void)
     struct tpollfd p = { -1, 0x1, 0 };
     sleeps = 0;
     fake_now = 1000;
+    fake_sync_wait_hook = wait_1ms;
     EXPECT_EQ(sys_poll(U(&p), 1, 0), 0);
     EXPECT_EQ(sleeps, 0);
     EXPECT_EQ(sys_poll(0, 0, 25), 0);                  /* poll as a sleep */
@@ -92,6 +102,7 @@ test_poll_timeouts(void)
     ts.nsec = 1000000000;
     EXPECT_EQ(sys_ppoll(U(&p), 1, U(&ts), 0, 8), -EINVAL);
     ts.nsec = 0;
+    fake_sync_wait_hook = NULL;
     tteardown();
 }
 

@@ -1,5 +1,8 @@
 /*
- * execve and the first process: read the program through fs/, validate it
+ * execve and the first process: get the program from fs/ (an initrd
+ * program as its shared page image, fs_exec_image: whole file pages are
+ * mapped from it, read-only or copy-on-write, and faulted in as touched;
+ * other files are read and copied), validate it
  * (kernel/elf.c), build a new address space with its segments, heap and a
  * System V stack (argc, argv, envp, auxv), and swap it in only when
  * everything has succeeded, so a failed exec leaves the caller intact.
@@ -31,26 +34,63 @@ seg_prot(const struct elf_seg *s)
            ((s->prot & ELF_PROT_X) ? VM_X : 0);
 }
 
+/* The end of s's pages that can map the image itself: those whose part
+ * of s is all file bytes and that no later segment shares (next_lo: the
+ * next segment's first page, or ~0). */
+static uint64_t
+file_end(const struct elf_seg *s, uint64_t start, uint64_t end, uint64_t next_lo)
+{
+    uint64_t fend = s->memsz == s->filesz ? end : ALIGN_DOWN(s->vaddr + s->filesz, PAGE_SIZE);
+    fend = MIN(fend, next_lo);
+    return fend > start ? fend : start;
+}
+
+/* Map segment s over [start, end): its whole file pages from the image at
+ * img_pa (when not 0) shared, the rest anonymous with the file bytes
+ * copied in. */
 static int
-load_segments(struct vm *vm, const uint8_t *img, const struct elf_info *ei)
+load_segment(struct vm *vm, const uint8_t *img, uint64_t img_pa, const struct elf_seg *s,
+             uint64_t start, uint64_t end, uint64_t next_lo)
+{
+    uint64_t fend = img_pa ? file_end(s, start, end, next_lo) : start;
+    int err = 0;
+    if (fend > start)
+        err = vm_map_file(vm, start, fend - start, seg_prot(s),
+                          img_pa + s->offset - (s->vaddr - start));
+    if (!err && fend < end)
+        err = vm_map(vm, fend, end - fend, seg_prot(s));
+    uint64_t from = MAX(fend, s->vaddr);   /* file bytes not in the image's pages */
+    if (!err && s->vaddr + s->filesz > from)
+        err = vm_write(vm, from, img + s->offset + (from - s->vaddr),
+                       s->vaddr + s->filesz - from);
+    return err;
+}
+
+static int
+load_segments(struct vm *vm, const uint8_t *img, uint64_t img_pa, const struct elf_info *ei)
 {
     uint64_t mapped_end = 0;
     for (int i = 0; i < ei->nsegs; i++) {
         const struct elf_seg *s = &ei->segs[i];
         uint64_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
         uint64_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
-        if (start < mapped_end)
-            start = mapped_end;   /* the page is shared with the previous segment */
+        uint64_t next_lo = i + 1 < ei->nsegs ? ALIGN_DOWN(ei->segs[i + 1].vaddr, PAGE_SIZE)
+                                             : ~0ull;
+        if (start < mapped_end) {
+            /* The page is shared with the previous segment: copy into it. */
+            if (s->filesz) {
+                uint64_t n = MIN(s->filesz, mapped_end - s->vaddr);
+                int err = vm_write(vm, s->vaddr, img + s->offset, n);
+                if (err)
+                    return err;
+            }
+            start = mapped_end;
+        }
         if (start < end) {
-            int err = vm_map(vm, start, end - start, seg_prot(s));
+            int err = load_segment(vm, img, img_pa, s, start, end, next_lo);
             if (err)
                 return err;
             mapped_end = end;
-        }
-        if (s->filesz) {
-            int err = vm_write(vm, s->vaddr, img + s->offset, s->filesz);
-            if (err)
-                return err;
         }
     }
     /* A page shared by two segments gets the union of their permissions. */
@@ -128,28 +168,35 @@ int
 proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
                 char *const envp[], int envc, struct arch_regs *regs)
 {
-    void *img;
+    void *img = NULL, *buf = NULL;
+    uint64_t img_pa = 0;
     size_t len;
     struct elf_info ei;
     const char *why = NULL;
     uint64_t sp;
 
-    int err = fs_read_file(p->fs, path, true, &img, &len);
+    /* An initrd program's pages are mapped from its shared image; other
+     * files are read whole and copied in. */
+    int err = fs_exec_image(p->fs, path, &img_pa, &len);
+    if (!err)
+        img = mem_p2v(img_pa);
+    else if (err == -EOPNOTSUPP && (err = fs_read_file(p->fs, path, true, &buf, &len)) == 0)
+        img = buf;
     if (err)
         return err;
     err = elf_parse(img, len, VM_STACK_TOP - VM_STACK_SIZE, &ei, &why);
     if (err) {
         kprintf("wisp: exec %s: not a runnable program: %s\n", path, why ? why : "?");
-        kfree(img);
+        kfree(buf);
         return err;
     }
     struct vm *vm = vm_new();
     if (!vm) {
-        kfree(img);
+        kfree(buf);
         return -ENOMEM;
     }
-    err = load_segments(vm, img, &ei);
-    kfree(img);
+    err = load_segments(vm, img, img_pa, &ei);
+    kfree(buf);
     if (!err)
         err = vm_map_flags(vm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, VM_R | VM_W,
                            VM_MAP_TOUCH);   /* charged as it grows, as Linux's stack */

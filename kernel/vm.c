@@ -202,6 +202,8 @@ vm_split_at(struct vm *vm, uint64_t addr)
         return -ENOMEM;
     *n = *r;
     n->start = addr;
+    if (r->file_pa)
+        n->file_pa = r->file_pa + (addr - r->start);
     r->end = addr;
     r->next = n;
     return 0;
@@ -238,13 +240,19 @@ charge_for_write(struct vm *vm, uint64_t start, uint64_t end, unsigned prot)
     uint64_t need = 0;
     if (!(prot & VM_W))
         return 0;
-    for (struct vm_region *r = vm->regions; r && r->start < end; r = r->next)
-        if (r->start >= start && r->acct == VM_ACCT_TOUCH && !(r->prot & VM_W))
+    for (struct vm_region *r = vm->regions; r && r->start < end; r = r->next) {
+        if (r->start < start || (r->prot & VM_W))
+            continue;
+        if (r->acct == VM_ACCT_TOUCH)
             need += (r->end - r->start) / PAGE_SIZE - count_present(vm, r->start, r->end);
+        else if (r->acct == VM_ACCT_FILE)   /* its present pages are the image's */
+            need += (r->end - r->start) / PAGE_SIZE;
+    }
     if (vm_charge(vm, need))
         return -ENOMEM;
     for (struct vm_region *r = vm->regions; r && r->start < end; r = r->next)
-        if (r->start >= start && r->acct == VM_ACCT_TOUCH && !(r->prot & VM_W))
+        if (r->start >= start && (r->acct == VM_ACCT_TOUCH || r->acct == VM_ACCT_FILE) &&
+            !(r->prot & VM_W))
             r->acct = VM_ACCT_ALL;
     return 0;
 }
@@ -322,6 +330,41 @@ fill_page(struct vm *vm, struct vm_region *r, uint64_t va, uint64_t *pa)
     return -ENOMEM;
 }
 
+/* Map the image's frame for va in file-backed region r, read-only with
+ * the COW bit. Its frame in *pa; 0 or -ENOMEM (no page table). */
+static int
+map_file_page(struct vm *vm, struct vm_region *r, uint64_t va, uint64_t *pa)
+{
+    *pa = r->file_pa + (va - r->start);
+    unsigned f = (vm_pte_flags(r->prot) & ~ARCH_PTE_W) | ARCH_PTE_COW;
+    if (arch_pt_map(vm->root, va, *pa, f))
+        return -ENOMEM;
+    mem_frame_ref(*pa);
+    return 0;
+}
+
+/* An absent page of r at va made present: the image's or a zeroed one. */
+static int
+absent_page(struct vm *vm, struct vm_region *r, uint64_t va, uint64_t *pa)
+{
+    return r->file_pa ? map_file_page(vm, r, va, pa) : fill_page(vm, r, va, pa);
+}
+
+int
+vm_map_file(struct vm *vm, uint64_t start, uint64_t len, unsigned prot, uint64_t pa)
+{
+    if (!pa || (pa & (PAGE_SIZE - 1)))
+        return -EINVAL;
+    int err = vm_map(vm, start, len, prot);
+    if (err)
+        return err;
+    struct vm_region *r = vm_find(vm, start);
+    r->file_pa = pa;
+    if (r->acct == VM_ACCT_TOUCH)
+        r->acct = VM_ACCT_FILE;
+    return 0;
+}
+
 int
 vm_fault(struct vm *vm, uint64_t addr, unsigned access)
 {
@@ -344,16 +387,25 @@ vm_fault(struct vm *vm, uint64_t addr, unsigned access)
         arch_tlb_flush_page(va);
         return (access & TRAP_WRITE) && !(f & ARCH_PTE_W) ? -EFAULT : 0;
     }
-    return fill_page(vm, r, va, &pa);
+    int err = absent_page(vm, r, va, &pa);
+    if (err || !(access & TRAP_WRITE) || !r->file_pa)
+        return err;
+    return break_cow(vm, va, pa, r->prot) ? -ENOMEM : 0;
 }
 
-/* The child's regions and page-table entries, its charge already taken. */
+/* The child's regions and page-table entries, its charge already taken.
+ * A read-only program image's entries are not copied (most children exec
+ * at once; copying and then dropping them costs more than faulting in
+ * the few a child uses). */
 static int
 fork_copy(struct vm *vm, struct vm *parent)
 {
     for (struct vm_region *r = parent->regions; r; r = r->next) {
         if (vm_add_region(vm, r->start, r->end, r->prot, r->acct))
             return -ENOMEM;
+        vm_find(vm, r->start)->file_pa = r->file_pa;
+        if (r->acct == VM_ACCT_FILE)
+            continue;   /* the image's pages: the child faults in those it uses */
         uint64_t pa, va = r->start;
         unsigned f;
         for (; arch_pt_next(parent->root, &va, r->end, &pa, &f); va += PAGE_SIZE) {
@@ -401,13 +453,19 @@ vm_write(struct vm *vm, uint64_t addr, const void *src, size_t len)
     while (len > 0) {
         uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE), pa;
         unsigned f;
+        struct vm_region *r = vm_find(vm, addr);
+        /* A read-only image's pages stay the image's (fork does not copy them). */
+        if (!r || r->acct == VM_ACCT_FILE)
+            return -EFAULT;
         if (!arch_pt_lookup(vm->root, va, &pa, &f)) {
-            struct vm_region *r = vm_find(vm, addr);
-            if (!r)
-                return -EFAULT;
-            if (fill_page(vm, r, va, &pa))
+            if (absent_page(vm, r, va, &pa))
                 return -ENOMEM;
+            f = r->file_pa ? ARCH_PTE_COW : 0;
         }
+        /* The kernel writes for the process: never to a shared frame. */
+        if ((f & ARCH_PTE_COW) &&
+            (break_cow(vm, va, pa, r->prot) || !arch_pt_lookup(vm->root, va, &pa, &f)))
+            return -ENOMEM;
         size_t n = MIN(len, PAGE_SIZE - (addr - va));
         memcpy((uint8_t *)mem_p2v(pa) + (addr - va), s, n);
         s += n;

@@ -1,7 +1,7 @@
 /*
  * User address spaces: a page-table root plus a sorted list of regions
- * (anonymous memory: ELF segments are copied in at exec, the heap, the
- * stack, mmap). Pages are faulted in on demand (zero-filled) and shared
+ * (anonymous memory: the heap, the stack, mmap, the ends of ELF segments;
+ * or file-backed: the pages of a program's image, shared, vm_map_file). Pages are faulted in on demand (zero-filled) and shared
  * copy-on-write after fork. The page-table format is arch's.
  *
  * Commit accounting (docs/memory.md): every region is charged against the
@@ -9,7 +9,10 @@
  * memory, VM_ACCT_ALL) or page by page as pages appear (the stack and
  * read-only memory, VM_ACCT_TOUCH); MAP_NORESERVE regions are never
  * charged (VM_ACCT_NONE), so only they (and a kernel that ate its reserve)
- * can run out of frames at fault time.
+ * can run out of frames at fault time. A read-only file-backed region is
+ * never charged (VM_ACCT_FILE: its pages are the image's, charged once
+ * when the image was made); a writable one is charged whole, as private
+ * memory.
  */
 #pragma once
 #include "kernel/compiler.h"
@@ -17,7 +20,7 @@
 enum { VM_R = 1, VM_W = 2, VM_X = 4 };
 
 /* How a region is charged (struct vm_region.acct). */
-enum { VM_ACCT_NONE, VM_ACCT_ALL, VM_ACCT_TOUCH };
+enum { VM_ACCT_NONE, VM_ACCT_ALL, VM_ACCT_TOUCH, VM_ACCT_FILE };
 /* Flags of vm_map_flags. */
 #define VM_MAP_NORESERVE 1u   /* never charged: a fault may find no memory */
 #define VM_MAP_TOUCH     2u   /* charged page by page as touched (the stack) */
@@ -36,6 +39,7 @@ struct vm_region {
     uint64_t start, end;       /* page-aligned, [start, end) */
     unsigned prot;             /* VM_R | VM_W | VM_X */
     unsigned acct;             /* VM_ACCT_* */
+    uint64_t file_pa;          /* file-backed: the frame of start's page; else 0 */
     struct vm_region *next;
 };
 
@@ -64,6 +68,13 @@ MUST_CHECK int vm_map(struct vm *vm, uint64_t start, uint64_t len, unsigned prot
 /* vm_map with VM_MAP_* flags. */
 MUST_CHECK int vm_map_flags(struct vm *vm, uint64_t start, uint64_t len, unsigned prot,
                             unsigned flags);
+/* Map [start, start+len) onto the contiguous frames from pa (a program
+ * image, fs_exec_image, which keeps a reference on each): pages are
+ * mapped as touched, each taking a reference, always read-only with the
+ * COW bit, so a write to a writable region gets a private copy. Read-only
+ * regions are not charged, writable ones whole. 0, -EINVAL, -ENOMEM. */
+MUST_CHECK int vm_map_file(struct vm *vm, uint64_t start, uint64_t len, unsigned prot,
+                           uint64_t pa);
 /* Remove [start, start+len): regions are split, pages released, charges
  * returned. */
 MUST_CHECK int vm_unmap(struct vm *vm, uint64_t start, uint64_t len);
@@ -75,7 +86,8 @@ MUST_CHECK int vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned 
  * limit: the caller ends the process, vm_oom_kill). */
 MUST_CHECK int vm_fault(struct vm *vm, uint64_t addr, unsigned access);
 /* Write len bytes at user address addr of vm (not necessarily the active
- * one), faulting pages in; used by exec to fill a new image. 0 or -EFAULT/-ENOMEM. */
+ * one), faulting pages in, copying shared ones; used by exec to fill a new
+ * image. 0 or -EFAULT (no region, or a read-only image's) / -ENOMEM. */
 MUST_CHECK int vm_write(struct vm *vm, uint64_t addr, const void *src, size_t len);
 /* A free range of len bytes at or above hint. 0 when none. */
 uint64_t vm_find_free(struct vm *vm, uint64_t hint, uint64_t len);

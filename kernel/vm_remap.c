@@ -36,6 +36,16 @@ covering_last(struct vm *vm, uint64_t start, uint64_t end)
     return r;
 }
 
+/* True when a region of [start, end) maps a program image. */
+static bool
+has_file(struct vm *vm, uint64_t start, uint64_t end)
+{
+    for (struct vm_region *r = vm_find(vm, start); r && r->start < end; r = r->next)
+        if (r->file_pa)
+            return true;
+    return false;
+}
+
 static bool
 range_ok(uint64_t start, uint64_t len)
 {
@@ -151,6 +161,10 @@ vm_remap(struct vm *vm, uint64_t old, uint64_t old_len, uint64_t new_len, unsign
     struct vm_region *last = covering_last(vm, old, old + old_len);
     if (!last)
         return -EFAULT;
+    /* A program image's pages stay where exec put them: they may shrink
+     * but not move or grow (past the image there is nothing to map). */
+    if (has_file(vm, old, old + old_len) && ((flags & MREMAP_FIXED) || new_len > old_len))
+        return -ENOMEM;
     if (flags & MREMAP_FIXED)
         return remap_fixed(vm, old, old_len, new_len, new_addr);
     if (new_len <= old_len) {

@@ -2,11 +2,14 @@
  * Host tests of commit accounting in address spaces (vm.c) and of mremap
  * (vm_remap.c): what each kind of region is charged, that unmap, free,
  * fork failure and mremap give charges back, and that running out of
- * frames is -ENOMEM, never a crash. The frame allocator is the real one
+ * frames is -ENOMEM, never a crash; program images (vm_map_file) shared
+ * uncharged or copy-on-write. The frame allocator is the real one
  * over a small arena; page tables are tests/host/fake_pt.c.
  */
 // TEST_SRCS: kernel/vm_remap.c kernel/vm_commit.c kernel/mem_frame.c tests/host/fake_mem.c tests/host/fake_sync.c tests/host/fake_pt.c
 #include <stdlib.h>
+#include <string.h>
+#include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/mem.h"
 #include "kernel/trap.h"
@@ -205,6 +208,73 @@ test_vm_new_charges_kernel_share(void)
     done(a);
 }
 
+/* Four image frames filled with their index, as fs_exec_image makes. */
+static uint64_t
+image(void)
+{
+    uint64_t img = mem_frame_alloc_contig(4);
+    EXPECT_TRUE(img != 0);
+    for (int i = 0; i < 4; i++)
+        memset(mem_p2v(img + i * P), 'a' + i, P);
+    return img;
+}
+
+static void
+test_vm_file_readonly_shares_uncharged(void)
+{
+    struct vm *vm = setup();
+    uint64_t img = image(), pa;
+    EXPECT_EQ(vm_map_file(vm, BASE, 4 * P, VM_R | VM_X, img), 0);
+    EXPECT_EQ(committed(), K);                        /* the image's pages: not charged */
+    EXPECT_EQ(vm_fault(vm, BASE + 2 * P, TRAP_EXEC), 0);
+    EXPECT_TRUE(arch_pt_lookup(vm->root, BASE + 2 * P, &pa, NULL) && pa == img + 2 * P);
+    EXPECT_EQ(mem_frame_refcount(img + 2 * P), 2);
+    EXPECT_EQ(vm_fault(vm, BASE + 2 * P, TRAP_WRITE), -EFAULT);
+    struct vm *b = vm_fork(vm);
+    EXPECT_TRUE(b != NULL);
+    EXPECT_EQ(mem_frame_refcount(img + 2 * P), 2);   /* fork copies no image entries */
+    EXPECT_TRUE(!arch_pt_lookup(b->root, BASE + 2 * P, &pa, NULL));
+    EXPECT_EQ(vm_fault(b, BASE + 3 * P, 0), 0);       /* the child faults in from the image */
+    EXPECT_TRUE(arch_pt_lookup(b->root, BASE + 3 * P, &pa, NULL) && pa == img + 3 * P);
+    vm_free(b);
+    EXPECT_EQ(vm_remap(vm, BASE, 4 * P, 8 * P, 1, 0), -ENOMEM);   /* may not grow or move */
+    uint64_t v = 1;
+    EXPECT_EQ(vm_write(vm, BASE, &v, sizeof(v)), -EFAULT);        /* nor be written by exec */
+    EXPECT_EQ(vm_unmap(vm, BASE + P, P), 0);          /* split: the tail keeps its frames */
+    EXPECT_EQ(vm_fault(vm, BASE + 3 * P, 0), 0);
+    EXPECT_TRUE(arch_pt_lookup(vm->root, BASE + 3 * P, &pa, NULL) && pa == img + 3 * P);
+    EXPECT_EQ(vm_protect(vm, BASE + 2 * P, 2 * P, VM_R | VM_W), 0);
+    EXPECT_EQ(committed(), K + 2);                    /* writable now: charged whole */
+    EXPECT_EQ(vm_fault(vm, BASE + 3 * P, TRAP_WRITE), 0);
+    EXPECT_EQ(*(char *)mem_p2v(img + 3 * P), 'd');    /* the write went to a copy */
+    done(vm);
+    for (int i = 0; i < 4; i++)
+        EXPECT_EQ(mem_frame_refcount(img + i * P), 1);
+}
+
+static void
+test_vm_file_writable_is_copy_on_write(void)
+{
+    struct vm *vm = setup();
+    uint64_t img = image(), pa;
+    EXPECT_EQ(vm_map_file(vm, BASE, 2 * P, VM_R | VM_W, img + 2 * P), 0);
+    EXPECT_EQ(committed(), K + 2);                    /* private memory: charged whole */
+    EXPECT_EQ(vm_fault(vm, BASE, 0), 0);
+    EXPECT_TRUE(arch_pt_lookup(vm->root, BASE, &pa, NULL) && pa == img + 2 * P);
+    EXPECT_EQ(vm_fault(vm, BASE, TRAP_WRITE), 0);     /* present: COW break */
+    EXPECT_TRUE(arch_pt_lookup(vm->root, BASE, &pa, NULL) && pa != img + 2 * P);
+    EXPECT_EQ(*(char *)mem_p2v(pa), 'c');
+    uint64_t v = 0x4242424242424242ull;
+    EXPECT_EQ(vm_write(vm, BASE + P, &v, sizeof(v)), 0);   /* absent: mapped, then copied */
+    EXPECT_TRUE(arch_pt_lookup(vm->root, BASE + P, &pa, NULL) && pa != img + 3 * P);
+    EXPECT_EQ(*(char *)mem_p2v(pa), 'B');
+    EXPECT_EQ(*(char *)mem_p2v(img + 3 * P), 'd');
+    EXPECT_EQ(vm_map_file(vm, BASE + 8 * P, P, VM_R, 0), -EINVAL);
+    done(vm);
+    for (int i = 0; i < 4; i++)
+        EXPECT_EQ(mem_frame_refcount(img + i * P), 1);
+}
+
 void
 tests_run(void)
 {
@@ -217,4 +287,6 @@ tests_run(void)
     RUN(test_vm_protect_writable_charges_whole);
     RUN(test_vm_fault_without_frames_is_enomem);
     RUN(test_vm_new_charges_kernel_share);
+    RUN(test_vm_file_readonly_shares_uncharged);
+    RUN(test_vm_file_writable_is_copy_on_write);
 }

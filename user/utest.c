@@ -1340,6 +1340,46 @@ t_sendfile(void)
     return 0;
 }
 
+/* ---- program images ---- */
+
+/* In the program's read-only data: Wisp maps it from the one page image
+ * of the file that every exec of it shares (fs_exec_image). */
+static const char image_marker[] = "utest image marker";
+
+static int
+marker_child(void)
+{
+    return ((volatile const char *)image_marker)[0] == 'u' ? 0 : 1;
+}
+
+/* A read-only page of the program, made writable and written, is this
+ * process's own: a new exec of the same file sees the file's bytes. */
+static int
+t_exec_image_private(void)
+{
+    uintptr_t page = (uintptr_t)image_marker & ~(uintptr_t)4095;
+    CHECK(mprotect((void *)page, 4096, PROT_READ | PROT_WRITE) == 0, "mprotect: %s",
+          strerror(errno));
+    ((volatile char *)image_marker)[0] = 'X';
+    fflush(stdout);
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        char *argv[] = { "utest", "--marker-child", NULL };
+        char *envp[] = { NULL };
+        execve(self_path, argv, envp);
+        _exit(99);
+    }
+    int st;
+    CHECK(wait_deadline(pid, &st, 5000) == 0, "child did not finish");
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "child %s (99: exec failed, 1: it saw this process's write)", wstr(st));
+    CHECK(((volatile const char *)image_marker)[0] == 'X', "the write did not stay");
+    ((volatile char *)image_marker)[0] = 'u';
+    CHECK(mprotect((void *)page, 4096, PROT_READ) == 0, "mprotect back: %s", strerror(errno));
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(void);
@@ -1390,6 +1430,7 @@ static const struct {
     { "ppoll_mask", t_ppoll_mask },
     { "sendfile", t_sendfile },
     { "fault_storm", t_fault_storm },
+    { "exec_image_private", t_exec_image_private },
 };
 
 /* "utest a b" runs only checks a and b; "utest -a" runs all but a. */
@@ -1416,6 +1457,8 @@ main(int argc, char **argv)
 
     if (argc > 1 && strcmp(argv[1], "--env-child") == 0)
         return env_child(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "--marker-child") == 0)
+        return marker_child();
     setvbuf(stdout, NULL, _IOLBF, 0);
     on_wisp = uname(&u) == 0 && strcmp(u.sysname, "Wisp") == 0;
     if (strchr(argv[0], '/'))

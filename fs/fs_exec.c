@@ -1,0 +1,96 @@
+/*
+ * exec's page images of initrd programs (fs_exec_image, contract in
+ * fs.h): at a program's first exec its file is copied into contiguous,
+ * page-aligned frames, kept in the file vnode's priv for good (initrd
+ * files never change) and charged to the node's commit once. Every exec
+ * then maps those frames (kernel/proc_exec.c, vm_map_file) instead of
+ * reading and copying the file.
+ */
+#include "fs/fs_int.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mem.h"
+#include "kernel/vm.h"
+
+#define EXEC_FILE_MAX (64u << 20)   /* as fs_read_file */
+
+/* The file as executable pages: 0 (v referenced, opened and closed as by
+ * fs_read_file) or -errno. */
+static int
+exec_lookup(struct fs_ctx *c, const char *path, struct vnode **vp)
+{
+    struct vnode *v;
+    int err = fs_namei(c, NULL, path, FS_NAMEI_FOLLOW, &v, NULL);
+    if (err)
+        return err;
+    if (FS_ISDIR(v->mode))
+        err = -EISDIR;
+    else if (!FS_ISREG(v->mode) || !(v->mode & 0111))
+        err = -EACCES;
+    else if (v->size > EXEC_FILE_MAX)
+        err = -EFBIG;
+    struct file *f = NULL;
+    if (!err)
+        err = fs_file_open(v, O_RDONLY, &f);
+    if (err) {
+        fs_vn_unref(v);
+        return err;
+    }
+    fs_file_unref(f);
+    *vp = v;
+    return 0;
+}
+
+/* A page-aligned copy of initrd file v in contiguous frames, charged to
+ * the commit; 0 when memory is short. */
+static uint64_t
+make_image(struct vnode *v)
+{
+    uint64_t npages = ALIGN_UP(v->size, PAGE_SIZE) / PAGE_SIZE;
+    if (vm_commit_charge(npages))
+        return 0;
+    uint64_t pa = mem_frame_alloc_contig((size_t)npages);
+    if (!pa) {
+        vm_commit_uncharge(npages);
+        return 0;
+    }
+    uint8_t *dst = mem_p2v(pa);
+    memcpy(dst, v->data, (size_t)v->size);
+    memset(dst + v->size, 0, (size_t)(npages * PAGE_SIZE - v->size));
+    return pa;
+}
+
+int
+fs_exec_image(struct fs_ctx *c, const char *path, uint64_t *pap, size_t *lenp)
+{
+    struct vnode *v;
+    int err = exec_lookup(c, path, &v);
+    if (err)
+        return err;
+    if (!fs_initrd_is_file(v) || v->size == 0) {
+        fs_vn_unref(v);
+        return -EOPNOTSUPP;
+    }
+    /* The image pointer is stored once; racing first execs both copy and
+     * the loser gives its copy back. */
+    uint64_t pa = (uint64_t)(uintptr_t)__atomic_load_n(&v->priv, __ATOMIC_ACQUIRE);
+    if (!pa) {
+        uint64_t mine = make_image(v);
+        void *expect = NULL;
+        uint64_t npages = ALIGN_UP(v->size, PAGE_SIZE) / PAGE_SIZE;
+        if (mine && !__atomic_compare_exchange_n(&v->priv, &expect, (void *)(uintptr_t)mine,
+                                                 false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            for (uint64_t i = 0; i < npages; i++)
+                mem_frame_free(mine + i * PAGE_SIZE);
+            vm_commit_uncharge(npages);
+            mine = (uint64_t)(uintptr_t)expect;
+        }
+        pa = mine;
+    }
+    *lenp = (size_t)v->size;
+    fs_vn_unref(v);
+    if (!pa)
+        return -EOPNOTSUPP;
+    *pap = pa;
+    return 0;
+}
