@@ -1,9 +1,8 @@
 /*
- * ACPI table lookup for the clock: find a table by signature through the
- * RSDP (from the loader, else the BIOS areas) and the RSDT/XSDT. The clock
- * code (arch_clockref.c) reads the FADT's PM timer port and the HPET
- * table's base address with it. arch_irq.c has its own walk to the MADT;
- * this one only reads, and checks lengths and checksums before trusting.
+ * ACPI table lookup: find a table by signature through the RSDP (from the
+ * loader, else the BIOS areas) and the RSDT/XSDT, checking lengths and
+ * checksums before trusting. arch_irq.c reads the MADT with it (IOAPICs),
+ * arch_clockref.c the FADT's PM timer port and the HPET table's base.
  */
 #include "kernel/lib.h"
 #include "arch/x86_64/arch_int.h"

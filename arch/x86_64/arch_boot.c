@@ -178,7 +178,6 @@ arch_boot64(uint64_t magic, uint64_t info)
         arch_halt();
     }
     arch_cpu_init();
-    arch_irq_set_rsdp(bi.rsdp);
     arch_acpi_set_rsdp(bi.rsdp);
     arch_mem_init(&bi);
     kernel_main(&bi);

@@ -119,10 +119,9 @@ void arch_set_kstack(uint64_t top);
 bool arch_fixup(struct arch_regs *r);
 
 /* arch_irq.c: run the handlers bound to a device vector (interrupt
- * context; the caller sends the EOI). arch_irq_set_rsdp tells it where the
- * loader found the ACPI RSDP (else it scans the BIOS areas). */
+ * context; the caller sends the EOI). It finds the IOAPICs in the MADT
+ * through arch_acpi_find. */
 void arch_irq_dispatch(int vector);
-void arch_irq_set_rsdp(uint64_t pa);
 
 /* arch_entry.S */
 extern char arch_isr_table[];
@@ -131,7 +130,7 @@ void arch_user_return(void);
 void arch_thread_start(void);
 void arch_switch_stacks(uint64_t *from_rsp, uint64_t to_rsp);
 
-/* arch_acpi.c: a checksummed ACPI table by signature ("FACP", "HPET"),
+/* arch_acpi.c: a checksummed ACPI table by signature ("APIC", "FACP", "HPET"),
  * through the RSDP the loader found (arch_acpi_set_rsdp) or the BIOS
  * areas; NULL when there is none. */
 void arch_acpi_set_rsdp(uint64_t pa);

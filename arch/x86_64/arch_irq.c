@@ -68,14 +68,7 @@ static int gsi_vec[GSI_MAX];        /* first vector routed to a GSI, 0 if none *
 static struct ioapic ioapics[IOAPIC_MAX];
 static int nioapic;
 static struct isa_override isa[16];
-static uint64_t rsdp_hint;
 static uint64_t mmio_next = MMIO_BASE;
-
-void
-arch_irq_set_rsdp(uint64_t pa)
-{
-    rsdp_hint = pa;
-}
 
 void
 arch_irq_dispatch(int vector)
@@ -145,39 +138,7 @@ arch_mmio_map(uint64_t pa, size_t len)
     return va;
 }
 
-/* --- ACPI: find the IOAPICs and ISA overrides in the MADT ------------ */
-
-static bool
-checksum_ok(const uint8_t *p, size_t n)
-{
-    uint8_t s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += p[i];
-    return s == 0;
-}
-
-static uint64_t
-scan_rsdp(uint64_t start, uint64_t len)
-{
-    for (uint64_t pa = start; pa + 20 <= start + len; pa += 16) {
-        const uint8_t *p = arch_p2v(pa);
-        if (memcmp(p, "RSD PTR ", 8) == 0 && checksum_ok(p, 20))
-            return pa;
-    }
-    return 0;
-}
-
-static uint64_t
-find_rsdp(void)
-{
-    if (rsdp_hint)
-        return rsdp_hint;
-    uint64_t ebda = (uint64_t)*(volatile uint16_t *)arch_p2v(0x40E) << 4;
-    uint64_t pa = 0;
-    if (ebda >= 0x80000 && ebda < 0xA0000)
-        pa = scan_rsdp(ebda, 1024);
-    return pa ? pa : scan_rsdp(0xE0000, 0x20000);
-}
+/* --- ACPI: the IOAPICs and ISA overrides in the MADT (arch_acpi.c finds it) */
 
 static void
 parse_madt(const uint8_t *madt)
@@ -200,29 +161,13 @@ parse_madt(const uint8_t *madt)
     }
 }
 
-/* Walk RSDT (or XSDT for revision >= 2) to the MADT ("APIC"). */
+/* The MADT ("APIC"), found and checked by arch_acpi_find. */
 static void
 acpi_find_madt(void)
 {
-    uint64_t rsdp = find_rsdp();
-    if (!rsdp)
-        return;
-    const uint8_t *r = arch_p2v(rsdp);
-    bool x = r[15] >= 2 && *(const uint64_t *)(r + 24) != 0;
-    uint64_t sdt = x ? *(const uint64_t *)(r + 24) : *(const uint32_t *)(r + 16);
-    if (!sdt || sdt >= (1ull << 40))
-        return;
-    const uint8_t *s = arch_p2v(sdt);
-    uint32_t len = *(const uint32_t *)(s + 4);
-    int esize = x ? 8 : 4;
-    for (uint32_t off = 36; off + esize <= len; off += esize) {
-        uint64_t pa = x ? *(const uint64_t *)(s + off) : *(const uint32_t *)(s + off);
-        const uint8_t *t = arch_p2v(pa);
-        if (memcmp(t, "APIC", 4) == 0 && checksum_ok(t, *(const uint32_t *)(t + 4))) {
-            parse_madt(t);
-            return;
-        }
-    }
+    const uint8_t *madt = arch_acpi_find("APIC");
+    if (madt)
+        parse_madt(madt);
 }
 
 static uint32_t
