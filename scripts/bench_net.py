@@ -139,9 +139,10 @@ def mac_of(k):
 
 
 def switch_dir(d):
-    """d/sw, or, when d's path leaves no room for vde's unix sockets (108
-    bytes), a short directory in /tmp named by a hash of d."""
-    sw = os.path.join(d, "sw")
+    """d/sw, absolute (vde_switch -d leaves the working directory), or, when
+    that path leaves no room for vde's unix sockets (108 bytes), a short
+    directory in /tmp named by a hash of it."""
+    sw = os.path.abspath(os.path.join(d, "sw"))
     if len(sw.encode()) + 24 <= 107:
         return sw
     import hashlib
