@@ -3,7 +3,7 @@
  * ready now (the poll op: pipes and the tty; files without one are always
  * readable and writable, as on Linux). A caller with nothing ready sleeps
  * on one node-wide wait queue until a file says its readiness changed
- * (fs_poll_wake: pipes do) or FS_POLL_STEP_NS passes, then checks again,
+ * (fs_poll_wake: pipes and the console do) or FS_POLL_STEP_NS passes, then checks again,
  * so a device without the wakeup wired in is still seen within a step; a
  * signal ends the wait with EINTR. ppoll and pselect6 wait under the
  * caller's temporary signal mask, which kernel/proc_sigmask.c swaps in and

@@ -282,6 +282,7 @@ fs_console_input(int ch)
     }
 out:
     spin_unlock(&t->lock);
+    fs_poll_wake();             /* poll/select on the console: input may be readable now */
     if (sig && pgrp > 0)
         (void)proc_signal_pgrp(pgrp, sig);
 }

@@ -54,9 +54,8 @@ NOTES = {
     'sched_setaffinity': 'a set with CPU 0 is accepted, others EINVAL',
     'getcpu': 'always CPU 0, node 0',
     'clock_getres': 'one nanosecond for every clock',
-    'poll': 'readiness from pipes and the tty (other files always ready); a pipe wakes the '
+    'poll': 'readiness from pipes and the tty (other files always ready); pipes and the tty wake the '
             'waiter at once, others are rechecked every 5 ms',
-    'ppoll': 'as poll; the signal mask argument is not applied',
     'ppoll': 'as poll, under the given signal mask for the call (restored after the '
              'handler on EINTR, as rt_sigsuspend); never restarted after a handler',
     'faccessat2': 'as faccessat, with AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; AT_EACCESS is '
