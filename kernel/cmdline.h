@@ -1,7 +1,7 @@
 /*
  * The kernel command line: space-separated key=value words (a bare word is a
  * key with an empty value); a value may be double-quoted to hold spaces.
- * Known keys are documented in docs/architecture.md (node, nodes, ip, test,
+ * Known keys are documented in docs/boot.md (node, nodes, ip, test,
  * init, ...). Pure logic, tested on the host.
  */
 #pragma once
