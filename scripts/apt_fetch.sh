@@ -16,6 +16,12 @@
 #                                 apt knows every SPEC.
 #   apt_fetch_src_entries DIR     write those derived entries into DIR
 #                                 (deb-src.sources and deb-src.list).
+#   apt_fetch_sha_ok FILE SHA256  true when FILE has that sha256.
+#   apt_fetch_binary TMP PKG VER SHA256 BIN OUT DEB [LOCAL_DEB]
+#                                 the pinned PKG=VER .deb (LOCAL_DEB if given,
+#                                 else apt_fetch_deb) checked against SHA256,
+#                                 its file ./BIN extracted to OUT and the
+#                                 .deb kept as DEB; TMP is scratch space.
 # Callers define say() and die(). Downloads are checked by apt against the
 # signed Release files; callers still check their pinned sha256.
 
@@ -107,6 +113,34 @@ apt_fetch_deb() {
         die "apt-get download $* failed"
     }
     rm -f "$dir/.apt.log"
+}
+
+apt_fetch_sha_ok() {
+    [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]
+}
+
+apt_fetch_binary() {
+    _t=$1 _p=$2 _v=$3 _s=$4 _b=$5 _o=$6 _d=$7 _l=${8:-}  # POSIX sh: no locals
+    for tool in dpkg-deb tar sha256sum; do
+        command -v $tool >/dev/null || die "$tool is missing"
+    done
+    if [ -n "$_l" ]; then
+        [ -f "$_l" ] || die "$_l does not exist"
+        cp "$_l" "$_t/pkg.deb"
+    else
+        command -v apt-get >/dev/null || die "apt-get is missing: give the .deb by hand"
+        say "downloading $_p $_v with the system's apt"
+        apt_fetch_deb "$_t" "$_p=$_v"
+        mv "$_t/${_p}"_*.deb "$_t/pkg.deb" 2>/dev/null || die "apt did not download $_p"
+    fi
+    apt_fetch_sha_ok "$_t/pkg.deb" "$_s" ||
+        die "$_p $_v: the .deb has sha256 $(sha256sum "$_t/pkg.deb" | cut -d' ' -f1), expected $_s"
+    mkdir -p "$_t/x"
+    dpkg-deb --fsys-tarfile "$_t/pkg.deb" | tar -x -C "$_t/x" "./$_b" ||
+        die "no ./$_b in $_p"
+    mkdir -p "$(dirname "$_o")" "$(dirname "$_d")"
+    mv "$_t/x/$_b" "$_o"
+    mv "$_t/pkg.deb" "$_d"
 }
 
 apt_fetch_source() {

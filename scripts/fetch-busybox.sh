@@ -24,9 +24,8 @@ die() {
 . scripts/apt_fetch.sh
 
 check() {
-    local got
-    got=$(sha256sum "$1" | cut -d' ' -f1)
-    [[ $got == "$sha" ]] || die "$1 has sha256 $got, expected $sha (busybox-static $ver)"
+    apt_fetch_sha_ok "$1" "$sha" ||
+        die "$1 has sha256 $(sha256sum "$1" | cut -d' ' -f1), expected $sha (busybox-static $ver)"
 }
 
 if [[ ${1:-} == --check ]]; then
@@ -41,33 +40,12 @@ if [[ -x $dest/busybox && $(cat "$stamp" 2>/dev/null) == "busybox-static $ver sh
     touch "$stamp"   # newer than this script: make stops asking
     exit 0
 fi
-for tool in dpkg-deb tar sha256sum; do
-    command -v $tool >/dev/null || die "$tool is missing"
-done
-
 mkdir -p "$build"
 tmp=$(mktemp -d "$build/busybox-fetch.XXXXXX")
 tmp=$(cd "$tmp" && pwd)   # absolute: apt resolves its directories itself
 trap 'rm -rf "$tmp"' EXIT
-
-if [[ -n ${BUSYBOX_DEB:-} ]]; then
-    [[ -f $BUSYBOX_DEB ]] || die "BUSYBOX_DEB=$BUSYBOX_DEB does not exist"
-    cp "$BUSYBOX_DEB" "$tmp/busybox-static.deb"
-else
-    command -v apt-get >/dev/null || die "apt-get is missing: set BUSYBOX_DEB=/path/to/the.deb"
-    say "downloading busybox-static $ver with the system's apt"
-    apt_fetch_deb "$tmp" "busybox-static=$ver"
-    mv "$tmp"/busybox-static_*.deb "$tmp/busybox-static.deb" 2>/dev/null ||
-        die "apt did not download busybox-static"
-fi
-check "$tmp/busybox-static.deb"
-
-mkdir -p "$tmp/x"
-dpkg-deb --fsys-tarfile "$tmp/busybox-static.deb" | tar -x -C "$tmp/x" ./bin/busybox ||
-    die "no ./bin/busybox in the package"
 rm -rf "$dest"
-mkdir -p "$dest"
-mv "$tmp/x/bin/busybox" "$dest/busybox"
-cp "$tmp/busybox-static.deb" "$dest/busybox-static.deb"
+apt_fetch_binary "$tmp" busybox-static "$ver" "$sha" bin/busybox "$dest/busybox" \
+    "$dest/busybox-static.deb" "${BUSYBOX_DEB:-}"
 echo "busybox-static $ver sha256 $sha" >"$stamp"
 say "busybox $ver in $dest"

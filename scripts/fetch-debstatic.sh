@@ -39,9 +39,8 @@ pin() {
 }
 
 check() {
-    local got
-    got=$(sha256sum "$1" | cut -d' ' -f1)
-    [[ $got == "$sha" ]] || die "$1 has sha256 $got, expected $sha ($pkg $ver)"
+    apt_fetch_sha_ok "$1" "$sha" ||
+        die "$1 has sha256 $(sha256sum "$1" | cut -d' ' -f1), expected $sha ($pkg $ver)"
 }
 
 case ${1:-} in
@@ -69,33 +68,12 @@ if [[ -x $out && $(cat "$stamp" 2>/dev/null) == "$pkg $ver sha256 $sha" ]]; then
     echo "$out"
     exit 0
 fi
-for tool in dpkg-deb tar sha256sum; do
-    command -v $tool >/dev/null || die "$tool is missing"
-done
-
 mkdir -p "$build/debstatic"
 tmp=$(mktemp -d "$build/debstatic/fetch.XXXXXX")
 tmp=$(cd "$tmp" && pwd)   # absolute: apt resolves its directories itself
 trap 'rm -rf "$tmp"' EXIT
-
-if [[ -n ${DEBSTATIC_DEB:-} ]]; then
-    [[ -f $DEBSTATIC_DEB ]] || die "DEBSTATIC_DEB=$DEBSTATIC_DEB does not exist"
-    cp "$DEBSTATIC_DEB" "$tmp/pkg.deb"
-else
-    command -v apt-get >/dev/null || die "apt-get is missing: set DEBSTATIC_DEB=/path/to/the.deb"
-    say "downloading $pkg $ver with the system's apt"
-    apt_fetch_deb "$tmp" "$pkg=$ver"
-    mv "$tmp/${pkg}"_*.deb "$tmp/pkg.deb" 2>/dev/null || die "apt did not download $pkg"
-fi
-check "$tmp/pkg.deb"
-
-mkdir -p "$tmp/x"
-dpkg-deb --fsys-tarfile "$tmp/pkg.deb" | tar -x -C "$tmp/x" "./$bin" ||
-    die "no ./$bin in the package"
 rm -rf "$dest"
-mkdir -p "$dest"
-mv "$tmp/x/$bin" "$out"
-mv "$tmp/pkg.deb" "$dest/$pkg.deb"
+apt_fetch_binary "$tmp" "$pkg" "$ver" "$sha" "$bin" "$out" "$dest/$pkg.deb" "${DEBSTATIC_DEB:-}"
 echo "$pkg $ver sha256 $sha" >"$stamp"
 say "$pkg $ver in $dest"
 echo "$out"
