@@ -98,6 +98,24 @@ vm_resident_pages(struct vm *vm)
     return n;
 }
 
+int
+vm_discard(struct vm *vm, uint64_t start, uint64_t end)
+{
+    uint64_t covered = start;
+    for (struct vm_region *r = vm->regions; r && r->start < end; r = r->next) {
+        if (r->end <= start)
+            continue;
+        if (r->start > covered)
+            return -ENOMEM;
+        uint64_t lim = MIN(r->end, end);
+        uint64_t released = release_pages(vm, MAX(r->start, start), lim);
+        if (r->acct == VM_ACCT_TOUCH)   /* charged page by page: a refault charges again */
+            vm_uncharge(vm, released);
+        covered = lim;
+    }
+    return covered < end ? -ENOMEM : 0;
+}
+
 /* Release r's pages and return its charge; r stays linked. */
 static void
 drop_region(struct vm *vm, struct vm_region *r)

@@ -94,6 +94,11 @@ uint64_t vm_find_free(struct vm *vm, uint64_t hint, uint64_t len);
 struct vm_region *vm_find(struct vm *vm, uint64_t addr);
 /* Pages present in vm's page table (its resident size). */
 uint64_t vm_resident_pages(struct vm *vm);
+/* madvise(MADV_DONTNEED): drop the pages of [start, end), which read back
+ * as zeros (or the program file's bytes); the regions stay, and pages
+ * charged one by one are uncharged. -ENOMEM when part of the range is in
+ * no region (as Linux). */
+MUST_CHECK int vm_discard(struct vm *vm, uint64_t start, uint64_t end);
 
 /* mremap of [old, old+old_len) to new_len bytes (MREMAP_MAYMOVE 1,
  * MREMAP_FIXED 2 in flags, new_addr with FIXED): shrinks in place, grows in

@@ -158,6 +158,26 @@ test_vm_fork_charges_the_child(void)
     done(a);
 }
 
+/* madvise(DONTNEED) on a stack-like region: the dropped pages' charge
+ * comes back, so dropping and touching again never grows the charge; a
+ * whole-charged region keeps its charge; a hole in the range is -ENOMEM. */
+static void
+test_vm_discard_uncharges_touched(void)
+{
+    struct vm *vm = setup();
+    EXPECT_EQ(vm_map_flags(vm, BASE, 16 * P, VM_R | VM_W, VM_MAP_TOUCH), 0);
+    EXPECT_EQ(vm_map(vm, BASE + 16 * P, 4 * P, VM_R | VM_W), 0);
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 8; i++)
+            EXPECT_EQ(vm_fault(vm, BASE + i * P, TRAP_WRITE), 0);
+        EXPECT_EQ(committed(), K + 4 + 8);
+        EXPECT_EQ(vm_discard(vm, BASE, BASE + 20 * P), 0);
+        EXPECT_EQ(committed(), K + 4);
+    }
+    EXPECT_EQ(vm_discard(vm, BASE, BASE + 40 * P), -ENOMEM);
+    done(vm);
+}
+
 static void
 test_vm_protect_writable_charges_whole(void)
 {
@@ -287,6 +307,7 @@ tests_run(void)
     RUN(test_vm_protect_writable_charges_whole);
     RUN(test_vm_fault_without_frames_is_enomem);
     RUN(test_vm_new_charges_kernel_share);
+    RUN(test_vm_discard_uncharges_touched);
     RUN(test_vm_file_readonly_shares_uncharged);
     RUN(test_vm_file_writable_is_copy_on_write);
 }

@@ -96,7 +96,7 @@ apt_fetch_known() {
             if [ "$(id -u)" = 0 ]; then
                 apt-get update -qq || die "apt-get update failed"
             else
-                sudo apt-get update -qq || die "apt-get update (through sudo) failed"
+                sudo -n apt-get update -qq || die "apt-get update (through sudo) failed"
             fi
             return
         fi

@@ -46,7 +46,8 @@ printf '%s\n' 'deb-src [signed-by=/k.gpg arch=amd64] http://one.invalid/debian b
     'deb-src http://two.invalid/debian-security bookworm-security main' >"$tmp/want"
 diff -u "$tmp/want" "$tmp/got" || fail "one-line entries"
 
-if command -v apt-config >/dev/null; then
+command -v apt-config >/dev/null || fail "apt-config is missing (Debian's apt)"
+if true; then
     apt_fetch_src_entries "$tmp"
     grep -qE '^(Types: deb-src|deb-src )' "$tmp/deb-src.sources" "$tmp/deb-src.list" ||
         fail "no deb-src entry derived from this system's apt sources"

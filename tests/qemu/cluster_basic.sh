@@ -90,6 +90,7 @@ cl_expect_out "alive" sh 0 'echo alive'
 
 cl down >/dev/null || cl_fail "down"
 sleep 0.5
+command -v pgrep >/dev/null || cl_fail "pgrep is missing (procps, scripts/deps.list)"
 left=$(pgrep -a -f "$CL_ROOT/build/test/cluster_basic" | grep -E 'qemu|vde' || true)
 [[ -z $left ]] || cl_fail "processes left after down: $left"
 sd=$(cl sockdir); [[ ! -e $sd/node0.sock && ! -e $sd/switch ]] || cl_fail "sockets left after down"
