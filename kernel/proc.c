@@ -200,8 +200,13 @@ proc_exit(int wait_status)
     ASSERT(p, "only a process exits through proc_exit");
 
     proc_rusage_exit(p);
-    fs_ctx_free(p->fs);
+    /* Unlinked under the table lock: prlimit64 on this pid reaches p->fs
+     * under it (proc_rlimit.c), and must not find a freed context. */
+    spin_lock(&proc_table_lock);
+    struct fs_ctx *fs = p->fs;
     p->fs = NULL;
+    spin_unlock(&proc_table_lock);
+    fs_ctx_free(fs);
     p->thread->pt_root = arch_pt_kernel_root();
     vm_activate(NULL);
     vm_free(p->vm);
