@@ -99,6 +99,8 @@ long sys_ioprio_get(int which, int who);
 long sys_ioprio_set(int which, int who, int ioprio);
 long sys_clone3(uint64_t uargs, size_t size);               /* sys_nosys.c */
 long sys_syslog(int type, uint64_t ubuf, int len);
+long sys_set_robust_list(uint64_t uhead, size_t len);
+long sys_rseq(uint64_t urseq, uint32_t len, int flags, uint32_t sig);
 long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, unsigned int flags,
                uint64_t new_addr);
 

@@ -46,13 +46,6 @@ static const struct syscall_entry table[SYSCALL_MAX] = {
 static uint8_t logged[SYSCALL_MAX / 8];
 const char *syscall_linux_name(unsigned nr);
 
-/* Calls glibc's start-up code tries and does without: ENOSYS, no log line. */
-static bool
-quiet_enosys(uint64_t nr)
-{
-    return nr == 273 /* set_robust_list */ || nr == 334 /* rseq */;
-}
-
 static long
 traced(const struct syscall_entry *e, const uint64_t *a)
 {
@@ -74,7 +67,7 @@ trap_syscall(uint64_t nr, struct arch_regs *r)
             return table[nr].call(a);
         return traced(&table[nr], a);
     }
-    if (nr < SYSCALL_MAX && !quiet_enosys(nr) && !(logged[nr / 8] & (1 << (nr % 8)))) {
+    if (nr < SYSCALL_MAX && !(logged[nr / 8] & (1 << (nr % 8)))) {
         logged[nr / 8] |= 1 << (nr % 8);
         kprintf("wisp: unimplemented system call %lu (%s), returning ENOSYS\n", nr,
                 syscall_linux_name((unsigned)nr));

@@ -72,6 +72,9 @@ NOTES = {
     'ioprio_get': 'class none: there is no I/O scheduler',
     'ioprio_set': 'accepted with no effect: there is no I/O scheduler',
     'clone3': 'ENOSYS on purpose (not logged): glibc falls back to clone',
+    'set_robust_list': 'ENOSYS on purpose (not logged): glibc tries it at every start; one '
+                       'thread per process needs no robust futex list',
+    'rseq': 'ENOSYS on purpose (not logged): glibc tries it at every start and does without',
     'syslog': 'ENOSYS on purpose (not logged): no kernel log buffer, the log is the console',
     'tgkill': 'one thread per process: kill(tid, sig) when tgid == tid, else ESRCH',
     'sendfile': 'any readable in_fd (initrd, tmpfs, pipe, tty) to any writable out_fd '
@@ -125,8 +128,8 @@ def main():
         proto = f'{name}({args})' if args is not None else f'{name}(?) (untyped row)'
         out.append(f'| {nr} | `{proto}` | {where} | {NOTES.get(name, "")} |')
     out += ['', '## Not implemented (ENOSYS)', '',
-            'Each is logged once by name, except `set_robust_list` and `rseq`, which glibc '
-            'tries at every start and does without.', '']
+            'Each is logged once by name the first time a program calls it. Calls that answer '
+            'ENOSYS on purpose, because callers have a fallback, have rows above.', '']
     missing = [f'{nr} `{names[nr]}`' for nr in sorted(names) if nr not in impl]
     out.append(', '.join(missing) + '.')
     text = '\n'.join(out) + '\n'
