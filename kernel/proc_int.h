@@ -34,6 +34,8 @@ struct k_sigaction {
 #define SA_NODEFER  0x40000000
 #define SA_RESETHAND 0x80000000u
 #define SIGBIT(s) (1ull << ((s) - 1))
+/* The signals no mask blocks. */
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 struct proc {
     /* Protected by proc_table_lock: */

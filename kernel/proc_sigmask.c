@@ -1,6 +1,6 @@
 /*
- * The temporary signal mask of ppoll and pselect6 (fs/fs_poll.c): swapped
- * in for the call the way rt_sigsuspend (proc_signal.c) swaps its own, in
+ * The temporary signal mask of rt_sigsuspend (proc_signal.c), ppoll and
+ * pselect6 (fs/fs_poll.c), swapped in for the call in
  * sig_saved/sig_saved_valid, so the same two paths put the old mask back:
  * the handler's frame (build_frame) when the call ends in EINTR, or the
  * return to user mode when no handler runs. A call that ends otherwise
@@ -10,8 +10,6 @@
 #include "kernel/proc_int.h"
 #include "kernel/sys.h"
 #include "kernel/uaccess.h"
-
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 int
 proc_sigmask_enter(uint64_t umask, uint64_t sigsetsize)

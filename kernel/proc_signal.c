@@ -17,7 +17,6 @@
 #include "kernel/trap.h"
 #include "kernel/uaccess.h"
 
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 /* Signals whose default action is to do nothing (SIGCONT's continuing
  * happens when it is posted, whatever its action). */
 #define DEFAULT_IGNORE (SIGBIT(SIGCHLD) | SIGBIT(SIGCONT) | SIGBIT(23) | SIGBIT(SIGWINCH))
@@ -356,16 +355,10 @@ sys_pause(void)
 long
 sys_rt_sigsuspend(uint64_t umask, uint64_t sigsetsize)
 {
-    struct proc *p = proc_current();
-    uint64_t mask;
-    if (sigsetsize != 8)
-        return -EINVAL;
-    if (copyin(&mask, umask, sizeof(mask)))
+    if (!umask)
         return -EFAULT;
-    p->sig_saved = p->sig_blocked;
-    p->sig_saved_valid = true;
-    p->sig_blocked = mask & ~UNBLOCKABLE;
-    return wait_for_signal();
+    int err = proc_sigmask_enter(umask, sigsetsize);   /* the swap ppoll uses too */
+    return err ? err : wait_for_signal();
 }
 
 long
