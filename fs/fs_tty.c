@@ -255,6 +255,8 @@ fs_console_input(int ch)
     spin_lock(&t->lock);
     uint32_t in = t->tio.c_iflag;
     uint32_t lf = t->tio.c_lflag;
+    uint32_t head0 = t->head;
+    int ends0 = t->nends;
     if (in & ISTRIP)
         c &= 0x7f;
     if (c == '\r') {
@@ -280,9 +282,13 @@ fs_console_input(int ch)
         echo_char(t, (char)c);
         waitq_wake_all(&t->readers);
     }
-out:
+out:;
+    /* A line (canonical) or a byte (raw) became readable: poll and select
+     * wake now. Echo, erase and ignored bytes change nothing they see. */
+    bool readable = (lf & ICANON) ? t->nends > ends0 : t->head != head0;
     spin_unlock(&t->lock);
-    fs_poll_wake();             /* poll/select on the console: input may be readable now */
+    if (readable)
+        fs_poll_wake();
     if (sig && pgrp > 0)
         (void)proc_signal_pgrp(pgrp, sig);
 }
