@@ -7,7 +7,7 @@
  * open, link/symlink, chmod/chown/utimensat, statfs, ENOSPC at the limit
  * and when the frame allocator is empty, EROFS on the initrd, tmpsize=.
  */
-// TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_sys_name.c fs/fs_sys_attr.c fs/fs_tmp_dir.c fs/fs_tmp_data.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_mem.c tests/host/fake_rand.c
+// TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_sys_name.c fs/fs_sys_attr.c fs/fs_tmp_dir.c fs/fs_tmp_data.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_mem.c tests/host/fake_rand.c fs/fs_realpath.c
 #include "fs/fs_testlib.h"
 #include "fs/fs_tmp.h"
 #include "kernel/mem.h"
@@ -445,6 +445,35 @@ test_enospc_and_statfs(void)
     tteardown();
 }
 
+/* /proc/PID/exe of a program on the tmpfs: its real path, through a
+ * symlink (absolute or relative) and a hard link, never "/" (tmpfs files
+ * have no parent link of their own). */
+static void
+test_realpath_of_tmp_files(void)
+{
+    setup();
+    char out[FS_PATH_MAX];
+    struct fs_ctx *c = fs_cur();
+    EXPECT_EQ(sys_mkdir(U("/tmp/bin"), 0755), 0);
+    EXPECT_EQ(tcreate("/tmp/bin/prog", "x"), 1);
+    EXPECT_EQ(sys_symlink(U("bin/prog"), U("/tmp/rel")), 0);
+    EXPECT_EQ(sys_symlink(U("/tmp/rel"), U("/tmp/abs")), 0);
+    EXPECT_EQ(sys_link(U("/tmp/bin/prog"), U("/tmp/hard")), 0);
+    EXPECT_EQ(fs_realpath(c, "/tmp/bin/prog", out, sizeof out), 0);
+    EXPECT_STREQ(out, "/tmp/bin/prog");
+    EXPECT_EQ(fs_realpath(c, "/tmp/abs", out, sizeof out), 0);
+    EXPECT_STREQ(out, "/tmp/bin/prog");
+    EXPECT_EQ(fs_realpath(c, "/tmp/bin/../hard", out, sizeof out), 0);
+    EXPECT_STREQ(out, "/tmp/hard");
+    EXPECT_EQ(fs_realpath(c, "/tmp/bin", out, sizeof out), 0);
+    EXPECT_STREQ(out, "/tmp/bin");
+    EXPECT_EQ(fs_realpath(c, "/tmp/bin/prog", out, 8), -ENAMETOOLONG);
+    EXPECT_EQ(sys_symlink(U("loop"), U("/tmp/loop")), 0);
+    EXPECT_EQ(fs_realpath(c, "/tmp/loop", out, sizeof out), -ELOOP);
+    EXPECT_EQ(fs_realpath(c, "/tmp/none", out, sizeof out), -ENOENT);
+    tteardown();
+}
+
 /* File pages count against the node's commit too: when processes have
  * committed the rest of memory, a write gets ENOSPC, and everything is
  * given back when the file goes. */
@@ -537,5 +566,6 @@ tests_run(void)
     RUN(test_enospc_and_statfs);
     RUN(test_enospc_metadata);
     RUN(test_enospc_node_commit);
+    RUN(test_realpath_of_tmp_files);
     RUN(test_parse_size);
 }
