@@ -495,6 +495,20 @@ proc_list(struct proc_info *out, int max)
 }
 
 int
+proc_count(int pid, int pgid)
+{
+    int n = 0;
+    spin_lock(&proc_table_lock);
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = &proc_table[i];
+        if (p->state != PROC_FREE && (pid <= 0 || p->pid == pid) && (pgid <= 0 || p->pgid == pgid))
+            n++;
+    }
+    spin_unlock(&proc_table_lock);
+    return n;
+}
+
+int
 proc_info_get(int pid, struct proc_info *out)
 {
     spin_lock(&proc_table_lock);

@@ -112,6 +112,9 @@ struct proc_info {
 };
 /* Fill out[0..max) with the live processes in pid order; returns how many. */
 int proc_list(struct proc_info *out, int max);
+/* How many live processes (and zombies) have this pid and this process
+ * group; 0 or less for either means any. */
+int proc_count(int pid, int pgid);
 /* Fill *out for pid; 0 or -ESRCH. */
 int proc_info_get(int pid, struct proc_info *out);
 

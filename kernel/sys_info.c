@@ -25,17 +25,6 @@ struct linux_sysinfo {
 };
 static_assert(sizeof(struct linux_sysinfo) == 112, "Linux's struct sysinfo");
 
-static int
-count_procs(void)
-{
-    struct proc_info *buf = kmalloc(PROC_MAX * sizeof(*buf));
-    if (!buf)
-        return 1;
-    int n = proc_list(buf, PROC_MAX);
-    kfree(buf);
-    return n;
-}
-
 long
 sys_sysinfo(uint64_t uinfo)
 {
@@ -46,7 +35,7 @@ sys_sysinfo(uint64_t uinfo)
     si.uptime = (int64_t)(arch_time_ns() / 1000000000u);
     si.totalram = ms.total_frames * PAGE_SIZE;
     si.freeram = ms.free_frames * PAGE_SIZE;
-    si.procs = (uint16_t)count_procs();
+    si.procs = (uint16_t)proc_count(0, 0);
     si.mem_unit = 1;
     return copyout(uinfo, &si, sizeof(si)) ? -EFAULT : 0;
 }

@@ -30,16 +30,8 @@ target_exists(int which, int who)
         return 0;               /* the caller, its group, its user */
     if (which == PRIO_USER)
         return -ESRCH;          /* every process is uid 0 */
-    struct proc_info *list = kmalloc(sizeof(*list) * PROC_MAX);
-    if (!list)
-        return -ENOMEM;
-    int n = proc_list(list, PROC_MAX);
-    long r = -ESRCH;
-    for (int i = 0; i < n && r; i++)
-        if (which == PRIO_PROCESS ? list[i].pid == who : list[i].pgid == who)
-            r = 0;
-    kfree(list);
-    return r;
+    int n = which == PRIO_PROCESS ? proc_count(who, 0) : proc_count(0, who);
+    return n > 0 ? 0 : -ESRCH;
 }
 
 long
