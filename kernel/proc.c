@@ -389,7 +389,7 @@ kill_matches(const struct proc *self, const struct proc *p, int pid)
     if (pid == 0)
         return p->pgid == self->pgid;
     if (pid == -1)
-        return p != self && p->pid != (proc_node_self() << PROC_NODE_SHIFT | 1);
+        return p != self && !proc_is_init(p);
     return p->pgid == -pid;
 }
 
@@ -492,6 +492,12 @@ proc_list(struct proc_info *out, int max)
         out[j] = t;
     }
     return n;
+}
+
+bool
+proc_is_init(const struct proc *p)
+{
+    return proc_pid(p) == (proc_node_self() << PROC_NODE_SHIFT | 1);
 }
 
 int

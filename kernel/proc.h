@@ -115,6 +115,9 @@ int proc_list(struct proc_info *out, int max);
 /* How many live processes (and zombies) have this pid and this process
  * group; 0 or less for either means any. */
 int proc_count(int pid, int pgid);
+/* p is this node's init (pid 1 of the node): never killed by the OOM
+ * path, immune to signals it does not handle, skipped by kill(-1). */
+bool proc_is_init(const struct proc *p);
 /* Fill *out for pid; 0 or -ESRCH. */
 int proc_info_get(int pid, struct proc_info *out);
 

@@ -23,12 +23,6 @@
 #define STOP_SIGS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 
 static bool
-is_init(const struct proc *p)
-{
-    return p->pid == (proc_node_self() << PROC_NODE_SHIFT | 1);
-}
-
-static bool
 is_member(const struct proc *p)
 {
     return p->state == PROC_ALIVE || p->state == PROC_ZOMBIE;
@@ -96,7 +90,7 @@ proc_pgrp_orphaned_locked(int pgid, const struct proc *ignore)
         if (m->state != PROC_ALIVE || m->pgid != pgid || m == ignore)
             continue;
         struct proc *q = m->parent;
-        if (!q || q == ignore || is_init(q))
+        if (!q || q == ignore || proc_is_init(q))
             continue;
         if (q->pgid != pgid && q->sid == m->sid)
             return false;

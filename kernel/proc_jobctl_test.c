@@ -40,6 +40,12 @@ proc_node_self(void)
     return 0;
 }
 
+bool
+proc_is_init(const struct proc *p)
+{
+    return p->pid == 1;   /* node 0's init */
+}
+
 void
 proc_signal(struct proc *p, int sig)
 {

@@ -72,7 +72,7 @@ proc_signal(struct proc *p, int sig)
     if (sig != SIGKILL && ignored && !(p->sig_blocked & SIGBIT(sig)))
         return;
     /* As on Linux, init gets only the signals it has handlers for. */
-    if (p->pid == (proc_node_self() << PROC_NODE_SHIFT | 1) && p->sigact[sig].handler == SIG_DFL)
+    if (proc_is_init(p) && p->sigact[sig].handler == SIG_DFL)
         return;
     __atomic_or_fetch(&p->sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
     if (p->thread && ((SIGBIT(sig) & ~p->sig_blocked) || sig == SIGKILL))

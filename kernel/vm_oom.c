@@ -20,12 +20,6 @@
 
 #define OOM_INIT_WAIT_NS (10 * 1000 * 1000)
 
-static bool
-is_init(struct proc *p)
-{
-    return (proc_pid(p) & ((1 << PROC_NODE_SHIFT) - 1)) == 1;
-}
-
 /* init faulted without memory: sleep a little and let the access retry,
  * until some other process frees memory. A kernel copy that holds a
  * spinlock (interrupts off) cannot sleep: it fails with EFAULT. */
@@ -46,7 +40,7 @@ int
 vm_oom_kill(struct proc *p)
 {
     struct vm *vm = proc_vm(p);
-    if (is_init(p))
+    if (proc_is_init(p))
         return init_waits(vm);
     /* Second time: a kernel copy (copyin/copyout) retried the access after
      * the kill was posted; let it fail with EFAULT so the call returns and
