@@ -111,7 +111,7 @@ fs_fd_install(struct fs_ctx *c, struct file *f, int min, bool cloexec)
     if (min < 0 || min >= FS_NFD)
         return -EINVAL;
     spin_lock(&c->lock);
-    if (min >= c->nofile) {     /* F_DUPFD past RLIMIT_NOFILE, as Linux */
+    if (min > 0 && min >= c->nofile) {   /* F_DUPFD past RLIMIT_NOFILE, as Linux */
         spin_unlock(&c->lock);
         return -EINVAL;
     }

@@ -27,6 +27,9 @@ test_nofile_bounds_new_fds(void)
     EXPECT_TRUE(child != NULL);
     EXPECT_EQ(child->nofile, 6);
     fs_ctx_free(child);
+    fs_ctx_set_nofile(tproc->fs, 0);        /* no new fd at all: open is EMFILE */
+    EXPECT_EQ(topen("/etc/motd", O_RDONLY), -EMFILE);
+    EXPECT_EQ(sys_dup(0), -EMFILE);
     fs_ctx_set_nofile(tproc->fs, 1000);     /* capped at the table */
     EXPECT_EQ(tproc->fs->nofile, FS_NFD);
     EXPECT_EQ(sys_dup2(0, FS_NFD - 1), FS_NFD - 1);
