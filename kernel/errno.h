@@ -43,6 +43,7 @@
 #define ELOOP           40
 #define ENODATA         61
 #define EPROTO          71
+#define EBADMSG         74
 #define EOVERFLOW       75
 #define ENOTSOCK        88
 #define EMSGSIZE        90

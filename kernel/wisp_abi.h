@@ -63,6 +63,18 @@ struct wisp_blast {
     uint64_t elapsed_ns;
 };
 
+#define WISP_SYS_RPC_STREAM 1020  /* (long node, long size, long count, long flags,
+                                      struct wisp_rpcstream *out) -> 0: stream size bytes
+                                      of a checked pattern to node count times (rpc_stream.c) */
+#define WISP_STREAM_CORRUPT 1     /* flags: flip one byte, so the server must refuse it */
+#define WISP_STREAM_MAX     (16 << 20)
+
+struct wisp_rpcstream {
+    uint64_t bytes;           /* streamed and checked by the server */
+    uint64_t pieces;          /* calls made */
+    uint64_t elapsed_ns;
+};
+
 #define WISP_SYS_TIMESYNC   1010  /* (struct wisp_timesync *buf, long size, long flags) -> bytes;
                                       flags & WISP_TIMESYNC_PROBE: also measure the offset to
                                       the source now (sleeps for an RPC), without applying it */

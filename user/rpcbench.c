@@ -7,9 +7,13 @@
  *   rpcbench count NODE N            N at-most-once increments of NODE's counter
  *   rpcbench tput NODE SIZE SECS [C] echo throughput with C (1..8) callers (fork)
  *   rpcbench blast NODE TOTAL DGRAM  raw UDP throughput to NODE's sink
+ *   rpcbench stream NODE SIZE N [corrupt]  N streams of SIZE bytes (more than one
+ *                                    call each), every byte checked by NODE; with
+ *                                    corrupt, one byte is wrong and NODE must refuse
  *   rpcbench mac SIZE N              the RPC MAC's cost: tag SIZE bytes N times in the kernel
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +195,32 @@ blast(long node, long total, long dgram)
 }
 
 static int
+stream(long node, long size, long n, bool corrupt)
+{
+    struct wisp_rpcstream r;
+    long err = wisp_rpc_stream(node, size, n, corrupt ? WISP_STREAM_CORRUPT : 0, &r);
+    if (corrupt) {
+        if (err == 0 || errno != EBADMSG) {
+            printf("rpcbench: a corrupt stream to node %ld was %s\n", node,
+                   err == 0 ? "accepted" : strerror(errno));
+            return 1;
+        }
+        printf("stream: node %ld refused the corrupt stream (EBADMSG)\n", node);
+        return 0;
+    }
+    if (err < 0) {
+        printf("rpcbench: stream to node %ld failed: %s\n", node, strerror(errno));
+        return 1;
+    }
+    double el = r.elapsed_ns / 1e9;
+    double mbs = el > 0 ? r.bytes / el / 1e6 : 0;
+    printf("stream: %ld streams of %ld bytes to node %ld checked ok: %llu calls, %.3f s, "
+           "%.2f MB/s\n", n, size, node, (unsigned long long)r.pieces, el, mbs);
+    printf("BENCH rpc_stream_%ld_bw %.2f MB/s\n", size, mbs);
+    return 0;
+}
+
+static int
 mac(long size, long n)
 {
     long ns = wisp_mac_bench(size, n);
@@ -214,6 +244,7 @@ usage(void)
                     "       rpcbench count NODE N\n"
                     "       rpcbench tput NODE SIZE SECONDS [CALLERS]\n"
                     "       rpcbench blast NODE TOTAL DGRAM\n"
+                    "       rpcbench stream NODE SIZE N [corrupt]\n"
                     "       rpcbench mac SIZE N\n");
     return 2;
 }
@@ -236,5 +267,9 @@ main(int argc, char **argv)
                     argc == 6 ? arg(argv[5], "callers", 1, 8) : 1);
     if (strcmp(argv[1], "blast") == 0 && argc == 5)
         return blast(node, arg(argv[3], "total", 1, 1L << 34), arg(argv[4], "dgram", 1, 1472));
+    if (strcmp(argv[1], "stream") == 0 && (argc == 5 || argc == 6))
+        return stream(node, arg(argv[3], "size", 0, WISP_STREAM_MAX),
+                      arg(argv[4], "count", 1, 100000),
+                      argc == 6 && strcmp(argv[5], "corrupt") == 0);
     return usage();
 }

@@ -34,3 +34,34 @@ MUST_CHECK int rpc_call(int node, int op, const void *req, size_t reqlen, void *
 struct wisp_rpcstat;
 void rpc_get_stats(struct wisp_rpcstat *s);
 uint32_t rpc_boot_id(void);
+
+/* ---- streams (rpc_stream.c): more than RPC_MAX_DATA bytes in one go ---- */
+
+#define RPC_STREAM_PIECE   (60 * 1024)  /* data bytes per piece (15 pages) at most */
+#define RPC_STREAM_CTX_MAX 256          /* op-specific context bytes per piece */
+#define RPC_STREAM_WINDOW  4            /* pieces in flight (channels used) */
+
+/* Send len bytes of data to op on node as pieces: one at-most-once call
+ * each, whose request is ctx (ctxlen <= RPC_STREAM_CTX_MAX bytes), the
+ * piece's offset and the stream's total (u64 big-endian each), then the
+ * piece's bytes; the reply is empty. Up to RPC_STREAM_WINDOW pieces are in
+ * flight; handlers see them in any order. An empty stream is one empty
+ * piece. Returns 0 when every piece's handler returned 0, else the first
+ * error (no piece starts after it). *pieces (may be NULL): calls made.
+ * Sleeps; caller holds no lock. */
+MUST_CHECK int rpc_stream_send(int node, int op, const void *ctx, size_t ctxlen,
+                               const void *data, size_t len, unsigned *pieces);
+/* Data bytes per piece for a context of ctxlen bytes (0 if too long). */
+size_t rpc_stream_piece_max(size_t ctxlen);
+
+/* One piece as a handler sees it. */
+struct rpc_piece {
+    const uint8_t *ctx;                 /* ctxlen bytes */
+    uint64_t offset, total;
+    const uint8_t *data;
+    size_t len;
+};
+/* Split a piece's request (the handler knows its op's ctxlen). 0, or
+ * -EBADMSG when it is too short or its range lies outside the stream. */
+MUST_CHECK int rpc_stream_parse(const void *req, size_t reqlen, size_t ctxlen,
+                                struct rpc_piece *p);

@@ -248,6 +248,14 @@ uint64_t rpc_get_u64(const void *buf);
 
 /* rpc_kern.c (kernel only). */
 int rpc_self(void);                         /* this node, -1 before rpc_init */
+/* rpc_call in two halves, so one thread can have several calls in flight
+ * (rpc_stream.c): begin checks the arguments like rpc_call and starts c
+ * (0 or -errno; on error nothing was started); end sleeps until c is done
+ * and returns its result. Every begun call must be ended; c, req and rep
+ * stay valid until then. */
+MUST_CHECK int rpc_call_begin(struct rpc_call *c, int node, int op, const void *req,
+                              size_t reqlen, void *rep, size_t repcap);
+int rpc_call_end(struct rpc_call *c, size_t *replen);
 
 static inline bool
 rpc_seq_after(uint32_t a, uint32_t b)

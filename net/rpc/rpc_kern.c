@@ -190,36 +190,52 @@ rpc_init(int self_node, uint32_t boot_id)
 }
 
 int
-rpc_call(int node, int op, const void *req, size_t reqlen, void *rep, size_t repcap,
-         size_t *replen)
+rpc_call_begin(struct rpc_call *c, int node, int op, const void *req, size_t reqlen, void *rep,
+               size_t repcap)
 {
-    struct rpc_call c;
-
-    *replen = 0;
     if (!rpc_up)
         return -ENETDOWN;
     if (node < 0 || node >= RPC_MAX_NODES || op < 0 || !rpc_op_valid((unsigned)op))
         return -EINVAL;
     if (reqlen > RPC_MAX_DATA)
         return -EMSGSIZE;
+    memset(c, 0, sizeof(*c));
+    c->node = node;
+    c->op = op;
+    c->req = req;
+    c->reqlen = reqlen;
+    c->rep = rep;
+    c->repcap = repcap;
+    waitq_init(&c->wq);
+    rpc_client_start(&kn, c);
+    return 0;
+}
+
+int
+rpc_call_end(struct rpc_call *c, size_t *replen)
+{
     sync_assert_may_sleep();
-    memset(&c, 0, sizeof(c));
-    c.node = node;
-    c.op = op;
-    c.req = req;
-    c.reqlen = reqlen;
-    c.rep = rep;
-    c.repcap = repcap;
-    waitq_init(&c.wq);
-    rpc_client_start(&kn, &c);
     /* Not interruptible: the call ends within the retry budget, or is
      * acknowledged by a live server that will answer. */
     spin_lock(&kn.lock);
-    while (!c.done)
-        waitq_wait(&c.wq, &kn.lock);
+    while (!c->done)
+        waitq_wait(&c->wq, &kn.lock);
     spin_unlock(&kn.lock);
-    *replen = c.replen;
-    return c.err;
+    if (replen)
+        *replen = c->replen;
+    return c->err;
+}
+
+int
+rpc_call(int node, int op, const void *req, size_t reqlen, void *rep, size_t repcap,
+         size_t *replen)
+{
+    struct rpc_call c;
+
+    *replen = 0;
+    sync_assert_may_sleep();
+    int err = rpc_call_begin(&c, node, op, req, reqlen, rep, repcap);
+    return err ? err : rpc_call_end(&c, replen);
 }
 
 void

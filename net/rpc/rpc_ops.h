@@ -20,13 +20,16 @@
  * SINK_COUNT: empty -> u64 (big-endian): bytes the UDP sink counted; resets it
  * TIME:       empty -> u64 realtime ns, u64 error bound ns, u32 flags (1: the
  *             clock is set), big-endian: the cluster time sync (kernel/time_sync.c)
+ * STREAM_CHECK: a stream piece (rpc.h) with an 8-byte seed as context -> empty;
+ *             -EBADMSG unless every byte matches the seed's pattern (rpc_stream.c)
  */
 #define RPC_OPS(RPC_OP)                              \
     RPC_OP(1,  PING,       recov_rpc_ping)           \
     RPC_OP(2,  ECHO,       rpc_rpc_echo)             \
     RPC_OP(3,  COUNT,      rpc_rpc_count)            \
     RPC_OP(4,  SINK_COUNT, rpc_rpc_sink_count)       \
-    RPC_OP(5,  TIME,       time_rpc_time)
+    RPC_OP(5,  TIME,       time_rpc_time)            \
+    RPC_OP(8,  STREAM_CHECK, rpc_rpc_stream_check)
 
 #define RPC_OP_ENUM_(no, name, handler) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };

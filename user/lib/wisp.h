@@ -55,6 +55,12 @@ wisp_udp_blast(long node, long total, long dgram, struct wisp_blast *out)
 }
 
 static inline long
+wisp_rpc_stream(long node, long size, long count, long flags, struct wisp_rpcstream *out)
+{
+    return syscall(WISP_SYS_RPC_STREAM, node, size, count, flags, out);
+}
+
+static inline long
 wisp_info(struct wisp_info *buf, long size)
 {
     return syscall(WISP_SYS_INFO, buf, size);
