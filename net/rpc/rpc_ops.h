@@ -18,13 +18,15 @@
  * SINK_COUNT: empty -> u64 (big-endian): bytes the UDP sink counted; resets it
  * TIME:       empty -> u64 realtime ns, u64 error bound ns, u32 flags (1: the
  *             clock is set), big-endian: the cluster time sync (kernel/time_sync.c)
+ * SINK:       bytes -> empty: the one-way bulk op (rpcbench put; rpc_blast.c)
  */
 #define RPC_OPS(RPC_OP)                              \
     RPC_OP(1,  PING,       recov_rpc_ping)           \
     RPC_OP(2,  ECHO,       rpc_rpc_echo)             \
     RPC_OP(3,  COUNT,      rpc_rpc_count)            \
     RPC_OP(4,  SINK_COUNT, rpc_rpc_sink_count)       \
-    RPC_OP(5,  TIME,       time_rpc_time)
+    RPC_OP(5,  TIME,       time_rpc_time)            \
+    RPC_OP(6,  SINK,       rpc_rpc_sink)
 
 #define RPC_OP_ENUM_(no, name, handler) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };
