@@ -1,7 +1,8 @@
 /*
  * UDP for the kernel (net/net.h: net_udp_bind, net_udp_send) over lwIP's
  * raw UDP API. Binding runs in the net thread and waits; sending copies the
- * datagram into a request and returns at once, so a caller never waits on
+ * datagram into a request (which lwIP then references, no second copy) and
+ * returns at once, so a caller never waits on
  * the wire (the RPC layer sends from its rx upcalls and timers). One lwIP
  * pcb per local port, bound on first use, for both directions.
  */
@@ -124,11 +125,14 @@ do_send(struct net_req *r)
     struct send_req *s = container_of(r, struct send_req, r);
     int err = 0;
     struct port *pt = port_get(s->src_port, &err);
-    struct pbuf *p = pt ? pbuf_alloc(PBUF_TRANSPORT, s->len, PBUF_RAM) : NULL;
+    /* A reference to the request's bytes, not a copy: lwIP chains its
+     * headers in front, and copies the data itself if it must keep it past
+     * udp_sendto (the ARP queue, loopback). */
+    struct pbuf *p = pt ? pbuf_alloc(PBUF_RAW, s->len, PBUF_REF) : NULL;
     if (p) {
         ip_addr_t dst;
         ip_addr_set_ip4_u32(&dst, lwip_htonl(s->dst_ip));
-        memcpy(p->payload, s->data, s->len);
+        p->payload = s->data;
         err = net_err(udp_sendto(pt->pcb, p, &dst, s->dst_port));
         pbuf_free(p);
     }

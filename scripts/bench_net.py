@@ -186,7 +186,8 @@ def linux_argv(a, sw, k, extra):
     return [a.qemu] + a.accel_args.split() + [
         "-m", a.mem, "-smp", "1", "-display", "none", "-no-reboot", "-nodefaults",
         "-serial", "stdio", "-netdev", "vde,id=net0,sock=" + sw,
-        "-device", "virtio-net-pci,netdev=net0,mac=" + mac_of(k),
+        "-device", "virtio-net-pci,rx_queue_size=1024,tx_queue_size=256,netdev=net0,mac="
+        + mac_of(k),
         "-kernel", os.path.join(lg, "vmlinuz"), "-initrd", os.path.join(lg, "initramfs.gz"),
         "-append", "console=ttyS0 quiet panic=-1 node=%d %s" % (k, extra)]
 
