@@ -5,8 +5,9 @@
  * and the channel's next request acknowledges the reply (a fragmented
  * reply is also closed explicitly so the server can free it). On each
  * timeout the client retransmits with exponential backoff (a fragmented
- * request resends only its last fragment asking for an ack, then the
- * fragments the ack shows missing); while the server says it is still
+ * request resends only its last fragment sent asking for an ack, then the
+ * fragments the ack shows missing); a fragmented request goes out in a
+ * bounded window that acks advance (RPC_WINDOW); while the server says it is still
  * executing, the client probes slowly. After tun.retries timeouts without
  * news the call fails with -ETIMEDOUT and the peer is marked down. State
  * diagram: docs/rpc.md. The server half is rpc_server.c.
@@ -81,13 +82,32 @@ send_request(struct rpc_node *n, struct rpc_chan *ch, uint64_t skip, uint8_t fla
                                 (uint32_t)ch->call->reqlen, skip);
 }
 
-/* A probe: the last request fragment, asking for an ack (or, once the
- * server is done, for the reply fragments missing from our mask). */
+/* A probe: the last request fragment sent so far, asking for an ack (or,
+ * once the server is done, for the reply fragments missing from our mask). */
 static void
 send_probe(struct rpc_node *n, struct rpc_chan *ch)
 {
-    uint64_t last = 1ull << (ch->req_frags - 1);
-    send_request(n, ch, ~last, RPC_F_PLEASEACK);
+    unsigned i = ch->req_sent ? ch->req_sent - 1 : ch->req_frags - 1;
+    send_request(n, ch, ~(1ull << i), RPC_F_PLEASEACK);
+}
+
+/* Fragments below the highest one acknowledged: its index + 1, or 0. */
+static unsigned
+acked_upto(uint64_t mask)
+{
+    return mask ? 64u - (unsigned)__builtin_clzll(mask) : 0;
+}
+
+/* Send new request fragments while the window has room. */
+static void
+send_window(struct rpc_node *n, struct rpc_chan *ch)
+{
+    unsigned base = acked_upto(ch->req_acked);
+    while (ch->req_sent < ch->req_frags && ch->req_sent < base + RPC_WINDOW) {
+        unsigned i = ch->req_sent++;
+        bool ask = (i + 1) % RPC_ACK_EVERY == 0 && i + 1 < ch->req_frags;
+        send_request(n, ch, ~(1ull << i), ask ? RPC_F_PLEASEACK : 0);
+    }
 }
 
 /* An ack of reply fragments (client -> server). */
@@ -119,6 +139,8 @@ chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c)
     ch->dst_boot = p->boot;
     ch->req_frags = rpc_frag_count((uint32_t)c->reqlen);
     ch->req_acked = 0;
+    ch->req_sent = 0;
+    ch->req_resent = 0;
     ch->rep_started = false;
     ch->rep_total = 0;
     ch->rep_frags = 0;
@@ -126,7 +148,7 @@ chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c)
     ch->tries = 0;
     ch->rto = n->tun.rto_init;
     ch->deadline = rpc_now_locked(n) + ch->rto;
-    send_request(n, ch, 0, 0);
+    send_window(n, ch);
 }
 
 void
@@ -173,7 +195,16 @@ on_ack(struct rpc_node *n, struct rpc_chan *ch, const struct rpc_hdr *h, uint64_
         ch->state = RPC_C_WAITING;
         ch->rto = n->tun.rto_wait;
     } else if (ch->state == RPC_C_SENDING) {
-        n->st.frag_retransmits += send_request(n, ch, ch->req_acked, 0);
+        /* Fragments below the highest one held went before it and are
+         * lost (resend each once per timeout); those above are in flight. */
+        unsigned top = acked_upto(h->frag_mask);
+        uint64_t below = top >= 64 ? ~0ull : (1ull << top) - 1;
+        uint64_t lost = below & ~ch->req_acked & ~ch->req_resent;
+        if (lost) {
+            ch->req_resent |= lost;
+            n->st.frag_retransmits += send_request(n, ch, ~lost, 0);
+        }
+        send_window(n, ch);
         ch->rto = n->tun.rto_init;
     }
     ch->deadline = now + ch->rto;
@@ -246,6 +277,7 @@ chan_expired(struct rpc_node *n, struct rpc_chan *ch, uint64_t now)
         return;
     }
     n->st.retransmits++;
+    ch->req_resent = 0;     /* the ack the probe brings may resend them again */
     if (ch->state == RPC_C_SENDING && ch->req_frags == 1)
         send_request(n, ch, 0, 0);
     else

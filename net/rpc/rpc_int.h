@@ -47,6 +47,15 @@ struct rpc_call {
 
 enum rpc_chan_state { RPC_C_FREE, RPC_C_SENDING, RPC_C_WAITING };
 
+/* Flow control of a fragmented request (Sprite's bounded blast,
+ * rpc_client.c): at most RPC_WINDOW fragments beyond the highest one the
+ * server has acknowledged are in flight, and every RPC_ACK_EVERY-th asks
+ * for an ack, so acks return while the window is still full. A receiver
+ * thus queues at most RPC_CLIENT_CHANNELS * RPC_WINDOW request fragments
+ * from one client (256: a virtio ring of 1024 buffers holds them). */
+#define RPC_WINDOW    32
+#define RPC_ACK_EVERY 16
+
 /* Client channel: one outstanding call at a time. */
 struct rpc_chan {
     enum rpc_chan_state state;
@@ -55,6 +64,8 @@ struct rpc_chan {
     uint32_t dst_boot;         /* server's boot id when the call started */
     unsigned req_frags;
     uint64_t req_acked;        /* request fragments the server holds */
+    unsigned req_sent;         /* fragments 0..req_sent-1 went out once (the window) */
+    uint64_t req_resent;       /* resent since the last timeout: not again before it */
     bool rep_started;
     uint32_t rep_total;
     unsigned rep_frags;
