@@ -186,13 +186,26 @@ linkoutput(struct netif *netif, struct pbuf *p)
 
 /* ---- receiving ---- */
 
+/* The frame starts NET_RX_SKEW bytes into its pbuf so that a UDP payload
+ * (42 bytes in) and an RPC payload behind its 48-byte header are 8-byte
+ * aligned: the copies out of them take whole words. */
+#define NET_RX_SKEW 6
+
 static void
 deliver(struct nif *n, const void *frame, size_t len)
 {
-    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)(len + NET_RX_SKEW), PBUF_POOL);
     if (!p) {
         n->dev->stats.rx_dropped++;
         return;
+    }
+    if (p->len < len + NET_RX_SKEW || pbuf_remove_header(p, NET_RX_SKEW) != 0) {
+        pbuf_free(p);           /* chained: no room to skew; take it as it is */
+        p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+        if (!p) {
+            n->dev->stats.rx_dropped++;
+            return;
+        }
     }
     if (pbuf_take(p, frame, (u16_t)len) != ERR_OK || n->netif.input(p, &n->netif) != ERR_OK) {
         pbuf_free(p);
