@@ -56,6 +56,12 @@ struct wisp_netstat {
     char nic[16];
     uint8_t mac[6];
     uint8_t pad[2];
+    uint64_t polls;           /* receive ring polls by the net thread (NAPI) */
+    uint64_t notifies;        /* doorbells rung (MMIO writes) */
+    uint64_t notifies_saved;  /* doorbells skipped: the device said none was needed */
+    uint64_t cyc_rx, cyc_tx;  /* net thread cycles: received frames, queued sends */
+    uint64_t cyc_other;       /* net thread cycles: timers, doorbells (not sleeping) */
+    uint64_t cyc_send;        /* cycles in net_udp_send (the callers' side) */
 };
 
 struct wisp_blast {

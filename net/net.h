@@ -52,6 +52,7 @@ struct net_stats {
     uint64_t polls;             /* receive ring polls by the net thread */
     uint64_t notifies;          /* doorbells rung (MMIO writes: VM exits) */
     uint64_t notifies_saved;    /* doorbells the device said it did not need */
+    uint64_t cyc_rx, cyc_tx, cyc_other, cyc_send;   /* the core's profile (netstat) */
 };
 
 struct net_dev {

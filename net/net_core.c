@@ -54,6 +54,8 @@ static struct {
     unsigned poll_pending;      /* bit i: devs[i] asked to be polled */
     bool up;                    /* the thread runs and lwIP is initialised */
     uint64_t core_tx_dropped;
+    uint64_t cyc_rx, cyc_tx, cyc_other;   /* the net thread's profile (its own) */
+    uint64_t cyc_send;                    /* net_udp_send's callers (atomic) */
 
     /* Set before the thread starts, read-only after: no lock. */
     struct net_dev *devs[NET_MAX_DEVS];
@@ -213,6 +215,12 @@ net_err(int e)
 }
 
 void
+net_count_send_cycles(uint64_t c)
+{
+    __atomic_add_fetch(&net.cyc_send, c, __ATOMIC_RELAXED);
+}
+
+void
 net_count_tx_drop(void)
 {
     net.core_tx_dropped++;   /* net thread only */
@@ -239,6 +247,10 @@ net_get_stats(struct net_stats *s)
         s->notifies_saved += d->notifies_saved;
     }
     s->tx_dropped += net.core_tx_dropped;
+    s->cyc_rx = net.cyc_rx;
+    s->cyc_tx = net.cyc_tx;
+    s->cyc_other = net.cyc_other;
+    s->cyc_send = __atomic_load_n(&net.cyc_send, __ATOMIC_RELAXED);
 }
 
 /* The first registered device, for netstat (NULL when there is none). */
@@ -412,14 +424,21 @@ net_thread(void *arg)
         sched_exit_current();
 
     for (;;) {
+        uint64_t t0 = arch_cycles();
         bool more = drain_rx();
         more |= poll_devs();
+        uint64_t t1 = arch_cycles();
         run_requests();
+        uint64_t t2 = arch_cycles();
         sys_check_timeouts();
         netif_poll_all();   /* frames to our own address (LWIP_NETIF_LOOPBACK); */
         netif_poll_all();   /* twice, so a looped-back request's reply arrives too */
         net_netif_poll(arch_time_ns());
         kick_devs();
+        uint64_t t3 = arch_cycles();
+        net.cyc_rx += t1 - t0;
+        net.cyc_tx += t2 - t1;
+        net.cyc_other += t3 - t2;
         if (!more)
             wait_for_work();
     }
