@@ -7,7 +7,7 @@
  * timeout the client retransmits with exponential backoff (a fragmented
  * request resends only its last fragment sent asking for an ack, then the
  * fragments the ack shows missing); a fragmented request goes out in a
- * bounded window that acks advance (RPC_WINDOW); while the server says it is still
+ * window bounded per server (RPC_PEER_WINDOW) that acks advance; while the server says it is still
  * executing, the client probes slowly. After tun.retries timeouts without
  * news the call fails with -ETIMEDOUT and the peer is marked down. State
  * diagram: docs/rpc.md. The server half is rpc_server.c.
@@ -17,6 +17,7 @@
 #include "net/rpc/rpc_int.h"
 
 static void chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c);
+static void resume_peer(struct rpc_node *n, int node, int after);
 
 static int
 chan_index(struct rpc_node *n, struct rpc_chan *ch)
@@ -43,6 +44,7 @@ static void
 chan_finish(struct rpc_node *n, struct rpc_chan *ch, int err)
 {
     struct rpc_call *c = ch->call;
+    int node = c->node;
     ch->call = NULL;
     ch->state = RPC_C_FREE;
     call_finish(n, c, err);
@@ -54,6 +56,7 @@ chan_finish(struct rpc_node *n, struct rpc_chan *ch, int err)
         w->next = NULL;
         chan_begin(n, ch, w);
     }
+    resume_peer(n, node, chan_index(n, ch));   /* its credit is free */
 }
 
 static void
@@ -98,15 +101,64 @@ acked_upto(uint64_t mask)
     return mask ? 64u - (unsigned)__builtin_clzll(mask) : 0;
 }
 
-/* Send new request fragments while the window has room. */
-static void
-send_window(struct rpc_node *n, struct rpc_chan *ch)
+/* Request fragments of ch in flight: sent, and not below one acknowledged. */
+static unsigned
+chan_inflight(const struct rpc_chan *ch)
 {
+    if (ch->state != RPC_C_SENDING)
+        return 0;
     unsigned base = acked_upto(ch->req_acked);
-    while (ch->req_sent < ch->req_frags && ch->req_sent < base + RPC_WINDOW) {
+    return ch->req_sent > base ? ch->req_sent - base : 0;
+}
+
+static unsigned
+peer_inflight(struct rpc_node *n, int node)
+{
+    unsigned sum = 0;
+    for (int i = 0; i < RPC_CLIENT_CHANNELS; i++)
+        if (n->chans[i].state == RPC_C_SENDING && n->chans[i].call->node == node)
+            sum += chan_inflight(&n->chans[i]);
+    return sum;
+}
+
+/* Send up to max new request fragments of ch while the server has credit
+ * left (a single-fragment request needs none). Returns how many went. */
+static unsigned
+send_window(struct rpc_node *n, struct rpc_chan *ch, unsigned max)
+{
+    unsigned used = peer_inflight(n, ch->call->node), sent = 0;
+    while (ch->req_sent < ch->req_frags && sent < max &&
+           (used < RPC_PEER_WINDOW || ch->req_frags == 1)) {
         unsigned i = ch->req_sent++;
-        bool ask = (i + 1) % RPC_ACK_EVERY == 0 && i + 1 < ch->req_frags;
+        used++;
+        sent++;
+        /* Ask every RPC_ACK_EVERY fragments, and at the end of a batch that
+         * leaves some unsent: the ack is what brings credit back. The last
+         * fragment needs no asking. */
+        bool stop = sent == max || used >= RPC_PEER_WINDOW;
+        bool ask = ((i + 1) % RPC_ACK_EVERY == 0 || stop) && i + 1 < ch->req_frags;
         send_request(n, ch, ~(1ull << i), ask ? RPC_F_PLEASEACK : 0);
+    }
+    if (sent)   /* the timer measures silence since our last new fragment */
+        ch->deadline = rpc_now_locked(n) + ch->rto;
+    return sent;
+}
+
+/* Credit to node came back: once a batch's worth is free, channels waiting
+ * for it send on, a batch each in turn, starting after channel `after`
+ * (the one whose news freed it), so no channel starves. */
+static void
+resume_peer(struct rpc_node *n, int node, int after)
+{
+    bool progress = true;
+    while (progress && peer_inflight(n, node) + RPC_ACK_EVERY <= RPC_PEER_WINDOW) {
+        progress = false;
+        for (int k = 1; k <= RPC_CLIENT_CHANNELS; k++) {
+            struct rpc_chan *ch = &n->chans[(after + k) % RPC_CLIENT_CHANNELS];
+            if (ch->state == RPC_C_SENDING && ch->call->node == node &&
+                ch->req_sent < ch->req_frags && send_window(n, ch, RPC_ACK_EVERY))
+                progress = true;
+        }
     }
 }
 
@@ -148,7 +200,7 @@ chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c)
     ch->tries = 0;
     ch->rto = n->tun.rto_init;
     ch->deadline = rpc_now_locked(n) + ch->rto;
-    send_window(n, ch);
+    send_window(n, ch, RPC_PEER_WINDOW);
 }
 
 void
@@ -194,6 +246,7 @@ on_ack(struct rpc_node *n, struct rpc_chan *ch, const struct rpc_hdr *h, uint64_
         /* The server has it all and is executing: probe slowly. */
         ch->state = RPC_C_WAITING;
         ch->rto = n->tun.rto_wait;
+        resume_peer(n, ch->call->node, chan_index(n, ch));
     } else if (ch->state == RPC_C_SENDING) {
         /* Fragments below the highest one held went before it and are
          * lost (resend each once per timeout); those above are in flight. */
@@ -204,7 +257,7 @@ on_ack(struct rpc_node *n, struct rpc_chan *ch, const struct rpc_hdr *h, uint64_
             ch->req_resent |= lost;
             n->st.frag_retransmits += send_request(n, ch, ~lost, 0);
         }
-        send_window(n, ch);
+        resume_peer(n, ch->call->node, chan_index(n, ch));
         ch->rto = n->tun.rto_init;
     }
     ch->deadline = now + ch->rto;
@@ -217,7 +270,10 @@ on_reply(struct rpc_node *n, struct rpc_chan *ch, const struct rpc_hdr *h, const
     struct rpc_call *c = ch->call;
 
     ch->tries = 0;
-    ch->state = RPC_C_WAITING;          /* a reply acknowledges the whole request */
+    if (ch->state == RPC_C_SENDING) {
+        ch->state = RPC_C_WAITING;      /* a reply acknowledges the whole request */
+        resume_peer(n, ch->call->node, chan_index(n, ch));
+    }
     if (h->error) {
         n->st.replies++;
         chan_finish(n, ch, h->error);
@@ -270,6 +326,10 @@ rpc_client_input_locked(struct rpc_node *n, const struct rpc_hdr *h, const void 
 static void
 chan_expired(struct rpc_node *n, struct rpc_chan *ch, uint64_t now)
 {
+    if (ch->state == RPC_C_SENDING && ch->req_sent < ch->req_frags && chan_inflight(ch) == 0) {
+        ch->deadline = now + ch->rto;   /* waiting for credit, not for the server */
+        return;
+    }
     if (++ch->tries > n->tun.retries) {
         int node = ch->call->node;
         chan_finish(n, ch, -ETIMEDOUT);

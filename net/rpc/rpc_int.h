@@ -47,14 +47,16 @@ struct rpc_call {
 
 enum rpc_chan_state { RPC_C_FREE, RPC_C_SENDING, RPC_C_WAITING };
 
-/* Flow control of a fragmented request (Sprite's bounded blast,
- * rpc_client.c): at most RPC_WINDOW fragments beyond the highest one the
- * server has acknowledged are in flight, and every RPC_ACK_EVERY-th asks
- * for an ack, so acks return while the window is still full. A receiver
- * thus queues at most RPC_CLIENT_CHANNELS * RPC_WINDOW request fragments
- * from one client (256: a virtio ring of 1024 buffers holds them). */
-#define RPC_WINDOW    32
-#define RPC_ACK_EVERY 16
+/* Flow control of fragmented requests (Sprite's bounded blast, with
+ * per-peer credits; rpc_client.c): a fragment is in flight from when it is
+ * first sent until the server acknowledges it or a later one; at most
+ * RPC_PEER_WINDOW are in flight to one server, summed over the channels
+ * (one 64 KiB request fits: a single caller blasts it whole), and every
+ * RPC_ACK_EVERY-th fragment asks for an ack, so credits come back while
+ * the window is still full. Bounded by what the path to the receiver
+ * absorbs without loss (docs/rpc.md, "Flow control"). */
+#define RPC_PEER_WINDOW 48
+#define RPC_ACK_EVERY   16
 
 /* Client channel: one outstanding call at a time. */
 struct rpc_chan {
