@@ -141,6 +141,8 @@ send_window(struct rpc_node *n, struct rpc_chan *ch, unsigned max)
     }
     if (sent)   /* the timer measures silence since our last new fragment */
         ch->deadline = rpc_now_locked(n) + ch->rto;
+    if (ch->req_sent < ch->req_frags && used >= RPC_PEER_WINDOW)
+        n->st.credit_waits++;
     return sent;
 }
 
