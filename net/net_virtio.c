@@ -62,6 +62,7 @@
 #define S_FAILED    128
 
 #define F_MAC       5           /* in word 0 */
+#define F_EVENT_IDX 29          /* in word 0: VIRTIO_F_EVENT_IDX */
 #define F_VERSION_1 0           /* bit 32: in word 1 */
 #define NO_VECTOR   0xffff
 
@@ -80,6 +81,7 @@ struct vq {
     uint8_t *bufs;              /* size * BUF_SIZE, contiguous */
     uint64_t bufs_pa;
     volatile uint16_t *notify;
+    uint16_t kicked;            /* avail index at the last doorbell decision */
 };
 
 struct vnet {
@@ -90,6 +92,7 @@ struct vnet {
     volatile uint8_t *notify_base;
     uint32_t notify_mul;
     bool msix;
+    bool event_idx;             /* VIRTIO_F_EVENT_IDX negotiated */
     volatile bool up;           /* queues ready: the handler may touch them */
     struct vq rx;
 
@@ -199,8 +202,9 @@ negotiate(struct vnet *v)
     uint32_t f1 = r32(v->common, C_DF);
     if (!(f1 & (1u << F_VERSION_1)) || !(f0 & (1u << F_MAC)))
         return -ENODEV;
+    v->event_idx = f0 & (1u << F_EVENT_IDX);
     w32(v->common, C_GFSELECT, 0);
-    w32(v->common, C_GF, 1u << F_MAC);
+    w32(v->common, C_GF, (1u << F_MAC) | (v->event_idx ? 1u << F_EVENT_IDX : 0));
     w32(v->common, C_GFSELECT, 1);
     w32(v->common, C_GF, 1u << F_VERSION_1);
     w8(v->common, C_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
@@ -249,13 +253,37 @@ setup_queue(struct vnet *v, struct vq *q, int qi, uint16_t qmax)
 static void
 notify(struct vnet *v, struct vq *q, uint16_t qi)
 {
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);    /* the new avail index before the flag */
-    if (q->ring.used->flags & VRING_USED_F_NO_NOTIFY) {
+    bool need;
+    if (v->event_idx) {
+        /* Only when the device has caught up with everything offered
+         * before: while it is still working through the ring (QEMU's TX
+         * flush holds its big lock, so a doorbell then waits for it), the
+         * new entries are picked up without one. */
+        need = net_vring_kick_needed(&q->ring, q->kicked);
+        q->kicked = q->ring.avail_idx;
+    } else {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);    /* the new avail index before the flag */
+        need = !(q->ring.used->flags & VRING_USED_F_NO_NOTIFY);
+    }
+    if (!need) {
         v->dev.stats.notifies_saved++;
         return;
     }
     v->dev.stats.notifies++;
     *q->notify = qi;
+}
+
+/* Interrupts for q on or off. With EVENT_IDX the device ignores the flag
+ * and interrupts when its used index passes used_event: off puts that just
+ * behind (reached only after a wrap of the 16-bit index), on at the next
+ * entry. */
+static void
+irq_enable(struct vnet *v, struct vq *q, bool on)
+{
+    if (v->event_idx)
+        net_vring_set_used_event(&q->ring, (uint16_t)(q->ring.last_used - (on ? 0 : 1)));
+    q->ring.avail->flags = on ? 0 : VRING_AVAIL_F_NO_INTERRUPT;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 static void
@@ -292,29 +320,34 @@ virtio_irq(void *arg)
     if (v->polled || net_rx_polled(&v->dev)) {
         /* NAPI: no more interrupts until the net thread emptied the ring. */
         v->polled = true;
-        v->rx.ring.avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+        irq_enable(v, &v->rx, false);
         net_rx_schedule(&v->dev);
         return;
     }
     uint16_t id;
     uint32_t len;
     bool posted = false;
-    while (net_vring_pop(&v->rx.ring, &id, &len)) {
-        if (id == 0xffff) {
-            v->dev.stats.rx_dropped++;
-            continue;
+    do {
+        while (net_vring_pop(&v->rx.ring, &id, &len)) {
+            if (id == 0xffff) {
+                v->dev.stats.rx_dropped++;
+                continue;
+            }
+            if (len > HDR_LEN && len <= BUF_SIZE)
+                net_drv_rx(&v->dev, v->rx.bufs + (size_t)id * BUF_SIZE + HDR_LEN,
+                           len - HDR_LEN);
+            else
+                v->dev.stats.rx_dropped++;
+            rx_post(v, id);
+            posted = true;
         }
-        if (len > HDR_LEN && len <= BUF_SIZE)
-            net_drv_rx(&v->dev, v->rx.bufs + (size_t)id * BUF_SIZE + HDR_LEN, len - HDR_LEN);
-        else
-            v->dev.stats.rx_dropped++;
-        rx_post(v, id);
-        posted = true;
-    }
+        irq_enable(v, &v->rx, true);    /* re-arms used_event; then look once more */
+    } while (v->rx.ring.used->idx != v->rx.ring.last_used);
     if (posted)
         notify(v, &v->rx, RXQ);
     spin_lock(&v->tx_lock);
     tx_reclaim(v);
+    irq_enable(v, &v->tx, true);
     spin_unlock(&v->tx_lock);
 }
 
@@ -389,7 +422,7 @@ virtio_poll(struct net_dev *d, int budget, net_rx_fn rx)
     uint32_t len;
     int n = 0;
 
-    v->tx.ring.avail->flags = VRING_AVAIL_F_NO_INTERRUPT;  /* xmit reclaims instead */
+    irq_enable(v, &v->tx, false);       /* xmit reclaims instead */
     while (n < budget && net_vring_pop(&q->ring, &id, &len)) {
         n++;
         if (id == 0xffff) {
@@ -405,10 +438,9 @@ virtio_poll(struct net_dev *d, int budget, net_rx_fn rx)
     if (n)
         notify(v, q, RXQ);
     if (n < budget) {
-        q->ring.avail->flags = 0;
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        irq_enable(v, q, true);
         if (q->ring.used->idx != q->ring.last_used) {
-            q->ring.avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+            irq_enable(v, q, false);
             return budget;                  /* more came: poll again */
         }
     }
