@@ -556,15 +556,15 @@ def report(res, a):
                          a.accel])
     print()
     print("Network: two nodes on a vde_switch hub (virtio-net-pci), QEMU %s" % a.accel)
-    print("%-26s %-10s %-8s %10s %10s %11s" % ("metric", "size", "unit", "wisp", "linux",
+    print("%-30s %-10s %-8s %10s %10s %11s" % ("metric", "size", "unit", "wisp", "linux",
                                               "wisp/linux"))
     for m, s, u, w, l, r in rows:
         ws, ls = cell(a, "wisp", m, s, w), cell(a, "linux", m, s, l)
-        print("%-26s %-10s %-8s %10s %10s %11s" % (m, s, u, ws, ls,
+        print("%-30s %-10s %-8s %10s %10s %11s" % (m, s, u, ws, ls,
                                                   "-" if r is None else "%.2f" % r))
     print()
     for what, size, w, l in ratio_rows(res, a):
-        print("wisp %-22s %-11s %s%s" % (what, size, fmt(w),
+        print("wisp %-26s %-11s %s%s" % (what, size, fmt(w),
                                          "   (linux udp rr / icmp: %s)" % fmt(l) if l else ""))
     status = 0
     for s in ("wisp", "linux"):

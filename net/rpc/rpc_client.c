@@ -101,6 +101,12 @@ acked_upto(uint64_t mask)
     return mask ? 64u - (unsigned)__builtin_clzll(mask) : 0;
 }
 
+static unsigned
+peer_window(const struct rpc_node *n)
+{
+    return n->tun.peer_window ? n->tun.peer_window : RPC_PEER_WINDOW;
+}
+
 /* Request fragments of ch in flight: sent, and not below one acknowledged. */
 static unsigned
 chan_inflight(const struct rpc_chan *ch)
@@ -126,22 +132,21 @@ peer_inflight(struct rpc_node *n, int node)
 static unsigned
 send_window(struct rpc_node *n, struct rpc_chan *ch, unsigned max)
 {
-    unsigned used = peer_inflight(n, ch->call->node), sent = 0;
-    while (ch->req_sent < ch->req_frags && sent < max &&
-           (used < RPC_PEER_WINDOW || ch->req_frags == 1)) {
+    unsigned used = peer_inflight(n, ch->call->node), sent = 0, win = peer_window(n);
+    while (ch->req_sent < ch->req_frags && sent < max && (used < win || ch->req_frags == 1)) {
         unsigned i = ch->req_sent++;
         used++;
         sent++;
         /* Ask every RPC_ACK_EVERY fragments, and at the end of a batch that
          * leaves some unsent: the ack is what brings credit back. The last
          * fragment needs no asking. */
-        bool stop = sent == max || used >= RPC_PEER_WINDOW;
+        bool stop = sent == max || used >= win;
         bool ask = ((i + 1) % RPC_ACK_EVERY == 0 || stop) && i + 1 < ch->req_frags;
         send_request(n, ch, ~(1ull << i), ask ? RPC_F_PLEASEACK : 0);
     }
     if (sent)   /* the timer measures silence since our last new fragment */
         ch->deadline = rpc_now_locked(n) + ch->rto;
-    if (ch->req_sent < ch->req_frags && used >= RPC_PEER_WINDOW)
+    if (ch->req_sent < ch->req_frags && used >= win)
         n->st.credit_waits++;
     return sent;
 }
@@ -153,7 +158,7 @@ static void
 resume_peer(struct rpc_node *n, int node, int after)
 {
     bool progress = true;
-    while (progress && peer_inflight(n, node) + RPC_ACK_EVERY <= RPC_PEER_WINDOW) {
+    while (progress && peer_inflight(n, node) + RPC_ACK_EVERY <= peer_window(n)) {
         progress = false;
         for (int k = 1; k <= RPC_CLIENT_CHANNELS; k++) {
             struct rpc_chan *ch = &n->chans[(after + k) % RPC_CLIENT_CHANNELS];
@@ -202,7 +207,7 @@ chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c)
     ch->tries = 0;
     ch->rto = n->tun.rto_init;
     ch->deadline = rpc_now_locked(n) + ch->rto;
-    send_window(n, ch, RPC_PEER_WINDOW);
+    send_window(n, ch, peer_window(n));
 }
 
 void

@@ -152,6 +152,7 @@ struct rpc_tunables {
     int retries;               /* expiries without news before -ETIMEDOUT */
     uint64_t ping_ns;          /* interval of pings to a peer marked down */
     uint64_t reply_keep_ns;    /* an unacknowledged cached reply is dropped after */
+    unsigned peer_window;      /* request fragments in flight per server; 0: RPC_PEER_WINDOW */
 };
 
 struct rpc_node {

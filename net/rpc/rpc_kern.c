@@ -181,6 +181,9 @@ rpc_init(int self_node, uint32_t boot_id)
     const struct cmdline *cl = main_cmdline();
     if (cl && cmdline_get_u64(cl, "nodes", 0, &members) == 0)
         kn.expect_nodes = (int)MIN(members, (uint64_t)RPC_MAX_NODES);
+    uint64_t win = RPC_PEER_WINDOW;     /* rpcwin=N: flow control's window, 16..512 */
+    if (cl && cmdline_get_u64(cl, "rpcwin", RPC_PEER_WINDOW, &win) == 0 && win >= RPC_ACK_EVERY)
+        kn.tun.peer_window = (unsigned)MIN(win, 512u);
     err = net_udp_bind(NET_UDP_PORT_RPC, k_rx, NULL);
     if (err)
         return err;
