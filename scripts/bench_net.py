@@ -374,7 +374,8 @@ def run_wisp(a, res, run):
     with open(os.path.join(a.out, "net-wisp-%d.log" % run), "w") as log:
         w = Wisp(a, log)
         w.cluster(["down"], 60)
-        up = ["up", "-n", "2", "-q", "--timeout", str(a.boot_timeout)]
+        up = ["up", "-n", "2", "-q", "--timeout", str(a.boot_timeout),
+              "--kernel", a.wisp_kernel, "--initrd", a.wisp_initrd]
         if a.wisp_args:
             up += ["--kernel-args", a.wisp_args]
         print("bench-net: wisp: two nodes booting (%s) ..." % a.accel, file=sys.stderr,
