@@ -19,6 +19,8 @@
 #define WISP_SYS_UDP_BLAST  1006  /* (long node, long total, long dgram, struct wisp_blast *out)
                                       -> 0: raw UDP throughput to node's sink */
 #define WISP_SYS_INFO       1007  /* (struct wisp_info *buf, long size) -> bytes */
+#define WISP_SYS_RPC_SINK   1012  /* (long node, const void *in, long len) -> 0: one SINK
+                                      call (request bytes, empty reply) */
 
 enum { WISP_NODE_UNKNOWN = 0, WISP_NODE_UP = 1, WISP_NODE_DOWN = 2 };
 
@@ -45,6 +47,7 @@ struct wisp_rpcstat {
     uint64_t bad_magic, bad_version, bad_length, bad_op, bad_other;  /* dropped and counted */
     uint64_t stale_boot, peer_up_events, peer_down_events;
     uint64_t bad_auth, unconfirmed, pings_sent, pings_received;   /* tag, boot-id confirmation */
+    uint64_t credit_waits;    /* client: a request stopped sending for want of credit */
 };
 
 struct wisp_netstat {
@@ -55,6 +58,12 @@ struct wisp_netstat {
     char nic[16];
     uint8_t mac[6];
     uint8_t pad[2];
+    uint64_t polls;           /* receive ring polls by the net thread (NAPI) */
+    uint64_t notifies;        /* doorbells rung (MMIO writes) */
+    uint64_t notifies_saved;  /* doorbells skipped: the device said none was needed */
+    uint64_t cyc_rx, cyc_tx;  /* net thread cycles: received frames, queued sends */
+    uint64_t cyc_other;       /* net thread cycles: timers, doorbells (not sleeping) */
+    uint64_t cyc_send;        /* cycles in net_udp_send (the callers' side) */
 };
 
 struct wisp_blast {

@@ -16,10 +16,31 @@
 
 struct net_dev;
 
+/* One piece of a frame to send (a gather list: lwIP's pbuf chain). */
+struct net_seg {
+    const void *data;
+    size_t len;
+};
+
+/* Where a polled driver hands each received frame (the net thread's). */
+typedef void (*net_rx_fn)(struct net_dev *d, const void *frame, size_t len);
+
 struct net_dev_ops {
     /* Queue one frame for transmission; copies it. 0, -EAGAIN (ring full), -EIO.
-     * Called from the net thread only. */
+     * Called from the net thread only. A driver with kick may wait for it
+     * before telling the device. */
     int (*xmit)(struct net_dev *d, const void *frame, size_t len);
+    /* Optional. xmit of the frame made of nseg pieces (len bytes in all),
+     * copied once into the ring. Same results. */
+    int (*xmitv)(struct net_dev *d, const struct net_seg *seg, int nseg, size_t len);
+    /* Optional. Tell the device about the frames xmit queued (one doorbell
+     * for a batch). Net thread. */
+    void (*kick)(struct net_dev *d);
+    /* Optional (NAPI style). Hand up to budget received frames to rx, repost
+     * their buffers; when the ring is empty, turn the receive interrupt back
+     * on. Returns the frames handed; budget means more may wait. Net thread,
+     * after the driver's interrupt called net_rx_schedule. */
+    int (*poll)(struct net_dev *d, int budget, net_rx_fn rx);
 };
 
 struct net_stats {
@@ -28,6 +49,10 @@ struct net_stats {
     uint64_t tx_dropped;
     uint64_t injected_drop, injected_dup, injected_reorder;
     uint64_t irqs;
+    uint64_t polls;             /* receive ring polls by the net thread */
+    uint64_t notifies;          /* doorbells rung (MMIO writes: VM exits) */
+    uint64_t notifies_saved;    /* doorbells the device said it did not need */
+    uint64_t cyc_rx, cyc_tx, cyc_other, cyc_send;   /* the core's profile (netstat) */
 };
 
 struct net_dev {
@@ -43,6 +68,12 @@ struct net_dev {
 MUST_CHECK int net_register(struct net_dev *d);
 /* A received frame; copies it and wakes the net thread. Interrupt context. */
 void net_rx(struct net_dev *d, const void *frame, size_t len);
+/* A driver with ops->poll: may the interrupt leave its ring to the net
+ * thread (the core runs, no test tap)? Then net_rx_schedule(d) asks the
+ * thread to call ops->poll; the driver keeps its receive interrupt off
+ * until poll finds the ring empty. Interrupt context. */
+bool net_rx_polled(struct net_dev *d);
+void net_rx_schedule(struct net_dev *d);
 
 /* Probe PCI for known NICs (virtio-net, e1000 family) and register them.
  * Called once by net_init. Returns the number of NICs found. */

@@ -7,8 +7,13 @@
  * and fault injector are in net_netif.c; UDP and ICMP in net_udp.c and
  * net_icmp.c; the system calls in net_sys.c.
  *
+ * A driver with ops->poll (virtio-net) is polled NAPI-style instead: its
+ * interrupt only asks for a poll (net_rx_schedule) and stays off while the
+ * thread empties the device's own ring, and queued transmissions get one
+ * doorbell per pass (ops->kick).
+ *
  * Locking: net.lock (a leaf, taken from interrupt context by net_rx)
- * protects the RX ring, the request queue and the thread's state; lwIP's
+ * protects the RX ring, the poll requests, the request queue and the thread's state; lwIP's
  * own state needs no lock because only the net thread touches it.
  */
 #include "kernel/arch.h"
@@ -46,8 +51,11 @@ static struct {
     unsigned rx_head, rx_count;
     struct net_req *req_head, *req_tail;
     unsigned nreq;
+    unsigned poll_pending;      /* bit i: devs[i] asked to be polled */
     bool up;                    /* the thread runs and lwIP is initialised */
     uint64_t core_tx_dropped;
+    uint64_t cyc_rx, cyc_tx, cyc_other;   /* the net thread's profile (its own) */
+    uint64_t cyc_send;                    /* net_udp_send's callers (atomic) */
 
     /* Set before the thread starts, read-only after: no lock. */
     struct net_dev *devs[NET_MAX_DEVS];
@@ -102,6 +110,23 @@ net_rx(struct net_dev *d, const void *frame, size_t len)
 }
 
 bool
+net_rx_polled(struct net_dev *d)
+{
+    return __atomic_load_n(&net.up, __ATOMIC_ACQUIRE) && d->ops->poll;
+}
+
+void
+net_rx_schedule(struct net_dev *d)
+{
+    spin_lock(&net.lock);
+    for (int i = 0; i < net.ndevs; i++)
+        if (net.devs[i] == d)
+            net.poll_pending |= 1u << i;
+    waitq_wake_one(&net.wake);
+    spin_unlock(&net.lock);
+}
+
+bool
 net_is_up(void)
 {
     return net.up;
@@ -125,13 +150,15 @@ net_post(struct net_req *r)
     else if (r->async && net.nreq >= NET_REQ_MAX)
         err = -ENOMEM;
     if (!err) {
+        bool was_empty = !net.req_head;
         if (net.req_tail)
             net.req_tail->next = r;
         else
             net.req_head = r;
         net.req_tail = r;
         net.nreq++;
-        waitq_wake_one(&net.wake);
+        if (was_empty)   /* else the thread has yet to take the queue: it is awake */
+            waitq_wake_one(&net.wake);
     }
     spin_unlock(&net.lock);
     return err;
@@ -188,6 +215,12 @@ net_err(int e)
 }
 
 void
+net_count_send_cycles(uint64_t c)
+{
+    __atomic_add_fetch(&net.cyc_send, c, __ATOMIC_RELAXED);
+}
+
+void
 net_count_tx_drop(void)
 {
     net.core_tx_dropped++;   /* net thread only */
@@ -209,8 +242,15 @@ net_get_stats(struct net_stats *s)
         s->injected_dup += d->injected_dup;
         s->injected_reorder += d->injected_reorder;
         s->irqs += d->irqs;
+        s->polls += d->polls;
+        s->notifies += d->notifies;
+        s->notifies_saved += d->notifies_saved;
     }
     s->tx_dropped += net.core_tx_dropped;
+    s->cyc_rx = net.cyc_rx;
+    s->cyc_tx = net.cyc_tx;
+    s->cyc_other = net.cyc_other;
+    s->cyc_send = __atomic_load_n(&net.cyc_send, __ATOMIC_RELAXED);
 }
 
 /* The first registered device, for netstat (NULL when there is none). */
@@ -269,6 +309,53 @@ drain_rx(void)
     return true;   /* more may be waiting */
 }
 
+/* A frame from a polling driver's ring, in the net thread: no copy into
+ * the RX slots, straight into lwIP (which copies it into a pbuf). */
+static void
+poll_rx(struct net_dev *d, const void *frame, size_t len)
+{
+    if (len > NET_MAX_FRAME || len < 14) {
+        d->stats.rx_dropped++;
+        return;
+    }
+    d->stats.rx_frames++;
+    d->stats.rx_bytes += len;
+    net_netif_input(d, frame, len);
+}
+
+/* Poll the devices whose interrupt asked for it; true if any has more. */
+static bool
+poll_devs(void)
+{
+    spin_lock(&net.lock);
+    unsigned pending = net.poll_pending;
+    net.poll_pending = 0;
+    spin_unlock(&net.lock);
+    bool more = false;
+    for (int i = 0; i < net.ndevs; i++) {
+        struct net_dev *d = net.devs[i];
+        if (!(pending & (1u << i)))
+            continue;
+        d->stats.polls++;
+        if (d->ops->poll(d, NET_RX_BUDGET, poll_rx) >= NET_RX_BUDGET) {
+            spin_lock(&net.lock);
+            net.poll_pending |= 1u << i;    /* budget spent: come back */
+            spin_unlock(&net.lock);
+            more = true;
+        }
+    }
+    return more;
+}
+
+/* Ring the doorbells of the frames queued in this pass. */
+static void
+kick_devs(void)
+{
+    for (int i = 0; i < net.ndevs; i++)
+        if (net.devs[i]->ops->kick)
+            net.devs[i]->ops->kick(net.devs[i]);
+}
+
 static void
 run_requests(void)
 {
@@ -301,7 +388,7 @@ wait_for_work(void)
     if (ms > NET_MAX_SLEEP_MS)
         ms = NET_MAX_SLEEP_MS;
     spin_lock(&net.lock);
-    if (net.rx_count == 0 && !net.req_head && ms > 0) {
+    if (net.rx_count == 0 && !net.req_head && !net.poll_pending && ms > 0) {
         int e = waitq_wait_timeout(&net.wake, &net.lock, (uint64_t)ms * 1000000);
         (void)e;   /* woken or timed out: either way, look for work */
     }
@@ -337,12 +424,21 @@ net_thread(void *arg)
         sched_exit_current();
 
     for (;;) {
+        uint64_t t0 = arch_cycles();
         bool more = drain_rx();
+        more |= poll_devs();
+        uint64_t t1 = arch_cycles();
         run_requests();
+        uint64_t t2 = arch_cycles();
         sys_check_timeouts();
         netif_poll_all();   /* frames to our own address (LWIP_NETIF_LOOPBACK); */
         netif_poll_all();   /* twice, so a looped-back request's reply arrives too */
         net_netif_poll(arch_time_ns());
+        kick_devs();
+        uint64_t t3 = arch_cycles();
+        net.cyc_rx += t1 - t0;
+        net.cyc_tx += t2 - t1;
+        net.cyc_other += t3 - t2;
         if (!more)
             wait_for_work();
     }

@@ -67,6 +67,19 @@ void net_vring_push(struct net_vring *r, uint16_t head);
  * (returns true with *id = 0xffff so the caller counts and skips it). */
 bool net_vring_pop(struct net_vring *r, uint16_t *id, uint32_t *len);
 
+/* VIRTIO_F_EVENT_IDX (virtio 1.0 section 2.4.7). Does publishing the
+ * entries between avail index old and the current one need a doorbell? The
+ * device asked for one once the index passes its avail_event. */
+bool net_vring_kick_needed(struct net_vring *r, uint16_t old);
+/* Ask for an interrupt when the device's used index passes v (used_event). */
+void net_vring_set_used_event(struct net_vring *r, uint16_t v);
+/* The event-index rule: crossing from old to new passes event. */
+static inline bool
+net_vring_need_event(uint16_t event, uint16_t new_idx, uint16_t old)
+{
+    return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
+}
+
 /* ---- net_virtio.c, net_e1000.c: probe one PCI function ---- */
 
 /* Does the driver handle this function? */

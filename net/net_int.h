@@ -46,6 +46,8 @@ bool net_in_thread(void);
 int net_err(int lwip_err);
 /* Counters of work that has no device to blame (e.g. UDP sends lwIP refused). */
 void net_count_tx_drop(void);
+/* Cycles a caller spent in net_udp_send (the profile netstat shows). */
+void net_count_send_cycles(uint64_t c);
 /* The first registered device (netstat names it), NULL when none. */
 const struct net_dev *net_first_dev(void);
 /* The kernel command line (NULL until main provides it). */

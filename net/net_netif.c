@@ -6,6 +6,8 @@
  * received and every sent frame may be dropped, duplicated or held back
  * until the next frame (or NET_HOLD_NS) passes, each counted in the
  * device's injected_* stats. The decisions themselves are net_fault.c.
+ * Without fault injection a sent pbuf chain goes to the driver as a gather
+ * list (xmitv), so the frame is copied once, into the device's ring.
  * Net thread only (net_core.c), so nothing here takes a lock.
  */
 #include "kernel/arch.h"
@@ -60,19 +62,31 @@ nif_of(struct net_dev *d)
  * several callers would otherwise cost retransmission timeouts. */
 #define NET_TX_WAIT_NS (2 * 1000 * 1000ull)
 
+#define NET_TX_SEGS 8      /* pieces of a pbuf chain sent without flattening */
+
+/* One frame, as a single buffer (nseg 0) or as seg[0..nseg). */
+static int
+xmit_once(struct net_dev *d, const void *frame, size_t len, const struct net_seg *seg,
+          int nseg)
+{
+    return nseg ? d->ops->xmitv(d, seg, nseg, len) : d->ops->xmit(d, frame, len);
+}
+
 static void
-xmit(struct nif *n, const void *frame, size_t len)
+xmit_segs(struct nif *n, const void *frame, size_t len, const struct net_seg *seg, int nseg)
 {
     struct net_dev *d = n->dev;
-    int err = d->ops->xmit(d, frame, len);
+    int err = xmit_once(d, frame, len, seg, nseg);
     for (uint64_t t0 = 0; err == -EAGAIN;) {
         uint64_t now = arch_time_ns();
         if (!t0)
             t0 = now;
         else if (now - t0 > NET_TX_WAIT_NS)
             break;
+        if (d->ops->kick)
+            d->ops->kick(d);    /* the queued frames must go for the ring to drain */
         sched_yield();
-        err = d->ops->xmit(d, frame, len);
+        err = xmit_once(d, frame, len, seg, nseg);
     }
     if (err != 0) {
         d->stats.tx_dropped++;
@@ -80,6 +94,35 @@ xmit(struct nif *n, const void *frame, size_t len)
     }
     d->stats.tx_frames++;
     d->stats.tx_bytes += len;
+}
+
+static void
+xmit(struct nif *n, const void *frame, size_t len)
+{
+    xmit_segs(n, frame, len, NULL, 0);
+}
+
+/* Without fault injection, hand the chain's pieces to a driver that
+ * gathers: the one copy is into the device's ring. true if it went. */
+static bool
+xmit_chain(struct nif *n, struct pbuf *p)
+{
+    struct net_seg seg[NET_TX_SEGS];
+    int nseg = 0;
+    if (!n->dev->ops->xmitv || n->fault.drop || n->fault.dup || n->fault.reorder)
+        return false;
+    for (struct pbuf *q = p; q; q = q->next) {
+        if (q->len == 0)
+            continue;
+        if (nseg == NET_TX_SEGS)
+            return false;
+        seg[nseg].data = q->payload;
+        seg[nseg++].len = q->len;
+    }
+    if (nseg == 0)
+        return false;
+    xmit_segs(n, NULL, p->tot_len, seg, nseg);
+    return true;
 }
 
 static void
@@ -111,6 +154,8 @@ linkoutput(struct netif *netif, struct pbuf *p)
         d->stats.tx_dropped++;
         return ERR_BUF;
     }
+    if (xmit_chain(n, p))
+        return ERR_OK;
     if (pbuf_copy_partial(p, n->txbuf, (u16_t)len, 0) != len) {
         d->stats.tx_dropped++;
         return ERR_BUF;
@@ -141,13 +186,26 @@ linkoutput(struct netif *netif, struct pbuf *p)
 
 /* ---- receiving ---- */
 
+/* The frame starts NET_RX_SKEW bytes into its pbuf so that a UDP payload
+ * (42 bytes in) and an RPC payload behind its 48-byte header are 8-byte
+ * aligned: the copies out of them take whole words. */
+#define NET_RX_SKEW 6
+
 static void
 deliver(struct nif *n, const void *frame, size_t len)
 {
-    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)(len + NET_RX_SKEW), PBUF_POOL);
     if (!p) {
         n->dev->stats.rx_dropped++;
         return;
+    }
+    if (p->len < len + NET_RX_SKEW || pbuf_remove_header(p, NET_RX_SKEW) != 0) {
+        pbuf_free(p);           /* chained: no room to skew; take it as it is */
+        p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+        if (!p) {
+            n->dev->stats.rx_dropped++;
+            return;
+        }
     }
     if (pbuf_take(p, frame, (u16_t)len) != ERR_OK || n->netif.input(p, &n->netif) != ERR_OK) {
         pbuf_free(p);

@@ -67,6 +67,13 @@ sys_wisp_netstat(uint64_t ubuf, long size)
     ns.injected_dup = s.injected_dup;
     ns.injected_reorder = s.injected_reorder;
     ns.irqs = s.irqs;
+    ns.polls = s.polls;
+    ns.notifies = s.notifies;
+    ns.notifies_saved = s.notifies_saved;
+    ns.cyc_rx = s.cyc_rx;
+    ns.cyc_tx = s.cyc_tx;
+    ns.cyc_other = s.cyc_other;
+    ns.cyc_send = s.cyc_send;
     const struct net_dev *d = net_first_dev();
     if (d) {
         k_strlcpy(ns.nic, d->name, sizeof ns.nic);

@@ -1,10 +1,12 @@
 /*
  * UDP for the kernel (net/net.h: net_udp_bind, net_udp_send) over lwIP's
  * raw UDP API. Binding runs in the net thread and waits; sending copies the
- * datagram into a request and returns at once, so a caller never waits on
+ * datagram into a request (which lwIP then references, no second copy) and
+ * returns at once, so a caller never waits on
  * the wire (the RPC layer sends from its rx upcalls and timers). One lwIP
  * pcb per local port, bound on first use, for both directions.
  */
+#include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
@@ -40,7 +42,7 @@ struct send_req {
     uint16_t src_port, dst_port;
     uint32_t dst_ip;
     uint16_t len;
-    uint8_t data[];
+    uint8_t data[] __attribute__((aligned(8)));   /* word copies all the way */
 };
 
 static void
@@ -124,11 +126,14 @@ do_send(struct net_req *r)
     struct send_req *s = container_of(r, struct send_req, r);
     int err = 0;
     struct port *pt = port_get(s->src_port, &err);
-    struct pbuf *p = pt ? pbuf_alloc(PBUF_TRANSPORT, s->len, PBUF_RAM) : NULL;
+    /* A reference to the request's bytes, not a copy: lwIP chains its
+     * headers in front, and copies the data itself if it must keep it past
+     * udp_sendto (the ARP queue, loopback). */
+    struct pbuf *p = pt ? pbuf_alloc(PBUF_RAW, s->len, PBUF_REF) : NULL;
     if (p) {
         ip_addr_t dst;
         ip_addr_set_ip4_u32(&dst, lwip_htonl(s->dst_ip));
-        memcpy(p->payload, s->data, s->len);
+        p->payload = s->data;
         err = net_err(udp_sendto(pt->pcb, p, &dst, s->dst_port));
         pbuf_free(p);
     }
@@ -145,6 +150,7 @@ net_udp_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void *
         return -EMSGSIZE;
     if (!net_is_up())
         return -ENETDOWN;
+    uint64_t t0 = arch_cycles();
     struct send_req *s = kmalloc(sizeof(*s) + len);
     if (!s)
         return -ENOMEM;
@@ -158,5 +164,6 @@ net_udp_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void *
     int err = net_post(&s->r);
     if (err)
         kfree(s);
+    net_count_send_cycles(arch_cycles() - t0);
     return err;
 }

@@ -8,11 +8,21 @@
  * entry 0 for both queues, else INTx with the ISR register) harvests both.
  * The queue memory helpers are in net_vring.c.
  *
+ * Once the network core runs, receiving is NAPI style: the interrupt turns
+ * itself off (VRING_AVAIL_F_NO_INTERRUPT) and asks the net thread to poll
+ * (net_rx_schedule); the thread hands frames to lwIP straight from the
+ * ring and turns the interrupt on again when the ring is empty. Doorbells
+ * (MMIO writes, each a VM exit) are batched (one per net thread pass, via
+ * kick) and skipped when the device says it needs none (NO_NOTIFY).
+ * Before that (the driver test) the interrupt harvests the ring itself.
+ *
  * Locking: tx_lock protects the transmit queue and its free list (the net
  * thread fills it, the interrupt reclaims it); the receive queue is touched
- * only by the interrupt handler after start.
+ * by the interrupt handler before polling starts, by the net thread after
+ * (the interrupt then only sets the ring's flags).
  */
 #include "net/net.h"
+#include "net/net_copy.h"
 #include "net/net_drv.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
@@ -52,12 +62,17 @@
 #define S_FAILED    128
 
 #define F_MAC       5           /* in word 0 */
+#define F_EVENT_IDX 29          /* in word 0: VIRTIO_F_EVENT_IDX */
 #define F_VERSION_1 0           /* bit 32: in word 1 */
 #define NO_VECTOR   0xffff
 
 #define HDR_LEN   12            /* struct virtio_net_hdr with num_buffers (1.0) */
 #define BUF_SIZE  2048
-#define QMAX      128
+#define QMAX_RX   1024          /* QEMU's rx_queue_size= goes up to 1024 */
+#define QMAX_TX   256           /* and tx_queue_size= to 256 (without vhost) */
+#define TX_BATCH  32            /* frames queued before the doorbell rings anyway */
+#define VRING_USED_F_NO_NOTIFY     1    /* device: no doorbell needed now */
+#define VRING_AVAIL_F_NO_INTERRUPT 1    /* driver: no interrupt wanted now */
 #define RXQ 0
 #define TXQ 1
 
@@ -66,6 +81,7 @@ struct vq {
     uint8_t *bufs;              /* size * BUF_SIZE, contiguous */
     uint64_t bufs_pa;
     volatile uint16_t *notify;
+    uint16_t kicked;            /* avail index at the last doorbell decision */
 };
 
 struct vnet {
@@ -76,13 +92,17 @@ struct vnet {
     volatile uint8_t *notify_base;
     uint32_t notify_mul;
     bool msix;
+    bool event_idx;             /* VIRTIO_F_EVENT_IDX negotiated */
     volatile bool up;           /* queues ready: the handler may touch them */
     struct vq rx;
 
-    struct spinlock tx_lock;    /* protects tx and the free list below */
+    bool polled;                /* the net thread polls rx (net_rx_polled) */
+
+    struct spinlock tx_lock;    /* protects tx and the fields below */
     struct vq tx;
-    uint16_t tx_free[QMAX];
+    uint16_t tx_free[QMAX_TX];
     int tx_nfree;
+    int tx_unkicked;            /* frames queued since the last doorbell */
 };
 
 static int nvirtio;
@@ -182,8 +202,9 @@ negotiate(struct vnet *v)
     uint32_t f1 = r32(v->common, C_DF);
     if (!(f1 & (1u << F_VERSION_1)) || !(f0 & (1u << F_MAC)))
         return -ENODEV;
+    v->event_idx = f0 & (1u << F_EVENT_IDX);
     w32(v->common, C_GFSELECT, 0);
-    w32(v->common, C_GF, 1u << F_MAC);
+    w32(v->common, C_GF, (1u << F_MAC) | (v->event_idx ? 1u << F_EVENT_IDX : 0));
     w32(v->common, C_GFSELECT, 1);
     w32(v->common, C_GF, 1u << F_VERSION_1);
     w8(v->common, C_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
@@ -192,15 +213,16 @@ negotiate(struct vnet *v)
     return 0;
 }
 
-/* Allocate and announce queue qi; the buffers are size * BUF_SIZE. */
+/* Allocate and announce queue qi (at most qmax entries); the buffers are
+ * size * BUF_SIZE. */
 static int
-setup_queue(struct vnet *v, struct vq *q, int qi)
+setup_queue(struct vnet *v, struct vq *q, int qi, uint16_t qmax)
 {
     w16(v->common, C_QSELECT, (uint16_t)qi);
     uint16_t max = r16(v->common, C_QSIZE);
     if (max == 0)
         return -ENODEV;
-    uint16_t size = QMAX;
+    uint16_t size = qmax;
     while (size > max)
         size >>= 1;
     size_t rbytes = net_vring_bytes(size);
@@ -223,6 +245,45 @@ setup_queue(struct vnet *v, struct vq *q, int qi)
     q->notify = (volatile uint16_t *)(v->notify_base + (size_t)noff * v->notify_mul);
     w16(v->common, C_QENABLE, 1);
     return 0;
+}
+
+/* Ring q's doorbell unless the device said it does not need it (it is
+ * already working through the ring: QEMU sets NO_NOTIFY meanwhile). Each
+ * doorbell is an MMIO write, a VM exit. */
+static void
+notify(struct vnet *v, struct vq *q, uint16_t qi)
+{
+    bool need;
+    if (v->event_idx) {
+        /* Only when the device has caught up with everything offered
+         * before: while it is still working through the ring (QEMU's TX
+         * flush holds its big lock, so a doorbell then waits for it), the
+         * new entries are picked up without one. */
+        need = net_vring_kick_needed(&q->ring, q->kicked);
+        q->kicked = q->ring.avail_idx;
+    } else {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);    /* the new avail index before the flag */
+        need = !(q->ring.used->flags & VRING_USED_F_NO_NOTIFY);
+    }
+    if (!need) {
+        v->dev.stats.notifies_saved++;
+        return;
+    }
+    v->dev.stats.notifies++;
+    *q->notify = qi;
+}
+
+/* Interrupts for q on or off. With EVENT_IDX the device ignores the flag
+ * and interrupts when its used index passes used_event: off puts that just
+ * behind (reached only after a wrap of the 16-bit index), on at the next
+ * entry. */
+static void
+irq_enable(struct vnet *v, struct vq *q, bool on)
+{
+    if (v->event_idx)
+        net_vring_set_used_event(&q->ring, (uint16_t)(q->ring.last_used - (on ? 0 : 1)));
+    q->ring.avail->flags = on ? 0 : VRING_AVAIL_F_NO_INTERRUPT;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 static void
@@ -256,30 +317,55 @@ virtio_irq(void *arg)
     if (!v->msix && !(r8(v->isr, 0) & 3))
         return;         /* shared INTx line, not ours (the read acknowledged it) */
     v->dev.stats.irqs++;
+    if (v->polled || net_rx_polled(&v->dev)) {
+        /* NAPI: no more interrupts until the net thread emptied the ring. */
+        v->polled = true;
+        irq_enable(v, &v->rx, false);
+        net_rx_schedule(&v->dev);
+        return;
+    }
     uint16_t id;
     uint32_t len;
     bool posted = false;
-    while (net_vring_pop(&v->rx.ring, &id, &len)) {
-        if (id == 0xffff) {
-            v->dev.stats.rx_dropped++;
-            continue;
+    do {
+        while (net_vring_pop(&v->rx.ring, &id, &len)) {
+            if (id == 0xffff) {
+                v->dev.stats.rx_dropped++;
+                continue;
+            }
+            if (len > HDR_LEN && len <= BUF_SIZE)
+                net_drv_rx(&v->dev, v->rx.bufs + (size_t)id * BUF_SIZE + HDR_LEN,
+                           len - HDR_LEN);
+            else
+                v->dev.stats.rx_dropped++;
+            rx_post(v, id);
+            posted = true;
         }
-        if (len > HDR_LEN && len <= BUF_SIZE)
-            net_drv_rx(&v->dev, v->rx.bufs + (size_t)id * BUF_SIZE + HDR_LEN, len - HDR_LEN);
-        else
-            v->dev.stats.rx_dropped++;
-        rx_post(v, id);
-        posted = true;
-    }
+        irq_enable(v, &v->rx, true);    /* re-arms used_event; then look once more */
+    } while (v->rx.ring.used->idx != v->rx.ring.last_used);
     if (posted)
-        *v->rx.notify = RXQ;
+        notify(v, &v->rx, RXQ);
     spin_lock(&v->tx_lock);
     tx_reclaim(v);
+    irq_enable(v, &v->tx, true);
     spin_unlock(&v->tx_lock);
 }
 
+/* Caller holds v->tx_lock. */
+static void
+tx_kick_locked(struct vnet *v)
+{
+    if (v->tx_unkicked) {
+        v->tx_unkicked = 0;
+        notify(v, &v->tx, TXQ);
+    }
+}
+
+/* Copy the pieces into a free transmit buffer and offer it. Before the
+ * core polls us (the driver test) every frame rings the doorbell; after,
+ * the net thread rings once per pass (virtio_kick) or every TX_BATCH. */
 static int
-virtio_xmit(struct net_dev *d, const void *frame, size_t len)
+virtio_xmitv(struct net_dev *d, const struct net_seg *seg, int nseg, size_t len)
 {
     struct vnet *v = d->priv;
     if (len > NET_MAX_FRAME || len + HDR_LEN > BUF_SIZE)
@@ -287,22 +373,83 @@ virtio_xmit(struct net_dev *d, const void *frame, size_t len)
     spin_lock(&v->tx_lock);
     tx_reclaim(v);
     if (v->tx_nfree == 0) {
+        tx_kick_locked(v);
         spin_unlock(&v->tx_lock);
         return -EAGAIN;
     }
     uint16_t id = v->tx_free[--v->tx_nfree];
     uint8_t *b = v->tx.bufs + (size_t)id * BUF_SIZE;
     memset(b, 0, HDR_LEN);                  /* no offloads */
-    memcpy(b + HDR_LEN, frame, len);
-    net_vring_set(&v->tx.ring, id, v->tx.bufs_pa + (uint64_t)id * BUF_SIZE,
-                  (uint32_t)(len + HDR_LEN), 0, 0);
+    size_t off = HDR_LEN;
+    for (int i = 0; i < nseg && off - HDR_LEN + seg[i].len <= len; i++) {
+        net_copy(b + off, seg[i].data, seg[i].len);
+        off += seg[i].len;
+    }
+    net_vring_set(&v->tx.ring, id, v->tx.bufs_pa + (uint64_t)id * BUF_SIZE, (uint32_t)off, 0, 0);
     net_vring_push(&v->tx.ring, id);
-    *v->tx.notify = TXQ;
+    if (++v->tx_unkicked >= TX_BATCH || !v->polled)
+        tx_kick_locked(v);
     spin_unlock(&v->tx_lock);
     return 0;
 }
 
-static const struct net_dev_ops virtio_ops = { .xmit = virtio_xmit };
+static int
+virtio_xmit(struct net_dev *d, const void *frame, size_t len)
+{
+    struct net_seg seg = { frame, len };
+    return virtio_xmitv(d, &seg, 1, len);
+}
+
+static void
+virtio_kick(struct net_dev *d)
+{
+    struct vnet *v = d->priv;
+    spin_lock(&v->tx_lock);
+    tx_kick_locked(v);
+    spin_unlock(&v->tx_lock);
+}
+
+/* The net thread empties the receive ring (NAPI style): each frame goes
+ * to rx straight from its buffer, which is then reposted; one doorbell for
+ * the batch. An empty ring turns the interrupt back on, then looks once
+ * more, for a frame that came in between. */
+static int
+virtio_poll(struct net_dev *d, int budget, net_rx_fn rx)
+{
+    struct vnet *v = d->priv;
+    struct vq *q = &v->rx;
+    uint16_t id;
+    uint32_t len;
+    int n = 0;
+
+    irq_enable(v, &v->tx, false);       /* xmit reclaims instead */
+    while (n < budget && net_vring_pop(&q->ring, &id, &len)) {
+        n++;
+        if (id == 0xffff) {
+            d->stats.rx_dropped++;
+            continue;
+        }
+        if (len > HDR_LEN && len <= BUF_SIZE)
+            rx(d, q->bufs + (size_t)id * BUF_SIZE + HDR_LEN, len - HDR_LEN);
+        else
+            d->stats.rx_dropped++;
+        rx_post(v, id);
+    }
+    if (n)
+        notify(v, q, RXQ);
+    if (n < budget) {
+        irq_enable(v, q, true);
+        if (q->ring.used->idx != q->ring.last_used) {
+            irq_enable(v, q, false);
+            return budget;                  /* more came: poll again */
+        }
+    }
+    return n;
+}
+
+static const struct net_dev_ops virtio_ops = {
+    .xmit = virtio_xmit, .xmitv = virtio_xmitv, .kick = virtio_kick, .poll = virtio_poll,
+};
 
 static int
 start(struct vnet *v, const struct pci_dev *p)
@@ -316,7 +463,8 @@ start(struct vnet *v, const struct pci_dev *p)
         return err;
     v->msix = kind == PCI_IRQ_MSIX;
     w16(v->common, C_MSIX, NO_VECTOR);      /* no configuration-change interrupts */
-    if ((err = setup_queue(v, &v->rx, RXQ)) != 0 || (err = setup_queue(v, &v->tx, TXQ)) != 0)
+    if ((err = setup_queue(v, &v->rx, RXQ, QMAX_RX)) != 0 ||
+        (err = setup_queue(v, &v->tx, TXQ, QMAX_TX)) != 0)
         return err;
     for (int i = 0; i < 6; i++)
         v->dev.mac[i] = r8(v->devcfg, i);

@@ -67,6 +67,23 @@ net_vring_push(struct net_vring *r, uint16_t head)
 }
 
 bool
+net_vring_kick_needed(struct net_vring *r, uint16_t old)
+{
+    /* avail_event follows the used ring's entries; read it after the new
+     * index is visible (net_vring_push's fence). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint16_t event = *(volatile uint16_t *)&r->used->ring[r->size];
+    return net_vring_need_event(event, r->avail_idx, old);
+}
+
+void
+net_vring_set_used_event(struct net_vring *r, uint16_t v)
+{
+    *(volatile uint16_t *)&r->avail->ring[r->size] = v;   /* used_event */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+bool
 net_vring_pop(struct net_vring *r, uint16_t *id, uint32_t *len)
 {
     if (r->used->idx == r->last_used)

@@ -108,6 +108,31 @@ test_pop_across_wrap_and_rejects_bad_id(void)
     free(m);
 }
 
+static void
+test_event_index_rule_and_fields(void)
+{
+    /* Kick when the entries published, old .. new, pass the device's event. */
+    EXPECT_TRUE(net_vring_need_event(5, 6, 5));     /* it asked for index 5 */
+    EXPECT_TRUE(!net_vring_need_event(7, 6, 5));    /* not there yet */
+    EXPECT_TRUE(!net_vring_need_event(2, 6, 5));    /* stale: the device is busy */
+    EXPECT_TRUE(net_vring_need_event(0xffff, 3, 0xfffe));   /* across the wrap */
+    EXPECT_TRUE(!net_vring_need_event(4, 3, 0xfffe));
+
+    struct net_vring r;
+    void *m = ring_mem(8);
+    net_vring_init(&r, m, 8);
+    net_vring_push(&r, 0);
+    net_vring_push(&r, 1);
+    *(volatile uint16_t *)&r.used->ring[8] = 1;   /* avail_event: after the 8 used entries */
+    EXPECT_TRUE(net_vring_kick_needed(&r, 0));      /* entries 0 and 1 pass event 1 */
+    EXPECT_TRUE(!net_vring_kick_needed(&r, 2));
+    *(volatile uint16_t *)&r.used->ring[8] = 5;
+    EXPECT_TRUE(!net_vring_kick_needed(&r, 0));
+    net_vring_set_used_event(&r, 0x1234);
+    EXPECT_EQ(r.avail->ring[8], 0x1234);            /* used_event follows avail's entries */
+    free(m);
+}
+
 void
 tests_run(void)
 {
@@ -116,4 +141,5 @@ tests_run(void)
     RUN(test_push_fills_ring_and_wraps_index);
     RUN(test_pop_returns_used_in_order);
     RUN(test_pop_across_wrap_and_rejects_bad_id);
+    RUN(test_event_index_rule_and_fields);
 }

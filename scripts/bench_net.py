@@ -38,7 +38,10 @@ CALL_UNITS = ("calls/s", "call/s", "ops/s", "rpc/s", "rpcs/s", "/s")
 LINUX_PORT = 9000
 METRIC_ORDER = ["icmp_rtt_us", "icmp_ping_rtt_us", "rpc_rtt_us", "udp_rr_us", "udp_tput_mbs",
                 "udp_loss_pct", "rpc_tput_1caller_mbs", "rpc_tput_8callers_mbs",
+                "rpc_put_1caller_mbs", "rpc_put_8callers_mbs",
+                "rpc_put_1caller_retx_per_mb", "rpc_put_8callers_retx_per_mb",
                 "rpc_calls_1caller_per_s", "rpc_calls_8callers_per_s"]
+RETX_RE = re.compile(r"^(frag_retransmits|retransmits)\s+(\d+)", re.M)
 
 
 def log_line(f, t0, text):
@@ -186,7 +189,8 @@ def linux_argv(a, sw, k, extra):
     return [a.qemu] + a.accel_args.split() + [
         "-m", a.mem, "-smp", "1", "-display", "none", "-no-reboot", "-nodefaults",
         "-serial", "stdio", "-netdev", "vde,id=net0,sock=" + sw,
-        "-device", "virtio-net-pci,netdev=net0,mac=" + mac_of(k),
+        "-device", "virtio-net-pci,rx_queue_size=1024,tx_queue_size=256,netdev=net0,mac="
+        + mac_of(k),
         "-kernel", os.path.join(lg, "vmlinuz"), "-initrd", os.path.join(lg, "initramfs.gz"),
         "-append", "console=ttyS0 quiet panic=-1 node=%d %s" % (k, extra)]
 
@@ -370,7 +374,8 @@ def run_wisp(a, res, run):
     with open(os.path.join(a.out, "net-wisp-%d.log" % run), "w") as log:
         w = Wisp(a, log)
         w.cluster(["down"], 60)
-        up = ["up", "-n", "2", "-q", "--timeout", str(a.boot_timeout)]
+        up = ["up", "-n", "2", "-q", "--timeout", str(a.boot_timeout),
+              "--kernel", a.wisp_kernel, "--initrd", a.wisp_initrd]
         if a.wisp_args:
             up += ["--kernel-args", a.wisp_args]
         print("bench-net: wisp: two nodes booting (%s) ..." % a.accel, file=sys.stderr,
@@ -438,6 +443,8 @@ def measure_wisp(a, w, res, has_rpc):
         if calls is None:
             res.miss("wisp", "rpcbench tput %d %d: no figure (%s)" % (s, callers,
                                                                        failure(rc, out)))
+    for s, secs, callers in (a.put_runs if tput_runs else []):
+        measure_put(w, res, s, secs, callers)
     for d in a.udp_sizes:
         rc, out = w.sh("rpcbench blast 1 %d %d" % (a.udp_total, d), 180)
         b = bench_lines(out) if rc == 0 else []
@@ -448,6 +455,33 @@ def measure_wisp(a, w, res, has_rpc):
                 res.put("wisp", "udp_loss_pct", d, "%", val)
         if v is None:
             res.miss("wisp", "rpcbench blast %d: %s" % (d, failure(rc, out)))
+
+
+def retransmitted(text):
+    """Fragments node 0 sent again, from one rpcstat listing: selective
+    resends (frag_retransmits) plus timer resends (retransmits)."""
+    return sum(int(v) for _, v in RETX_RE.findall(text))
+
+
+def measure_put(w, res, s, secs, callers):
+    """One-way throughput (SINK calls: s-byte requests, empty replies) and
+    the fragments retransmitted per MB sent, from rpcstat around the run."""
+    marker = "== put =="
+    rc, out = w.sh("rpcstat; echo '%s'; rpcbench put 1 %d %d %d; echo '%s'; rpcstat" % (
+        marker, s, secs, callers, marker), secs + 60)
+    parts = out.split(marker)
+    tag = "1caller" if callers == 1 else "%dcallers" % callers
+    b = bench_lines(parts[1] if len(parts) == 3 else "")
+    mbs, calls = pick_rate_mbs(b), pick_calls(b)
+    res.put("wisp", "rpc_put_%s_mbs" % tag, s, "MB/s", mbs if calls else None)
+    retx = None
+    if len(parts) == 3 and calls:
+        sent_mb = calls * secs * s / 1e6
+        d = retransmitted(parts[2]) - retransmitted(parts[0])
+        retx = d / sent_mb if sent_mb > 0 else None
+    res.put("wisp", "rpc_put_%s_retx_per_mb" % tag, s, "frag/MB", retx)
+    if not calls:
+        res.miss("wisp", "rpcbench put %d %d: no figure (%s)" % (s, callers, failure(rc, out)))
 
 
 # ---- table, CSV, plots ----
@@ -480,6 +514,10 @@ def ratio_rows(res, a):
     best = max(raw) if raw else (None, max(a.udp_sizes))
     out.append(("rpc_tput/udp_tput", "%d/%d" % (big, best[1]),
                 rpc / best[0] if rpc and best[0] else None, None))
+    for tag in ("1caller", "8callers"):
+        put = res.get("wisp", "rpc_put_%s_mbs" % tag, big)
+        out.append(("rpc_put_%s/udp_tput" % tag, "%d/%d" % (big, best[1]),
+                    put / best[0] if put and best[0] else None, None))
     return out
 
 
@@ -519,15 +557,15 @@ def report(res, a):
                          a.accel])
     print()
     print("Network: two nodes on a vde_switch hub (virtio-net-pci), QEMU %s" % a.accel)
-    print("%-26s %-10s %-8s %10s %10s %11s" % ("metric", "size", "unit", "wisp", "linux",
+    print("%-30s %-10s %-8s %10s %10s %11s" % ("metric", "size", "unit", "wisp", "linux",
                                               "wisp/linux"))
     for m, s, u, w, l, r in rows:
         ws, ls = cell(a, "wisp", m, s, w), cell(a, "linux", m, s, l)
-        print("%-26s %-10s %-8s %10s %10s %11s" % (m, s, u, ws, ls,
+        print("%-30s %-10s %-8s %10s %10s %11s" % (m, s, u, ws, ls,
                                                   "-" if r is None else "%.2f" % r))
     print()
     for what, size, w, l in ratio_rows(res, a):
-        print("wisp %-22s %-11s %s%s" % (what, size, fmt(w),
+        print("wisp %-26s %-11s %s%s" % (what, size, fmt(w),
                                          "   (linux udp rr / icmp: %s)" % fmt(l) if l else ""))
     status = 0
     for s in ("wisp", "linux"):
@@ -569,6 +607,8 @@ def plot(csv_path, outdir):
         ("net-tput.png", "throughput (MB/s, 10^6 B)", [
             (("rpc_tput_1caller_mbs", "wisp"), "Wisp RPC, 1 caller", "o-"),
             (("rpc_tput_8callers_mbs", "wisp"), "Wisp RPC, 8 callers", "D-"),
+            (("rpc_put_1caller_mbs", "wisp"), "Wisp one-way RPC, 1 caller", "v-"),
+            (("rpc_put_8callers_mbs", "wisp"), "Wisp one-way RPC, 8 callers", "^-"),
             (("udp_tput_mbs", "wisp"), "Wisp raw UDP", "s-"),
             (("udp_tput_mbs", "linux"), "Linux raw UDP", "s--")]),
     ]
@@ -614,6 +654,10 @@ def plan(res, a):
         if s > 0:
             res.put("wisp", "rpc_tput_%s_mbs" % tag, s, "MB/s", None)
         res.put("wisp", "rpc_calls_%s_per_s" % tag, s, "calls/s", None)
+    for s, _, callers in a.put_runs:
+        tag = "1caller" if callers == 1 else "%dcallers" % callers
+        res.put("wisp", "rpc_put_%s_mbs" % tag, s, "MB/s", None)
+        res.put("wisp", "rpc_put_%s_retx_per_mb" % tag, s, "frag/MB", None)
 
 
 def sizes(s):
@@ -664,6 +708,10 @@ def main():
     big = max(a.rpc_sizes)
     a.tput_runs = [(0, t, 1), (0, t, 8), (big, t, 1), (big, t, 8)]
     a.tput_runs += [(s, max(2, t - 2), 1) for s in a.rpc_sizes if 0 < s < big]
+    # One way (SINK: the request carries the bytes, the reply is empty), 1
+    # and 8 callers, 1 KiB .. 64 KiB.
+    a.put_runs = [(s, t if s == big else max(2, t - 2), c)
+                  for s in a.rpc_sizes if s >= 1024 for c in (1, 8)]
     os.makedirs(a.out, exist_ok=True)
     res = Results()
     plan(res, a)

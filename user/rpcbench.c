@@ -6,6 +6,7 @@
  *   rpcbench echo NODE SIZE N        N echo calls; checks every reply byte
  *   rpcbench count NODE N            N at-most-once increments of NODE's counter
  *   rpcbench tput NODE SIZE SECS [C] echo throughput with C (1..8) callers (fork)
+ *   rpcbench put NODE SIZE SECS [C]  one-way throughput: SIZE-byte requests, empty replies
  *   rpcbench blast NODE TOTAL DGRAM  raw UDP throughput to NODE's sink
  *   rpcbench stream NODE SIZE N [corrupt]  N streams of SIZE bytes (more than one
  *                                    call each), every byte checked by NODE; with
@@ -120,19 +121,23 @@ count(long node, long n)
     return 0;
 }
 
-/* One caller of tput: echo until the deadline, report calls and errors. */
+/* One caller of tput (echo) or put (one-way SINK): call until the
+ * deadline, report calls and errors. */
 static void
-tput_child(int fd, long node, long size, uint64_t until)
+tput_child(int fd, long node, long size, uint64_t until, bool oneway)
 {
     static uint8_t in[MAX_DATA], out[MAX_DATA];
     uint64_t res[2] = { 0, 0 };
     fill(in, size, getpid());
     while (now_ns() < until) {
-        long r = wisp_rpc_echo(node, in, size, out, MAX_DATA);
-        if (r != size || memcmp(in, out, (size_t)size) != 0)
-            res[1]++;
-        else
-            res[0]++;
+        bool ok;
+        if (oneway) {
+            ok = wisp_rpc_sink(node, in, size) == 0;
+        } else {
+            long r = wisp_rpc_echo(node, in, size, out, MAX_DATA);
+            ok = r == size && memcmp(in, out, (size_t)size) == 0;
+        }
+        res[ok ? 0 : 1]++;
     }
     if (write(fd, res, sizeof(res)) != sizeof(res))
         _exit(1);
@@ -140,7 +145,7 @@ tput_child(int fd, long node, long size, uint64_t until)
 }
 
 static int
-tput(long node, long size, long secs, long callers)
+tput(long node, long size, long secs, long callers, bool oneway)
 {
     int fds[2];
     if (pipe(fds) < 0)
@@ -153,7 +158,7 @@ tput(long node, long size, long secs, long callers)
             return 1;
         }
         if (p == 0)
-            tput_child(fds[1], node, size, until);
+            tput_child(fds[1], node, size, until, oneway);
     }
     close(fds[1]);
     uint64_t calls = 0, errs = 0, res[2];
@@ -167,11 +172,12 @@ tput(long node, long size, long secs, long callers)
         ;
     double el = (now_ns() - t0) / 1e9;
     double cps = calls / el, mbs = calls * (double)size / el / 1e6;
-    printf("tput: %ld callers, %ld bytes, %.1f s: %llu calls (%llu failed), %.1f calls/s, "
-           "%.2f MB/s each way\n", callers, size, el, (unsigned long long)calls,
-           (unsigned long long)errs, cps, mbs);
-    printf("BENCH rpc_tput_%ld_c%ld_calls %.1f calls/s\n", size, callers, cps);
-    printf("BENCH rpc_tput_%ld_c%ld_bw %.2f MB/s\n", size, callers, mbs);
+    const char *name = oneway ? "put" : "tput";
+    printf("%s: %ld callers, %ld bytes, %.1f s: %llu calls (%llu failed), %.1f calls/s, "
+           "%.2f MB/s %s\n", name, callers, size, el, (unsigned long long)calls,
+           (unsigned long long)errs, cps, mbs, oneway ? "one way" : "each way");
+    printf("BENCH rpc_%s_%ld_c%ld_calls %.1f calls/s\n", name, size, callers, cps);
+    printf("BENCH rpc_%s_%ld_c%ld_bw %.2f MB/s\n", name, size, callers, mbs);
     return errs ? 1 : 0;
 }
 
@@ -243,6 +249,7 @@ usage(void)
     fprintf(stderr, "usage: rpcbench echo NODE SIZE N\n"
                     "       rpcbench count NODE N\n"
                     "       rpcbench tput NODE SIZE SECONDS [CALLERS]\n"
+                    "       rpcbench put NODE SIZE SECONDS [CALLERS]\n"
                     "       rpcbench blast NODE TOTAL DGRAM\n"
                     "       rpcbench stream NODE SIZE N [corrupt]\n"
                     "       rpcbench mac SIZE N\n");
@@ -262,9 +269,10 @@ main(int argc, char **argv)
         return echo(node, arg(argv[3], "size", 0, MAX_DATA), arg(argv[4], "count", 1, 10000000));
     if (strcmp(argv[1], "count") == 0 && argc == 4)
         return count(node, arg(argv[3], "count", 1, 100000000));
-    if (strcmp(argv[1], "tput") == 0 && (argc == 5 || argc == 6))
+    bool oneway = strcmp(argv[1], "put") == 0;
+    if ((oneway || strcmp(argv[1], "tput") == 0) && (argc == 5 || argc == 6))
         return tput(node, arg(argv[3], "size", 0, MAX_DATA), arg(argv[4], "seconds", 1, 3600),
-                    argc == 6 ? arg(argv[5], "callers", 1, 8) : 1);
+                    argc == 6 ? arg(argv[5], "callers", 1, 8) : 1, oneway);
     if (strcmp(argv[1], "blast") == 0 && argc == 5)
         return blast(node, arg(argv[3], "total", 1, 1L << 34), arg(argv[4], "dgram", 1, 1472));
     if (strcmp(argv[1], "stream") == 0 && (argc == 5 || argc == 6))

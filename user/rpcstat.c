@@ -20,6 +20,7 @@ static const struct {
     F(tx_packets), F(bad_magic), F(bad_version), F(bad_length), F(bad_op), F(bad_other),
     F(stale_boot), F(peer_up_events), F(peer_down_events),
     F(bad_auth), F(unconfirmed), F(pings_sent), F(pings_received),
+    F(credit_waits),
 };
 
 int

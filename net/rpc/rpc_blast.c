@@ -3,13 +3,15 @@
  * on port NET_UDP_PORT_RPC + 1 counts the bytes it receives, the sender
  * pushes datagrams at it as fast as the network core takes them, and an
  * RPC (SINK_COUNT) then asks the sink how many arrived, resetting it.
- * The system call is in rpc_sys.c.
+ * The system call is in rpc_sys.c. Also the SINK op (request bytes, empty
+ * reply: one-way RPC throughput) and its system call.
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/sched.h"
+#include "kernel/uaccess.h"
 #include "kernel/wisp_abi.h"
 #include "net/net.h"
 #include "net/rpc/rpc_int.h"
@@ -102,4 +104,30 @@ rpc_blast(int node, uint64_t total, uint32_t dgram, struct wisp_blast *out)
     int serr = sched_sleep_ns(BLAST_SETTLE_NS);
     (void)serr;
     return sink_take(node, &out->received_bytes);
+}
+
+/* SINK: the one-way bulk op; the request is consumed, the reply is empty. */
+int
+rpc_rpc_sink(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
+{
+    *replen = 0;
+    return 0;
+}
+
+long
+sys_wisp_rpc_sink(long node, uint64_t uin, long len)
+{
+    size_t replen = 0;
+    if (len < 0)
+        return -EINVAL;
+    if (len > RPC_MAX_DATA)
+        return -EMSGSIZE;
+    uint8_t *in = kmalloc(len ? (size_t)len : 1);
+    if (!in)
+        return -ENOMEM;
+    long ret = copyin(in, uin, (size_t)len);
+    if (ret == 0)
+        ret = rpc_call((int)node, RPC_OP_SINK, in, (size_t)len, NULL, 0, &replen);
+    kfree(in);
+    return ret;
 }

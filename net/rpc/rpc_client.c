@@ -5,8 +5,9 @@
  * and the channel's next request acknowledges the reply (a fragmented
  * reply is also closed explicitly so the server can free it). On each
  * timeout the client retransmits with exponential backoff (a fragmented
- * request resends only its last fragment asking for an ack, then the
- * fragments the ack shows missing); while the server says it is still
+ * request resends only its last fragment sent asking for an ack, then the
+ * fragments the ack shows missing); a fragmented request goes out in a
+ * window bounded per server (RPC_PEER_WINDOW) that acks advance; while the server says it is still
  * executing, the client probes slowly. After tun.retries timeouts without
  * news the call fails with -ETIMEDOUT and the peer is marked down. A call
  * to a peer whose boot id is not confirmed yet (dst_boot 0) sends nothing
@@ -19,6 +20,7 @@
 #include "net/rpc/rpc_int.h"
 
 static void chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c);
+static void resume_peer(struct rpc_node *n, int node, int after);
 
 static int
 chan_index(struct rpc_node *n, struct rpc_chan *ch)
@@ -45,6 +47,7 @@ static void
 chan_finish(struct rpc_node *n, struct rpc_chan *ch, int err)
 {
     struct rpc_call *c = ch->call;
+    int node = c->node;
     ch->call = NULL;
     ch->state = RPC_C_FREE;
     call_finish(n, c, err);
@@ -56,6 +59,7 @@ chan_finish(struct rpc_node *n, struct rpc_chan *ch, int err)
         w->next = NULL;
         chan_begin(n, ch, w);
     }
+    resume_peer(n, node, chan_index(n, ch));   /* its credit is free */
 }
 
 static void
@@ -84,13 +88,88 @@ send_request(struct rpc_node *n, struct rpc_chan *ch, uint64_t skip, uint8_t fla
                                 (uint32_t)ch->call->reqlen, skip);
 }
 
-/* A probe: the last request fragment, asking for an ack (or, once the
- * server is done, for the reply fragments missing from our mask). */
+/* A probe: the last request fragment sent so far, asking for an ack (or,
+ * once the server is done, for the reply fragments missing from our mask). */
 static void
 send_probe(struct rpc_node *n, struct rpc_chan *ch)
 {
-    uint64_t last = 1ull << (ch->req_frags - 1);
-    send_request(n, ch, ~last, RPC_F_PLEASEACK);
+    unsigned i = ch->req_sent ? ch->req_sent - 1 : ch->req_frags - 1;
+    send_request(n, ch, ~(1ull << i), RPC_F_PLEASEACK);
+}
+
+/* Fragments below the highest one acknowledged: its index + 1, or 0. */
+static unsigned
+acked_upto(uint64_t mask)
+{
+    return mask ? 64u - (unsigned)__builtin_clzll(mask) : 0;
+}
+
+static unsigned
+peer_window(const struct rpc_node *n)
+{
+    return n->tun.peer_window ? n->tun.peer_window : RPC_PEER_WINDOW;
+}
+
+/* Request fragments of ch in flight: sent, and not below one acknowledged. */
+static unsigned
+chan_inflight(const struct rpc_chan *ch)
+{
+    if (ch->state != RPC_C_SENDING)
+        return 0;
+    unsigned base = acked_upto(ch->req_acked);
+    return ch->req_sent > base ? ch->req_sent - base : 0;
+}
+
+static unsigned
+peer_inflight(struct rpc_node *n, int node)
+{
+    unsigned sum = 0;
+    for (int i = 0; i < RPC_CLIENT_CHANNELS; i++)
+        if (n->chans[i].state == RPC_C_SENDING && n->chans[i].call->node == node)
+            sum += chan_inflight(&n->chans[i]);
+    return sum;
+}
+
+/* Send up to max new request fragments of ch while the server has credit
+ * left (a single-fragment request needs none). Returns how many went. */
+static unsigned
+send_window(struct rpc_node *n, struct rpc_chan *ch, unsigned max)
+{
+    unsigned used = peer_inflight(n, ch->call->node), sent = 0, win = peer_window(n);
+    while (ch->req_sent < ch->req_frags && sent < max && (used < win || ch->req_frags == 1)) {
+        unsigned i = ch->req_sent++;
+        used++;
+        sent++;
+        /* Ask every RPC_ACK_EVERY fragments, and at the end of a batch that
+         * leaves some unsent: the ack is what brings credit back. The last
+         * fragment needs no asking. */
+        bool stop = sent == max || used >= win;
+        bool ask = ((i + 1) % RPC_ACK_EVERY == 0 || stop) && i + 1 < ch->req_frags;
+        send_request(n, ch, ~(1ull << i), ask ? RPC_F_PLEASEACK : 0);
+    }
+    if (sent)   /* the timer measures silence since our last new fragment */
+        ch->deadline = rpc_now_locked(n) + ch->rto;
+    if (ch->req_sent < ch->req_frags && used >= win)
+        n->st.credit_waits++;
+    return sent;
+}
+
+/* Credit to node came back: once a batch's worth is free, channels waiting
+ * for it send on, a batch each in turn, starting after channel `after`
+ * (the one whose news freed it), so no channel starves. */
+static void
+resume_peer(struct rpc_node *n, int node, int after)
+{
+    bool progress = true;
+    while (progress && peer_inflight(n, node) + RPC_ACK_EVERY <= peer_window(n)) {
+        progress = false;
+        for (int k = 1; k <= RPC_CLIENT_CHANNELS; k++) {
+            struct rpc_chan *ch = &n->chans[(after + k) % RPC_CLIENT_CHANNELS];
+            if (ch->state == RPC_C_SENDING && ch->call->node == node &&
+                ch->req_sent < ch->req_frags && send_window(n, ch, RPC_ACK_EVERY))
+                progress = true;
+        }
+    }
 }
 
 /* An ack of reply fragments (client -> server). */
@@ -122,6 +201,8 @@ chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c)
     ch->dst_boot = p->boot;
     ch->req_frags = rpc_frag_count((uint32_t)c->reqlen);
     ch->req_acked = 0;
+    ch->req_sent = 0;
+    ch->req_resent = 0;
     ch->rep_started = false;
     ch->rep_total = 0;
     ch->rep_frags = 0;
@@ -132,7 +213,7 @@ chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c)
     if (ch->dst_boot == 0)
         recov_challenge_locked(n, c->node, rpc_now_locked(n));   /* sent once confirmed */
     else
-        send_request(n, ch, 0, 0);
+        send_window(n, ch, peer_window(n));
 }
 
 void
@@ -178,8 +259,18 @@ on_ack(struct rpc_node *n, struct rpc_chan *ch, const struct rpc_hdr *h, uint64_
         /* The server has it all and is executing: probe slowly. */
         ch->state = RPC_C_WAITING;
         ch->rto = n->tun.rto_wait;
+        resume_peer(n, ch->call->node, chan_index(n, ch));
     } else if (ch->state == RPC_C_SENDING) {
-        n->st.frag_retransmits += send_request(n, ch, ch->req_acked, 0);
+        /* Fragments below the highest one held went before it and are
+         * lost (resend each once per timeout); those above are in flight. */
+        unsigned top = acked_upto(h->frag_mask);
+        uint64_t below = top >= 64 ? ~0ull : (1ull << top) - 1;
+        uint64_t lost = below & ~ch->req_acked & ~ch->req_resent;
+        if (lost) {
+            ch->req_resent |= lost;
+            n->st.frag_retransmits += send_request(n, ch, ~lost, 0);
+        }
+        resume_peer(n, ch->call->node, chan_index(n, ch));
         ch->rto = n->tun.rto_init;
     }
     ch->deadline = now + ch->rto;
@@ -192,7 +283,10 @@ on_reply(struct rpc_node *n, struct rpc_chan *ch, const struct rpc_hdr *h, const
     struct rpc_call *c = ch->call;
 
     ch->tries = 0;
-    ch->state = RPC_C_WAITING;          /* a reply acknowledges the whole request */
+    if (ch->state == RPC_C_SENDING) {
+        ch->state = RPC_C_WAITING;      /* a reply acknowledges the whole request */
+        resume_peer(n, ch->call->node, chan_index(n, ch));
+    }
     if (h->error) {
         n->st.replies++;
         chan_finish(n, ch, h->error);
@@ -245,6 +339,11 @@ rpc_client_input_locked(struct rpc_node *n, const struct rpc_hdr *h, const void 
 static void
 chan_expired(struct rpc_node *n, struct rpc_chan *ch, uint64_t now)
 {
+    if (ch->state == RPC_C_SENDING && ch->dst_boot != 0 && ch->req_sent < ch->req_frags &&
+        chan_inflight(ch) == 0) {
+        ch->deadline = now + ch->rto;   /* waiting for credit, not for the server */
+        return;
+    }
     if (++ch->tries > n->tun.retries) {
         int node = ch->call->node;
         chan_finish(n, ch, -ETIMEDOUT);
@@ -252,6 +351,7 @@ chan_expired(struct rpc_node *n, struct rpc_chan *ch, uint64_t now)
         return;
     }
     n->st.retransmits++;
+    ch->req_resent = 0;     /* the ack the probe brings may resend them again */
     if (ch->dst_boot == 0)
         recov_challenge_locked(n, ch->call->node, now);
     else if (ch->state == RPC_C_SENDING && ch->req_frags == 1)
@@ -292,7 +392,7 @@ rpc_client_peer_reset_locked(struct rpc_node *n, int node, uint32_t new_boot)
         ch->tries = 0;
         ch->rto = n->tun.rto_init;
         ch->deadline = rpc_now_locked(n) + ch->rto;
-        send_request(n, ch, 0, 0);
+        send_window(n, ch, peer_window(n));
     }
 }
 

@@ -47,6 +47,17 @@ struct rpc_call {
 
 enum rpc_chan_state { RPC_C_FREE, RPC_C_SENDING, RPC_C_WAITING };
 
+/* Flow control of fragmented requests (Sprite's bounded blast, with
+ * per-peer credits; rpc_client.c): a fragment is in flight from when it is
+ * first sent until the server acknowledges it or a later one; at most
+ * RPC_PEER_WINDOW are in flight to one server, summed over the channels
+ * (one 64 KiB request fits: a single caller blasts it whole), and every
+ * RPC_ACK_EVERY-th fragment asks for an ack, so credits come back while
+ * the window is still full. Bounded by what the path to the receiver
+ * absorbs without loss (docs/rpc.md, "Flow control"). */
+#define RPC_PEER_WINDOW 48
+#define RPC_ACK_EVERY   16
+
 /* Client channel: one outstanding call at a time. */
 struct rpc_chan {
     enum rpc_chan_state state;
@@ -55,6 +66,8 @@ struct rpc_chan {
     uint32_t dst_boot;         /* server's boot id when the call started */
     unsigned req_frags;
     uint64_t req_acked;        /* request fragments the server holds */
+    unsigned req_sent;         /* fragments 0..req_sent-1 went out once (the window) */
+    uint64_t req_resent;       /* resent since the last timeout: not again before it */
     bool rep_started;
     uint32_t rep_total;
     unsigned rep_frags;
@@ -143,6 +156,7 @@ struct rpc_tunables {
     uint64_t reply_keep_ns;    /* an unacknowledged cached reply is dropped after */
     uint64_t dead_ns;          /* a peer silent this long is marked down (rpcdead=) */
     uint64_t challenge_ns;     /* at most one PING per peer per this long */
+    unsigned peer_window;      /* request fragments in flight per server; 0: RPC_PEER_WINDOW */
 };
 
 struct rpc_node {
@@ -243,6 +257,7 @@ void recov_attach(struct rpc_node *n);
 
 /* rpc_ops.c (kernel only): the op table and big-endian u64 helpers. */
 rpc_handler_fn rpc_ops_handler(int op);     /* NULL for an unknown op */
+bool rpc_op_inline(int op);                 /* its row says RPC_RUN_INLINE */
 void rpc_put_u64(void *buf, uint64_t v);
 uint64_t rpc_get_u64(const void *buf);
 

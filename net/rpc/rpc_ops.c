@@ -10,12 +10,21 @@
 #include "net/rpc/recov.h"
 #include "net/rpc/rpc_int.h"
 
-#define RPC_OP_PROTO_(no, name, handler) \
+#define RPC_OP_PROTO_(no, name, handler, where) \
     int handler(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen);
 RPC_OPS(RPC_OP_PROTO_)
 
-#define RPC_OP_ROW_(no, name, handler) [no] = handler,
+#define RPC_OP_ROW_(no, name, handler, where) [no] = handler,
 static const rpc_handler_fn handlers[] = { RPC_OPS(RPC_OP_ROW_) };
+
+#define RPC_OP_WHERE_(no, name, handler, where) [no] = (where),
+static const unsigned char run_where[] = { RPC_OPS(RPC_OP_WHERE_) };
+
+bool
+rpc_op_inline(int op)
+{
+    return op > 0 && (size_t)op < ARRAY_SIZE(run_where) && run_where[op] == RPC_RUN_INLINE;
+}
 
 rpc_handler_fn
 rpc_ops_handler(int op)

@@ -2,14 +2,20 @@
  * The RPC op table (STYLE.md 2.4): every op is one row, declared once,
  * append-only; numbers are never reused or renumbered, and any change to
  * an op's encoding bumps RPC_PROTO_VERSION. The table is an X-macro list:
- * a user passes its own RPC_OP(no, NAME, handler) to RPC_OPS. Handlers
- * have the type rpc_handler_fn (net/rpc/rpc.h). PING is answered by the
+ * a user passes its own RPC_OP(no, NAME, handler, where) to RPC_OPS.
+ * Handlers have the type rpc_handler_fn (net/rpc/rpc.h). `where` is
+ * RPC_RUN_THREAD (an RPC server thread: the handler may sleep) or
+ * RPC_RUN_INLINE (the handler never sleeps and takes a few microseconds:
+ * it runs in the network thread as soon as the request is complete, which
+ * saves the hand-off to a server thread and back). PING is answered by the
  * RPC core in its receive path, so its handler only runs if called locally.
  * Encodings of each op's request and reply are in docs/rpc.md.
  */
 #pragma once
 
 #define RPC_PROTO_VERSION 2
+
+enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
 
 /*             no  NAME        handler (owning module)
  * PING:       empty -> empty; answered by the core; on channel 0xffff its
@@ -20,17 +26,19 @@
  * SINK_COUNT: empty -> u64 (big-endian): bytes the UDP sink counted; resets it
  * TIME:       empty -> u64 realtime ns, u64 error bound ns, u32 flags (1: the
  *             clock is set), big-endian: the cluster time sync (kernel/time_sync.c)
+ * SINK:       bytes -> empty: the one-way bulk op (rpcbench put; rpc_blast.c)
  * STREAM_CHECK: a stream piece (rpc.h) with an 8-byte seed as context -> empty;
  *             -EBADMSG unless every byte matches the seed's pattern (rpc_stream.c)
  */
-#define RPC_OPS(RPC_OP)                              \
-    RPC_OP(1,  PING,       recov_rpc_ping)           \
-    RPC_OP(2,  ECHO,       rpc_rpc_echo)             \
-    RPC_OP(3,  COUNT,      rpc_rpc_count)            \
-    RPC_OP(4,  SINK_COUNT, rpc_rpc_sink_count)       \
-    RPC_OP(5,  TIME,       time_rpc_time)            \
-    RPC_OP(8,  STREAM_CHECK, rpc_rpc_stream_check)
+#define RPC_OPS(RPC_OP)                                              \
+    RPC_OP(1,  PING,         recov_rpc_ping,        RPC_RUN_THREAD)  \
+    RPC_OP(2,  ECHO,         rpc_rpc_echo,          RPC_RUN_INLINE)  \
+    RPC_OP(3,  COUNT,        rpc_rpc_count,         RPC_RUN_INLINE)  \
+    RPC_OP(4,  SINK_COUNT,   rpc_rpc_sink_count,    RPC_RUN_INLINE)  \
+    RPC_OP(5,  TIME,         time_rpc_time,         RPC_RUN_THREAD)  \
+    RPC_OP(6,  SINK,         rpc_rpc_sink,          RPC_RUN_INLINE)  \
+    RPC_OP(7,  STREAM_CHECK, rpc_rpc_stream_check,  RPC_RUN_THREAD)
 
-#define RPC_OP_ENUM_(no, name, handler) RPC_OP_##name = (no),
+#define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };
 #undef RPC_OP_ENUM_

@@ -117,6 +117,13 @@ static uint64_t now_ns;
 static unsigned p_drop, p_dup, p_reorder, p_slow;
 static uint64_t slow_ns = 3000 * MS;
 
+/* An optional receive queue per node: each packet takes q_service_ns of
+ * the receiver's time, FIFO; one that finds q_cap packets waiting is
+ * dropped (a NIC ring overrun). q_cap 0: no queue, no limit. */
+static unsigned q_cap, q_drops, q_max;
+static uint64_t q_service_ns = 50000;
+static uint64_t q_busy[SIM_NODES];
+
 struct simcall {
     struct rpc_call c;
     int id;
@@ -162,6 +169,17 @@ env_send(struct rpc_node *n, int dst, const void *pkt, size_t len)
     if (dst >= SIM_NODES || chance(p_drop))
         return;
     uint64_t delay = 1 * MS + (chance(p_reorder) ? (1 + rnd() % 8) * MS : 0);
+    if (q_cap) {
+        uint64_t arrive = now_ns + delay, start = MAX(arrive, q_busy[dst]);
+        unsigned backlog = (unsigned)((start - arrive) / q_service_ns);
+        if (backlog >= q_cap) {
+            q_drops++;
+            return;
+        }
+        q_max = MAX(q_max, backlog + 1);
+        q_busy[dst] = start + q_service_ns;
+        delay = q_busy[dst] - now_ns;
+    }
     net_deliver(src, dst, pkt, len, delay);
     if (chance(p_dup))
         net_deliver(src, dst, pkt, len, delay + (rnd() % 4) * MS);
@@ -234,6 +252,8 @@ sim_reset(uint64_t seed, unsigned drop, unsigned dup, unsigned reorder, unsigned
     p_dup = dup;
     p_reorder = reorder;
     p_slow = slow;
+    q_cap = q_drops = q_max = 0;
+    memset(q_busy, 0, sizeof(q_busy));
     now_ns = 1000 * MS;
     ncalls = ndone = 0;
     memset(outstanding, 0, sizeof(outstanding));
@@ -290,6 +310,8 @@ run_handler(int i, struct rpc_work *w)
         rep = replen ? kmalloc(replen) : NULL;
         if (replen)
             memcpy(rep, w->req, replen);
+    } else if (w->op == RPC_OP_SINK) {
+        replen = 0;                     /* one way: the request is the point */
     } else if (w->op == RPC_OP_COUNT) {
         uint64_t v = ++sim[i].count;
         replen = 8;
@@ -667,6 +689,51 @@ test_sim_unhandled_op_returns_remote_error(void)
     sim_teardown();
 }
 
+/* rounds x RPC_CLIENT_CHANNELS concurrent one-way 64 KiB calls 0 -> 1. */
+static void
+run_sinks(int rounds)
+{
+    for (int r = 0; r < rounds; r++) {
+        struct simcall *c[RPC_CLIENT_CHANNELS];
+        for (int i = 0; i < RPC_CLIENT_CHANNELS; i++)
+            c[i] = call_new(0, 1, RPC_OP_SINK, RPC_MAX_DATA, 0);
+        sim_run(2000);
+        for (int i = 0; i < RPC_CLIENT_CHANNELS; i++) {
+            EXPECT_EQ(c[i]->completions, 1);
+            EXPECT_EQ(c[i]->c.err, 0);
+        }
+    }
+}
+
+static void
+test_sim_window_never_overruns_a_bounded_receive_queue(void)
+{
+    /* Without flow control 8 x 47 fragments would land at once. */
+    sim_reset(31, 0, 0, 0, 0);
+    q_cap = RPC_PEER_WINDOW + RPC_CLIENT_CHANNELS;
+    run_sinks(4);
+    struct wisp_rpcstat s = stats_sum();
+    EXPECT_EQ(q_drops, 0);
+    EXPECT_TRUE(q_max > RPC_PEER_WINDOW / 2);   /* the queue was really used */
+    EXPECT_EQ(s.retransmits, 0);
+    EXPECT_EQ(s.frag_retransmits, 0);
+    EXPECT_EQ(s.requests, 4 * RPC_CLIENT_CHANNELS);
+    sim_teardown();
+}
+
+static void
+test_sim_small_receive_queue_loses_fragments_calls_still_complete(void)
+{
+    sim_reset(32, 0, 0, 0, 0);
+    q_cap = 12;
+    run_sinks(2);
+    struct wisp_rpcstat s = stats_sum();
+    EXPECT_TRUE(q_drops > 0);
+    EXPECT_TRUE(s.frag_retransmits > 0);
+    EXPECT_EQ(s.timeouts, 0);
+    sim_teardown();
+}
+
 void
 tests_run(void)
 {
@@ -678,5 +745,7 @@ tests_run(void)
     RUN(test_sim_client_reboot_resets_server_channels);
     RUN(test_sim_reply_larger_than_buffer_is_emsgsize);
     RUN(test_sim_unhandled_op_returns_remote_error);
+    RUN(test_sim_window_never_overruns_a_bounded_receive_queue);
+    RUN(test_sim_small_receive_queue_loses_fragments_calls_still_complete);
     free(heap);
 }

@@ -11,8 +11,8 @@
 #include "kernel/lib.h"
 #include "net/rpc/rpc_int.h"
 
-#define RPC_OP_CASE_(no, name, handler) case (no): return true;
-#define RPC_OP_NAME_(no, name, handler) case (no): return #name;
+#define RPC_OP_CASE_(no, name, handler, where) case (no): return true;
+#define RPC_OP_NAME_(no, name, handler, where) case (no): return #name;
 
 bool
 rpc_op_valid(unsigned op)

@@ -43,6 +43,12 @@ wisp_rpc_count(long node, uint64_t *value)
 }
 
 static inline long
+wisp_rpc_sink(long node, const void *in, long len)
+{
+    return syscall(WISP_SYS_RPC_SINK, node, in, len);
+}
+
+static inline long
 wisp_netstat(struct wisp_netstat *buf, long size)
 {
     return syscall(WISP_SYS_NETSTAT, buf, size);
