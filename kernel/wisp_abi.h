@@ -19,8 +19,9 @@
 #define WISP_SYS_UDP_BLAST  1006  /* (long node, long total, long dgram, struct wisp_blast *out)
                                       -> 0: raw UDP throughput to node's sink */
 #define WISP_SYS_INFO       1007  /* (struct wisp_info *buf, long size) -> bytes */
-#define WISP_SYS_RPC_SINK   1012  /* (long node, const void *in, long len) -> 0: one SINK
-                                      call (request bytes, empty reply) */
+#define WISP_SYS_RPC_SINK   1012  /* (long node, const void *in, long len, long count) ->
+                                      count: count SINK calls (request bytes, empty reply)
+                                      made back to back by the kernel; 0 counts as 1 */
 
 enum { WISP_NODE_UNKNOWN = 0, WISP_NODE_UP = 1, WISP_NODE_DOWN = 2 };
 

@@ -55,7 +55,7 @@ enum rpc_chan_state { RPC_C_FREE, RPC_C_SENDING, RPC_C_WAITING };
  * RPC_ACK_EVERY-th fragment asks for an ack, so credits come back while
  * the window is still full. Bounded by what the path to the receiver
  * absorbs without loss (docs/rpc.md, "Flow control"). */
-#define RPC_PEER_WINDOW 48
+#define RPC_PEER_WINDOW 64
 #define RPC_ACK_EVERY   16
 
 /* Client channel: one outstanding call at a time. */

@@ -15,7 +15,7 @@ long sys_wisp_rpc_echo(long node, uint64_t uin, long len, uint64_t uout, long ca
 long sys_wisp_rpc_count(long node, uint64_t uvalue);
 long sys_wisp_udp_blast(long node, long total, long dgram, uint64_t uout);
 long sys_wisp_rpc_stream(long node, long size, long count, long flags, uint64_t uout);
-long sys_wisp_rpc_sink(long node, uint64_t uin, long len);   /* rpc_blast.c */
+long sys_wisp_rpc_sink(long node, uint64_t uin, long len, long count);   /* rpc_blast.c */
 
 /* Send total bytes in dgram-byte datagrams to node's UDP sink (port
  * NET_UDP_PORT_RPC + 1) and ask it by RPC how many arrived. 0, -EINVAL,

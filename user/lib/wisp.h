@@ -43,9 +43,9 @@ wisp_rpc_count(long node, uint64_t *value)
 }
 
 static inline long
-wisp_rpc_sink(long node, const void *in, long len)
+wisp_rpc_sink(long node, const void *in, long len, long count)
 {
-    return syscall(WISP_SYS_RPC_SINK, node, in, len);
+    return syscall(WISP_SYS_RPC_SINK, node, in, len, count);
 }
 
 static inline long
