@@ -65,6 +65,7 @@ struct wisp_netstat {
     uint64_t cyc_rx, cyc_tx;  /* net thread cycles: received frames, queued sends */
     uint64_t cyc_other;       /* net thread cycles: timers, doorbells (not sleeping) */
     uint64_t cyc_send;        /* cycles in net_udp_send (the callers' side) */
+    uint64_t rx_rescues;      /* polls the watchdog started: frames waited, no interrupt */
 };
 
 struct wisp_blast {

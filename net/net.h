@@ -41,6 +41,12 @@ struct net_dev_ops {
      * on. Returns the frames handed; budget means more may wait. Net thread,
      * after the driver's interrupt called net_rx_schedule. */
     int (*poll)(struct net_dev *d, int budget, net_rx_fn rx);
+    /* Optional, with poll: the watchdog's question, asked every
+     * NET_WATCH_MS while no poll is pending. True when received frames wait
+     * in the ring although no interrupt asked for a poll (the core then
+     * polls and counts rx_rescues); otherwise the driver may remind the
+     * device of its posted buffers. Net thread. */
+    bool (*rx_stalled)(struct net_dev *d);
 };
 
 struct net_stats {
@@ -52,6 +58,7 @@ struct net_stats {
     uint64_t polls;             /* receive ring polls by the net thread */
     uint64_t notifies;          /* doorbells rung (MMIO writes: VM exits) */
     uint64_t notifies_saved;    /* doorbells the device said it did not need */
+    uint64_t rx_rescues;        /* polls the watchdog started (ops->rx_stalled) */
     uint64_t cyc_rx, cyc_tx, cyc_other, cyc_send;   /* the core's profile (netstat) */
 };
 

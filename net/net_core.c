@@ -36,6 +36,7 @@
 #define NET_REQ_MAX    4096     /* async requests queued before net_post refuses */
 #define NET_RX_BUDGET  64       /* frames per pass before requests and timers get a turn */
 #define NET_MAX_SLEEP_MS 10     /* held (reordered) frames wait at most about this */
+#define NET_WATCH_MS   50       /* polled devices: look for a lost interrupt this often */
 
 struct rx_slot {
     struct net_dev *dev;
@@ -245,6 +246,7 @@ net_get_stats(struct net_stats *s)
         s->polls += d->polls;
         s->notifies += d->notifies;
         s->notifies_saved += d->notifies_saved;
+        s->rx_rescues += d->rx_rescues;
     }
     s->tx_dropped += net.core_tx_dropped;
     s->cyc_rx = net.cyc_rx;
@@ -347,6 +349,34 @@ poll_devs(void)
     return more;
 }
 
+/* The watchdog of polled devices: a frame that waits in a ring no
+ * interrupt told us about (a lost or suppressed interrupt, a doorbell the
+ * device missed) would otherwise wait forever, and with it every frame
+ * after it: the node would hear nothing more. Rescued polls are counted. */
+static bool
+watch_devs(void)
+{
+    static uint64_t next;
+    uint64_t now = arch_time_ns();
+    bool more = false;
+    if (now < next)
+        return false;
+    next = now + NET_WATCH_MS * 1000000ull;
+    for (int i = 0; i < net.ndevs; i++) {
+        struct net_dev *d = net.devs[i];
+        if (!d->ops->rx_stalled || !d->ops->rx_stalled(d))
+            continue;
+        spin_lock(&net.lock);
+        bool pending = net.poll_pending & (1u << i);
+        net.poll_pending |= 1u << i;
+        spin_unlock(&net.lock);
+        if (!pending)
+            d->stats.rx_rescues++;
+        more = true;
+    }
+    return more;
+}
+
 /* Ring the doorbells of the frames queued in this pass. */
 static void
 kick_devs(void)
@@ -427,6 +457,7 @@ net_thread(void *arg)
         uint64_t t0 = arch_cycles();
         bool more = drain_rx();
         more |= poll_devs();
+        more |= watch_devs();
         uint64_t t1 = arch_cycles();
         run_requests();
         uint64_t t2 = arch_cycles();

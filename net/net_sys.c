@@ -70,6 +70,7 @@ sys_wisp_netstat(uint64_t ubuf, long size)
     ns.polls = s.polls;
     ns.notifies = s.notifies;
     ns.notifies_saved = s.notifies_saved;
+    ns.rx_rescues = s.rx_rescues;
     ns.cyc_rx = s.cyc_rx;
     ns.cyc_tx = s.cyc_tx;
     ns.cyc_other = s.cyc_other;

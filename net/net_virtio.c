@@ -447,8 +447,27 @@ virtio_poll(struct net_dev *d, int budget, net_rx_fn rx)
     return n;
 }
 
+/* The core's watchdog: frames in the ring that no interrupt announced? If
+ * none, ring the receive doorbell anyway (a few times a second): a device
+ * that ran out of buffers and missed the doorbell for new ones would never
+ * receive again. */
+static bool
+virtio_rx_stalled(struct net_dev *d)
+{
+    struct vnet *v = d->priv;
+    if (!v->polled)
+        return false;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (v->rx.ring.used->idx != v->rx.ring.last_used)
+        return true;
+    v->dev.stats.notifies++;
+    *v->rx.notify = RXQ;
+    return false;
+}
+
 static const struct net_dev_ops virtio_ops = {
     .xmit = virtio_xmit, .xmitv = virtio_xmitv, .kick = virtio_kick, .poll = virtio_poll,
+    .rx_stalled = virtio_rx_stalled,
 };
 
 static int

@@ -38,7 +38,8 @@ CALL_UNITS = ("calls/s", "call/s", "ops/s", "rpc/s", "rpcs/s", "/s")
 LINUX_PORT = 9000
 METRIC_ORDER = ["icmp_rtt_us", "icmp_ping_rtt_us", "rpc_rtt_us", "udp_rr_us", "udp_tput_mbs",
                 "udp_loss_pct", "rpc_tput_1caller_mbs", "rpc_tput_8callers_mbs",
-                "rpc_put_1caller_mbs", "rpc_put_8callers_mbs",
+                "rpc_put_1caller_mbs", "rpc_put_8callers_mbs", "rpc_put_syscall_1caller_mbs",
+                "rpc_stream_1caller_mbs",
                 "rpc_put_1caller_retx_per_mb", "rpc_put_8callers_retx_per_mb",
                 "rpc_calls_1caller_per_s", "rpc_calls_8callers_per_s"]
 RETX_RE = re.compile(r"^(frag_retransmits|retransmits)\s+(\d+)", re.M)
@@ -444,7 +445,11 @@ def measure_wisp(a, w, res, has_rpc):
             res.miss("wisp", "rpcbench tput %d %d: no figure (%s)" % (s, callers,
                                                                        failure(rc, out)))
     for s, secs, callers in (a.put_runs if tput_runs else []):
-        measure_put(w, res, s, secs, callers)
+        measure_put(w, res, s, secs, callers, a.put_batch)
+    if tput_runs:
+        big = max(a.rpc_sizes)
+        measure_put(w, res, big, a.tput_seconds, 1, 1, prefix="rpc_put_syscall")
+        measure_extra(a, w, res)
     for d in a.udp_sizes:
         rc, out = w.sh("rpcbench blast 1 %d %d" % (a.udp_total, d), 180)
         b = bench_lines(out) if rc == 0 else []
@@ -463,14 +468,19 @@ def retransmitted(text):
     return sum(int(v) for _, v in RETX_RE.findall(text))
 
 
-def measure_put(w, res, s, secs, callers):
-    """One-way throughput (SINK calls: s-byte requests, empty replies) and
-    the fragments retransmitted per MB sent, from rpcstat around the run."""
+def measure_put(w, res, s, secs, callers, batch, prefix="rpc_put"):
+    """One-way throughput (SINK calls: s-byte requests, empty replies; batch
+    calls back to back per system call, as kernel clients call) and the
+    fragments retransmitted per MB sent, from rpcstat around the run."""
     marker = "== put =="
-    rc, out = w.sh("rpcstat; echo '%s'; rpcbench put 1 %d %d %d; echo '%s'; rpcstat" % (
-        marker, s, secs, callers, marker), secs + 60)
+    rc, out = w.sh("rpcstat; echo '%s'; rpcbench put 1 %d %d %d %d; echo '%s'; rpcstat" % (
+        marker, s, secs, callers, batch, marker), secs + 60)
     parts = out.split(marker)
     tag = "1caller" if callers == 1 else "%dcallers" % callers
+    if prefix != "rpc_put":
+        b = bench_lines(parts[1] if len(parts) == 3 else "")
+        res.put("wisp", "%s_%s_mbs" % (prefix, tag), s, "MB/s", pick_rate_mbs(b))
+        return
     b = bench_lines(parts[1] if len(parts) == 3 else "")
     mbs, calls = pick_rate_mbs(b), pick_calls(b)
     res.put("wisp", "rpc_put_%s_mbs" % tag, s, "MB/s", mbs if calls else None)
@@ -482,6 +492,47 @@ def measure_put(w, res, s, secs, callers):
     res.put("wisp", "rpc_put_%s_retx_per_mb" % tag, s, "frag/MB", retx)
     if not calls:
         res.miss("wisp", "rpcbench put %d %d: no figure (%s)" % (s, callers, failure(rc, out)))
+
+
+STAT_RE = re.compile(r"^(\w+)\s+(\d+)\s*$", re.M)
+
+
+def stats(text):
+    return {k: int(v) for k, v in STAT_RE.findall(text)}
+
+
+def measure_extra(a, w, res):
+    """Streams (more than 64 KiB per caller), the MAC's cost, and what an
+    idle node sends and receives (the failure detector, the time sync)."""
+    for s in a.stream_sizes:
+        n = max(1, a.stream_bytes // s)
+        rc, out = w.sh("rpcbench stream 1 %d %d" % (s, n), 180)
+        v = pick_rate_mbs(bench_lines(out)) if rc == 0 else None
+        res.put("wisp", "rpc_stream_1caller_mbs", s, "MB/s", v)
+        if v is None:
+            res.miss("wisp", "rpcbench stream %d: %s" % (s, failure(rc, out)))
+    for s, n in ((64, 20000), (1408, 5000), (65536, 200)):
+        rc, out = w.sh("rpcbench mac %d %d" % (s, n), 120)
+        v = None
+        for name, val, unit in bench_lines(out):
+            if name == "mac_ns_per_kib":
+                v = val
+        res.put("wisp", "mac_ns_per_kib", s, "ns/KiB", v)
+    marker = "== idle =="
+    secs = a.idle_seconds
+    rc, out = w.sh("rpcstat; echo '%s'; sleep %d; echo '%s'; rpcstat" % (marker, secs, marker),
+                   secs + 60)
+    parts = out.split(marker)
+    if len(parts) == 3:
+        s0, s1 = stats(parts[0]), stats(parts[2])
+        d = {k: s1.get(k, 0) - s0.get(k, 0) for k in s1}
+        # The rpcstat call itself, and the shell's, add nothing: it is local.
+        res.put("wisp", "idle_rpc_pkts_per_s", 2, "pkt/s",
+                (d.get("tx_packets", 0) + d.get("rx_packets", 0)) / secs)
+        res.put("wisp", "idle_detector_pkts_per_s", 2, "pkt/s",
+                (d.get("pings_sent", 0) + d.get("pings_received", 0)) / secs)
+    else:
+        res.miss("wisp", "idle traffic: no figure (%s)" % failure(rc, out))
 
 
 # ---- table, CSV, plots ----
@@ -514,6 +565,10 @@ def ratio_rows(res, a):
     best = max(raw) if raw else (None, max(a.udp_sizes))
     out.append(("rpc_tput/udp_tput", "%d/%d" % (big, best[1]),
                 rpc / best[0] if rpc and best[0] else None, None))
+    udp_l = max([v for v in (res.get("linux", "udp_tput_mbs", d) for d in a.udp_sizes) if v]
+                or [0])
+    out.append(("udp_tput/linux_udp_tput", "%d/best" % best[1],
+                best[0] / udp_l if best[0] and udp_l else None, None))
     for tag in ("1caller", "8callers"):
         put = res.get("wisp", "rpc_put_%s_mbs" % tag, big)
         out.append(("rpc_put_%s/udp_tput" % tag, "%d/%d" % (big, best[1]),
@@ -609,6 +664,7 @@ def plot(csv_path, outdir):
             (("rpc_tput_8callers_mbs", "wisp"), "Wisp RPC, 8 callers", "D-"),
             (("rpc_put_1caller_mbs", "wisp"), "Wisp one-way RPC, 1 caller", "v-"),
             (("rpc_put_8callers_mbs", "wisp"), "Wisp one-way RPC, 8 callers", "^-"),
+            (("rpc_stream_1caller_mbs", "wisp"), "Wisp RPC stream, 1 caller", "x-"),
             (("udp_tput_mbs", "wisp"), "Wisp raw UDP", "s-"),
             (("udp_tput_mbs", "linux"), "Linux raw UDP", "s--")]),
     ]
@@ -658,6 +714,13 @@ def plan(res, a):
         tag = "1caller" if callers == 1 else "%dcallers" % callers
         res.put("wisp", "rpc_put_%s_mbs" % tag, s, "MB/s", None)
         res.put("wisp", "rpc_put_%s_retx_per_mb" % tag, s, "frag/MB", None)
+    res.put("wisp", "rpc_put_syscall_1caller_mbs", max(a.rpc_sizes), "MB/s", None)
+    for s in a.stream_sizes:
+        res.put("wisp", "rpc_stream_1caller_mbs", s, "MB/s", None)
+    for s in (64, 1408, 65536):
+        res.put("wisp", "mac_ns_per_kib", s, "ns/KiB", None)
+    res.put("wisp", "idle_rpc_pkts_per_s", 2, "pkt/s", None)
+    res.put("wisp", "idle_detector_pkts_per_s", 2, "pkt/s", None)
 
 
 def sizes(s):
@@ -693,6 +756,12 @@ def main():
                     help="extra Linux-only datagram sizes (IP fragmentation)")
     ap.add_argument("--udp-total", type=int, default=8000000)
     ap.add_argument("--tput-seconds", type=int, default=5)
+    ap.add_argument("--put-batch", type=int, default=32,
+                    help="one-way calls per system call, made back to back by the kernel")
+    ap.add_argument("--stream-sizes", type=sizes, default=[262144, 1048576])
+    ap.add_argument("--stream-bytes", type=int, default=32 << 20,
+                    help="bytes streamed per stream size")
+    ap.add_argument("--idle-seconds", type=int, default=10)
     ap.add_argument("--linux-timeout", type=int, default=300)
     ap.add_argument("--boot-timeout", type=int, default=180)
     a = ap.parse_args()

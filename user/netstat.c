@@ -34,6 +34,7 @@ main(void)
            (unsigned long long)ns.injected_reorder, (unsigned long long)ns.irqs);
     printf("polls %llu\nnotifies %llu\nnotifies_saved %llu\n", (unsigned long long)ns.polls,
            (unsigned long long)ns.notifies, (unsigned long long)ns.notifies_saved);
+    printf("rx_rescues %llu\n", (unsigned long long)ns.rx_rescues);
     printf("cyc_rx %llu\ncyc_tx %llu\ncyc_other %llu\ncyc_send %llu\n",
            (unsigned long long)ns.cyc_rx, (unsigned long long)ns.cyc_tx,
            (unsigned long long)ns.cyc_other, (unsigned long long)ns.cyc_send);
