@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# A hostile segment (docs/testing.md): scripts/rpc_inject.py, plugged into the
+# cluster's vde_switch, sends node 0 $HOSTILE_COUNT (30000) forged, malformed,
+# replayed and unauthenticated RPC datagrams claiming to come from nodes 1, 2
+# and strangers, while nodes 1 and 2 make at-most-once COUNT calls to node 0.
+# Node 0 must stay up; its counter must equal the legitimate calls exactly (no
+# injected call ran, no legitimate one ran twice or was lost, every rpcbench
+# exited 0); every injected datagram must be dropped and counted; its peer
+# events must not move, and `nodes` must show 1 and 2 up with their real boot
+# ids. Before that, node 0 and node 2 are restarted once, so the injector has
+# old boot ids of the target and of a member to replay.
+set -uo pipefail
+# shellcheck source=scripts/cluster_lib.sh
+. "$(dirname "$0")/../../scripts/cluster_lib.sh"
+cl_setup rpc_hostile
+cd "$CL_ROOT" || exit 1
+for f in build/wisp.elf build/initrd.cpio; do
+    [[ -f $f ]] || cl_fail "missing $f: run 'make' first"
+done
+COUNT=${HOSTILE_COUNT:-30000}
+RATE=${HOSTILE_RATE:-600}
+ROUND=1000                  # COUNT calls per rpcbench run of a legitimate node
+
+out=$(python3 scripts/rpc_inject.py --selftest) || cl_fail "injector self-test: $out"
+echo "$out"
+
+# boot_seen K J: node J's state and boot id as node K sees them.
+boot_seen() { cl sh "$1" nodes | awk -v j="$2" '$1 == j { print $2, $3 }'; }
+
+# wait_boot K J OLD: until node K sees node J up with a boot id other than OLD.
+wait_boot() {
+    local st b
+    for _ in $(seq 1 30); do
+        read -r st b <<<"$(boot_seen "$1" "$2")"
+        [[ $st == up && $b != "$3" && $b != 00000000 ]] && return 0
+        sleep 1
+    done
+    cl_fail "node $1 does not see node $2 up with a new boot id (still '$st $b')"
+}
+
+cl up -n 3 --timeout 150 >/dev/null || cl_fail "up -n 3"
+read -r _ old0 <<<"$(boot_seen 0 0)"
+cl restart 0 --timeout 150 >/dev/null || cl_fail "restart 0"
+wait_boot 1 0 "$old0"
+wait_boot 2 0 "$old0"
+read -r _ old2 <<<"$(boot_seen 0 2)"
+cl restart 2 --timeout 150 >/dev/null || cl_fail "restart 2"
+wait_boot 0 2 "$old2"
+echo "old boot ids: node 0 $old0, node 2 $old2"
+
+# Warm-up calls: both channels have sequence numbers, node 0 knows both.
+out=$(cl sh --timeout 60 1 'rpcbench count 0 20') || cl_fail "warm-up count from 1: $out"
+out=$(cl sh --timeout 60 2 'rpcbench count 0 20') || cl_fail "warm-up count from 2: $out"
+base=$(sed -n 's/.*counter now \([0-9]*\) .*/\1/p' <<<"$out")
+[[ $base == 40 ]] || cl_fail "node 0's counter after the warm-up is '$base', not 40: $out"
+read -r _ boot1 <<<"$(boot_seen 0 1)"
+read -r _ boot2 <<<"$(boot_seen 0 2)"
+
+declare -A b1 b2 b0 n0 a1 a2 a0 m0
+cl_stats b1 1 rpcstat && cl_stats b2 2 rpcstat && cl_stats b0 0 rpcstat &&
+    cl_stats n0 0 netstat || cl_fail "counters before the injection"
+
+# The attack, and the legitimate callers: rounds of $ROUND calls each until the
+# injector is done (at least 2 rounds); a round's status and output go to a file.
+inj_out=$CL_DIR/inject.out
+python3 scripts/rpc_inject.py -d "$CL_DIR" --target 0 --claim 1,2 --count "$COUNT" \
+    --rate "$RATE" --seed "${HOSTILE_SEED:-7}" --old-boot "2=$old2" --target-old "$old0" \
+    >"$inj_out" 2>&1 &
+inj=$!
+cl_bg $inj
+t0=$SECONDS
+caller() {
+    local k=$1 r=0 o
+    while ((r < 2)) || kill -0 "$inj" 2>/dev/null; do
+        o=$(cl sh --timeout 120 "$k" "rpcbench count 0 $ROUND" 2>&1) || {
+            echo "FAILED round $r: $o"
+            return 1
+        }
+        grep -q "^count: $ROUND calls to node 0 ok" <<<"$o" || {
+            echo "FAILED round $r: $o"
+            return 1
+        }
+        r=$((r + 1))
+        echo "ROUND $r"
+        ((r < 60)) || return 0
+    done
+}
+caller 1 >"$CL_DIR/caller1.out" 2>&1 &
+c1=$!
+cl_bg $c1
+caller 2 >"$CL_DIR/caller2.out" 2>&1 &
+c2=$!
+cl_bg $c2
+wait $inj
+inj_st=$?
+wait $c1
+st1=$?
+wait $c2
+st2=$?
+echo "injection and calls took $((SECONDS - t0)) s"
+cat "$inj_out"
+[[ $inj_st == 0 ]] || cl_fail "the injector exited $inj_st"
+summary=$(grep '^INJECT ' "$inj_out") || cl_fail "no INJECT summary from the injector"
+sent=$(sed -n 's/^INJECT total=\([0-9]*\) .*/\1/p' <<<"$summary")
+
+# Every problem is collected, so one run tells all that went wrong.
+problems=()
+bad() { problems+=("$*"); }
+r1=$(grep -c '^ROUND' "$CL_DIR/caller1.out")
+r2=$(grep -c '^ROUND' "$CL_DIR/caller2.out")
+legit=$(((r1 + r2) * ROUND))
+failed=0
+for k in 1 2; do
+    st=$st1
+    [[ $k == 2 ]] && st=$st2
+    if [[ $st != 0 ]]; then
+        # "count call I ... failed": calls 0..I-1 of that round succeeded.
+        part=$(sed -n 's/.*count call \([0-9]*\) to node 0 failed.*/\1/p' "$CL_DIR/caller$k.out")
+        legit=$((legit + ${part:-0}))
+        failed=$((failed + 1))
+        bad "a legitimate caller on node $k failed: $(grep FAILED "$CL_DIR/caller$k.out")"
+    fi
+done
+echo "legitimate calls that succeeded: $legit"
+
+sleep 2         # datagrams still in flight land, retransmissions end
+cl_stats a0 0 rpcstat && cl_stats m0 0 netstat && cl_stats a1 1 rpcstat &&
+    cl_stats a2 2 rpcstat || cl_fail "node 0 does not answer after the injection"
+d() { local -n x=$1 y=$2; echo $((${y[$3]:-0} - ${x[$3]:-0})); }
+
+# Node 0 runs calls, and its counter counts the legitimate calls only (a
+# failed call may have run once: $failed of them failed).
+out=$(cl sh --timeout 60 1 'rpcbench count 0 1') || bad "a call after the injection: $out"
+want=$((base + legit + 1))
+got=$(sed -n 's/.*counter now \([0-9]*\) .*/\1/p' <<<"$out")
+echo "node 0's counter: $got; the legitimate calls make it $want"
+if [[ -n $got ]] && ((got > want + failed)); then
+    bad "injected calls ran: node 0's counter is $got, the legitimate calls make it $want" \
+        "(40 warm-up + $legit + 1; $failed failed calls): at least $((got - want - failed))" \
+        "forged or replayed COUNT requests executed"
+elif [[ $got != "$want" ]]; then
+    bad "node 0's counter is '$got', not $want (40 warm-up + $legit + 1)"
+fi
+out=$(cl sh --timeout 60 2 'rpcbench echo 0 1024 5') || bad "an echo after the injection: $out"
+
+# Peers did not flip: no events on node 0, and 1 and 2 up with their boot ids.
+for e in peer_up_events peer_down_events; do
+    [[ $(d b0 a0 $e) == 0 ]] || bad "node 0's $e went from ${b0[$e]} to ${a0[$e]}"
+done
+nodes=$(cl sh 0 nodes) || cl_fail "nodes on node 0"
+echo "$nodes" | head -n 8
+grep -Eq "^1 +up +$boot1 " <<<"$nodes" || bad "node 0 does not show node 1 up as $boot1"
+grep -Eq "^2 +up +$boot2 " <<<"$nodes" || bad "node 0 does not show node 2 up as $boot2"
+extra=$(awk 'NR > 1 && $1 >= 3 && $2 != "unknown"' <<<"$nodes" | wc -l)
+[[ $extra == 0 ]] || bad "node 0 lists $extra strangers as heard from"
+
+# No request ran that nodes 1 and 2 did not call.
+ran=$(d b0 a0 requests)
+called=$(($(d b1 a1 calls) + $(d b2 a2 calls)))
+((ran <= called)) || bad "node 0 ran $ran requests; nodes 1 and 2 made only $called calls"
+
+# Accounting. rx: RPC datagrams node 0 took in; legit_tx: all that 1 and 2 sent.
+# Every injected datagram reached the RPC layer unless the NIC dropped it
+# (rx - legit_tx >= sent - rx_dropped), and every datagram that is not
+# legitimate was dropped and counted (dropped >= rx - legit_tx).
+rx=$(d b0 a0 rx_packets)
+legit_tx=$(($(d b1 a1 tx_packets) + $(d b2 a2 tx_packets)))
+nicdrop=$(d n0 m0 rx_dropped)
+dropped=0
+echo "node 0's counters that moved:"
+for c in $(printf '%s\n' "${!a0[@]}" | sort); do
+    case $c in
+    bad_* | stale_boot | duplicates | replays | unconfirmed) dropped=$((dropped + $(d b0 a0 "$c"))) ;;
+    esac
+    [[ $(d b0 a0 "$c") != 0 ]] && printf '  %-18s +%s\n' "$c" "$(d b0 a0 "$c")"
+done
+echo "node 0: rx $rx, from 1 and 2 at most $legit_tx, injected $sent, NIC drops $nicdrop," \
+    "dropped and counted $dropped"
+((rx - legit_tx >= sent - nicdrop)) ||
+    bad "only $((rx - legit_tx)) datagrams beyond the legitimate ones reached node 0's RPC" \
+        "layer; $sent were injected and the NIC dropped $nicdrop"
+((dropped >= rx - legit_tx)) ||
+    bad "node 0 counted $dropped drops for $((rx - legit_tx)) datagrams that are not legitimate"
+
+if ((${#problems[@]})); then
+    cl_fail "$(printf '%s\n' "${problems[@]}")"
+fi
+cl down >/dev/null
+cl_pass
