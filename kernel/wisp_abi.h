@@ -44,6 +44,7 @@ struct wisp_rpcstat {
     uint64_t rx_packets, tx_packets;
     uint64_t bad_magic, bad_version, bad_length, bad_op, bad_other;  /* dropped and counted */
     uint64_t stale_boot, peer_up_events, peer_down_events;
+    uint64_t bad_auth, unconfirmed, pings_sent, pings_received;   /* tag, boot-id confirmation */
 };
 
 struct wisp_netstat {

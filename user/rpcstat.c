@@ -19,6 +19,7 @@ static const struct {
     F(acks_sent), F(acks_received), F(requests), F(duplicates), F(replays), F(rx_packets),
     F(tx_packets), F(bad_magic), F(bad_version), F(bad_length), F(bad_op), F(bad_other),
     F(stale_boot), F(peer_up_events), F(peer_down_events),
+    F(bad_auth), F(unconfirmed), F(pings_sent), F(pings_received),
 };
 
 int

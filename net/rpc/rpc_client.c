@@ -8,8 +8,11 @@
  * request resends only its last fragment asking for an ack, then the
  * fragments the ack shows missing); while the server says it is still
  * executing, the client probes slowly. After tun.retries timeouts without
- * news the call fails with -ETIMEDOUT and the peer is marked down. State
- * diagram: docs/rpc.md. The server half is rpc_server.c.
+ * news the call fails with -ETIMEDOUT and the peer is marked down. A call
+ * to a peer whose boot id is not confirmed yet (dst_boot 0) sends nothing
+ * but recov's PING challenge until recov confirms it, so no request ever
+ * names an unknown incarnation. State diagram: docs/rpc.md. The server
+ * half is rpc_server.c.
  */
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -126,7 +129,10 @@ chan_begin(struct rpc_node *n, struct rpc_chan *ch, struct rpc_call *c)
     ch->tries = 0;
     ch->rto = n->tun.rto_init;
     ch->deadline = rpc_now_locked(n) + ch->rto;
-    send_request(n, ch, 0, 0);
+    if (ch->dst_boot == 0)
+        recov_challenge_locked(n, c->node, rpc_now_locked(n));   /* sent once confirmed */
+    else
+        send_request(n, ch, 0, 0);
 }
 
 void
@@ -224,7 +230,7 @@ rpc_client_input_locked(struct rpc_node *n, const struct rpc_hdr *h, const void 
 {
     sync_assert_held(&n->lock);
     if (h->channel >= RPC_CLIENT_CHANNELS)
-        return;                         /* a ping's answer: recov has seen it */
+        return;                         /* no channel of ours */
     struct rpc_chan *ch = &n->chans[h->channel];
     if (ch->state == RPC_C_FREE || ch->seq != h->seq || ch->call->node != h->server ||
         ch->call->op != h->op)
@@ -246,7 +252,9 @@ chan_expired(struct rpc_node *n, struct rpc_chan *ch, uint64_t now)
         return;
     }
     n->st.retransmits++;
-    if (ch->state == RPC_C_SENDING && ch->req_frags == 1)
+    if (ch->dst_boot == 0)
+        recov_challenge_locked(n, ch->call->node, now);
+    else if (ch->state == RPC_C_SENDING && ch->req_frags == 1)
         send_request(n, ch, 0, 0);
     else
         send_probe(n, ch);
@@ -265,16 +273,26 @@ rpc_client_tick_locked(struct rpc_node *n, uint64_t now)
     }
 }
 
-/* node came back with boot id new_boot: calls that went to the old one
- * fail (a call started since already names new_boot). */
+/* recov confirmed node's boot id new_boot: calls that went to an old one
+ * fail (a call started since already names new_boot); calls waiting for
+ * the confirmation send their request now. */
 void
 rpc_client_peer_reset_locked(struct rpc_node *n, int node, uint32_t new_boot)
 {
     sync_assert_held(&n->lock);
     for (int i = 0; i < RPC_CLIENT_CHANNELS; i++) {
         struct rpc_chan *ch = &n->chans[i];
-        if (ch->state != RPC_C_FREE && ch->call->node == node && ch->dst_boot != new_boot)
+        if (ch->state == RPC_C_FREE || ch->call->node != node || ch->dst_boot == new_boot)
+            continue;
+        if (ch->dst_boot != 0) {
             chan_finish(n, ch, -EHOSTDOWN);
+            continue;
+        }
+        ch->dst_boot = new_boot;
+        ch->tries = 0;
+        ch->rto = n->tun.rto_init;
+        ch->deadline = rpc_now_locked(n) + ch->rto;
+        send_request(n, ch, 0, 0);
     }
 }
 

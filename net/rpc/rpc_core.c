@@ -1,7 +1,7 @@
 /*
- * The RPC core's entry points: set-up, the receive path (decode, validate,
- * note the sender with recov, hand the packet to the client or server
- * side), the timer tick, and the output queue. Packets are queued under
+ * The RPC core's entry points: set-up, the receive path (check the tag,
+ * decode, validate, let recov confirm the sender's boot id, hand the packet
+ * to the client or server side), the timer tick, and the output queue. Packets are queued under
  * n->lock and sent after it is dropped, so the environment's send never
  * runs with the lock held; packets a node sends to itself are fed back in
  * here instead of going to the network. The client and server state
@@ -24,6 +24,8 @@ rpc_core_defaults(struct rpc_tunables *t)
     t->retries = 10;
     t->ping_ns = 1000 * MS;
     t->reply_keep_ns = 30000 * MS;
+    t->dead_ns = 3000 * MS;
+    t->challenge_ns = 25 * MS;
 }
 
 int
@@ -42,7 +44,20 @@ rpc_core_init(struct rpc_node *n, int self, uint32_t boot, const struct rpc_env 
     /* A node knows itself: calls to self go through the same machinery. */
     n->peers[self].state = WISP_NODE_UP;
     n->peers[self].boot = boot;
+    /* Until rpc_core_set_keys: the all-zero cluster key, and nonces that
+     * at least differ between nodes and boots. */
+    n->nonce_key.k0 = boot;
+    n->nonce_key.k1 = (uint64_t)self;
     return 0;
+}
+
+void
+rpc_core_set_keys(struct rpc_node *n, const uint8_t *key, const uint8_t *nonce_seed)
+{
+    spin_lock(&n->lock);
+    rpc_mac_key_set(&n->key, key);
+    rpc_mac_key_set(&n->nonce_key, nonce_seed);
+    spin_unlock(&n->lock);
 }
 
 void
@@ -76,7 +91,7 @@ rpc_tx_locked(struct rpc_node *n, int dst, const struct rpc_hdr *h, const void *
         return;                 /* a lost packet: retransmission covers it */
     p->next = NULL;
     p->dst = dst;
-    p->len = rpc_wire_encode(h, payload, p->data, sizeof(p->data));
+    p->len = rpc_wire_encode(&n->key, h, payload, p->data, sizeof(p->data));
     ASSERT(p->len > 0, "an RPC packet fits in RPC_MAX_PAYLOAD bytes");
     if (n->tx_tail)
         n->tx_tail->next = p;
@@ -115,9 +130,11 @@ rpc_flush(struct rpc_node *n)
     }
 }
 
-/* Answer a PING in the receive path: no channel state, no server thread. */
-static void
-answer_ping(struct rpc_node *n, const struct rpc_hdr *h)
+/* Answer a PING in the receive path: no channel state, no server thread.
+ * The reply keeps the request's frag_mask: on channel RPC_CHAN_PING, the
+ * nonce it echoes. */
+void
+rpc_ping_answer_locked(struct rpc_node *n, const struct rpc_hdr *h)
 {
     struct rpc_hdr r = *h;
     r.flags = RPC_F_REPLY;
@@ -125,7 +142,7 @@ answer_ping(struct rpc_node *n, const struct rpc_hdr *h)
     r.dst_boot = h->boot_id;
     r.frag_index = 0;
     r.frag_count = 1;
-    r.frag_mask = 0;
+    r.frag_mask = h->channel == RPC_CHAN_PING ? h->frag_mask : 0;
     r.error = 0;
     r.total_len = 0;
     r.payload_len = 0;
@@ -158,7 +175,7 @@ input_locked(struct rpc_node *n, int src, const void *pkt, size_t len)
 {
     struct rpc_hdr h;
     const void *payload = NULL;
-    enum rpc_wire_reason r = rpc_wire_decode(pkt, len, &h, &payload);
+    enum rpc_wire_reason r = rpc_wire_decode(&n->key, pkt, len, &h, &payload);
 
     n->st.rx_packets++;
     if (r != RPC_WIRE_OK) {
@@ -173,9 +190,15 @@ input_locked(struct rpc_node *n, int src, const void *pkt, size_t len)
         n->st.bad_other++;
         return;
     }
+    if (h.channel == RPC_CHAN_PING) {
+        recov_ping_input_locked(n, &h, rpc_now_locked(n));
+        return;
+    }
     if (!recov_heard_locked(n, sender, h.boot_id, rpc_now_locked(n)))
         return;
-    if (h.dst_boot != 0 && h.dst_boot != n->boot) {
+    /* Only what names this incarnation runs: a client learns (confirms)
+     * our boot id before its first request, so 0 is never current. */
+    if (h.dst_boot != n->boot) {
         if (is_req)
             answer_stale(n, &h);
         else
@@ -183,7 +206,7 @@ input_locked(struct rpc_node *n, int src, const void *pkt, size_t len)
         return;
     }
     if (is_req && h.op == RPC_OP_PING && !(h.flags & RPC_F_ACK)) {
-        answer_ping(n, &h);
+        rpc_ping_answer_locked(n, &h);
         return;
     }
     if (is_req)

@@ -104,6 +104,8 @@ struct rpc_peer {
     uint32_t prev_boot;        /* the incarnation before: its late packets are dropped */
     uint64_t last_heard;
     uint64_t next_ping;
+    uint64_t nonce, prev_nonce;  /* our last two PINGs' nonces (0: none) */
+    uint64_t next_challenge;     /* rate limit of PINGs to this peer */
 };
 
 struct rpc_event {
@@ -139,6 +141,8 @@ struct rpc_tunables {
     int retries;               /* expiries without news before -ETIMEDOUT */
     uint64_t ping_ns;          /* interval of pings to a peer marked down */
     uint64_t reply_keep_ns;    /* an unacknowledged cached reply is dropped after */
+    uint64_t dead_ns;          /* a peer silent this long is marked down (rpcdead=) */
+    uint64_t challenge_ns;     /* at most one PING per peer per this long */
 };
 
 struct rpc_node {
@@ -163,6 +167,10 @@ struct rpc_node {
 
     struct rpc_pkt *tx_head, *tx_tail;
     struct wisp_rpcstat st;
+
+    struct rpc_mac_key key;    /* the cluster key: every datagram's tag */
+    struct rpc_mac_key nonce_key;  /* secret: PING nonces are its PRF of a counter */
+    uint64_t nonce_ctr;
 };
 
 static_assert(RPC_CLIENT_CHANNELS <= RPC_CHANNELS, "client channels fit in the protocol's");
@@ -172,6 +180,9 @@ void rpc_core_defaults(struct rpc_tunables *t);
 MUST_CHECK int rpc_core_init(struct rpc_node *n, int self, uint32_t boot,
                              const struct rpc_env *env, void *env_arg);
 void rpc_core_fini(struct rpc_node *n);        /* frees everything; no call may be active */
+/* Set the cluster key (RPC_KEY_LEN bytes; all zero after init) and the
+ * secret seed of this node's PING nonces (unpredictable: from the CSPRNG). */
+void rpc_core_set_keys(struct rpc_node *n, const uint8_t *key, const uint8_t *nonce_seed);
 /* A datagram from node src (-1: not a cluster address). */
 void rpc_core_input(struct rpc_node *n, int src, const void *pkt, size_t len);
 void rpc_core_tick(struct rpc_node *n);        /* timers; call every few ms */
@@ -188,6 +199,8 @@ int rpc_core_events(struct rpc_node *n, struct rpc_event *out, int max);
 uint64_t rpc_now_locked(struct rpc_node *n);
 void rpc_tx_locked(struct rpc_node *n, int dst, const struct rpc_hdr *h, const void *payload);
 void rpc_flush(struct rpc_node *n);            /* no lock held */
+/* Answer PING request h: a reply echoing its nonce (frag_mask). */
+void rpc_ping_answer_locked(struct rpc_node *n, const struct rpc_hdr *h);
 void rpc_client_input_locked(struct rpc_node *n, const struct rpc_hdr *h, const void *payload);
 void rpc_client_tick_locked(struct rpc_node *n, uint64_t now);
 void rpc_client_peer_reset_locked(struct rpc_node *n, int node, uint32_t new_boot);
@@ -208,9 +221,16 @@ bool rpc_frag_store(uint8_t *buf, size_t cap, uint64_t *mask, const struct rpc_h
                     const void *payload);
 
 /* rpc_recov.c: peer states (recov.h is its public face) */
-/* A valid packet from node with boot id boot: update its state, detect a
- * reboot. false: a late packet from a dead incarnation, to be dropped. */
+/* An authentic packet (not a PING) from node with boot id boot. true: the
+ * boot id is the peer's confirmed one and it is up; false: drop it (a dead
+ * incarnation's, counted stale_boot; or unconfirmed, counted, and the peer
+ * is challenged with a PING). */
 bool recov_heard_locked(struct rpc_node *n, int node, uint32_t boot, uint64_t now);
+/* A PING request or reply on channel RPC_CHAN_PING from h's sender. */
+void recov_ping_input_locked(struct rpc_node *n, const struct rpc_hdr *h, uint64_t now);
+/* PING node with a fresh nonce unless one went out less than
+ * tun.challenge_ns ago; its answer confirms the node's boot id. */
+void recov_challenge_locked(struct rpc_node *n, int node, uint64_t now);
 void recov_mark_down_locked(struct rpc_node *n, int node);
 void recov_tick_locked(struct rpc_node *n, uint64_t now);
 bool recov_is_down_locked(struct rpc_node *n, int node);

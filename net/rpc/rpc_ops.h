@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#define RPC_PROTO_VERSION 1
+#define RPC_PROTO_VERSION 2
 
 /*             no  NAME        handler (owning module)
  * PING:       empty -> empty; answered by the core, marks the peer up (recov)

@@ -1,11 +1,16 @@
 /*
- * Peer states and boot ids (Sprite's recov). The RPC core calls
- * recov_heard_locked for every valid packet: it records when the peer was
- * heard, marks it up, and on a new boot id resets the client channels and
- * server state that belonged to the old incarnation. Calls that exhaust
- * their budget mark the peer down; down peers get a PING every tun.ping_ns.
- * Events queue in the node and reach the callbacks of recov.h through
- * recov_deliver, called by the kernel's timer thread (rpc_kern.c).
+ * Peer states and boot ids (Sprite's recov), and failure detection. A
+ * peer's boot id is only believed once confirmed: a PING carrying a fresh
+ * random nonce was answered with that nonce, which a replayed old datagram
+ * cannot do. Until then (first contact, a new boot id, a peer marked down)
+ * its packets are dropped and counted (`unconfirmed`) and it is challenged,
+ * at most once per tun.challenge_ns. A confirmed new boot id is a reboot:
+ * the client channels and server state of the old incarnation are reset.
+ * Every member (nodes=) and every peer ever heard from is pinged when it
+ * has been silent for tun.ping_ns, and marked down after tun.dead_ns of
+ * silence; calls that exhaust their budget mark it down too. Events queue
+ * in the node and reach the callbacks of recov.h through recov_deliver,
+ * called by the kernel's timer thread (rpc_kern.c).
  *
  * Locking: peers and events are under the node's n->lock; the callback
  * table has its own spinlock, recov.cb, taken without n->lock held.
@@ -37,6 +42,39 @@ push_event(struct rpc_node *n, int node, int event, uint32_t boot)
         n->st.peer_down_events++;
 }
 
+/* node answered our nonce from boot id boot: it is up with that boot. */
+static void
+confirm(struct rpc_node *n, int node, uint32_t boot, uint64_t now)
+{
+    struct rpc_peer *p = &n->peers[node];
+
+    p->last_heard = now;
+    if (p->boot == boot) {
+        if (p->state != WISP_NODE_UP) {
+            p->state = WISP_NODE_UP;
+            push_event(n, node, RECOV_EVENT_UP, boot);
+        }
+        return;
+    }
+    if (p->boot != 0) {                 /* it rebooted */
+        if (p->state == WISP_NODE_UP)
+            push_event(n, node, RECOV_EVENT_DOWN, p->boot);
+        p->prev_boot = p->boot;
+    }
+    p->boot = boot;
+    p->state = WISP_NODE_UP;
+    push_event(n, node, RECOV_EVENT_UP, boot);
+    rpc_client_peer_reset_locked(n, node, boot);
+    rpc_server_peer_reset_locked(n, node);
+}
+
+/* A late packet of the incarnation before the current one. */
+static bool
+is_prev_boot(const struct rpc_peer *p, uint32_t boot)
+{
+    return p->boot != 0 && p->boot != boot && boot == p->prev_boot;
+}
+
 bool
 recov_heard_locked(struct rpc_node *n, int node, uint32_t boot, uint64_t now)
 {
@@ -47,28 +85,55 @@ recov_heard_locked(struct rpc_node *n, int node, uint32_t boot, uint64_t now)
         n->st.bad_other++;              /* someone else claims our node id */
         return false;
     }
-    if (p->boot != boot && boot == p->prev_boot) {
+    if (p->boot == boot && p->state == WISP_NODE_UP) {
+        p->last_heard = now;
+        return true;
+    }
+    if (is_prev_boot(p, boot)) {
         n->st.stale_boot++;             /* delayed packet from before a reboot */
         return false;
     }
-    p->last_heard = now;
-    if (p->boot != 0 && p->boot != boot) {
-        if (p->state == WISP_NODE_UP)
-            push_event(n, node, RECOV_EVENT_DOWN, p->boot);
-        p->prev_boot = p->boot;
-        p->boot = boot;
-        p->state = WISP_NODE_UP;
-        push_event(n, node, RECOV_EVENT_UP, boot);
-        rpc_client_peer_reset_locked(n, node, boot);
-        rpc_server_peer_reset_locked(n, node);
-        return true;
+    n->st.unconfirmed++;                /* first contact, new boot, or marked down */
+    recov_challenge_locked(n, node, now);
+    return false;
+}
+
+void
+recov_ping_input_locked(struct rpc_node *n, const struct rpc_hdr *h, uint64_t now)
+{
+    bool is_req = h->flags & RPC_F_REQUEST;
+    int node = is_req ? h->client : h->server;
+    struct rpc_peer *p = &n->peers[node];
+
+    sync_assert_held(&n->lock);
+    if (node == n->self) {
+        n->st.bad_other++;              /* recov never pings itself */
+        return;
     }
-    p->boot = boot;
-    if (p->state != WISP_NODE_UP) {
-        p->state = WISP_NODE_UP;
-        push_event(n, node, RECOV_EVENT_UP, boot);
+    if (is_req) {
+        n->st.pings_received++;
+        if (p->boot == h->boot_id && p->state == WISP_NODE_UP)
+            p->last_heard = now;
+        else if (!is_prev_boot(p, h->boot_id))
+            recov_challenge_locked(n, node, now);   /* before the answer: see docs */
+        rpc_ping_answer_locked(n, h);
+        return;
     }
-    return true;
+    uint64_t nonce = h->frag_mask;
+    if (nonce == 0 || (nonce != p->nonce && nonce != p->prev_nonce)) {
+        if (p->boot != h->boot_id)
+            n->st.unconfirmed++;        /* not an answer to a challenge of ours */
+        return;
+    }
+    if (nonce == p->nonce)
+        p->nonce = 0;
+    else
+        p->prev_nonce = 0;
+    if (is_prev_boot(p, h->boot_id)) {
+        n->st.stale_boot++;
+        return;
+    }
+    confirm(n, node, h->boot_id, now);
 }
 
 void
@@ -98,8 +163,23 @@ recov_rpc_ping(int from_node, const void *req, size_t reqlen, void *rep, size_t 
     return 0;
 }
 
+/* A nonce nobody can predict: a PRF (SipHash under the node's secret
+ * nonce key) of a counter. Never 0, which means "none". */
+static uint64_t
+next_nonce(struct rpc_node *n)
+{
+    uint8_t ctr[8], tag[RPC_TAG_LEN];
+    uint64_t v;
+
+    n->nonce_ctr++;
+    memcpy(ctr, &n->nonce_ctr, sizeof(ctr));
+    rpc_mac_tag(&n->nonce_key, ctr, sizeof(ctr), tag);
+    memcpy(&v, tag, sizeof(v));
+    return v ? v : 1;
+}
+
 static void
-send_ping(struct rpc_node *n, int node)
+send_ping(struct rpc_node *n, int node, uint64_t nonce)
 {
     struct rpc_hdr h;
     memset(&h, 0, sizeof(h));
@@ -110,8 +190,45 @@ send_ping(struct rpc_node *n, int node)
     h.server = (uint16_t)node;
     h.channel = RPC_CHAN_PING;
     h.boot_id = n->boot;
+    h.dst_boot = n->peers[node].boot;
     h.frag_count = 1;
+    h.frag_mask = nonce;
     rpc_tx_locked(n, node, &h, NULL);
+    n->st.pings_sent++;
+}
+
+void
+recov_challenge_locked(struct rpc_node *n, int node, uint64_t now)
+{
+    struct rpc_peer *p = &n->peers[node];
+
+    sync_assert_held(&n->lock);
+    if (node == n->self || now < p->next_challenge)
+        return;
+    p->next_challenge = now + n->tun.challenge_ns;
+    p->prev_nonce = p->nonce;
+    p->nonce = next_nonce(n);
+    send_ping(n, node, p->nonce);
+}
+
+/* Failure detection for one peer worth watching: silent for dead_ns while
+ * up -> down; silent for ping_ns (or down, or never confirmed) -> PING,
+ * once per ping_ns. A peer heard from recently is not pinged at all. */
+static void
+watch_peer(struct rpc_node *n, int i, uint64_t now)
+{
+    struct rpc_peer *p = &n->peers[i];
+
+    if (p->state == WISP_NODE_UP) {
+        if (now - p->last_heard >= n->tun.dead_ns)
+            recov_mark_down_locked(n, i);
+        else if (now - p->last_heard < n->tun.ping_ns)
+            return;
+    }
+    if (now >= p->next_ping) {
+        p->next_ping = now + n->tun.ping_ns;
+        recov_challenge_locked(n, i, now);
+    }
 }
 
 void
@@ -120,13 +237,10 @@ recov_tick_locked(struct rpc_node *n, uint64_t now)
     sync_assert_held(&n->lock);
     for (int i = 0; i < RPC_MAX_NODES; i++) {
         struct rpc_peer *p = &n->peers[i];
-        /* Down peers are pinged until they answer; so are the cluster's
-         * members (nodes=) never heard from, so `nodes` knows everyone. */
-        bool member = p->state == WISP_NODE_UNKNOWN && i < n->expect_nodes && i != n->self;
-        if ((p->state == WISP_NODE_DOWN || member) && now >= p->next_ping) {
-            p->next_ping = now + n->tun.ping_ns;
-            send_ping(n, i);
-        }
+        /* Members (nodes=) and every peer ever heard of or marked down. */
+        bool watched = i < n->expect_nodes || p->boot != 0 || p->state != WISP_NODE_UNKNOWN;
+        if (watched && i != n->self)
+            watch_peer(n, i, now);
     }
 }
 

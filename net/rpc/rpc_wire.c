@@ -1,7 +1,9 @@
 /*
  * The RPC wire format: a 48-byte header encoded field by field in network
- * byte order (never a struct copied to the wire), then the payload. Decode
- * checks every field and returns the first rule broken; the core drops the
+ * byte order (never a struct copied to the wire), then the payload, then a
+ * 16-byte SipHash-2-4-128 tag over both under the cluster key (rpc_mac.c).
+ * Decode checks the tag before anything else, then every field, and returns
+ * the first rule broken; the core drops the
  * datagram and counts the reason (rpc_wire_count). Field layout and rules:
  * docs/rpc.md. The op table's validity check lives here too, since decode
  * rejects unknown ops. Tested by rpc_wire_test.c and rpc_fuzz_test.c.
@@ -79,7 +81,11 @@ check_body(const struct rpc_hdr *h)
 
     if (h->frag_count != count || h->frag_index >= count)
         return RPC_WIRE_BAD_FRAG;
-    if (ack) {
+    if (h->channel == RPC_CHAN_PING) {
+        /* No data, no ack (checked before); frag_mask is the nonce. */
+        if (h->payload_len != 0)
+            return RPC_WIRE_BAD_LENGTH;
+    } else if (ack) {
         if (h->payload_len != 0 || h->frag_index != 0)
             return RPC_WIRE_BAD_LENGTH;
         if (h->frag_mask & ~rpc_frag_full(count))
@@ -167,13 +173,14 @@ get64(const uint8_t *p)
 }
 
 size_t
-rpc_wire_encode(const struct rpc_hdr *h, const void *payload, void *buf, size_t cap)
+rpc_wire_encode(const struct rpc_mac_key *key, const struct rpc_hdr *h, const void *payload,
+                void *buf, size_t cap)
 {
     uint8_t *p = buf;
     size_t len = RPC_HDR_LEN + h->payload_len;
 
     ASSERT(rpc_wire_check(h) == RPC_WIRE_OK, "the RPC layer only sends headers it would accept");
-    if (cap < len)
+    if (cap < len + RPC_TAG_LEN)
         return 0;
     put32(p + 0, RPC_MAGIC);
     p[4] = h->version;
@@ -194,17 +201,23 @@ rpc_wire_encode(const struct rpc_hdr *h, const void *payload, void *buf, size_t 
     put64(p + 40, h->frag_mask);
     if (h->payload_len)
         memcpy(p + RPC_HDR_LEN, payload, h->payload_len);
-    return len;
+    rpc_mac_tag(key, p, len, p + len);
+    return len + RPC_TAG_LEN;
 }
 
 enum rpc_wire_reason
-rpc_wire_decode(const void *buf, size_t len, struct rpc_hdr *h, const void **payload)
+rpc_wire_decode(const struct rpc_mac_key *key, const void *buf, size_t len, struct rpc_hdr *h,
+                const void **payload)
 {
     const uint8_t *p = buf;
     enum rpc_wire_reason r;
 
-    if (len < RPC_HDR_LEN)
-        return RPC_WIRE_SHORT;
+    /* Authenticity first: nothing below reads a byte a forger chose. */
+    if (len < RPC_HDR_LEN + RPC_TAG_LEN)
+        return RPC_WIRE_BAD_AUTH;
+    len -= RPC_TAG_LEN;
+    if (!rpc_mac_verify(key, p, len, p + len))
+        return RPC_WIRE_BAD_AUTH;
     if (get32(p) != RPC_MAGIC)
         return RPC_WIRE_BAD_MAGIC;
     h->version = p[4];
@@ -253,6 +266,7 @@ rpc_wire_reason_name(enum rpc_wire_reason r)
         [RPC_WIRE_BAD_ERROR] = "bad error",
         [RPC_WIRE_BAD_BOOT] = "bad boot id",
         [RPC_WIRE_BAD_RESERVED] = "bad reserved",
+        [RPC_WIRE_BAD_AUTH] = "bad tag",
     };
     return (unsigned)r < RPC_WIRE_NREASONS ? names[r] : "?";
 }
@@ -277,6 +291,9 @@ rpc_wire_count(struct wisp_rpcstat *s, enum rpc_wire_reason r)
         break;
     case RPC_WIRE_BAD_OP:
         s->bad_op++;
+        break;
+    case RPC_WIRE_BAD_AUTH:
+        s->bad_auth++;
         break;
     default:
         s->bad_other++;

@@ -1,6 +1,7 @@
 /*
  * The RPC wire format inside the RPC module: the 48-byte header, its flags,
- * the reasons decode rejects a datagram for, and the fragment arithmetic.
+ * the 16-byte tag after it (rpc_mac.h), the reasons decode rejects a
+ * datagram for, and the fragment arithmetic.
  * Implemented in rpc_wire.c; field by field in docs/rpc.md. The core's
  * structures are in rpc_int.h, which includes this.
  */
@@ -8,16 +9,17 @@
 #include "kernel/compiler.h"
 #include "kernel/wisp_abi.h"
 #include "net/rpc/rpc.h"
+#include "net/rpc/rpc_mac.h"
 #include "net/rpc/rpc_ops.h"
 
 #define RPC_MAGIC       0x57525043u    /* "WRPC" */
 #define RPC_HDR_LEN     48
 #define RPC_MAX_PAYLOAD 1472           /* UDP payload in a 1500-byte IPv4 packet */
-#define RPC_FRAG_DATA   (RPC_MAX_PAYLOAD - RPC_HDR_LEN)
+#define RPC_FRAG_DATA   (RPC_MAX_PAYLOAD - RPC_HDR_LEN - RPC_TAG_LEN)  /* 1408 */
 #define RPC_MAX_FRAGS   ((RPC_MAX_DATA + RPC_FRAG_DATA - 1) / RPC_FRAG_DATA)
 #define RPC_MAX_NODES   256            /* node ids 0..255: the /24 address rule */
 #define RPC_CHANNELS    16             /* channel numbers a peer may use */
-#define RPC_CHAN_PING   0xffff         /* recov's pings: no channel state */
+#define RPC_CHAN_PING   0xffff         /* recov's pings: no channel state; frag_mask is a nonce */
 #define RPC_CLIENT_CHANNELS 8          /* channels this node calls on */
 #define RPC_ERR_MIN     (-4095)        /* errors on the wire are -4095..-1 */
 
@@ -67,6 +69,7 @@ enum rpc_wire_reason {
     RPC_WIRE_BAD_ERROR,
     RPC_WIRE_BAD_BOOT,
     RPC_WIRE_BAD_RESERVED,
+    RPC_WIRE_BAD_AUTH,        /* shorter than header + tag, or the tag is wrong */
     RPC_WIRE_NREASONS,
 };
 
@@ -79,12 +82,16 @@ uint32_t rpc_frag_len(uint32_t total, unsigned index);
 uint64_t rpc_frag_full(unsigned count);
 /* Every rule decode enforces, on a header about to be sent or just read. */
 enum rpc_wire_reason rpc_wire_check(const struct rpc_hdr *h);
-/* Encode h and its payload (h->payload_len bytes) into buf; returns the
- * datagram length, or 0 when cap is too small. h must pass rpc_wire_check. */
-size_t rpc_wire_encode(const struct rpc_hdr *h, const void *payload, void *buf, size_t cap);
-/* Decode and validate a datagram; on RPC_WIRE_OK *payload points into buf. */
-enum rpc_wire_reason rpc_wire_decode(const void *buf, size_t len, struct rpc_hdr *h,
-                                     const void **payload);
+/* Encode h and its payload (h->payload_len bytes) into buf, followed by
+ * the tag under key; returns the datagram length (48 + payload_len + 16),
+ * or 0 when cap is too small. h must pass rpc_wire_check. */
+size_t rpc_wire_encode(const struct rpc_mac_key *key, const struct rpc_hdr *h,
+                       const void *payload, void *buf, size_t cap);
+/* Check the tag under key first (RPC_WIRE_BAD_AUTH: too short or wrong,
+ * and no field was looked at), then decode and validate the datagram; on
+ * RPC_WIRE_OK *payload points into buf. */
+enum rpc_wire_reason rpc_wire_decode(const struct rpc_mac_key *key, const void *buf, size_t len,
+                                     struct rpc_hdr *h, const void **payload);
 const char *rpc_wire_reason_name(enum rpc_wire_reason r);
 /* Count a rejected datagram in the wisp_rpcstat counter for its reason. */
 void rpc_wire_count(struct wisp_rpcstat *s, enum rpc_wire_reason r);

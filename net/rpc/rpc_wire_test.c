@@ -1,9 +1,12 @@
 /*
  * Host tests of the RPC wire format: encode/decode round trips of every
  * kind of packet, and each malformed case rejected with its own reason and
- * counted in the right wisp_rpcstat counter. The fuzz test of the same
- * decoder is rpc_fuzz_test.c.
+ * counted in the right wisp_rpcstat counter; the tag (protocol v2) checked
+ * before anything else. Rule tests re-tag a patched datagram so the rule,
+ * not the tag, is what rejects it. The fuzz test of the same decoder is
+ * rpc_fuzz_test.c.
  */
+// TEST_SRCS: net/rpc/rpc_mac.c
 #include "net/rpc/rpc_int.h"
 #include "tests/host/test.h"
 
@@ -32,13 +35,22 @@ req_hdr(uint32_t total, unsigned index)
 
 static uint8_t pkt[RPC_MAX_PAYLOAD + 64];
 static uint8_t data[RPC_MAX_PAYLOAD];
+static const struct rpc_mac_key wkey = { 0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull };
+
+/* Tag pkt[0..body) as a sender would; returns the datagram's length. */
+static size_t
+retag(size_t body)
+{
+    rpc_mac_tag(&wkey, pkt, body, pkt + body);
+    return body + RPC_TAG_LEN;
+}
 
 static size_t
 enc(const struct rpc_hdr *h)
 {
     for (size_t i = 0; i < sizeof(data); i++)
         data[i] = (uint8_t)(i * 7 + 1);
-    return rpc_wire_encode(h, data, pkt, sizeof(pkt));
+    return rpc_wire_encode(&wkey, h, data, pkt, sizeof(pkt));
 }
 
 static int
@@ -46,7 +58,7 @@ dec(size_t len)
 {
     struct rpc_hdr h;
     const void *p;
-    return rpc_wire_decode(pkt, len, &h, &p);
+    return rpc_wire_decode(&wkey, pkt, len, &h, &p);
 }
 
 static bool
@@ -66,8 +78,8 @@ expect_round_trip(const struct rpc_hdr *h)
     struct rpc_hdr d;
     const void *p = NULL;
     size_t len = enc(h);
-    EXPECT_EQ(len, RPC_HDR_LEN + h->payload_len);
-    EXPECT_EQ(rpc_wire_decode(pkt, len, &d, &p), RPC_WIRE_OK);
+    EXPECT_EQ(len, RPC_HDR_LEN + h->payload_len + RPC_TAG_LEN);
+    EXPECT_EQ(rpc_wire_decode(&wkey, pkt, len, &d, &p), RPC_WIRE_OK);
     EXPECT_TRUE(hdr_eq(&d, h));
     EXPECT_TRUE(p == pkt + RPC_HDR_LEN);
     EXPECT_TRUE(memcmp(p, data, h->payload_len) == 0);
@@ -117,6 +129,10 @@ test_wire_round_trip_reply_ack_close_ping(void)
     h.channel = RPC_CHAN_PING;
     h.dst_boot = 0;
     expect_round_trip(&h);
+    h.frag_mask = 0xfedcba9876543210ull;    /* a ping's nonce: any 64 bits */
+    expect_round_trip(&h);
+    h.flags = RPC_F_REPLY;                  /* the answer echoes it */
+    expect_round_trip(&h);
 }
 
 static void
@@ -132,13 +148,13 @@ test_wire_encode_is_big_endian(void)
     EXPECT_EQ(pkt[20], 0x12);
 }
 
-/* Encode a valid header, patch byte off to v, decode. */
+/* Encode a valid header, patch byte off to v, re-tag, decode. */
 static int
 patched(const struct rpc_hdr *h, size_t off, uint8_t v)
 {
     size_t len = enc(h);
     pkt[off] = v;
-    return dec(len);
+    return dec(retag(len - RPC_TAG_LEN));
 }
 
 static void
@@ -146,10 +162,14 @@ test_wire_rejects_framing(void)
 {
     struct rpc_hdr h = req_hdr(100, 0);
     size_t len = enc(&h);
-    EXPECT_EQ(dec(0), RPC_WIRE_SHORT);
-    EXPECT_EQ(dec(RPC_HDR_LEN - 1), RPC_WIRE_SHORT);
-    EXPECT_EQ(dec(len - 1), RPC_WIRE_BAD_LENGTH);
-    EXPECT_EQ(dec(len + 1), RPC_WIRE_BAD_LENGTH);
+    size_t body = len - RPC_TAG_LEN;
+    EXPECT_EQ(dec(0), RPC_WIRE_BAD_AUTH);
+    EXPECT_EQ(dec(RPC_HDR_LEN + RPC_TAG_LEN - 1), RPC_WIRE_BAD_AUTH);
+    EXPECT_EQ(dec(len - 1), RPC_WIRE_BAD_AUTH);
+    EXPECT_EQ(dec(retag(body - 1)), RPC_WIRE_BAD_LENGTH);
+    enc(&h);
+    EXPECT_EQ(dec(retag(body + 1)), RPC_WIRE_BAD_LENGTH);
+
     EXPECT_EQ(patched(&h, 0, 'X'), RPC_WIRE_BAD_MAGIC);
     EXPECT_EQ(patched(&h, 4, RPC_PROTO_VERSION + 1), RPC_WIRE_BAD_VERSION);
     EXPECT_EQ(patched(&h, 35, 1), RPC_WIRE_BAD_RESERVED);
@@ -177,7 +197,31 @@ test_wire_rejects_lengths_and_fragments(void)
     h = req_hdr(100, 0);
     size_t len = enc(&h);
     pkt[33] = 99;
-    EXPECT_EQ(dec(len - 1), RPC_WIRE_BAD_LENGTH);
+    EXPECT_EQ(dec(retag(len - RPC_TAG_LEN - 1)), RPC_WIRE_BAD_LENGTH);
+}
+
+static void
+test_wire_tag_checked_first(void)
+{
+    struct rpc_hdr h = req_hdr(3000, 1);
+    struct rpc_mac_key other = wkey;
+    size_t len = enc(&h);
+    const void *p;
+    struct rpc_hdr d;
+
+    other.k0 ^= 1;
+    EXPECT_EQ(rpc_wire_decode(&other, pkt, len, &d, &p), RPC_WIRE_BAD_AUTH);
+    for (size_t off = 0; off < len; off += 3) {
+        enc(&h);
+        pkt[off] ^= 0x10;               /* header, payload or tag */
+        EXPECT_EQ(dec(len), RPC_WIRE_BAD_AUTH);
+    }
+    enc(&h);
+    pkt[0] = 'X';                       /* bad magic, but the tag says so first */
+    EXPECT_EQ(dec(len), RPC_WIRE_BAD_AUTH);
+    enc(&h);
+    EXPECT_EQ(dec(len), RPC_WIRE_OK);
+    EXPECT_EQ(len, RPC_HDR_LEN + RPC_FRAG_DATA + RPC_TAG_LEN);   /* a full fragment: 1472 */
 }
 
 static void
@@ -255,7 +299,8 @@ test_wire_reasons_counted(void)
     EXPECT_EQ(s.bad_version, 1);
     EXPECT_EQ(s.bad_length, 4);         /* short, length, total, fragment */
     EXPECT_EQ(s.bad_op, 1);
-    EXPECT_EQ(s.bad_other, RPC_WIRE_NREASONS - 1 - 7);
+    EXPECT_EQ(s.bad_auth, 1);
+    EXPECT_EQ(s.bad_other, RPC_WIRE_NREASONS - 1 - 8);
     EXPECT_STREQ(rpc_op_name(RPC_OP_COUNT), "COUNT");
 }
 
@@ -270,7 +315,9 @@ test_wire_frag_arithmetic(void)
               RPC_MAX_DATA - (RPC_MAX_FRAGS - 1) * RPC_FRAG_DATA);
     EXPECT_EQ(rpc_frag_full(3), 7);
     EXPECT_EQ(rpc_frag_full(64), ~0ull);
-    EXPECT_EQ(RPC_HDR_LEN + RPC_FRAG_DATA, 1472);
+    EXPECT_EQ(RPC_HDR_LEN + RPC_FRAG_DATA + RPC_TAG_LEN, 1472);
+    EXPECT_EQ(RPC_FRAG_DATA, 1408);
+    EXPECT_EQ(rpc_frag_count(RPC_MAX_DATA), 47);
 }
 
 void
@@ -280,6 +327,7 @@ tests_run(void)
     RUN(test_wire_round_trip_reply_ack_close_ping);
     RUN(test_wire_encode_is_big_endian);
     RUN(test_wire_rejects_framing);
+    RUN(test_wire_tag_checked_first);
     RUN(test_wire_rejects_lengths_and_fragments);
     RUN(test_wire_rejects_flags_op_node_channel_boot);
     RUN(test_wire_rejects_masks_and_errors);
