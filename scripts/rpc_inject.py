@@ -31,6 +31,7 @@ import collections
 import hashlib
 import os
 import random
+import signal
 import struct
 import subprocess
 import sys
@@ -268,6 +269,7 @@ class Heard:
         self.maxseq = {}                # (client, boot, chan) -> highest seq seen
         self.old = []                   # replayable frames (requests to the target)
         self.rng = random.Random(1)
+        self.to_target = []             # when each legitimate datagram to the target passed
 
     def on_frame(self, frame):
         u = parse_udp(frame)
@@ -275,6 +277,8 @@ class Heard:
             self.frames += 1
             if u is None or hashlib.sha1(frame).digest() in self.sent:
                 return
+            if u[3] == ip_of(self.target):
+                self.to_target.append(time.time())
             h = decode(u[4])
             if h is None or h["version"] not in (1, 2):
                 return
@@ -317,11 +321,11 @@ class Heard:
 
 MEMBER_KINDS = ("garbage", "truncated", "bitflip", "badtag", "notag", "extreme", "fragtrain",
                 "bootid", "count")
-REPLAY_KINDS = ("verbatim", "oldseq", "oldboot", "ancientboot", "oldtarget", "dst0",
+REPLAY_KINDS = ("verbatim", "oldseq", "oldboot", "oldping", "ancientboot", "oldtarget", "dst0",
                 "pingnonce")
 WEIGHTS = {"garbage": 8, "truncated": 8, "bitflip": 8, "badtag": 8, "notag": 4, "extreme": 8,
            "fragtrain": 6, "bootid": 6, "count": 14, "verbatim": 6, "oldseq": 6, "oldboot": 4,
-           "ancientboot": 3, "oldtarget": 4, "dst0": 4, "pingnonce": 3}
+           "oldping": 2, "ancientboot": 3, "oldtarget": 4, "dst0": 4, "pingnonce": 3}
 
 
 class Forger:
@@ -519,10 +523,19 @@ class Forger:
         if not self.a.old_boot:
             return self.k_ancientboot()
         k, boot = self.rng.choice(self.a.old_boot)
-        op = self.rng.choice([OP_COUNT, OP_COUNT, OP_TIME, OP_PING])
-        kw = dict(channel=CHAN_PING) if op == OP_PING else {}
+        op = self.rng.choice([OP_COUNT, OP_COUNT, OP_TIME])
         dst = self.rng.choice([0, self.boots.get(self.t, 0)] + self.a.target_old)
-        return self.seal(self.request(k, op=op, boot=boot, dst_boot=dst, **kw)), k
+        return self.seal(self.request(k, op=op, boot=boot, dst_boot=dst)), k
+
+    def k_oldping(self):
+        """A PING request (a challenge) from the previous incarnation."""
+        if not self.a.old_boot:
+            return self.k_ancientboot()
+        k, boot = self.rng.choice(self.a.old_boot)
+        mask = self.rng.getrandbits(64) if self.proto >= 2 else 0
+        dst = self.rng.choice([0, self.boots.get(self.t, 0)] + self.a.target_old)
+        return self.seal(self.request(k, op=OP_PING, channel=CHAN_PING, boot=boot, dst_boot=dst,
+                                      mask=mask)), k
 
     def k_ancientboot(self):
         """A request recorded from an incarnation before the previous one."""
@@ -589,15 +602,30 @@ def learn(heard, a):
     return heard.snapshot()
 
 
+def stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 def inject(a):
     key, key_from = load_key(a.dir)
     sent = set()
     heard = Heard(a.target, sent)
+    signal.signal(signal.SIGTERM, stop)
     plug = Plug(switch_dir(a.dir), heard.on_frame)
+    st = 0
     try:
-        return run(a, key, key_from, heard, plug, sent)
+        print(f"rpc_inject: listening on {a.dir}'s segment", flush=True)
+        st = run(a, key, key_from, heard, plug, sent)
+        while a.stay:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
     finally:
         plug.close()
+        if a.legit_log:
+            with heard.lock, open(a.legit_log, "w") as f:
+                f.writelines(f"{t:.6f}\n" for t in heard.to_target)
+    return st
 
 
 def run(a, key, key_from, heard, plug, sent):
@@ -608,7 +636,8 @@ def run(a, key, key_from, heard, plug, sent):
           + " ".join(f"{k}={b:08x}" for k, b in sorted(boots.items()))
           + f"; {len(old)} replayable requests; key {key_from}", flush=True)
     rng = random.Random(a.seed)
-    kinds = [k for k in MEMBER_KINDS + REPLAY_KINDS if k not in a.without]
+    kinds = [k for k in MEMBER_KINDS + REPLAY_KINDS
+             if k not in a.without and (not a.only or k in a.only)]
     weights = [WEIGHTS[k] for k in kinds]
     counts = collections.Counter()
     start = time.monotonic()
@@ -695,11 +724,18 @@ def parse(argv):
     p.add_argument("--target-old", action="append", default=[], metavar="BOOT",
                    help="a previous boot id (hex) of the target (repeatable)")
     p.add_argument("--without", default="", help="kinds to leave out, comma-separated")
+    p.add_argument("--only", default="", help="send only these kinds, comma-separated")
+    p.add_argument("--stay", action="store_true",
+                   help="after the summary, keep listening until SIGTERM")
+    p.add_argument("--legit-log", metavar="FILE",
+                   help="at exit, write the time (epoch s) of every datagram to the "
+                        "target heard on the segment (the legitimate ones), one a line")
     a = p.parse_args(argv)
     a.claim = [int(x) for x in a.claim.split(",") if x]
     a.old_boot = [(int(k), int(b, 16)) for k, b in (x.split("=") for x in a.old_boot)]
     a.target_old = [int(b, 16) for b in a.target_old]
     a.without = set(x for x in a.without.split(",") if x)
+    a.only = set(x for x in a.only.split(",") if x)
     return p, a
 
 
@@ -709,7 +745,7 @@ def main(argv):
         return selftest()
     if not a.dir:
         p.error("-d DIR is needed")
-    unknown = a.without - set(WEIGHTS)
+    unknown = (a.without | a.only) - set(WEIGHTS)
     if unknown:
         p.error(f"unknown kinds: {', '.join(sorted(unknown))}")
     return inject(a)

@@ -10,6 +10,7 @@
 # ids. Before that, node 0 and node 2 are restarted once, so the injector has
 # old boot ids of the target and of a member to replay.
 set -uo pipefail
+export LC_ALL=C             # $EPOCHREALTIME and awk agree on the decimal point
 # shellcheck source=scripts/cluster_lib.sh
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"
 cl_setup rpc_hostile
@@ -57,21 +58,36 @@ read -r _ boot1 <<<"$(boot_seen 0 1)"
 read -r _ boot2 <<<"$(boot_seen 0 2)"
 
 declare -A b1 b2 b0 n0 a1 a2 a0 m0
-cl_stats b1 1 rpcstat && cl_stats b2 2 rpcstat && cl_stats b0 0 rpcstat &&
-    cl_stats n0 0 netstat || cl_fail "counters before the injection"
-
-# The attack, and the legitimate callers: rounds of $ROUND calls each until the
-# injector is done (at least 2 rounds); a round's status and output go to a file.
+# The attack: the injector plugs in and listens (it logs when each legitimate
+# datagram to node 0 passes) before the counters are read, and sends once it
+# has heard the legitimate callers.
 inj_out=$CL_DIR/inject.out
+legit_log=$CL_DIR/legit.log
 python3 scripts/rpc_inject.py -d "$CL_DIR" --target 0 --claim 1,2 --count "$COUNT" \
     --rate "$RATE" --seed "${HOSTILE_SEED:-7}" --old-boot "2=$old2" --target-old "$old0" \
-    >"$inj_out" 2>&1 &
+    --without "${HOSTILE_WITHOUT:-}" --stay --legit-log "$legit_log" >"$inj_out" 2>&1 &
 inj=$!
 cl_bg $inj
+for _ in $(seq 1 100); do
+    grep -q '^rpc_inject: listening' "$inj_out" && break
+    kill -0 $inj 2>/dev/null || break
+    sleep 0.1
+done
+grep -q '^rpc_inject: listening' "$inj_out" || cl_fail "the injector did not start: $(cat "$inj_out")"
+
+# Counters before: node 0's between host times tb0 and tb1.
+cl_stats b1 1 rpcstat && cl_stats b2 2 rpcstat || cl_fail "counters of 1 and 2 before"
+tb0=$EPOCHREALTIME
+cl_stats b0 0 rpcstat && cl_stats n0 0 netstat || cl_fail "counters of 0 before"
+tb1=$EPOCHREALTIME
+
+# The legitimate callers: rounds of $ROUND calls each until the injector is
+# done (at least 2 rounds); a round's status and output go to a file.
+injected() { grep -q '^INJECT ' "$inj_out" || ! kill -0 $inj 2>/dev/null; }
 t0=$SECONDS
 caller() {
     local k=$1 r=0 o
-    while ((r < 2)) || kill -0 "$inj" 2>/dev/null; do
+    while ((r < 2)) || ! injected; do
         o=$(cl sh --timeout 120 "$k" "rpcbench count 0 $ROUND" 2>&1) || {
             echo "FAILED round $r: $o"
             return 1
@@ -91,16 +107,16 @@ cl_bg $c1
 caller 2 >"$CL_DIR/caller2.out" 2>&1 &
 c2=$!
 cl_bg $c2
-wait $inj
-inj_st=$?
 wait $c1
 st1=$?
 wait $c2
 st2=$?
+for _ in $(seq 1 600); do
+    injected && break
+    sleep 0.5
+done
 echo "injection and calls took $((SECONDS - t0)) s"
-cat "$inj_out"
-[[ $inj_st == 0 ]] || cl_fail "the injector exited $inj_st"
-summary=$(grep '^INJECT ' "$inj_out") || cl_fail "no INJECT summary from the injector"
+summary=$(grep '^INJECT ' "$inj_out") || cl_fail "no INJECT summary: $(cat "$inj_out")"
 sent=$(sed -n 's/^INJECT total=\([0-9]*\) .*/\1/p' <<<"$summary")
 
 # Every problem is collected, so one run tells all that went wrong.
@@ -124,8 +140,15 @@ done
 echo "legitimate calls that succeeded: $legit"
 
 sleep 2         # datagrams still in flight land, retransmissions end
-cl_stats a0 0 rpcstat && cl_stats m0 0 netstat && cl_stats a1 1 rpcstat &&
-    cl_stats a2 2 rpcstat || cl_fail "node 0 does not answer after the injection"
+ta0=$EPOCHREALTIME
+cl_stats a0 0 rpcstat && cl_stats m0 0 netstat || cl_fail "node 0 does not answer after the injection"
+ta1=$EPOCHREALTIME
+cl_stats a1 1 rpcstat && cl_stats a2 2 rpcstat || cl_fail "counters of 1 and 2 after"
+kill -TERM $inj
+wait $inj
+inj_st=$?
+cat "$inj_out"
+[[ $inj_st == 0 ]] || cl_fail "the injector exited $inj_st"
 d() { local -n x=$1 y=$2; echo $((${y[$3]:-0} - ${x[$3]:-0})); }
 
 # Node 0 runs calls, and its counter counts the legitimate calls only (a
@@ -159,12 +182,16 @@ ran=$(d b0 a0 requests)
 called=$(($(d b1 a1 calls) + $(d b2 a2 calls)))
 ((ran <= called)) || bad "node 0 ran $ran requests; nodes 1 and 2 made only $called calls"
 
-# Accounting. rx: RPC datagrams node 0 took in; legit_tx: all that 1 and 2 sent.
-# Every injected datagram reached the RPC layer unless the NIC dropped it
-# (rx - legit_tx >= sent - rx_dropped), and every datagram that is not
-# legitimate was dropped and counted (dropped >= rx - legit_tx).
+# Accounting. rx: RPC datagrams node 0 took in between its two readings. The
+# legitimate ones among them, as heard on the segment, are at least `inner`
+# (heard after the first reading ended and before the second began) and at
+# most `outer` (heard between the start of the first and the end of the
+# second). Every injected datagram reached the RPC layer unless the NIC
+# dropped it: rx - inner >= sent - rx_dropped; and every datagram that was
+# not legitimate was dropped and counted: dropped >= rx - outer.
 rx=$(d b0 a0 rx_packets)
-legit_tx=$(($(d b1 a1 tx_packets) + $(d b2 a2 tx_packets)))
+inner=$(awk -v a="$tb1" -v b="$ta0" '$1 > a && $1 < b' "$legit_log" | wc -l)
+outer=$(awk -v a="$tb0" -v b="$ta1" '$1 >= a && $1 <= b' "$legit_log" | wc -l)
 nicdrop=$(d n0 m0 rx_dropped)
 dropped=0
 echo "node 0's counters that moved:"
@@ -174,13 +201,14 @@ for c in $(printf '%s\n' "${!a0[@]}" | sort); do
     esac
     [[ $(d b0 a0 "$c") != 0 ]] && printf '  %-18s +%s\n' "$c" "$(d b0 a0 "$c")"
 done
-echo "node 0: rx $rx, from 1 and 2 at most $legit_tx, injected $sent, NIC drops $nicdrop," \
+echo "node 0: rx $rx, legitimate $inner..$outer, injected $sent, NIC drops $nicdrop," \
     "dropped and counted $dropped"
-((rx - legit_tx >= sent - nicdrop)) ||
-    bad "only $((rx - legit_tx)) datagrams beyond the legitimate ones reached node 0's RPC" \
+((rx - inner >= sent - nicdrop)) ||
+    bad "at most $((rx - inner)) datagrams beyond the legitimate ones reached node 0's RPC" \
         "layer; $sent were injected and the NIC dropped $nicdrop"
-((dropped >= rx - legit_tx)) ||
-    bad "node 0 counted $dropped drops for $((rx - legit_tx)) datagrams that are not legitimate"
+((dropped >= rx - outer)) ||
+    bad "node 0 counted $dropped drops for at least $((rx - outer)) datagrams that were" \
+        "not legitimate: $((rx - outer - dropped)) went uncounted"
 
 if ((${#problems[@]})); then
     cl_fail "$(printf '%s\n' "${problems[@]}")"
