@@ -323,6 +323,8 @@ MEMBER_KINDS = ("garbage", "truncated", "bitflip", "badtag", "notag", "extreme",
                 "bootid", "count")
 REPLAY_KINDS = ("verbatim", "oldseq", "oldboot", "oldping", "ancientboot", "oldtarget", "dst0",
                 "pingnonce")
+# Kinds an outsider without the key makes: none of them may carry a right tag.
+FORGED = ("garbage", "truncated", "bitflip", "badtag", "notag", "fragtrain", "bootid", "count")
 WEIGHTS = {"garbage": 8, "truncated": 8, "bitflip": 8, "badtag": 8, "notag": 4, "extreme": 8,
            "fragtrain": 6, "bootid": 6, "count": 14, "verbatim": 6, "oldseq": 6, "oldboot": 4,
            "oldping": 2, "ancientboot": 3, "oldtarget": 4, "dst0": 4, "pingnonce": 3}
@@ -344,6 +346,11 @@ class Forger:
         self.train = None               # an unfinished fragment train in progress
 
     # -- helpers --
+    def authentic(self, d):
+        """Would the target accept d's tag (the last 16 bytes, v2)?"""
+        return self.proto >= 2 and len(d) >= HDR_LEN + TAG_LEN and \
+            siphash128(self.key, d[:-TAG_LEN]) == d[-TAG_LEN:]
+
     def tbool(self, p=0.5):
         return self.rng.random() < p
 
@@ -405,12 +412,14 @@ class Forger:
         else:
             k = self.sender()
             d = bytearray(self.seal(self.request(k)))
-        for _ in range(self.rng.choice([1, 1, 2, 3])):
-            if self.proto < 2:
-                i = self.rng.choice([4, 5, 7, 9, 11, 13, 19, 20, 23, 27, 31])
-            else:
-                i = self.rng.randrange(len(d))
-            d[i] ^= 1 << self.rng.randrange(8)
+        # Distinct bits: two flips of one bit would give back the authentic
+        # datagram, a fresh request that would run.
+        if self.proto < 2:
+            bits = [8 * i + b for i in (4, 5, 7, 9, 11, 13, 19, 20, 23, 27, 31) for b in range(8)]
+        else:
+            bits = range(8 * len(d))
+        for bit in self.rng.sample(bits, self.rng.choice([1, 1, 2, 3])):
+            d[bit // 8] ^= 1 << (bit % 8)
         return bytes(d), k
 
     def k_badtag(self):
@@ -649,6 +658,8 @@ def run(a, key, key_from, heard, plug, sent):
             f = Forger(a, key, proto, boots, old, maxseq, rng)
         kind = rng.choices(kinds, weights)[0]
         d, k = getattr(f, "k_" + kind)()
+        while kind in FORGED and f.authentic(d):
+            d, k = getattr(f, "k_" + kind)()     # never a fresh authentic datagram
         if d is None:
             frame = k                               # a captured frame, as it was
         else:
