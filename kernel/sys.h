@@ -111,6 +111,7 @@ long sys_clock_nanosleep(int clk, int flags, uint64_t ureq, uint64_t urem);
 long sys_gettimeofday(uint64_t utv, uint64_t utz);
 long sys_time(uint64_t ut);
 long sys_wisp_timesync(uint64_t ubuf, long size, long flags);
+long sys_wisp_mac_bench(long size, long n);                 /* net/rpc/rpc_sys.c */
 long sys_uname(uint64_t ubuf);
 long sys_clock_getres(int clk, uint64_t ures);
 

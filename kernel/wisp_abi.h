@@ -68,6 +68,9 @@ struct wisp_blast {
                                       the source now (sleeps for an RPC), without applying it */
 #define WISP_TIMESYNC_PROBE 1
 
+#define WISP_SYS_MAC_BENCH  1011  /* (long size, long n) -> elapsed ns: tag a size-byte buffer
+                                      n times with the RPC MAC (SipHash-2-4-128) */
+
 enum { WISP_TS_NONE = 0, WISP_TS_SOURCE = 1, WISP_TS_SYNCED = 2, WISP_TS_TRYING = 3 };
 
 struct wisp_timesync {

@@ -1,12 +1,16 @@
 # Boot images: `make iso` (GRUB 2, multiboot2, BIOS+UEFI hybrid ISO) and
 # `make efi` (FAT image with Wisp's own GNU-EFI loader). The kernel and the
 # initrd come from mk/kernel.mk and mk/user.mk. The command line appended
-# after console=ttyS0 is WISP_CMDLINE, e.g. make iso WISP_CMDLINE="node=1".
+# after console=ttyS0 is WISP_CMDLINE, e.g. make iso WISP_CMDLINE="node=1",
+# then rpckey=KEY: the cluster's RPC key (docs/rpc.md) from RPCKEY=FILE (32
+# hex digits), or else from $(BUILD)/cluster.key, made once (mode 0600).
 # Tests build their own images with boot/mkiso.sh and boot/mkefi.sh.
 # `make boot-stub-test` checks both boot paths with a stand-in kernel.
 
 WISP_CMDLINE ?=
 export WISP_CMDLINE
+RPCKEY ?=
+RPCKEY_FILE := $(if $(RPCKEY),$(RPCKEY),$(BUILD)/cluster.key)
 
 BOOT_EFI_DIR  := $(BUILD)/efi
 BOOT_EFI_APP  := $(BOOT_EFI_DIR)/BOOTX64.EFI
@@ -41,14 +45,31 @@ boot-stub: $(BOOT_STUB)
 # Rebuilt whenever WISP_CMDLINE changes: the stamp is rewritten only then.
 $(BUILD)/boot/cmdline.stamp: FORCE
 	@mkdir -p $(dir $@)
-	@printf '%s\n' "$$WISP_CMDLINE" | cmp -s - $@ || printf '%s\n' "$$WISP_CMDLINE" > $@
+	@printf '%s\n' "$$WISP_CMDLINE" "$(RPCKEY_FILE)" | cmp -s - $@ || \
+		printf '%s\n' "$$WISP_CMDLINE" "$(RPCKEY_FILE)" > $@
 
-$(ISO): $(KERNEL) $(INITRD) boot/mkiso.sh boot/grub/grub.cfg $(BUILD)/boot/cmdline.stamp
-	WISP_KERNEL=$(KERNEL) WISP_INITRD=$(INITRD) boot/mkiso.sh $@ "$$WISP_CMDLINE"
+# Made once; every image built without RPCKEY= carries this key.
+$(BUILD)/cluster.key:
+	@mkdir -p $(dir $@)
+	@umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > $@.tmp && echo >> $@.tmp
+	@mv -f $@.tmp $@
+	@echo "made $@: the RPC key of images built without RPCKEY=FILE"
 
-$(EFI_IMG): $(KERNEL) $(INITRD) $(BOOT_EFI_APP) boot/mkefi.sh $(BUILD)/boot/cmdline.stamp
-	WISP_KERNEL=$(KERNEL) WISP_INITRD=$(INITRD) WISP_EFI_APP=$(BOOT_EFI_APP) \
-		boot/mkefi.sh $@ "$$WISP_CMDLINE"
+# Sets k to the key in $(RPCKEY_FILE), lowercase, or fails.
+BOOT_RPCKEY = k=$$(tr -d '[:space:]' < $(RPCKEY_FILE) | tr A-F a-f) && \
+	{ printf '%s' "$$k" | grep -Eqx '[0-9a-f]{32}' || \
+	  { echo "$(RPCKEY_FILE): not 32 hex digits (RPCKEY=FILE)" >&2; exit 1; }; } && \
+	echo "$@: rpckey= from $(RPCKEY_FILE)"
+
+$(ISO): $(KERNEL) $(INITRD) boot/mkiso.sh boot/grub/grub.cfg $(BUILD)/boot/cmdline.stamp \
+		$(RPCKEY_FILE)
+	@$(BOOT_RPCKEY) && WISP_KERNEL=$(KERNEL) WISP_INITRD=$(INITRD) \
+		boot/mkiso.sh $@ "$${WISP_CMDLINE:+$$WISP_CMDLINE }rpckey=$$k"
+
+$(EFI_IMG): $(KERNEL) $(INITRD) $(BOOT_EFI_APP) boot/mkefi.sh $(BUILD)/boot/cmdline.stamp \
+		$(RPCKEY_FILE)
+	@$(BOOT_RPCKEY) && WISP_KERNEL=$(KERNEL) WISP_INITRD=$(INITRD) \
+		WISP_EFI_APP=$(BOOT_EFI_APP) boot/mkefi.sh $@ "$${WISP_CMDLINE:+$$WISP_CMDLINE }rpckey=$$k"
 
 $(BOOT_EFI_DIR)/%.o: boot/efi/%.c
 	@mkdir -p $(dir $@)

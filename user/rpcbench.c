@@ -7,6 +7,7 @@
  *   rpcbench count NODE N            N at-most-once increments of NODE's counter
  *   rpcbench tput NODE SIZE SECS [C] echo throughput with C (1..8) callers (fork)
  *   rpcbench blast NODE TOTAL DGRAM  raw UDP throughput to NODE's sink
+ *   rpcbench mac SIZE N              the RPC MAC's cost: tag SIZE bytes N times in the kernel
  */
 #include <errno.h>
 #include <stdio.h>
@@ -190,12 +191,30 @@ blast(long node, long total, long dgram)
 }
 
 static int
+mac(long size, long n)
+{
+    long ns = wisp_mac_bench(size, n);
+    if (ns < 0) {
+        printf("rpcbench: mac bench failed: %s\n", strerror(errno));
+        return 1;
+    }
+    double per_kib = size ? (double)ns / n / size * 1024 : 0;
+    double mbs = (double)size * n / ((double)ns / 1e9) / 1e6;
+    printf("mac: %ld tags of %ld bytes in %.3f ms: %.0f ns per tag\n", n, size, ns / 1e6,
+           (double)ns / n);
+    printf("BENCH mac_ns_per_kib %.0f ns\n", per_kib);
+    printf("BENCH mac_mbs %.2f MB/s\n", mbs);
+    return 0;
+}
+
+static int
 usage(void)
 {
     fprintf(stderr, "usage: rpcbench echo NODE SIZE N\n"
                     "       rpcbench count NODE N\n"
                     "       rpcbench tput NODE SIZE SECONDS [CALLERS]\n"
-                    "       rpcbench blast NODE TOTAL DGRAM\n");
+                    "       rpcbench blast NODE TOTAL DGRAM\n"
+                    "       rpcbench mac SIZE N\n");
     return 2;
 }
 
@@ -205,6 +224,8 @@ main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 3)
         return usage();
+    if (strcmp(argv[1], "mac") == 0 && argc == 4)
+        return mac(arg(argv[2], "size", 0, MAX_DATA), arg(argv[3], "count", 1, 100000000));
     long node = arg(argv[2], "node", 0, 255);
     if (strcmp(argv[1], "echo") == 0 && argc == 5)
         return echo(node, arg(argv[3], "size", 0, MAX_DATA), arg(argv[4], "count", 1, 10000000));

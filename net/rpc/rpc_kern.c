@@ -16,6 +16,7 @@
 #include "kernel/lib.h"
 #include "kernel/main.h"
 #include "kernel/mem.h"
+#include "kernel/rand.h"
 #include "kernel/sched.h"
 #include "net/net.h"
 #include "net/rpc/rpc_int.h"
@@ -107,14 +108,57 @@ server_thread(void *arg)
     }
 }
 
+/* The cluster key from rpckey= (32 hex digits), and the secret seed of
+ * this boot's PING nonces. A missing or malformed key is the all-zero
+ * key, said once on the console: such a node talks only to others like it. */
+static void
+rpc_init_keys(const struct cmdline *cl)
+{
+    uint8_t key[RPC_KEY_LEN], seed[RPC_KEY_LEN];
+    const char *hex = cl ? cmdline_get(cl, "rpckey") : NULL;
+
+    if (!hex)
+        kprintf("wisp: rpc: no rpckey= on the command line: using the all-zero key "
+                "(anyone on the network can forge RPCs)\n");
+    else if (rpc_mac_parse_key(hex, key) != 0)
+        kprintf("wisp: rpc: rpckey= is not 32 hex digits: using the all-zero key\n");
+    if (!hex)
+        memset(key, 0, sizeof(key));
+    rand_bytes(seed, sizeof(seed));
+    rpc_core_set_keys(&kn, key, seed);
+    memset(key, 0, sizeof(key));
+    memset(seed, 0, sizeof(seed));
+}
+
+/* rpcping=MS (failure detector's period) and rpcdead=MS (silence before a
+ * peer is marked down); nonsense keeps the defaults, said on the console. */
+static void
+rpc_init_detector(const struct cmdline *cl)
+{
+    uint64_t ping_ms = kn.tun.ping_ns / 1000000, dead_ms = kn.tun.dead_ns / 1000000;
+    uint64_t p = ping_ms, d = dead_ms;
+
+    if (!cl)
+        return;
+    if (cmdline_get_u64(cl, "rpcping", ping_ms, &p) != 0 || cmdline_get_u64(cl, "rpcdead",
+                                                                           dead_ms, &d) != 0 ||
+        p < 10 || p > 600000 || d <= p || d > 3600000) {
+        kprintf("wisp: rpc: bad rpcping=/rpcdead= (need 10 <= ping < dead, in ms): "
+                "keeping %llu/%llu ms\n", (unsigned long long)ping_ms,
+                (unsigned long long)dead_ms);
+        return;
+    }
+    kn.tun.ping_ns = p * 1000000;
+    kn.tun.dead_ns = d * 1000000;
+}
+
 int
 rpc_init(int self_node, uint32_t boot_id)
 {
     int err;
 
-    if (boot_id == 0)   /* the caller may leave the choice to us */
-        boot_id = (uint32_t)(arch_cycles() ^ (arch_cycles() >> 29) ^
-                             ((uint64_t)self_node * 0x9e3779b9u)) | 1;
+    while (boot_id == 0)    /* the caller may leave the choice to us: never reused */
+        rand_bytes(&boot_id, sizeof(boot_id));
     err = rpc_core_init(&kn, self_node, boot_id, &kenv, NULL);
     if (err)
         return err;
@@ -124,6 +168,8 @@ rpc_init(int self_node, uint32_t boot_id)
     const struct cmdline *cl = main_cmdline();
     if (cl && cmdline_get_u64(cl, "nodes", 0, &members) == 0)
         kn.expect_nodes = (int)MIN(members, (uint64_t)RPC_MAX_NODES);
+    rpc_init_keys(cl);
+    rpc_init_detector(cl);
     err = net_udp_bind(NET_UDP_PORT_RPC, k_rx, NULL);
     if (err)
         return err;
@@ -136,8 +182,10 @@ rpc_init(int self_node, uint32_t boot_id)
         if (!sched_spawn("rpc-server", server_thread, NULL))
             return -ENOMEM;
     rpc_up = true;
-    kprintf("wisp: node %d: rpc up, boot id %08x, %d server threads\n", self_node, boot_id,
-            RPC_SERVER_THREADS);
+    kprintf("wisp: node %d: rpc up, boot id %08x, %d server threads, ping %llu ms, "
+            "dead %llu ms\n", self_node, boot_id, RPC_SERVER_THREADS,
+            (unsigned long long)(kn.tun.ping_ns / 1000000),
+            (unsigned long long)(kn.tun.dead_ns / 1000000));
     return 0;
 }
 

@@ -213,16 +213,19 @@ recov_challenge_locked(struct rpc_node *n, int node, uint64_t now)
 
 /* Failure detection for one peer worth watching: silent for dead_ns while
  * up -> down; silent for ping_ns (or down, or never confirmed) -> PING,
- * once per ping_ns. A peer heard from recently is not pinged at all. */
+ * once per ping_ns. A peer heard from recently is not pinged at all, and
+ * of two idle peers the higher-numbered waits half a period longer, so it
+ * hears the other's PING first and only one PING per period crosses. */
 static void
 watch_peer(struct rpc_node *n, int i, uint64_t now)
 {
     struct rpc_peer *p = &n->peers[i];
+    uint64_t quiet = n->tun.ping_ns + (n->self > i ? n->tun.ping_ns / 2 : 0);
 
     if (p->state == WISP_NODE_UP) {
         if (now - p->last_heard >= n->tun.dead_ns)
             recov_mark_down_locked(n, i);
-        else if (now - p->last_heard < n->tun.ping_ns)
+        else if (now - p->last_heard < quiet)
             return;
     }
     if (now >= p->next_ping) {

@@ -1,6 +1,7 @@
 /*
  * Writes the seed corpora for the libFuzzer targets: valid RPC datagrams of
- * every kind (requests, fragments, replies, acks) and a few command lines.
+ * every kind (requests, fragments, replies, acks) without their tag (the
+ * target tags its input itself) and a few command lines.
  * The ELF target is seeded with real musl binaries by hostfuzz.sh.
  * Usage: fuzz_seeds DIR_RPC DIR_CMDLINE
  */
@@ -50,9 +51,10 @@ main(int argc, char **argv)
                 h.flags |= RPC_F_FRAG;
             h.frag_index = (uint8_t)(h.frag_count - 1);
             h.payload_len = (uint16_t)rpc_frag_len(totals[t], h.frag_index);
-            size_t len = rpc_wire_encode(&h, data, pkt, sizeof(pkt));
+            struct rpc_mac_key key = { 1, 2 };
+            size_t len = rpc_wire_encode(&key, &h, data, pkt, sizeof(pkt));
             if (len)
-                put(argv[1], pkt, len);
+                put(argv[1], pkt, len - RPC_TAG_LEN);
         }
     }
     n = 0;

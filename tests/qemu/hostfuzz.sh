@@ -12,12 +12,12 @@ out=build/fuzz
 mkdir -p "$out"
 cc="clang -g -O1 -std=gnu11 -DWISP_HOST -I. -Itests/host -fsanitize=fuzzer,address,undefined"
 cc="$cc -fno-sanitize-recover=undefined -Wno-unused-parameter"
-$cc -o "$out/fuzz_rpc_wire" tests/fuzz/fuzz_rpc_wire.c net/rpc/rpc_wire.c tests/fuzz/fuzz_support.c
+$cc -o "$out/fuzz_rpc_wire" tests/fuzz/fuzz_rpc_wire.c net/rpc/rpc_wire.c net/rpc/rpc_mac.c tests/fuzz/fuzz_support.c
 $cc -o "$out/fuzz_elf" tests/fuzz/fuzz_elf.c kernel/elf.c tests/fuzz/fuzz_support.c
 $cc -o "$out/fuzz_cmdline" tests/fuzz/fuzz_cmdline.c kernel/cmdline.c kernel/lib_string.c \
     kernel/lib_printf.c tests/fuzz/fuzz_support.c
 clang -g -O1 -std=gnu11 -DWISP_HOST -I. -Itests/host -o "$out/fuzz_seeds" \
-    tests/fuzz/fuzz_seeds.c net/rpc/rpc_wire.c tests/fuzz/fuzz_support.c
+    tests/fuzz/fuzz_seeds.c net/rpc/rpc_wire.c net/rpc/rpc_mac.c tests/fuzz/fuzz_support.c
 for t in rpc_wire elf cmdline; do
     rm -rf "$out/corpus_$t"
     mkdir -p "$out/corpus_$t"

@@ -66,6 +66,12 @@ wisp_timesync(struct wisp_timesync *buf, long size, long flags)
     return syscall(WISP_SYS_TIMESYNC, buf, size, flags);
 }
 
+static inline long
+wisp_mac_bench(long size, long n)
+{
+    return syscall(WISP_SYS_MAC_BENCH, size, n);
+}
+
 /* Node K is 10.77.0.(K+1) (net/net_addr.c); 0 when K is out of range. */
 static inline uint32_t
 wisp_node_ip(int node)
