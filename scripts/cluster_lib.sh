@@ -105,11 +105,12 @@ cl_node_state() {
 cl_bg() { CL_PIDS+=("$1"); }
 
 cl_stats() {
-    local -n cl_stats_arr=$1
+    local -n cl_stats_arr=$1     # a nameref: fills the caller's array
     local out name value
     out=$(cl sh "$2" "$3") || return 1
     while read -r name value _; do
-        [[ $value =~ ^[0-9]+$ ]] && cl_stats_arr[$name]=$value
+        # shellcheck disable=SC2034 # cl_stats_arr is the caller's array
+        [[ $value =~ ^[0-9]+$ ]] && cl_stats_arr["$name"]=$value
     done <<<"$out"
     return 0
 }

@@ -190,8 +190,8 @@ t0=$SECONDS
 caller() {
     local k=$1 r=0 o
     while ((r < 2)) || ! inj_done "$inj_out"; do
-        o=$(cl sh --timeout 120 "$k" "rpcbench count 0 $ROUND" 2>&1)
-        if [[ $? != 0 ]] || ! grep -q "^count: $ROUND calls to node 0 ok" <<<"$o"; then
+        if ! o=$(cl sh --timeout 120 "$k" "rpcbench count 0 $ROUND" 2>&1) ||
+            ! grep -q "^count: $ROUND calls to node 0 ok" <<<"$o"; then
             echo "FAILED round $r: $o"
             return 1
         fi
