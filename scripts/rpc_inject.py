@@ -5,25 +5,30 @@ and sends a target node tens of thousands of forged, malformed, replayed and
 unauthenticated RPC datagrams (Ethernet/IPv4/UDP to port 7700, with correct
 IP and UDP checksums), claiming to come from other nodes.
 
-    scripts/rpc_inject.py -d STATEDIR --target 0 --count 30000 [options]
+    scripts/rpc_inject.py -d STATEDIR [--target 0] [--count 30000] [options]
     scripts/rpc_inject.py --selftest     SipHash-2-4-128 against the published
-                                         vectors, checksums, the datagram codec
+                                         vectors, checksums, the header codec
 
-Kinds, mixed at random from --seed and counted (docs/testing.md has the
-whole list): garbage, truncated, bitflip, badtag, notag, extreme, fragtrain,
+Kinds, mixed at random from --seed and counted (docs/testing.md explains
+each): garbage, truncated, bitflip, badtag, notag, extreme, fragtrain,
 bootid, count (forged COUNT requests: each executed one raises the target's
-counter), and replays of authentic datagrams with correct tags, computed
-with the cluster key (<state dir>/cluster.key): verbatim (captured frames),
-oldseq, oldboot, ancientboot, oldtarget, dst0, pingnonce. Replays are only
+counter), and replays of authentic datagrams with right tags, made with the
+cluster key (<state dir>/cluster.key): verbatim (captured frames), oldseq,
+oldboot, oldping, ancientboot, oldtarget, dst0, pingnonce. Replays are only
 of what an attacker could have recorded: never a request the target has not
-already seen a newer one of, so none of them may execute.
+already seen a newer one of, so none of them may run; no forged kind ever
+carries a right tag.
 
-Before forging, it listens until it has heard the target and the claimed
-senders (their boot ids, channels and sequence numbers, the protocol
-version), at most --learn seconds. The last line is the summary:
+It prints "rpc_inject: listening ..." once plugged in, then listens until it
+has heard the target and the claimed senders (boot ids, channels, sequence
+numbers, the protocol version), at most --learn seconds, sends at most
+--rate datagrams a second, and ends with the summary line
     INJECT total=N sent_s=T proto=V kind=n kind=n ...
-Protocol v2 (RPC_PROTO_VERSION 2) adds a 16-byte SipHash-2-4-128 tag over
-header and payload; v1 has no tag. Python 3 standard library and vde2 only.
+With --stay it keeps listening until SIGTERM; --legit-log FILE then gets the
+time of every datagram to the target it heard (the legitimate ones), which
+tests/qemu/rpc_hostile.sh uses to account for every datagram. Protocol v2
+(RPC_PROTO_VERSION 2) ends each datagram with a 16-byte SipHash-2-4-128 tag
+over header and payload; v1 has none. Python 3 standard library and vde2.
 """
 
 import argparse
