@@ -277,9 +277,11 @@ called=$(($(d b1 a1 calls) + $(d b2 a2 calls)))
 # (heard after the first reading ended and before the second began) and at
 # most `outer` (heard between the start of the first and the end of the
 # second). Every injected datagram reached the RPC layer unless the NIC
-# dropped it: rx - inner >= sent - rx_dropped; and every datagram that was
-# not legitimate was dropped (or, a PING request, answered) and counted:
-# dropped >= rx - outer.
+# dropped it: rx - inner >= sent - rx_dropped, less 1 % for frames the
+# switch could not hand to node 0's QEMU in time (no counter of the node
+# sees those; none were lost in the runs measured); and every datagram that
+# was not legitimate was dropped (or, a PING request, answered) and counted:
+# dropped >= rx - outer, exactly.
 rx=$(d b0 a0 rx_packets)
 inner=$(heard "$legit_log" "$tb1" "$ta0")
 outer=$(heard "$legit_log" "$tb0" "$ta1")
@@ -291,7 +293,7 @@ for c in $(printf '%s\n' "${!a0[@]}" | sort); do
 done
 echo "node 0: rx $rx, legitimate $inner..$outer, injected $sent, NIC drops $nicdrop," \
     "dropped and counted $dropped"
-((rx - inner >= sent - nicdrop)) ||
+((rx - inner >= sent - nicdrop - sent / 100)) ||
     bad "at most $((rx - inner)) datagrams beyond the legitimate ones reached node 0's RPC" \
         "layer; $sent were injected and the NIC dropped $nicdrop"
 if ((dropped < rx - outer)); then
