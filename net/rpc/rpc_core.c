@@ -177,6 +177,10 @@ input_locked(struct rpc_node *n, int src, const void *pkt, size_t len)
     const void *payload = NULL;
     enum rpc_wire_reason r = rpc_wire_decode(&n->key, pkt, len, &h, &payload);
 
+    if (r == RPC_WIRE_BAD_AUTH) {
+        n->st.bad_auth++;               /* and nothing else changes, not even rx_packets */
+        return;
+    }
     n->st.rx_packets++;
     if (r != RPC_WIRE_OK) {
         rpc_wire_count(&n->st, r);

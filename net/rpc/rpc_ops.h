@@ -12,7 +12,9 @@
 #define RPC_PROTO_VERSION 2
 
 /*             no  NAME        handler (owning module)
- * PING:       empty -> empty; answered by the core, marks the peer up (recov)
+ * PING:       empty -> empty; answered by the core; on channel 0xffff its
+ *             frag_mask is a nonce the answer echoes, which confirms the
+ *             peer's boot id and marks it up (recov)
  * ECHO:       bytes -> the same bytes
  * COUNT:      empty -> u64 (big-endian): the server's counter after one increment
  * SINK_COUNT: empty -> u64 (big-endian): bytes the UDP sink counted; resets it

@@ -31,17 +31,24 @@ read -r boot0 _ <<<"$(view 0)"
 read -r boot1 _ <<<"$(view 1)"
 [[ $boot0 == "$boot1" ]] || cl_fail "nodes 0 and 1 disagree on node 2's boot id: $boot0 $boot1"
 
-# Idle cost, from the counters.
-declare -A tx0 rx0
-for k in 0 1 2; do tx0[$k]=$(stat_of "$k" tx_packets); rx0[$k]=$(stat_of "$k" rx_packets); done
+# Idle cost, from the counters: all RPC datagrams out (the time sync's
+# calls included), and the detector's own (PINGs sent, PINGs answered).
+declare -A tx0 ps0 pr0
+for k in 0 1 2; do
+    tx0[$k]=$(stat_of "$k" tx_packets)
+    ps0[$k]=$(stat_of "$k" pings_sent)
+    pr0[$k]=$(stat_of "$k" pings_received)
+done
 t0=$SECONDS
 sleep 20
 dt=$((SECONDS - t0))
 for k in 0 1 2; do
     tx=$(($(stat_of "$k" tx_packets) - tx0[$k]))
-    rx=$(($(stat_of "$k" rx_packets) - rx0[$k]))
-    echo "idle node $k: $tx packets out, $rx in, in ${dt}s: $(awk -v a="$tx" -v t="$dt" \
-        'BEGIN { printf "%.2f", a / t }') out/s"
+    ps=$(($(stat_of "$k" pings_sent) - ps0[$k]))
+    pr=$(($(stat_of "$k" pings_received) - pr0[$k]))
+    awk -v k="$k" -v tx="$tx" -v ps="$ps" -v pr="$pr" -v t="$dt" 'BEGIN {
+        printf "idle node %d over %d s: %d datagrams out (%.2f/s); detector: %d PINGs + %d " \
+               "answers (%.2f/s)\n", k, t, tx, tx / t, ps, pr, (ps + pr) / t }'
 done
 # Node 0 is the time source (timesrc=0), which makes no calls; node 1's
 # only calls are its time syncs with node 0, and a call to the dead node 2
