@@ -120,7 +120,7 @@ probe() {
     cl_stats pa 0 rpcstat || cl_fail "rpcstat on node 0"
     t3=$EPOCHREALTIME
     inj_stop "$out"
-    rx=$(d pb pa rx_packets)
+    rx=$(($(d pb pa rx_packets) + $(d pb pa bad_auth)))
     echo $((rx - $(heard "$log" "$t0" "$t3") - $(drops pb pa)))
 }
 
@@ -272,7 +272,8 @@ ran=$(d b0 a0 requests)
 called=$(($(d b1 a1 calls) + $(d b2 a2 calls)))
 ((ran <= called)) || bad "node 0 ran $ran requests; nodes 1 and 2 made only $called calls"
 
-# Accounting. rx: RPC datagrams node 0 took in between its two readings. The
+# Accounting. rx: RPC datagrams node 0 took in between its two readings
+# (rx_packets, plus bad_auth: a datagram failing the tag counts only there). The
 # legitimate ones among them, as heard on the segment, are at least `inner`
 # (heard after the first reading ended and before the second began) and at
 # most `outer` (heard between the start of the first and the end of the
@@ -282,7 +283,7 @@ called=$(($(d b1 a1 calls) + $(d b2 a2 calls)))
 # sees those; none were lost in the runs measured); and every datagram that
 # was not legitimate was dropped (or, a PING request, answered) and counted:
 # dropped >= rx - outer, exactly.
-rx=$(d b0 a0 rx_packets)
+rx=$(($(d b0 a0 rx_packets) + $(d b0 a0 bad_auth)))
 inner=$(heard "$legit_log" "$tb1" "$ta0")
 outer=$(heard "$legit_log" "$tb0" "$ta1")
 nicdrop=$(d n0 m0 rx_dropped)
