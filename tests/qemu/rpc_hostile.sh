@@ -129,7 +129,7 @@ probe() {
 # not count, with how many of 200 went uncounted.
 uncounted_kinds() {
     local kinds forged=() replays=() k n
-    kinds=$(sed 's/^INJECT //' "$inj_out" | tr ' ' '\n' | sed -n 's/=[0-9]*$//p' |
+    kinds=$(sed -n 's/^INJECT //p' "$inj_out" | tr ' ' '\n' | sed -n 's/=[0-9]*$//p' |
         grep -vE '^(total|sent_s|proto)$')
     for k in $kinds; do
         if [[ $k =~ ^(garbage|truncated|bitflip|badtag|notag|extreme|fragtrain|bootid|count)$ ]]; then
