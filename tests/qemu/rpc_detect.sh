@@ -32,23 +32,25 @@ read -r boot1 _ <<<"$(view 1)"
 [[ $boot0 == "$boot1" ]] || cl_fail "nodes 0 and 1 disagree on node 2's boot id: $boot0 $boot1"
 
 # Idle cost, from the counters: all RPC datagrams out (the time sync's
-# calls included), and the detector's own (PINGs sent, PINGs answered).
-declare -A tx0 ps0 pr0
-for k in 0 1 2; do
-    tx0[$k]=$(stat_of "$k" tx_packets)
-    ps0[$k]=$(stat_of "$k" pings_sent)
-    pr0[$k]=$(stat_of "$k" pings_received)
-done
-t0=$SECONDS
+# calls included), and the detector's own (PINGs sent, PINGs answered),
+# per second of the node's own clock between two samples (its uptime: the
+# user and idle time of /proc/stat's cpu line, in 1/100 s).
+declare -A s0
+for k in 0 1 2; do s0[$k]=$(cl sh "$k" 'head -n 1 /proc/stat; rpcstat'); done
 sleep 20
-dt=$((SECONDS - t0))
 for k in 0 1 2; do
-    tx=$(($(stat_of "$k" tx_packets) - tx0[$k]))
-    ps=$(($(stat_of "$k" pings_sent) - ps0[$k]))
-    pr=$(($(stat_of "$k" pings_received) - pr0[$k]))
-    awk -v k="$k" -v tx="$tx" -v ps="$ps" -v pr="$pr" -v t="$dt" 'BEGIN {
-        printf "idle node %d over %d s: %d datagrams out (%.2f/s); detector: %d PINGs + %d " \
-               "answers (%.2f/s)\n", k, t, tx, tx / t, ps, pr, (ps + pr) / t }'
+    s1=$(cl sh "$k" 'head -n 1 /proc/stat; rpcstat')
+    printf '%s\n--\n%s\n' "${s0[$k]}" "$s1" | awk -v k="$k" '
+        $0 == "--" { second = 1; up = 0; next }
+        !up { t[second] = ($2 + $5) / 100; up = 1; next }
+        { v[second, $1] = $2 }
+        END {
+            d = t[1] - t[0]
+            tx = v[1, "tx_packets"] - v[0, "tx_packets"]
+            ps = v[1, "pings_sent"] - v[0, "pings_sent"]
+            pr = v[1, "pings_received"] - v[0, "pings_received"]
+            printf "idle node %d over %.1f s: %d datagrams out (%.2f/s); detector: %d PINGs " \
+                   "+ %d answers (%.2f/s)\n", k, d, tx, tx / d, ps, pr, (ps + pr) / d }'
 done
 # Node 0 is the time source (timesrc=0), which makes no calls; node 1's
 # only calls are its time syncs with node 0, and a call to the dead node 2
