@@ -13,7 +13,6 @@
 # HOSTILE_COUNT, HOSTILE_RATE, HOSTILE_SEED and HOSTILE_WITHOUT (kinds to
 # leave out) change the attack.
 set -uo pipefail
-export LC_ALL=C             # $EPOCHREALTIME and awk agree on the decimal point
 # shellcheck source=scripts/cluster_lib.sh
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"
 cl_setup rpc_hostile
