@@ -343,7 +343,7 @@ class Forger:
         self.old = old
         self.chans = [(k, s) for k, s in maxseq.items()
                       if k[1] == boots.get(k[0]) and s >= 3]
-        self.claim = [k for k in a.claim if k in boots] or a.claim
+        self.claim = [k for k in a.claim if k in boots] or a.claim    # heard ones if any
         self.train = None               # an unfinished fragment train in progress
 
     # -- helpers --
@@ -571,7 +571,8 @@ class Forger:
         return self.seal(encode(h)), k
 
     def k_pingnonce(self):
-        """A PING reply to the target echoing a nonce it never sent now."""
+        """A PING reply to the target echoing a nonce it never sent now, from
+        a member's current boot id."""
         k = self.rng.choice(self.claim)
         mask = self.rng.getrandbits(64) if self.proto >= 2 else 0
         body = encode(hdr(version=self.proto, flags=F_REPLY, op=OP_PING, client=self.t,

@@ -112,7 +112,7 @@ probe() {
     local out=$CL_DIR/probe.out c
     # shellcheck disable=SC2034 # filled by cl_stats, read by d and drops
     local -A pb0 pb1 pb2 pa0 pa1 pa2
-    inj_start "$out" --only "$1" --count 200 --learn 2 --seed 3
+    inj_start "$out" --only "$1" --count 200 --learn 10 --seed 3
     snap_before pb
     cl sh --timeout 120 1 'rpcbench count 0 800' >/dev/null &
     c=$!
