@@ -17,11 +17,16 @@
 #   cl_node_state K         print up or down for node K (from `cl status`)
 #   cl_fail MSG             print MSG and the nodes' log tails; exit 1
 #   cl_pass                 print "PASS" and exit 0
+#   cl_bg PID               stop background process PID (and wait for it) at exit
+#   cl_stats ARRAY K CMD    run CMD (rpcstat, netstat) on node K and fill the
+#                           associative ARRAY (declare -A first) from its
+#                           "name value" lines
 # WISP_KEEP_TMP=1 keeps the state dirs (logs) even when the test passes.
 
 CL_ROOT=${WISP_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 CL_TOOL=$CL_ROOT/scripts/cluster
 CL_DIRS=()
+CL_PIDS=()
 
 cl_new_dir() {
     local d
@@ -38,7 +43,13 @@ cl_setup() {
 }
 
 cl_cleanup() {
-    local st=$? d
+    local st=$? d p
+    for p in "${CL_PIDS[@]}"; do
+        kill "$p" 2>/dev/null
+    done
+    for p in "${CL_PIDS[@]}"; do
+        wait "$p" 2>/dev/null
+    done
     for d in "${CL_DIRS[@]}"; do
         "$CL_TOOL" -d "$d" down >/dev/null 2>&1
     done
@@ -89,4 +100,17 @@ cl_expect_status() {
 
 cl_node_state() {
     cl status | awk -v k="$1" '$1 == k { print $3 }'
+}
+
+cl_bg() { CL_PIDS+=("$1"); }
+
+cl_stats() {
+    local -n cl_stats_arr=$1     # a nameref: fills the caller's array
+    local out name value
+    out=$(cl sh "$2" "$3") || return 1
+    while read -r name value _; do
+        # shellcheck disable=SC2034 # cl_stats_arr is the caller's array
+        [[ $value =~ ^[0-9]+$ ]] && cl_stats_arr["$name"]=$value
+    done <<<"$out"
+    return 0
 }

@@ -121,8 +121,7 @@ recov_ping_input_locked(struct rpc_node *n, const struct rpc_hdr *h, uint64_t no
     }
     uint64_t nonce = h->frag_mask;
     if (nonce == 0 || (nonce != p->nonce && nonce != p->prev_nonce)) {
-        if (p->boot != h->boot_id)
-            n->st.unconfirmed++;        /* not an answer to a challenge of ours */
+        n->st.unconfirmed++;            /* answers no ping of ours: a replay, or very late */
         return;
     }
     if (nonce == p->nonce)
