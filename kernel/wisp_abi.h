@@ -71,7 +71,8 @@ struct wisp_netstat {
 struct wisp_blast {
     uint64_t sent_bytes;
     uint64_t received_bytes;  /* as counted by the sink */
-    uint64_t elapsed_ns;
+    uint64_t elapsed_ns;      /* the sender's: first send until the last left the NIC */
+    uint64_t rx_span_ns;      /* the sink's: first arrival until the last */
 };
 
 #define WISP_SYS_RPC_STREAM 1020  /* (long node, long size, long count, long flags,

@@ -473,8 +473,11 @@ def measure_put(w, res, s, secs, callers, batch, prefix="rpc_put"):
     calls back to back per system call, as kernel clients call) and the
     fragments retransmitted per MB sent, from rpcstat around the run."""
     marker = "== put =="
-    rc, out = w.sh("rpcstat; echo '%s'; rpcbench put 1 %d %d %d %d; echo '%s'; rpcstat" % (
-        marker, s, secs, callers, batch, marker), secs + 60)
+    # The echo is split in two so that the command line, which the console
+    # echoes back, does not contain the marker itself.
+    m = "'%s''%s'" % (marker[:3], marker[3:])
+    rc, out = w.sh("rpcstat; echo %s; rpcbench put 1 %d %d %d %d; echo %s; rpcstat" % (
+        m, s, secs, callers, batch, m), secs + 60)
     parts = out.split(marker)
     tag = "1caller" if callers == 1 else "%dcallers" % callers
     if prefix != "rpc_put":
@@ -520,8 +523,8 @@ def measure_extra(a, w, res):
         res.put("wisp", "mac_ns_per_kib", s, "ns/KiB", v)
     marker = "== idle =="
     secs = a.idle_seconds
-    rc, out = w.sh("rpcstat; echo '%s'; sleep %d; echo '%s'; rpcstat" % (marker, secs, marker),
-                   secs + 60)
+    m = "'%s''%s'" % (marker[:3], marker[3:])
+    rc, out = w.sh("rpcstat; echo %s; sleep %d; echo %s; rpcstat" % (m, secs, m), secs + 60)
     parts = out.split(marker)
     if len(parts) == 3:
         s0, s1 = stats(parts[0]), stats(parts[2])

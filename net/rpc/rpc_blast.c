@@ -21,11 +21,19 @@
 #define BLAST_SETTLE_NS (200 * 1000000ull)   /* for the last datagrams to land */
 #define BLAST_MAX_STALL 100000               /* consecutive full-queue retries */
 
-static uint64_t sink_bytes;    /* atomic: the net thread adds, SINK_COUNT takes */
+/* The net thread runs sink_rx and (an inline op) SINK_COUNT, so these need
+ * no lock; SINK_COUNT's handler may also run in a server thread when it is
+ * called locally, hence the atomics. */
+static uint64_t sink_bytes;    /* since the last SINK_COUNT */
+static uint64_t sink_first_ns, sink_last_ns;   /* arrival of the first and last datagram */
 
 static void
 sink_rx(void *arg, uint32_t src_ip, uint16_t src_port, const void *data, size_t len)
 {
+    uint64_t now = arch_time_ns();
+    if (__atomic_load_n(&sink_first_ns, __ATOMIC_RELAXED) == 0)
+        __atomic_store_n(&sink_first_ns, now, __ATOMIC_RELAXED);
+    __atomic_store_n(&sink_last_ns, now, __ATOMIC_RELAXED);
     __atomic_add_fetch(&sink_bytes, len, __ATOMIC_RELAXED);
 }
 
@@ -38,37 +46,43 @@ rpc_blast_init(void)
 int
 rpc_rpc_sink_count(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
 {
-    if (*replen < 8)
+    if (*replen < 16)
         return -EMSGSIZE;
+    uint64_t first = __atomic_exchange_n(&sink_first_ns, 0, __ATOMIC_SEQ_CST);
+    uint64_t last = __atomic_load_n(&sink_last_ns, __ATOMIC_SEQ_CST);
     rpc_put_u64(rep, __atomic_exchange_n(&sink_bytes, 0, __ATOMIC_SEQ_CST));
-    *replen = 8;
+    rpc_put_u64((uint8_t *)rep + 8, first && last > first ? last - first : 0);
+    *replen = 16;
     return 0;
 }
 
+/* Bytes the sink counted since last asked, and the time from the first to
+ * the last of their arrivals (the receiver's own view of the blast). */
 static int
-sink_take(int node, uint64_t *bytes)
+sink_take(int node, uint64_t *bytes, uint64_t *span_ns)
 {
-    uint8_t rep[8];
+    uint8_t rep[16];
     size_t len;
     int err = rpc_call(node, RPC_OP_SINK_COUNT, NULL, 0, rep, sizeof(rep), &len);
     if (err)
         return err;
-    if (len != 8)
+    if (len != 16)
         return -EPROTO;
     *bytes = rpc_get_u64(rep);
+    *span_ns = rpc_get_u64(rep + 8);
     return 0;
 }
 
 int
 rpc_blast(int node, uint64_t total, uint32_t dgram, struct wisp_blast *out)
 {
-    uint64_t ignored, sent = 0;
+    uint64_t ignored, ignored_ns, sent = 0;
     int err, stall = 0;
 
     memset(out, 0, sizeof(*out));
     if (dgram == 0 || dgram > RPC_MAX_PAYLOAD || node < 0 || node >= RPC_MAX_NODES)
         return -EINVAL;
-    err = sink_take(node, &ignored);    /* zero the sink; proves the node is there */
+    err = sink_take(node, &ignored, &ignored_ns);    /* zero the sink; proves the node is there */
     if (err)
         return err;
     uint8_t *buf = kmalloc(dgram);
@@ -103,7 +117,7 @@ rpc_blast(int node, uint64_t total, uint32_t dgram, struct wisp_blast *out)
         return err;
     int serr = sched_sleep_ns(BLAST_SETTLE_NS);
     (void)serr;
-    return sink_take(node, &out->received_bytes);
+    return sink_take(node, &out->received_bytes, &out->rx_span_ns);
 }
 
 /* SINK: the one-way bulk op; the request is consumed, the reply is empty. */

@@ -23,7 +23,8 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
  *             peer's boot id and marks it up (recov)
  * ECHO:       bytes -> the same bytes
  * COUNT:      empty -> u64 (big-endian): the server's counter after one increment
- * SINK_COUNT: empty -> u64 (big-endian): bytes the UDP sink counted; resets it
+ * SINK_COUNT: empty -> u64 bytes the UDP sink counted, u64 ns from the first of
+ *             their arrivals to the last (big-endian); resets both
  * TIME:       empty -> u64 realtime ns, u64 error bound ns, u32 flags (1: the
  *             clock is set), big-endian: the cluster time sync (kernel/time_sync.c)
  * SINK:       bytes -> empty: the one-way bulk op (rpcbench put; rpc_blast.c)
