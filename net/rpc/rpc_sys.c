@@ -56,7 +56,9 @@ sys_wisp_rpc_echo(long node, uint64_t uin, long len, uint64_t uout, long cap)
         return -EINVAL;
     if (len > RPC_MAX_DATA)
         return -EMSGSIZE;
-    cap = MIN(cap, (long)RPC_MAX_DATA);
+    /* An echo's reply is as long as its request: a bigger buffer (and a
+     * 64 KiB allocation on every null call) would buy nothing. */
+    cap = MIN(cap, len);
     uint8_t *in = kmalloc(len ? (size_t)len : 1);
     uint8_t *out = kmalloc(cap ? (size_t)cap : 1);
     if (!in || !out) {
