@@ -11,8 +11,9 @@
 #define WISP_SYS_PING       1001  /* (uint32_t ip, long seq, long payload, uint64_t timeout_ns,
                                       uint64_t *rtt_ns) -> 0 */
 #define WISP_SYS_RPCSTAT    1002  /* (struct wisp_rpcstat *buf, long size) -> bytes */
-#define WISP_SYS_RPC_ECHO   1003  /* (long node, const void *in, long len, void *out, long cap)
-                                      -> reply length */
+#define WISP_SYS_RPC_ECHO   1003  /* (long node, const void *in, long len, void *out, long cap,
+                                      uint64_t *rtt) -> reply length; *rtt (if not NULL): the
+                                      round trip in ns as the kernel timed it */
 #define WISP_SYS_RPC_COUNT  1004  /* (long node, uint64_t *value) -> 0: one at-most-once
                                       increment of node's counter, *value = new count */
 #define WISP_SYS_NETSTAT    1005  /* (struct wisp_netstat *buf, long size) -> bytes */

@@ -47,7 +47,7 @@ sys_wisp_rpcstat(uint64_t ubuf, long size)
 }
 
 long
-sys_wisp_rpc_echo(long node, uint64_t uin, long len, uint64_t uout, long cap)
+sys_wisp_rpc_echo(long node, uint64_t uin, long len, uint64_t uout, long cap, uint64_t urtt)
 {
     long ret;
     size_t replen = 0;
@@ -68,10 +68,16 @@ sys_wisp_rpc_echo(long node, uint64_t uin, long len, uint64_t uout, long cap)
     ret = copyin(in, uin, (size_t)len);
     if (ret)
         goto out_free;
+    /* rtt (optional): the round trip as the kernel saw it, from the call's
+     * start to its reply, as ping's figure is (no system call, no copies). */
+    uint64_t t0 = arch_time_ns();
     ret = rpc_call((int)node, RPC_OP_ECHO, in, (size_t)len, out, (size_t)cap, &replen);
+    uint64_t rtt = arch_time_ns() - t0;
     if (ret)
         goto out_free;
     ret = copyout(uout, out, replen);
+    if (ret == 0 && urtt)
+        ret = copyout(urtt, &rtt, sizeof(rtt));
     if (ret == 0)
         ret = (long)replen;
 out_free:

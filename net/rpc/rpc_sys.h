@@ -11,7 +11,8 @@ struct wisp_blast;
 
 long sys_wisp_nodes(uint64_t ubuf, long max);
 long sys_wisp_rpcstat(uint64_t ubuf, long size);
-long sys_wisp_rpc_echo(long node, uint64_t uin, long len, uint64_t uout, long cap);
+long sys_wisp_rpc_echo(long node, uint64_t uin, long len, uint64_t uout, long cap,
+                       uint64_t urtt);
 long sys_wisp_rpc_count(long node, uint64_t uvalue);
 long sys_wisp_udp_blast(long node, long total, long dgram, uint64_t uout);
 long sys_wisp_rpc_stream(long node, long size, long count, long flags, uint64_t uout);

@@ -31,9 +31,9 @@ wisp_rpcstat(struct wisp_rpcstat *buf, long size)
 }
 
 static inline long
-wisp_rpc_echo(long node, const void *in, long len, void *out, long cap)
+wisp_rpc_echo(long node, const void *in, long len, void *out, long cap, uint64_t *rtt)
 {
-    return syscall(WISP_SYS_RPC_ECHO, node, in, len, out, cap);
+    return syscall(WISP_SYS_RPC_ECHO, node, in, len, out, cap, rtt);
 }
 
 static inline long
