@@ -766,7 +766,8 @@ def main():
     ap.add_argument("--udp-sizes", type=sizes, default=[64, 512, 1472])
     ap.add_argument("--linux-udp-sizes", type=sizes, default=[8192, 65507],
                     help="extra Linux-only datagram sizes (IP fragmentation)")
-    ap.add_argument("--udp-total", type=int, default=8000000)
+    ap.add_argument("--udp-total", type=int, default=40000000,
+                    help="bytes per raw UDP blast (long enough that ring backlogs do not count)")
     ap.add_argument("--tput-seconds", type=int, default=5)
     ap.add_argument("--put-batch", type=int, default=32,
                     help="one-way calls per system call, made back to back by the kernel")
