@@ -45,6 +45,8 @@
 #define IP_FRAG                     1
 #define IP_REASS_MAX_PBUFS          64
 #define ARP_QUEUEING                1   /* the first packet to a node waits for ARP */
+#define ARP_QUEUE_LEN               32  /* lwIP's 3 dropped a first ping behind RPC's boot
+                                           handshake (challenges, PING answers) */
 #define ARP_TABLE_SIZE              32
 #define ETHARP_SUPPORT_STATIC_ENTRIES 0
 #define LWIP_NETIF_STATUS_CALLBACK  0
