@@ -31,6 +31,10 @@
 
 /* Word copies go through this type so they may alias any object. */
 typedef uint64_t __attribute__((may_alias)) word_t;
+/* The same at any alignment: x86 loads and stores words anywhere, and a
+ * byte loop costs eight times the instructions (under TCG, the time):
+ * network payloads sit at offsets such as 42 and 90. */
+typedef uint64_t __attribute__((may_alias, aligned(1))) uword_t;
 
 static bool
 both_aligned(const void *a, const void *b)
@@ -44,12 +48,20 @@ memcpy(void *d, const void *s, size_t n)
     unsigned char *dp = d;
     const unsigned char *sp = s;
 
-    if (both_aligned(dp, sp)) {
-        for (; n >= sizeof(word_t); n -= sizeof(word_t)) {
-            *(word_t *)dp = *(const word_t *)sp;
-            dp += sizeof(word_t);
-            sp += sizeof(word_t);
-        }
+    for (; n >= 4 * sizeof(uword_t); n -= 4 * sizeof(uword_t)) {
+        uint64_t a = ((const uword_t *)sp)[0], b = ((const uword_t *)sp)[1];
+        uint64_t c = ((const uword_t *)sp)[2], e = ((const uword_t *)sp)[3];
+        ((uword_t *)dp)[0] = a;
+        ((uword_t *)dp)[1] = b;
+        ((uword_t *)dp)[2] = c;
+        ((uword_t *)dp)[3] = e;
+        dp += 4 * sizeof(uword_t);
+        sp += 4 * sizeof(uword_t);
+    }
+    for (; n >= sizeof(uword_t); n -= sizeof(uword_t)) {
+        *(uword_t *)dp = *(const uword_t *)sp;
+        dp += sizeof(uword_t);
+        sp += sizeof(uword_t);
     }
     while (n--)
         *dp++ = *sp++;

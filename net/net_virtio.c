@@ -382,7 +382,7 @@ virtio_xmitv(struct net_dev *d, const struct net_seg *seg, int nseg, size_t len)
     memset(b, 0, HDR_LEN);                  /* no offloads */
     size_t off = HDR_LEN;
     for (int i = 0; i < nseg && off - HDR_LEN + seg[i].len <= len; i++) {
-        net_copy(b + off, seg[i].data, seg[i].len);
+        memcpy(b + off, seg[i].data, seg[i].len);
         off += seg[i].len;
     }
     net_vring_set(&v->tx.ring, id, v->tx.bufs_pa + (uint64_t)id * BUF_SIZE, (uint32_t)off, 0, 0);

@@ -34,16 +34,11 @@ static bool inline_pending;         /* work for run_inline; under kn.lock */
 static uint8_t *inline_scratch;     /* the net thread's reply buffer (RPC_MAX_DATA) */
 static struct thread *rx_thread;    /* the one that runs k_rx (the net thread) */
 
-/* Ops whose row in rpc_ops.h says RPC_RUN_INLINE never sleep and take
- * little time: a request for one that completes in the receive path runs
- * right there, in the net thread, instead of waking a server thread (two
- * context switches saved on every call: the hand-off and the hand-back of
- * the reply). */
-static bool
-op_inline(int op)
-{
-    return rpc_op_inline(op);
-}
+/* Ops whose row in rpc_ops.h says RPC_RUN_INLINE (rpc_op_inline) never
+ * sleep and take little time: a request for one that completes in the
+ * receive path runs right there, in the net thread, instead of waking a
+ * server thread (two context switches saved on every call: the hand-off
+ * and the hand-back of the reply). */
 
 static void
 k_send(struct rpc_node *n, int dst, const void *pkt, size_t len)
@@ -69,7 +64,7 @@ static void
 k_wake(struct rpc_node *n, unsigned what)
 {
     /* dispatch queued its work at the tail: k_rx runs it after the input. */
-    if (n->work_tail && op_inline(n->work_tail->op) && rx_thread &&
+    if (n->work_tail && rpc_op_inline(n->work_tail->op) && rx_thread &&
         sched_current() == rx_thread) {
         inline_pending = true;
         return;
@@ -110,7 +105,7 @@ run_inline(void)
     for (;;) {
         spin_lock(&kn.lock);
         struct rpc_work *w = kn.work_head;
-        if (!w || !op_inline(w->op)) {
+        if (!w || !rpc_op_inline(w->op)) {
             inline_pending = false;
             if (w)
                 waitq_wake_one(&srv_wq);
