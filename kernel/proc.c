@@ -11,6 +11,7 @@
 #include "fs/fs.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
+#include "kernel/home.h"
 #include "kernel/lib.h"
 #include "kernel/main.h"
 #include "kernel/mem.h"
@@ -87,7 +88,7 @@ proc_alloc(void)
         int local = ((p->gen - 1) * PROC_MAX + i) & ((1 << PROC_NODE_SHIFT) - 1);
         if (local == 0)
             local = i;
-        p->home = main_node_id();
+        p->home = p->node = main_node_id();
         p->pid = (p->home << PROC_NODE_SHIFT) | local;
         p->pgid = p->sid = p->pid;
         p->state = PROC_ALIVE;
@@ -100,19 +101,87 @@ proc_alloc(void)
     return NULL;
 }
 
+/* A foreign entry takes any free slot: its pid's slot bits are its home's. */
+struct proc *
+proc_alloc_foreign(int pid)
+{
+    struct proc *p = NULL;
+    spin_lock(&proc_table_lock);
+    if (proc_by_pid(pid)) {
+        spin_unlock(&proc_table_lock);
+        return NULL;
+    }
+    for (int i = 1; i < PROC_MAX && !p; i++)
+        if (proc_table[i].state == PROC_FREE)
+            p = &proc_table[i];
+    if (p) {
+        int gen = p->gen;
+        memset(p, 0, sizeof(*p));
+        p->gen = gen;
+        p->slot = (int)(p - proc_table);
+        p->pid = p->pgid = p->sid = pid;
+        p->home = pid >> PROC_NODE_SHIFT;
+        p->node = main_node_id();
+        p->state = PROC_ALIVE;
+        p->start_ns = arch_time_ns();
+        waitq_init(&p->child_wait);
+    }
+    spin_unlock(&proc_table_lock);
+    return p;
+}
+
+struct proc *
+proc_alloc_away(struct proc *parent, int node)
+{
+    struct proc *c = proc_alloc();
+    if (!c)
+        return NULL;
+    spin_lock(&proc_table_lock);
+    c->node = node;
+    c->parent = parent;
+    c->pgid = parent->pgid;
+    c->sid = parent->sid;
+    c->ctty_dropped = parent->ctty_dropped;
+    proc_cred_copy(c, parent);
+    proc_rlimit_fork(c, parent);
+    memcpy(c->name, parent->name, sizeof(c->name));
+    memcpy(c->cmdline, parent->cmdline, sizeof(c->cmdline));
+    c->cmdline_len = parent->cmdline_len;
+    spin_unlock(&proc_table_lock);
+    return c;
+}
+
+bool
+proc_is_foreign(const struct proc *p)
+{
+    return p->home != main_node_id();
+}
+
+bool
+proc_is_away(const struct proc *p)
+{
+    return p->home == main_node_id() && p->node != main_node_id();
+}
+
 struct proc *
 proc_by_pid(int pid)
 {
     sync_assert_held(&proc_table_lock);
     if (pid <= 0)
         return NULL;
+    if ((pid >> PROC_NODE_SHIFT) != main_node_id()) {
+        for (int i = 1; i < PROC_MAX; i++)
+            if (proc_table[i].state != PROC_FREE && proc_table[i].pid == pid)
+                return &proc_table[i];
+        return NULL;
+    }
     int slot = (pid & ((1 << PROC_NODE_SHIFT) - 1)) % PROC_MAX;
     struct proc *p = &proc_table[slot];
     return p->state != PROC_FREE && p->pid == pid ? p : NULL;
 }
 
-static void
-free_entry(struct proc *p)
+void
+proc_free_entry(struct proc *p)
 {
     sync_assert_held(&proc_table_lock);
     if (p->thread)
@@ -127,7 +196,19 @@ sys_fork(void)
     struct proc *parent = proc_current(), *c;
     struct arch_regs regs = *arch_user_regs();
 
-    c = proc_alloc();
+    if (proc_is_foreign(parent)) {
+        /* The child's pid and away entry come from home (DESIGN.md 4). */
+        int cpid = proc_fwd_fork_pid(parent);
+        if (cpid < 0)
+            return cpid;
+        c = proc_alloc_foreign(cpid);
+        if (!c) {
+            proc_fwd_exit_pid(cpid, SIGKILL, 0, 0);
+            return -EAGAIN;
+        }
+    } else {
+        c = proc_alloc();
+    }
     if (!c)
         return -EAGAIN;
     c->vm = vm_fork(parent->vm);
@@ -139,9 +220,13 @@ sys_fork(void)
             fs_ctx_free(c->fs);
         if (c->vm)
             vm_free(c->vm);
+        int cpid = c->pid;
+        bool foreign = proc_is_foreign(c);
         spin_lock(&proc_table_lock);
-        free_entry(c);
+        proc_free_entry(c);
         spin_unlock(&proc_table_lock);
+        if (foreign)
+            proc_fwd_exit_pid(cpid, SIGKILL, 0, 0);
         return -ENOMEM;
     }
     c->thread->pt_root = c->vm->root;
@@ -155,7 +240,8 @@ sys_fork(void)
     c->sig_blocked = parent->sig_blocked;
     spin_lock(&proc_table_lock);
     proc_rlimit_fork(c, parent);
-    c->parent = parent;
+    proc_cred_copy(c, parent);
+    c->parent = proc_is_foreign(parent) ? NULL : parent;
     c->pgid = parent->pgid;
     c->sid = parent->sid;
     c->ctty_dropped = parent->ctty_dropped;
@@ -194,37 +280,21 @@ sys_clone(uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid, uint64_t
 }
 
 void
-proc_exit(int wait_status)
+proc_session_end(struct proc *p)
 {
-    struct proc *p = proc_current();
-    ASSERT(p, "only a process exits through proc_exit");
-
-    proc_rusage_exit(p);
-    /* Unlinked under the table lock: prlimit64 on this pid reaches p->fs
-     * under it (proc_rlimit.c), and must not find a freed context. */
-    spin_lock(&proc_table_lock);
-    struct fs_ctx *fs = p->fs;
-    p->fs = NULL;
-    spin_unlock(&proc_table_lock);
-    fs_ctx_free(fs);
-    p->thread->pt_root = arch_pt_kernel_root();
-    vm_activate(NULL);
-    vm_free(p->vm);
-    p->vm = NULL;
-    if (proc_is_session_leader(p)) {
-        /* The session ends: its controlling tty is let go, and the group
-         * in front of it gets SIGHUP and SIGCONT, as on Linux. */
-        int fg = fs_console_release(p->sid);
-        if (fg > 0) {
-            (void)proc_signal_pgrp(fg, SIGHUP);
-            (void)proc_signal_pgrp(fg, SIGCONT);
-        }
+    /* The session ends: its controlling tty is let go, and the group in
+     * front of it gets SIGHUP and SIGCONT, as on Linux. */
+    int fg = fs_console_release(p->sid);
+    if (fg > 0) {
+        (void)proc_signal_pgrp(fg, SIGHUP);
+        (void)proc_signal_pgrp(fg, SIGCONT);
     }
+}
 
-    /* Interrupts stay off from here to the final switch: the parent may
-     * free this thread's stack as soon as it sees the zombie. */
-    (void)arch_irq_save();
-    spin_lock(&proc_table_lock);
+void
+proc_zombify(struct proc *p, int wait_status)
+{
+    sync_assert_held(&proc_table_lock);
     struct proc *init = proc_by_pid(1 | (main_node_id() << PROC_NODE_SHIFT));
     bool orphan_zombie = false;
     proc_jobctl_exit(p);
@@ -244,9 +314,45 @@ proc_exit(int wait_status)
     if (p->parent) {
         proc_signal(p->parent, SIGCHLD);
         waitq_wake_all(&p->parent->child_wait);
+        if (proc_is_away(p->parent))
+            proc_home_post_child(p->parent);   /* its wait4 sleeps at its node */
     } else {
         p->state = PROC_FREE;  /* no one will reap it; the stack is leaked on purpose */
     }
+}
+
+void
+proc_exit(int wait_status)
+{
+    struct proc *p = proc_current();
+    ASSERT(p, "only a process exits through proc_exit");
+
+    proc_rusage_exit(p);
+    /* Unlinked under the table lock: prlimit64 on this pid reaches p->fs
+     * under it (proc_rlimit.c), and must not find a freed context. */
+    spin_lock(&proc_table_lock);
+    struct fs_ctx *fs = p->fs;
+    p->fs = NULL;
+    spin_unlock(&proc_table_lock);
+    fs_ctx_free(fs);
+    p->thread->pt_root = arch_pt_kernel_root();
+    vm_activate(NULL);
+    vm_free(p->vm);
+    p->vm = NULL;
+    bool foreign = proc_is_foreign(p);
+    if (foreign)
+        proc_fwd_exit(p, wait_status);   /* home makes its entry the zombie */
+    else if (proc_is_session_leader(p))
+        proc_session_end(p);
+
+    /* Interrupts stay off from here to the final switch: the parent may
+     * free this thread's stack as soon as it sees the zombie. */
+    (void)arch_irq_save();
+    spin_lock(&proc_table_lock);
+    if (foreign)
+        p->state = PROC_FREE;  /* its parent is at home; the stack is leaked on purpose */
+    else
+        proc_zombify(p, wait_status);
     spin_unlock(&proc_table_lock);
     sched_exit_current();
 }
@@ -288,7 +394,7 @@ wait_take(struct proc *self, struct proc *c, int options, int *status, uint8_t *
         *status = c->exit_status;
         if (!keep) {
             proc_rusage_reap(self, c, ru);   /* the child's usage becomes ours */
-            free_entry(c);
+            proc_free_entry(c);
         }
         return true;
     }
@@ -317,37 +423,59 @@ wait_copyout(int cpid, int status, uint64_t ustatus, uint64_t urusage, const uin
     return cpid;
 }
 
+#define WAIT_OPTIONS (WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT | 0x40000000 | 0x80000000)
+
+/* One pass over the table: what wait4 would return now without sleeping.
+ * Caller holds proc_table_lock. */
+static long
+wait_scan(struct proc *self, int pid, int options, int *status, uint8_t *ru)
+{
+    bool found = false;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *c = &proc_table[i];
+        if (!wait_matches(self, c, pid))
+            continue;
+        found = true;
+        int cpid = c->pid;
+        if (wait_take(self, c, options, status, ru))
+            return cpid;
+    }
+    return found ? 0 : -ECHILD;
+}
+
+long
+proc_wait_core(struct proc *self, int pid, int options, int *status, uint8_t *ru)
+{
+    if (options & ~WAIT_OPTIONS)
+        return -EINVAL;
+    if (pid == INT32_MIN)
+        return -ESRCH;
+    spin_lock(&proc_table_lock);
+    long r = wait_scan(self, pid, options, status, ru);
+    spin_unlock(&proc_table_lock);
+    return r;
+}
+
 long
 sys_wait4(int lpid, uint64_t ustatus, int options, uint64_t urusage)
 {
     struct proc *self = proc_current();
     int pid = lpid, status = 0;
     uint8_t ru[PROC_RUSAGE_SIZE] = { 0 };
-    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT | 0x40000000 | 0x80000000))
+    if (options & ~WAIT_OPTIONS)
         return -EINVAL;
     if (pid == INT32_MIN)
         return -ESRCH;
     spin_lock(&proc_table_lock);
     for (;;) {
-        bool found = false;
-        for (int i = 0; i < PROC_MAX; i++) {
-            struct proc *c = &proc_table[i];
-            if (!wait_matches(self, c, pid))
-                continue;
-            found = true;
-            int cpid = c->pid;
-            if (!wait_take(self, c, (int)options, &status, ru))
-                continue;
+        long r = wait_scan(self, pid, options, &status, ru);
+        if (r > 0) {
             spin_unlock(&proc_table_lock);
-            return wait_copyout(cpid, status, ustatus, urusage, ru);
+            return wait_copyout((int)r, status, ustatus, urusage, ru);
         }
-        if (!found) {
+        if (r < 0 || (options & WNOHANG)) {
             spin_unlock(&proc_table_lock);
-            return -ECHILD;
-        }
-        if (options & WNOHANG) {
-            spin_unlock(&proc_table_lock);
-            return 0;
+            return r;
         }
         if (waitq_wait_intr(&self->child_wait, &proc_table_lock)) {
             spin_unlock(&proc_table_lock);
@@ -378,80 +506,6 @@ sys_getppid(void)
     return ppid;
 }
 
-/* Does kill(pid, ...) from self reach p? Linux's rules: pid > 0 that
- * process, 0 the caller's group, -1 everyone but init and the caller,
- * < -1 group -pid. */
-static bool
-kill_matches(const struct proc *self, const struct proc *p, int pid)
-{
-    if (pid > 0)
-        return p->pid == pid;
-    if (pid == 0)
-        return p->pgid == self->pgid;
-    if (pid == -1)
-        return p != self && !proc_is_init(p);
-    return p->pgid == -pid;
-}
-
-long
-sys_kill(int lpid, int lsig)
-{
-    struct proc *self = proc_current();
-    int pid = (int)lpid, sig = (int)lsig, hit = 0;
-    if (sig < 0 || sig >= NSIG)
-        return -EINVAL;
-    if (pid == INT32_MIN)
-        return -ESRCH;
-    spin_lock(&proc_table_lock);
-    for (int i = 0; i < PROC_MAX; i++) {
-        struct proc *p = &proc_table[i];
-        if (p->state != PROC_ALIVE && p->state != PROC_ZOMBIE)
-            continue;
-        if (!kill_matches(self, p, pid))
-            continue;
-        hit++;
-        if (sig && p->state == PROC_ALIVE)
-            proc_signal(p, sig);
-    }
-    spin_unlock(&proc_table_lock);
-    return hit ? 0 : -ESRCH;
-}
-
-long
-sys_tkill(int tid, int sig)
-{
-    if ((int)tid <= 0)
-        return -EINVAL;   /* a thread id, never a group */
-    return sys_kill((int)tid, sig);
-}
-
-/* One thread per process: thread tid of group tgid is process tid. */
-long
-sys_tgkill(int tgid, int tid, int sig)
-{
-    if ((int)tgid <= 0 || (int)tid <= 0)
-        return -EINVAL;
-    if ((int)tgid != (int)tid)
-        return -ESRCH;
-    return sys_kill((int)tid, sig);
-}
-
-int
-proc_signal_pgrp(int pgid, int sig)
-{
-    int hit = 0;
-    spin_lock(&proc_table_lock);
-    for (int i = 0; i < PROC_MAX; i++) {
-        struct proc *p = &proc_table[i];
-        if (p->state == PROC_ALIVE && p->pgid == pgid) {
-            proc_signal(p, sig);
-            hit++;
-        }
-    }
-    spin_unlock(&proc_table_lock);
-    return hit ? 0 : -ESRCH;
-}
-
 static void
 fill_info(struct proc *p, struct proc_info *out)
 {
@@ -461,7 +515,9 @@ fill_info(struct proc *p, struct proc_info *out)
     out->pgid = p->pgid;
     out->sid = p->sid;
     out->home = p->home;
-    out->node = main_node_id();
+    out->node = p->node;
+    out->uid = p->uid;
+    out->away = proc_is_away(p);
     out->state = p->state == PROC_ZOMBIE                               ? 'Z'
                  : p->stopped                                       ? 'T'
                  : p->thread && p->thread->state == THREAD_SLEEPING ? 'S'
@@ -525,28 +581,29 @@ proc_info_get(int pid, struct proc_info *out)
     return p ? 0 : -ESRCH;
 }
 
+/* Credentials are read from the local copy (proc_cred.c). */
 long
 sys_getuid(void)
 {
-    return 0;
+    return proc_current()->uid;
 }
 
 long
 sys_geteuid(void)
 {
-    return 0;
+    return proc_current()->euid;
 }
 
 long
 sys_getgid(void)
 {
-    return 0;
+    return proc_current()->gid;
 }
 
 long
 sys_getegid(void)
 {
-    return 0;
+    return proc_current()->egid;
 }
 
 long

@@ -109,6 +109,8 @@ struct proc_info {
     uint64_t start_ns; /* monotonic time of birth */
     uint64_t cpu_ns;   /* CPU time consumed */
     uint64_t vm_bytes; /* bytes of user address space mapped */
+    uint32_t uid;      /* real user id */
+    bool away;         /* runs on another node (node): this is its home's entry */
 };
 /* Fill out[0..max) with the live processes in pid order; returns how many. */
 int proc_list(struct proc_info *out, int max);

@@ -12,6 +12,7 @@ struct vm;
 enum proc_state { PROC_FREE, PROC_ALIVE, PROC_ZOMBIE };
 
 #define PROC_EXE_MAX 256
+#define PROC_NGROUPS_MAX 32
 #define PROC_RLIMIT_N 16
 struct proc_rlimit {
     uint64_t cur, max;             /* PROC_RLIM_INFINITY: none */
@@ -63,6 +64,17 @@ struct proc {
     uint64_t start_ns;
     uint64_t clear_child_tid;
     int home;                      /* home node (DESIGN.md 4) */
+    int node;                      /* node it runs on now: this one, except for an
+                                      away entry (docs/home.md); proc_table_lock */
+    uint32_t child_seq;            /* foreign: child events from home (wait4 sleeps
+                                      until it changes); proc_table_lock */
+
+    /* Credentials (proc_cred.c): changed at home, copied to where the
+     * process runs; proc_table_lock. */
+    uint32_t uid, euid, suid;
+    uint32_t gid, egid, sgid;
+    int ngroups;
+    uint32_t groups[PROC_NGROUPS_MAX];
 
     /* Signals: pending is set atomically from any context; the rest is
      * changed only by the process itself. */
@@ -135,3 +147,79 @@ void proc_jobctl_exit(struct proc *p);
  * envp are kernel copies. 0 or -errno; p is untouched on failure. */
 int proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
                     char *const envp[], int envc, struct arch_regs *regs);
+
+/* ---- Home nodes (docs/home.md): proc_home*.c, proc_fwd.c, proc_cred.c ---- */
+
+/* A foreign entry for pid (born on another node): a fresh ALIVE entry in
+ * any free slot, with no parent; NULL when the table is full or pid is
+ * already here. */
+struct proc *proc_alloc_foreign(int pid);
+/* An away entry for a child of parent that runs on node: a fresh ALIVE
+ * entry with a new pid of this node, no thread; NULL when full. Caller
+ * holds no lock. */
+struct proc *proc_alloc_away(struct proc *parent, int node);
+/* Release an entry that never ran (its thread, vm and fs are not set or
+ * already freed). Caller holds proc_table_lock. */
+void proc_free_entry(struct proc *p);
+/* The exit of p, done at home: a zombie with wait status, usage added,
+ * children given to init, the parent told. Caller holds proc_table_lock. */
+void proc_zombify(struct proc *p, int wait_status);
+/* wait4's core with an explicit self, never sleeping: the child's pid with
+ * *status and ru filled, 0 (nothing yet), -ECHILD or -EINVAL. Caller holds
+ * no lock. */
+long proc_wait_core(struct proc *self, int pid, int options, int *status, uint8_t *ru);
+/* kill's core at the home of the target (pid > 0 or a group < -1), with
+ * the sender's credentials; 0, -ESRCH, -EPERM, -EINVAL. Caller holds no lock. */
+long proc_kill_core(const struct proc *sender, int pid, int sig);
+/* Credentials: copied at fork, and checked by kill. Caller holds proc_table_lock. */
+void proc_cred_copy(struct proc *to, const struct proc *from);
+bool proc_cred_may_signal(const struct proc *sender, const struct proc *target);
+/* The credential calls' core (proc_cred.c) for nr (setuid ... setgroups)
+ * on self: 0 or -errno. list: setgroups' n gids. Caller holds proc_table_lock. */
+long proc_cred_set(struct proc *self, int nr, uint64_t a, uint64_t b, uint64_t c,
+                   const uint32_t *list, int n);
+/* A foreign process asks home for a child pid (fork): the pid, or -errno.
+ * Sleeps. */
+int proc_fwd_fork_pid(struct proc *self);
+/* A foreign process exits: tell home its status and usage. Sleeps. */
+void proc_fwd_exit(struct proc *self, int wait_status);
+/* Queue sig for the away entry p (posted at p->node by a kernel thread):
+ * never sleeps, any context. */
+void proc_home_post_signal(struct proc *p, int sig);
+/* Queue a child event for the away parent p (wakes its wait4 at p->node). */
+void proc_home_post_child(struct proc *p);
+/* The session leader p ends: let go of its tty and hang up the group in
+ * front (proc.c). Caller holds no lock. */
+void proc_session_end(struct proc *p);
+
+/* Cores of the calls forwarded home, with an explicit self (the shadow at
+ * home): the local sys_X is a thin wrapper over each. Caller holds no lock. */
+long proc_setpgid_core(struct proc *self, int pid, int pgid);
+long proc_getid_core(struct proc *self, int pid, bool sid);
+long proc_setsid_core(struct proc *self);
+void proc_rusage_children(struct proc *self, void *ru);
+long proc_rlimit_core(struct proc *self, int pid, unsigned r, const struct proc_rlimit *new,
+                      struct proc_rlimit *old);
+void proc_fwd_exit_pid(int pid, int wait_status, uint64_t cpu_ns, uint64_t maxrss_kb);
+
+/* Explicit encoding of the home ops' messages (proc_wire.c), big-endian;
+ * errors are sticky: a short buffer or bad length gives -EBADMSG. */
+struct proc_enc {
+    uint8_t *buf;
+    size_t len, cap;
+    int err;
+};
+struct proc_dec {
+    const uint8_t *buf;
+    size_t len, off;
+    int err;
+};
+void proc_put_u32(struct proc_enc *e, uint32_t v);
+void proc_put_u64(struct proc_enc *e, uint64_t v);
+void proc_put_bytes(struct proc_enc *e, const void *p, size_t n);
+void proc_put_str(struct proc_enc *e, const char *s);
+uint32_t proc_get_u32(struct proc_dec *d);
+uint64_t proc_get_u64(struct proc_dec *d);
+void proc_get_bytes(struct proc_dec *d, void *p, size_t n);
+/* A string into out[0..cap) (NUL-terminated); -EBADMSG if it does not fit. */
+void proc_get_str(struct proc_dec *d, char *out, size_t cap);

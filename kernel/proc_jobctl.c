@@ -259,8 +259,14 @@ sys_setpgid(int lpid, int lpgid)
         return -EINVAL;
     if (pid < 0)
         return -ESRCH;
+    return proc_setpgid_core(proc_current(), pid, pgid);
+}
+
+long
+proc_setpgid_core(struct proc *self, int pid, int pgid)
+{
     spin_lock(&proc_table_lock);
-    long err = setpgid_locked(proc_current(), pid, pgid);
+    long err = setpgid_locked(self, pid, pgid);
     spin_unlock(&proc_table_lock);
     return err;
 }
@@ -269,10 +275,16 @@ sys_setpgid(int lpid, int lpgid)
 static long
 get_id(int pid, bool sid)
 {
+    return proc_getid_core(proc_current(), pid, sid);
+}
+
+long
+proc_getid_core(struct proc *self, int pid, bool sid)
+{
     if (pid < 0)
         return -ESRCH;
     spin_lock(&proc_table_lock);
-    struct proc *p = pid == 0 ? proc_current() : proc_by_pid(pid);
+    struct proc *p = pid == 0 ? self : proc_by_pid(pid);
     long r = p && is_member(p) ? (sid ? p->sid : p->pgid) : -ESRCH;
     spin_unlock(&proc_table_lock);
     return r;
@@ -301,7 +313,12 @@ sys_getsid(int pid)
 long
 sys_setsid(void)
 {
-    struct proc *self = proc_current();
+    return proc_setsid_core(proc_current());
+}
+
+long
+proc_setsid_core(struct proc *self)
+{
     spin_lock(&proc_table_lock);
     long r = self->pid;
     for (int i = 0; i < PROC_MAX; i++)

@@ -69,8 +69,9 @@ get(const struct proc *p, unsigned r)
 /* Read (into *old when old is set) and then set (from *new when set) limit r
  * of pid (0: the caller). Everyone is root on Wisp, so a hard limit may be
  * raised, up to the ceiling (EPERM past it). */
-static long
-rlimit(int pid, unsigned r, const struct proc_rlimit *new, struct proc_rlimit *old)
+long
+proc_rlimit_core(struct proc *self, int pid, unsigned r, const struct proc_rlimit *new,
+                 struct proc_rlimit *old)
 {
     if (r >= PROC_RLIMIT_N)
         return -EINVAL;
@@ -79,7 +80,7 @@ rlimit(int pid, unsigned r, const struct proc_rlimit *new, struct proc_rlimit *o
     if (new && new->max > ceiling(r))
         return -EPERM;
     spin_lock(&proc_table_lock);
-    struct proc *p = pid == 0 ? proc_current() : proc_by_pid(pid);
+    struct proc *p = pid == 0 ? self : proc_by_pid(pid);
     if (!p || p->state != PROC_ALIVE) {
         spin_unlock(&proc_table_lock);
         return -ESRCH;
@@ -89,7 +90,7 @@ rlimit(int pid, unsigned r, const struct proc_rlimit *new, struct proc_rlimit *o
     if (new) {
         p->rlim[r] = *new;
         p->rlim_set |= 1u << r;
-        if (r == RLIMIT_NOFILE)
+        if (r == RLIMIT_NOFILE && proc_fs(p))
             fs_ctx_set_nofile(proc_fs(p), new->cur);
     }
     spin_unlock(&proc_table_lock);
@@ -102,7 +103,7 @@ sys_prlimit64(int pid, unsigned int resource, uint64_t unew, uint64_t uold)
     struct proc_rlimit new, old;
     if (unew && copyin(&new, unew, sizeof(new)))
         return -EFAULT;
-    long err = rlimit(pid, resource, unew ? &new : NULL, uold ? &old : NULL);
+    long err = proc_rlimit_core(proc_current(), pid, resource, unew ? &new : NULL, uold ? &old : NULL);
     if (!err && uold && copyout(uold, &old, sizeof(old)))
         return -EFAULT;
     return err;

@@ -83,6 +83,14 @@ proc_rusage_reap(struct proc *parent, struct proc *zombie, void *ru)
     fill(ru, cpu, rss);
 }
 
+void
+proc_rusage_children(struct proc *self, void *ru)
+{
+    spin_lock(&proc_table_lock);
+    fill(ru, self->child_cpu_ns, self->child_maxrss_kb);
+    spin_unlock(&proc_table_lock);
+}
+
 long
 sys_getrusage(int who, uint64_t uru)
 {
@@ -95,9 +103,7 @@ sys_getrusage(int who, uint64_t uru)
         fill(&ru, cpu, p->maxrss_kb);
         spin_unlock(&proc_table_lock);
     } else if (who == RUSAGE_CHILDREN) {
-        spin_lock(&proc_table_lock);
-        fill(&ru, p->child_cpu_ns, p->child_maxrss_kb);
-        spin_unlock(&proc_table_lock);
+        proc_rusage_children(p, &ru);
     } else {
         return -EINVAL;
     }

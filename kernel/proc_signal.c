@@ -10,6 +10,7 @@
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
+#include "kernel/home.h"
 #include "kernel/lib.h"
 #include "kernel/proc_int.h"
 #include "kernel/sched.h"
@@ -58,6 +59,10 @@ proc_signal(struct proc *p, int sig)
 {
     if (sig <= 0 || sig >= NSIG || p->state != PROC_ALIVE)
         return;
+    if (proc_is_away(p)) {
+        proc_home_post_signal(p, sig);   /* it runs elsewhere (docs/home.md) */
+        return;
+    }
     /* SIGCONT continues and stop signals cancel a pending SIGCONT when they
      * are posted, whether caught, blocked or ignored (POSIX). */
     if (sig == SIGCONT)

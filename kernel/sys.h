@@ -159,3 +159,12 @@ long sys_fdatasync(int fd);
 long sys_getgroups(int size, uint64_t ulist);                          /* sys_ids.c */
 long sys_getresuid(uint64_t ruid, uint64_t euid, uint64_t suid);
 long sys_getresgid(uint64_t rgid, uint64_t egid, uint64_t sgid);
+long sys_setuid(int uid);
+long sys_setgid(int gid);
+long sys_setreuid(int ruid, int euid);
+long sys_setregid(int rgid, int egid);
+long sys_setresuid(int ruid, int euid, int suid);
+long sys_setresgid(int rgid, int egid, int sgid);
+long sys_setgroups(int size, uint64_t ulist);
+long sys_wisp_rexec(long node, uint64_t upath, uint64_t uargv, uint64_t uenvp); /* proc_home_rexec.c */
+long sys_wisp_proc_list(long node, uint64_t ubuf, long max);             /* proc_home.c */

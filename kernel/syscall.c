@@ -5,19 +5,22 @@
  * declared C types (kernel/syscall_thunk.h). An unknown number returns
  * -ENOSYS and is logged once per number, with the name when Wisp knows it
  * (syscall_names.c), except for the calls glibc probes at every start.
+ * A HOME row called by a foreign process is forwarded to its home node
+ * (kernel/proc_fwd.c, docs/home.md).
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/main.h"
 #include "kernel/proc.h"
+#include "kernel/home.h"
 #include "kernel/sys.h"
 #include "kernel/syscall_thunk.h"
 #include "net/net_sys.h"
 #include "net/rpc/rpc_sys.h"
 #include "kernel/trap.h"
 
-#define SYSCALL_MAX 1024
+#define SYSCALL_MAX 1088   /* Wisp's own calls reach 1059 (issue 8) */
 
 /* Every handler declared with its row's types: a prototype elsewhere that
  * disagrees is a compile error here. */
@@ -43,17 +46,43 @@ static const struct syscall_entry table[SYSCALL_MAX] = {
 };
 #undef SYSCALL
 
+/* Where each call is served (the table's `where` column, DESIGN.md 4). */
+enum { WHERE_NONE, LOCAL, HOME, FS };
+static const uint8_t where_of[SYSCALL_MAX] = {
+#define SYSCALL_TYPED_(nr, name, fn, where, args) [nr] = where,
+#define SYSCALL_UNTYPED_(nr, name, fn, where) [nr] = where,
+#define SYSCALL(...) SYSCALL_PICK(SYSCALL_TYPED_, SYSCALL_UNTYPED_, __VA_ARGS__)(__VA_ARGS__)
+#include "kernel/syscall_table.def"
+#undef SYSCALL_TYPED_
+#undef SYSCALL_UNTYPED_
+#undef SYSCALL
+};
+
 static uint8_t logged[SYSCALL_MAX / 8];
 const char *syscall_linux_name(unsigned nr);
 
+/* Run a call: a HOME row of a foreign process goes home (proc_fwd.c),
+ * unless the call has its own route there (exit, fork, kill). */
 static long
-traced(const struct syscall_entry *e, const uint64_t *a)
+call(uint64_t nr, const struct syscall_entry *e, const uint64_t *a)
+{
+    if (where_of[nr] == HOME && proc_is_foreign(proc_current())) {
+        bool done;
+        long r = proc_fwd_syscall((unsigned)nr, a, &done);
+        if (done)
+            return r;
+    }
+    return e->call(a);
+}
+
+static long
+traced(uint64_t nr, const struct syscall_entry *e, const uint64_t *a)
 {
     int pid = proc_pid(proc_current());
     char args[160];
     kprintf("[strace] pid %d: %s(%s) ...\n", pid, e->name,
             syscall_fmt_args(args, sizeof args, e->proto, a));
-    long ret = e->call(a);
+    long ret = call(nr, e, a);
     kprintf("[strace] pid %d: %s = %ld\n", pid, e->name, ret);
     return ret;
 }
@@ -64,8 +93,8 @@ trap_syscall(uint64_t nr, struct arch_regs *r)
     if (nr < SYSCALL_MAX && table[nr].call) {
         const uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
         if (!main_strace())
-            return table[nr].call(a);
-        return traced(&table[nr], a);
+            return call(nr, &table[nr], a);
+        return traced(nr, &table[nr], a);
     }
     if (nr < SYSCALL_MAX && !(logged[nr / 8] & (1 << (nr % 8)))) {
         logged[nr / 8] |= 1 << (nr % 8);

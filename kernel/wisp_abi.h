@@ -20,6 +20,11 @@
 #define WISP_SYS_UDP_BLAST  1006  /* (long node, long total, long dgram, struct wisp_blast *out)
                                       -> 0: raw UDP throughput to node's sink */
 #define WISP_SYS_INFO       1007  /* (struct wisp_info *buf, long size) -> bytes */
+#define WISP_SYS_REXEC      1030  /* (long node, const char *path, char *const argv[],
+                                      char *const envp[]) -> pid of the child, which runs on
+                                      node with its home here and the caller as its parent */
+#define WISP_SYS_PROC_LIST  1031  /* (long node, struct wisp_proc *buf, long max) -> count:
+                                      node's process table (its home table: away entries too) */
 #define WISP_SYS_RPC_SINK   1012  /* (long node, const void *in, long len, long count) ->
                                       count: count SINK calls (request bytes, empty reply)
                                       made back to back by the kernel; 0 counts as 1 */
@@ -114,4 +119,17 @@ struct wisp_timesync {
     uint64_t probe_error_ns;
     int32_t probe_err;        /* 0 or -errno of the probe */
     int32_t pad;
+};
+
+/* One entry of a node's process table (WISP_SYS_PROC_LIST). */
+struct wisp_proc {
+    int32_t pid, ppid, pgid, sid;
+    int32_t home;           /* home node */
+    int32_t node;           /* node it runs on now */
+    uint32_t uid;
+    char state;             /* R S T Z, or A: away (runs elsewhere; its home's entry) */
+    char pad[3];
+    uint64_t cpu_ns;
+    char name[16];
+    char cmdline[128];      /* argv joined by spaces, NUL-terminated */
 };

@@ -1,118 +1,87 @@
 /*
- * List processes from /proc: "PID PPID S CMD", sorted by pid. CMD is
- * /proc/PID/cmdline with NULs shown as spaces, or "[comm]" from
- * /proc/PID/stat when the command line is empty (kernel threads, zombies).
- * The stat line is Linux's "pid (comm) S ppid pgrp ...".
+ * ps [-c]: list processes, sorted by pid, as "PID PPID HOME NODE S CMD".
+ * HOME is the node the process was born on (its pid's high bits), NODE
+ * the node it runs on now (docs/home.md). Without -c: this node's table,
+ * which holds the processes running here and, with state A, the ones born
+ * here that run elsewhere. With -c: every process of the cluster, asked
+ * of each up node (WISP_SYS_PROC_LIST), each listed once, by the node
+ * that runs it. CMD is the command line, or [name] when it is empty.
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "wisp.h"
 
-/* Read a small /proc file into buf (NUL-terminated); length or -1. */
-static ssize_t
-read_small(const char *path, char *buf, size_t size)
-{
-    int fd = open(path, O_RDONLY);
-    size_t len = 0;
-
-    if (fd < 0)
-        return -1;
-    while (len + 1 < size) {
-        ssize_t n = read(fd, buf + len, size - 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        len += n;
-    }
-    close(fd);
-    buf[len] = '\0';
-    return len;
-}
+#define MAXP 256
+#define MAXN 64
 
 static int
-cmp_long(const void *a, const void *b)
+cmp_pid(const void *a, const void *b)
 {
-    long x = *(const long *)a;
-    long y = *(const long *)b;
-    return (x > y) - (x < y);
+    const struct wisp_proc *x = a, *y = b;
+    return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 static void
-show(long pid)
+show(const struct wisp_proc *p)
 {
-    char path[64];
-    char stat[1024];
-    char cmd[1024];
-    char comm[256] = "?";
-    char state = '?';
-    long ppid = 0;
+    const char *cmd = p->cmdline;
+    char name[32];
+    if (!cmd[0]) {
+        snprintf(name, sizeof name, "[%s]", p->name);
+        cmd = name;
+    }
+    printf("%5d %5d %4d %4d %c %s\n", p->pid, p->ppid, p->home, p->node, p->state, cmd);
+}
 
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    if (read_small(path, stat, sizeof stat) < 0)
-        return; /* it exited between readdir and now */
-    char *open_p = strchr(stat, '(');
-    char *close_p = strrchr(stat, ')');
-    if (open_p && close_p && close_p > open_p) {
-        size_t n = close_p - open_p - 1;
-        if (n >= sizeof comm)
-            n = sizeof comm - 1;
-        memcpy(comm, open_p + 1, n);
-        comm[n] = '\0';
-        sscanf(close_p + 1, " %c %ld", &state, &ppid);
+/* Append node's table (minus away entries when skip_away) to all[*n]. */
+static int
+gather(long node, struct wisp_proc *all, int *n, int cap, int skip_away)
+{
+    struct wisp_proc *buf = malloc(MAXP * sizeof *buf);
+    if (!buf)
+        return -1;
+    long k = wisp_proc_list(node, buf, MAXP);
+    if (k < 0) {
+        fprintf(stderr, "ps: node %ld: %s\n", node, strerror(errno));
+        free(buf);
+        return -1;
     }
-    snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
-    ssize_t n = read_small(path, cmd, sizeof cmd);
-    while (n > 0 && cmd[n - 1] == '\0')
-        n--;
-    if (n <= 0) {
-        snprintf(cmd, sizeof cmd, "[%s]", comm);
-    } else {
-        for (ssize_t i = 0; i < n; i++)
-            if (cmd[i] == '\0' || cmd[i] == '\n')
-                cmd[i] = ' ';
-        cmd[n] = '\0';
-    }
-    printf("%5ld %5ld %c %s\n", pid, ppid, state, cmd);
+    for (long i = 0; i < k && *n < cap; i++)
+        if (!(skip_away && buf[i].state == 'A'))
+            all[(*n)++] = buf[i];
+    free(buf);
+    return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-    DIR *d = opendir("/proc");
-    long *pids = NULL;
-    size_t n = 0;
-    size_t cap = 0;
-    struct dirent *e;
-
-    if (!d) {
-        fprintf(stderr, "ps: /proc: %s\n", strerror(errno));
+    int cluster = argc > 1 && strcmp(argv[1], "-c") == 0;
+    int cap = cluster ? MAXP * 8 : MAXP, n = 0, rc = 0;
+    struct wisp_proc *all = malloc(cap * sizeof *all);
+    if (!all)
         return 1;
+    if (!cluster) {
+        if (gather(-1, all, &n, cap, 0) < 0)
+            return 1;
+    } else {
+        struct wisp_node nodes[MAXN];
+        long k = wisp_nodes(nodes, MAXN);
+        if (k < 0)
+            k = 0;
+        if (k == 0 && gather(-1, all, &n, cap, 1) < 0)
+            rc = 1;
+        for (long i = 0; i < k; i++)
+            if (nodes[i].state == WISP_NODE_UP && gather(nodes[i].node, all, &n, cap, 1) < 0)
+                rc = 1;
     }
-    while ((e = readdir(d)) != NULL) {
-        if (!isdigit((unsigned char)e->d_name[0]))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 128;
-            long *np = realloc(pids, cap * sizeof *pids);
-            if (!np) {
-                fprintf(stderr, "ps: %s\n", strerror(ENOMEM));
-                return 1;
-            }
-            pids = np;
-        }
-        pids[n++] = strtol(e->d_name, NULL, 10);
-    }
-    closedir(d);
-    qsort(pids, n, sizeof *pids, cmp_long);
-    printf("%5s %5s S CMD\n", "PID", "PPID");
-    for (size_t i = 0; i < n; i++)
-        show(pids[i]);
-    free(pids);
-    return 0;
+    qsort(all, n, sizeof *all, cmp_pid);
+    printf("%5s %5s %4s %4s S CMD\n", "PID", "PPID", "HOME", "NODE");
+    for (int i = 0; i < n; i++)
+        show(&all[i]);
+    free(all);
+    return rc;
 }

@@ -30,6 +30,8 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
  * SINK:       bytes -> empty: the one-way bulk op (rpcbench put; rpc_blast.c)
  * STREAM_CHECK: a stream piece (rpc.h) with an 8-byte seed as context -> empty;
  *             -EBADMSG unless every byte matches the seed's pattern (rpc_stream.c)
+ * HOME_*:     the home table's ops (docs/home.md; encodings beside each handler
+ *             in kernel/proc_home*.c and kernel/proc_fwd_srv.c)
  */
 #define RPC_OPS(RPC_OP)                                              \
     RPC_OP(1,  PING,         recov_rpc_ping,        RPC_RUN_THREAD)  \
@@ -38,7 +40,15 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(4,  SINK_COUNT,   rpc_rpc_sink_count,    RPC_RUN_INLINE)  \
     RPC_OP(5,  TIME,         time_rpc_time,         RPC_RUN_THREAD)  \
     RPC_OP(6,  SINK,         rpc_rpc_sink,          RPC_RUN_INLINE)  \
-    RPC_OP(7,  STREAM_CHECK, rpc_rpc_stream_check,  RPC_RUN_THREAD)
+    RPC_OP(7,  STREAM_CHECK, rpc_rpc_stream_check,  RPC_RUN_THREAD)  \
+    RPC_OP(10, HOME_REXEC,   proc_rpc_rexec,        RPC_RUN_THREAD)  \
+    RPC_OP(11, HOME_EXIT,    proc_rpc_exit,         RPC_RUN_THREAD)  \
+    RPC_OP(12, HOME_POST,    proc_rpc_post,         RPC_RUN_THREAD)  \
+    RPC_OP(13, HOME_FWD,     proc_rpc_fwd,          RPC_RUN_THREAD)  \
+    RPC_OP(14, HOME_FORK,    proc_rpc_fork,         RPC_RUN_THREAD)  \
+    RPC_OP(15, HOME_KILL,    proc_rpc_kill,         RPC_RUN_THREAD)  \
+    RPC_OP(16, HOME_LIST,    proc_rpc_list,         RPC_RUN_THREAD)  \
+    RPC_OP(17, HOME_MOVED,   proc_rpc_moved,        RPC_RUN_THREAD)
 
 #define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };

@@ -27,7 +27,7 @@ cl_expect_out $'a\nb' sh 2 'echo a; echo b'
 cl_expect_out "node2" sh 2 'uname -n'
 # The login shell's ps is Wisp's (an alias in /etc/profile: busybox's ash runs
 # its own applets before PATH), and busybox's is still there by name.
-cl_expect_out "  PID  PPID S CMD" sh 2 'ps | head -n 1'
+cl_expect_out "  PID  PPID HOME NODE S CMD" sh 2 'ps | head -n 1'
 cl_expect_out "PID   USER     COMMAND" sh 2 'busybox ps | head -n 1'
 out=$(cl sh 2 'sh -l -i </dev/null 2>&1') || cl_fail "sh -l -i on node 2"
 [[ $out == *"wisp:2\$ "* ]] || cl_fail "node 2's login shell prompt is not 'wisp:2\$ ': '$out'"

@@ -92,3 +92,18 @@ wisp_node_ip(int node)
         return 0;
     return 0x0a4d0000u + (uint32_t)node + 1;
 }
+
+/* Start path on node with argv/envp: the child's pid (its home is this
+ * node, its parent the caller). */
+static inline long
+wisp_rexec(long node, const char *path, char *const argv[], char *const envp[])
+{
+    return syscall(WISP_SYS_REXEC, node, path, argv, envp);
+}
+
+/* Node's process table (node -1: this one): up to max entries. */
+static inline long
+wisp_proc_list(long node, struct wisp_proc *buf, long max)
+{
+    return syscall(WISP_SYS_PROC_LIST, node, buf, max);
+}

@@ -1,0 +1,133 @@
+/*
+ * Messages a node sends without waiting, from any context: a signal for a
+ * process that runs elsewhere (proc_signal on an away entry), a child
+ * event for an away parent sleeping in wait4 at its node, and a kill of a
+ * group whose home is another node (a tty's ^C). proc_signal never sleeps
+ * (it runs under spinlocks and in interrupts), so the message is queued
+ * and a kernel thread sends it by RPC (HOME_POST, HOME_KILL). The
+ * receiving side of HOME_POST is here too; HOME_KILL's is proc_home.c.
+ *
+ * Locking: post_lock (spinlock) protects the ring; it is taken after
+ * proc_table_lock (proc_signal runs under it) and never held across a call.
+ */
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/main.h"
+#include "kernel/home.h"
+#include "kernel/proc_int.h"
+#include "kernel/sched.h"
+#include "net/rpc/rpc.h"
+#include "net/rpc/rpc_ops.h"
+
+enum { POST_SIGNAL = 1, POST_CHILD = 2, POST_KILL = 3 };
+
+struct post {
+    uint8_t kind;
+    int node;       /* where it goes */
+    int pid;        /* the process (or -pgid for POST_KILL) */
+    int arg;        /* the signal */
+};
+
+#define POST_RING 256
+static struct spinlock post_lock = { .name = "proc.post", .cpu = -1 };
+static struct waitq post_wait;
+static struct post ring[POST_RING];
+static unsigned head, tail;     /* post_lock */
+static uint64_t dropped;        /* ring full: counted, reported once */
+
+static void
+post(int kind, int node, int pid, int arg)
+{
+    spin_lock(&post_lock);
+    if (head - tail >= POST_RING) {
+        if (dropped++ == 0)
+            kprintf("wisp: home: post queue full, message to node %d dropped\n", node);
+    } else {
+        ring[head++ % POST_RING] = (struct post){ (uint8_t)kind, node, pid, arg };
+        waitq_wake_one(&post_wait);
+    }
+    spin_unlock(&post_lock);
+}
+
+void
+proc_home_post_signal(struct proc *p, int sig)
+{
+    post(POST_SIGNAL, p->node, p->pid, sig);
+}
+
+void
+proc_home_post_child(struct proc *p)
+{
+    post(POST_CHILD, p->node, p->pid, 0);
+}
+
+void
+home_post_kill(int home, int target, int sig)
+{
+    post(POST_KILL, home, target, sig);
+}
+
+static void
+send(const struct post *m)
+{
+    if (m->kind == POST_KILL) {
+        struct proc root = { 0 };   /* the tty's signals are the kernel's */
+        (void)home_kill_remote(m->node, &root, m->pid, m->arg);
+        return;
+    }
+    uint8_t req[12];
+    struct proc_enc e = { req, 0, sizeof req, 0 };
+    proc_put_u32(&e, m->kind);
+    proc_put_u32(&e, (uint32_t)m->pid);
+    proc_put_u32(&e, (uint32_t)m->arg);
+    size_t replen;
+    int err = rpc_call(m->node, RPC_OP_HOME_POST, req, e.len, NULL, 0, &replen);
+    if (err && err != -ESRCH)
+        kprintf("wisp: home: %s for pid %d not delivered to node %d: error %d\n",
+                m->kind == POST_SIGNAL ? "signal" : "child event", m->pid, m->node, -err);
+}
+
+static void
+post_thread(void *arg)
+{
+    for (;;) {
+        spin_lock(&post_lock);
+        while (head == tail)
+            waitq_wait(&post_wait, &post_lock);
+        struct post m = ring[tail++ % POST_RING];
+        spin_unlock(&post_lock);
+        send(&m);
+    }
+}
+
+void
+proc_home_post_start(void)
+{
+    waitq_init(&post_wait);
+    if (!sched_spawn("home-post", post_thread, NULL))
+        kprintf("wisp: home: cannot start the posting thread\n");
+}
+
+/* HOME_POST: u32 kind, u32 pid, u32 arg -> empty. A signal or child
+ * event for a process running here; -ESRCH when it is gone. */
+int
+proc_rpc_post(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
+{
+    struct proc_dec d = { req, reqlen, 0, 0 };
+    uint32_t kind = proc_get_u32(&d);
+    int pid = (int)proc_get_u32(&d), arg = (int)proc_get_u32(&d);
+    *replen = 0;
+    if (d.err || (kind != POST_SIGNAL && kind != POST_CHILD))
+        return -EBADMSG;
+    spin_lock(&proc_table_lock);
+    struct proc *p = proc_by_pid(pid);
+    bool here = p && p->state == PROC_ALIVE && !proc_is_away(p);
+    if (here && kind == POST_SIGNAL)
+        proc_signal(p, arg);
+    if (here && kind == POST_CHILD) {
+        p->child_seq++;
+        waitq_wake_all(&p->child_wait);
+    }
+    spin_unlock(&proc_table_lock);
+    return here ? 0 : -ESRCH;
+}

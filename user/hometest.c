@@ -1,0 +1,95 @@
+/*
+ * hometest: print, one per line, what a process learns from the calls
+ * forwarded home (docs/home.md), so a test can run it here and through
+ * rexec on another node and compare: the output must be the same apart
+ * from node numbers. Pids are printed relative to the process's own pid
+ * ("self", "self+N") where they are its own or its children's, and the
+ * parent as "parent=<pid>" (the caller prints its pid first).
+ *   hometest [-o FILE] [fork]
+ * -o FILE: write to FILE (on the node it runs on) instead of stdout; fork:
+ * also a child (forked where it runs; its pid's node bits are home's)
+ * exits 7 and is waited for. The first line, ppid=N, is the one raw pid.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static long ppid;
+
+/* A pid as the same run elsewhere would print it: self, parent, other. */
+static void
+rel(const char *what, long v, long self)
+{
+    if (v < 0)
+        printf("%s=err:%s\n", what, strerror(errno));
+    else
+        printf("%s=%s\n", what, v == self ? "self" : v == ppid ? "parent" : "other");
+}
+
+static void
+do_fork(long self)
+{
+    pid_t c = fork();
+    if (c == 0) {
+        printf("child-home-bits=%s\n", (getpid() >> 20) == (self >> 20) ? "same" : "differ");
+        printf("child-ppid=%s\n", getppid() == self ? "self" : "other");
+        fflush(stdout);
+        _exit(7);
+    }
+    int st = 0;
+    pid_t w = waitpid(c, &st, 0);
+    printf("fork-home-bits=%s\n", (c >> 20) == (self >> 20) ? "same" : "differ");
+    printf("wait=%s status=%d\n", w == c ? "child" : "other", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    printf("wait-again=%s\n", waitpid(-1, &st, WNOHANG) < 0 && errno == ECHILD ? "ECHILD" : "?");
+}
+
+int
+main(int argc, char **argv)
+{
+    long self = getpid();
+    if (argc > 2 && strcmp(argv[1], "-o") == 0) {
+        if (!freopen(argv[2], "w", stdout)) {
+            perror(argv[2]);
+            return 1;
+        }
+        argc -= 2;
+        argv += 2;
+    }
+    ppid = getppid();
+    printf("ppid=%ld\n", ppid);
+    rel("pgid", getpgid(0), self);
+    rel("sid", getsid(0), self);
+    printf("uid=%d euid=%d gid=%d\n", (int)getuid(), (int)geteuid(), (int)getgid());
+    printf("setpgid-self=%d\n", setpgid(0, 0));
+    rel("pgid-after", getpgid(0), self);
+    rel("pgrp", getpgrp(), self);
+    long s = setsid();
+    printf("setsid=%s\n", s < 0 ? strerror(errno) : "ok");
+    if (s < 0) {
+        /* We lead our group now: setsid is refused; a child may. */
+        pid_t c = fork();
+        if (c == 0) {
+            long cs = setsid();
+            printf("child-setsid=%s sid-is-self=%d\n", cs < 0 ? strerror(errno) : "ok",
+                   getsid(0) == getpid());
+            fflush(stdout);
+            _exit(0);
+        }
+        int st;
+        waitpid(c, &st, 0);
+    }
+    printf("getpgid-init=%ld\n", (long)getpgid(1) >= 0 ? 1L : 0L);
+    struct rusage ru;
+    printf("getrusage-children=%d\n", getrusage(RUSAGE_CHILDREN, &ru));
+    printf("kill-self-0=%d\n", kill((pid_t)self, 0));
+    printf("setuid-1000=%d uid=%d\n", setuid(1000), (int)getuid());
+    printf("setuid-0=%d errno=%s\n", setuid(0), strerror(errno));
+    if (argc > 1 && strcmp(argv[1], "fork") == 0)
+        do_fork(self);
+    return 3;
+}
