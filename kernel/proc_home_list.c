@@ -33,6 +33,8 @@ put_entry(struct proc_enc *e, const struct proc_info *p)
     proc_put_u64(e, p->cpu_ns);
     proc_put_bytes(e, p->name, sizeof(p->name));
     int n = MIN(p->cmdline_len, (int)sizeof(p->cmdline) - 1);
+    while (n > 0 && p->cmdline[n - 1] == 0)
+        n--;            /* argv's last NUL */
     proc_put_u32(e, (uint32_t)(n < 0 ? 0 : n));
     proc_put_bytes(e, p->cmdline, n < 0 ? 0 : (size_t)n);
 }

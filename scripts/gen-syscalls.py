@@ -37,17 +37,20 @@ NOTES = {
     'madvise': 'MADV_DONTNEED/MADV_FREE drop the pages (they read back zero); other advice is '
                'accepted with no effect',
     'uname': 'nodename is nodeN: the node it runs on',
-    'getpid': 'pids are global (home node in bits 20..30); cached at home',
-    'kill': 'signals to a process are delivered through its home',
+    'getpid': 'pids are global (home node in bits 20..30): known where it runs',
+    'gettid': 'as getpid',
+    'kill': 'routed to the home of the pid or group (HOME_KILL), which posts or forwards '
+            'to the node it runs on; kill(-1) covers the caller\'s node only',
+    'tkill': 'as kill',
     'wait4': 'WNOHANG, any/pid/pgrp; rusage is the child\'s (getrusage)',
     'getrandom': 'ChaCha20 generator seeded from RDSEED/RDRAND and TSC jitter; never blocks; '
                  'also /dev/urandom and /dev/random',
     'prlimit64': 'Linux\'s 16 limits per process, inherited; NOFILE = the fd table (64); '
-                 'not enforced yet',
+                 'not enforced yet; another pid\'s: forwarded home',
     'getrlimit': 'as prlimit64',
     'setrlimit': 'as prlimit64',
     'getrusage': 'CPU time all as user time (no user/system split); maxrss = largest resident '
-                 'size seen; children counted when waited for',
+                 'size seen; children counted when waited for (RUSAGE_CHILDREN: at home)',
     'prctl': 'PR_SET_NAME/PR_GET_NAME only (the name in ps and /proc/PID/comm); others EINVAL',
     'sysinfo': 'uptime, RAM from the frame allocator, process count; loads 0, no swap',
     'sched_getaffinity': 'processes run on CPU 0 only',
@@ -67,7 +70,8 @@ NOTES = {
     'syncfs': 'as sync (checks the fd)',
     'fallocate': 'mode 0 grows the file (pages come when written), KEEP_SIZE does nothing, '
                  'other modes EOPNOTSUPP',
-    'getpriority': 'every process runs at nice 0 (no nice levels in the scheduler)',
+    'getpriority': 'every process runs at nice 0 (no nice levels in the scheduler); '
+                   'another process\'s: forwarded home',
     'setpriority': 'nice 0 accepted, anything else EPERM',
     'ioprio_get': 'class none: there is no I/O scheduler',
     'ioprio_set': 'accepted with no effect: there is no I/O scheduler',
@@ -76,16 +80,45 @@ NOTES = {
                        'thread per process needs no robust futex list',
     'rseq': 'ENOSYS on purpose (not logged): glibc tries it at every start and does without',
     'syslog': 'ENOSYS on purpose (not logged): no kernel log buffer, the log is the console',
-    'tgkill': 'one thread per process: kill(tid, sig) when tgid == tid, else ESRCH',
+    'tgkill': 'one thread per process: kill(tid, sig) when tgid == tid, else ESRCH; '
+              'routed as kill',
     'sendfile': 'any readable in_fd (initrd, tmpfs, pipe, tty) to any writable out_fd '
                 'through a kernel buffer; NULL offset moves the file offset',
     'copy_file_range': 'regular files only, any two file systems (no EXDEV); through '
                        'a kernel buffer',
     'select': 'as poll',
     'pselect6': 'as ppoll',
-    'getgroups': 'no supplementary groups: always 0',
-    'getresuid': 'everyone is root: 0, 0, 0',
-    'getresgid': 'as getresuid',
+    'getgroups': 'local: the credentials travel with the process (changed at home)',
+    'getresuid': 'as getgroups',
+    'getresgid': 'as getgroups',
+    'getuid': 'as getgroups',
+    'geteuid': 'as getgroups',
+    'getgid': 'as getgroups',
+    'getegid': 'as getgroups',
+    'setuid': 'credentials are home\'s (docs/home.md): changed on the shadow, the reply '
+              'updates the local copy; Linux\'s rules (euid 0 may set any id)',
+    'setgid': 'as setuid',
+    'setreuid': 'as setuid',
+    'setregid': 'as setuid',
+    'setresuid': 'as setuid',
+    'setresgid': 'as setuid',
+    'setgroups': 'as setuid; at most 32 groups',
+    'getppid': 'parentage is kept at home only (a foreign entry has no parent)',
+    'setpgid': 'process groups and sessions live in one home table; the reply updates the '
+               'local pgid/sid copies',
+    'getpgid': 'as setpgid',
+    'getpgrp': 'as setpgid',
+    'setsid': 'as setpgid',
+    'getsid': 'as setpgid',
+    'exit': 'HOME_EXIT: home makes its entry the zombie, wakes the parent (at its node, '
+            'by a child event, if it is away)',
+    'exit_group': 'as exit',
+    'fork': 'a foreign process gets its child\'s pid and away entry from home (HOME_FORK)',
+    'wait4': 'forwarded with WNOHANG, then sleeps locally until home posts a child event '
+             'or a signal comes; rusage is the child\'s',
+    'wisp_rexec': 'the child\'s home is the caller\'s node; only arguments, environment '
+                  'and stream references move (docs/home.md)',
+    'wisp_proc_list': 'a node\'s table, asked by RPC (HOME_LIST) for another node',
     'readlink': 'symlinks in the initrd, /proc/self, /proc/PID/exe',
     'umask': 'per process, inherited across fork; fs_umask() for file systems that create files',
 }
@@ -112,7 +145,8 @@ def main():
            'static musl programs run unmodified. An unimplemented call returns '
            '`-ENOSYS` and is logged once by name.', '',
            '"Served" says where each call goes once processes migrate (DESIGN.md §4, '
-           'Sprite\'s home-node model). Today every call is served on the one node.', '',
+           'Sprite\'s home-node model): a HOME row of a foreign process is forwarded to '
+           'its home node by kernel/syscall.c (docs/home.md).', '',
            'Each prototype is the argument list declared in the table: the dispatcher '
            'converts every register to its type before calling the handler, as Linux '
            'does, so an `int` (pid, fd, signal, flags) is the low 32 bits sign-extended '

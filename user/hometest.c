@@ -34,6 +34,7 @@ rel(const char *what, long v, long self)
 static void
 do_fork(long self)
 {
+    fflush(stdout);
     pid_t c = fork();
     if (c == 0) {
         printf("child-home-bits=%s\n", (getpid() >> 20) == (self >> 20) ? "same" : "differ");
@@ -72,6 +73,7 @@ main(int argc, char **argv)
     printf("setsid=%s\n", s < 0 ? strerror(errno) : "ok");
     if (s < 0) {
         /* We lead our group now: setsid is refused; a child may. */
+        fflush(stdout);
         pid_t c = fork();
         if (c == 0) {
             long cs = setsid();

@@ -36,9 +36,9 @@ show(const struct wisp_proc *p)
     printf("%5d %5d %4d %4d %c %s\n", p->pid, p->ppid, p->home, p->node, p->state, cmd);
 }
 
-/* Append node's table (minus away entries when skip_away) to all[*n]. */
+/* Append node's table to all[*n]. */
 static int
-gather(long node, struct wisp_proc *all, int *n, int cap, int skip_away)
+gather(long node, struct wisp_proc *all, int *n, int cap)
 {
     struct wisp_proc *buf = malloc(MAXP * sizeof *buf);
     if (!buf)
@@ -50,10 +50,29 @@ gather(long node, struct wisp_proc *all, int *n, int cap, int skip_away)
         return -1;
     }
     for (long i = 0; i < k && *n < cap; i++)
-        if (!(skip_away && buf[i].state == 'A'))
-            all[(*n)++] = buf[i];
+        all[(*n)++] = buf[i];
     free(buf);
     return 0;
+}
+
+/* ps -c: one line per process, from the node that runs it, with the
+ * parent its home knows (a process running away from home has no parent
+ * where it runs). */
+static int
+merge(struct wisp_proc *all, int n)
+{
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (all[i].state != 'A')
+            continue;
+        for (int j = 0; j < n; j++)
+            if (all[j].pid == all[i].pid && all[j].state != 'A')
+                all[j].ppid = all[i].ppid;
+    }
+    for (int i = 0; i < n; i++)
+        if (all[i].state != 'A')
+            all[m++] = all[i];
+    return m;
 }
 
 int
@@ -65,18 +84,19 @@ main(int argc, char **argv)
     if (!all)
         return 1;
     if (!cluster) {
-        if (gather(-1, all, &n, cap, 0) < 0)
+        if (gather(-1, all, &n, cap) < 0)
             return 1;
     } else {
         struct wisp_node nodes[MAXN];
         long k = wisp_nodes(nodes, MAXN);
         if (k < 0)
             k = 0;
-        if (k == 0 && gather(-1, all, &n, cap, 1) < 0)
+        if (k == 0 && gather(-1, all, &n, cap) < 0)
             rc = 1;
         for (long i = 0; i < k; i++)
-            if (nodes[i].state == WISP_NODE_UP && gather(nodes[i].node, all, &n, cap, 1) < 0)
+            if (nodes[i].state == WISP_NODE_UP && gather(nodes[i].node, all, &n, cap) < 0)
                 rc = 1;
+        n = merge(all, n);
     }
     qsort(all, n, sizeof *all, cmp_pid);
     printf("%5s %5s %4s %4s S CMD\n", "PID", "PPID", "HOME", "NODE");

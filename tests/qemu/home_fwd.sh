@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Calls forwarded home (docs/home.md): user/hometest prints what getppid,
+# getpgid, getsid, setpgid, setsid, getrusage, kill(self, 0), setuid and
+# a fork + wait tell it; run through rexec on node 1 (a foreign process
+# whose home is node 0) it must print exactly what it prints run on node 0
+# itself, apart from its parent's pid -- which must be the rexec that
+# started it (getppid answered by home). The forked child's pid has home
+# 0's bits though it runs on node 1, and the parent's wait4 gets its
+# status 7 over the child-event path.
+set -uo pipefail
+# shellcheck source=scripts/cluster_lib.sh
+. "$(dirname "$0")/../../scripts/cluster_lib.sh"
+cl_setup home_fwd
+cd "$CL_ROOT" || exit 1
+for f in build/wisp.elf build/initrd.cpio; do
+    [[ -f $f ]] || cl_fail "missing $f: run 'make' first"
+done
+
+cl up -n 2 --timeout 150 >/dev/null || cl_fail "up -n 2"
+
+out=$(cl sh --timeout 120 0 'rexec 0 hometest -o /tmp/h fork; echo rc=$?')
+grep -qx "rc=3" <<<"$out" || cl_fail "hometest run on node 0 did not exit 3: $out"
+here=$(cl sh 0 'cat /tmp/h') || cl_fail "hometest's output on node 0"
+out=$(cl sh --timeout 120 0 'rexec 1 hometest -o /tmp/h fork & echo bg=$!; wait $!; echo rc=$?')
+echo "$out"
+grep -qx "rc=3" <<<"$out" || cl_fail "rexec'd hometest did not exit 3: $out"
+bg=$(sed -n 's/^bg=\([0-9]*\)$/\1/p' <<<"$out")
+there=$(cl sh 1 'cat /tmp/h') || cl_fail "hometest's output on node 1"
+echo "--- on node 0:"; echo "$here"; echo "--- on node 1:"; echo "$there"
+[[ $(head -n 1 <<<"$there") == "ppid=$bg" ]] ||
+    cl_fail "the remote process's getppid is not the rexec ($bg) that started it"
+[[ $(tail -n +2 <<<"$here") == "$(tail -n +2 <<<"$there")" ]] ||
+    cl_fail "hometest's results differ between node 0 and node 1: $(diff <(echo "$here") <(echo "$there"))"
+grep -qx "wait=child status=7" <<<"$there" || cl_fail "the remote wait4 did not get status 7"
+grep -qx "fork-home-bits=same" <<<"$there" || cl_fail "the remote child's pid is not home's"
+grep -qx "child-ppid=self" <<<"$there" || cl_fail "the remote child's getppid is not its parent"
+grep -qx "setuid-0=-1 errno=Operation not permitted" <<<"$there" ||
+    cl_fail "uid 1000 could become root again"
+cl down >/dev/null
+cl_pass
