@@ -5,11 +5,16 @@
  * they hold). The ids are changed at home (the shadow is the authority,
  * DESIGN.md 4) and read locally from the copy that travels with the
  * process: a foreign process's set*id is forwarded by proc_fwd.c, which
- * runs proc_cred_set on the shadow and then on the local copy.
+ * runs proc_cred_set on the shadow and sends the result back as the new
+ * local copy. The system calls themselves are at the end: get*id read the
+ * local copy; for a foreign process the set calls are HOME rows, so their
+ * bodies here run only at home. getuid and friends are in proc.c.
  */
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/proc_int.h"
+#include "kernel/sys.h"
+#include "kernel/uaccess.h"
 
 #define NR_SETUID    105
 #define NR_SETGID    106
@@ -134,4 +139,107 @@ proc_cred_set(struct proc *self, int nr, uint64_t a, uint64_t b, uint64_t c,
     self->uid = u[0], self->euid = u[1], self->suid = u[2];
     self->gid = g[0], self->egid = g[1], self->sgid = g[2];
     return 0;
+}
+
+/* ---- the system calls ---- */
+
+long
+sys_getgroups(int size, uint64_t ulist)
+{
+    struct proc *p = proc_current();
+    uint32_t list[PROC_NGROUPS_MAX];
+    if (size < 0)
+        return -EINVAL;
+    spin_lock(&proc_table_lock);
+    int n = p->ngroups;
+    memcpy(list, p->groups, sizeof(list));
+    spin_unlock(&proc_table_lock);
+    if (size == 0)
+        return n;
+    if (size < n)
+        return -EINVAL;
+    if (n && copyout(ulist, list, (size_t)n * 4))
+        return -EFAULT;
+    return n;
+}
+
+static long
+three(uint64_t a, uint64_t b, uint64_t c, uint32_t x, uint32_t y, uint32_t z)
+{
+    if (copyout(a, &x, sizeof(x)) || copyout(b, &y, sizeof(y)) || copyout(c, &z, sizeof(z)))
+        return -EFAULT;
+    return 0;
+}
+
+long
+sys_getresuid(uint64_t ruid, uint64_t euid, uint64_t suid)
+{
+    struct proc *p = proc_current();
+    return three(ruid, euid, suid, p->uid, p->euid, p->suid);
+}
+
+long
+sys_getresgid(uint64_t rgid, uint64_t egid, uint64_t sgid)
+{
+    struct proc *p = proc_current();
+    return three(rgid, egid, sgid, p->gid, p->egid, p->sgid);
+}
+
+static long
+set_ids(int nr, uint64_t a, uint64_t b, uint64_t c)
+{
+    spin_lock(&proc_table_lock);
+    long r = proc_cred_set(proc_current(), nr, a, b, c, NULL, 0);
+    spin_unlock(&proc_table_lock);
+    return r;
+}
+
+long
+sys_setuid(int uid)
+{
+    return set_ids(NR_SETUID, (uint32_t)uid, 0, 0);
+}
+
+long
+sys_setgid(int gid)
+{
+    return set_ids(NR_SETGID, (uint32_t)gid, 0, 0);
+}
+
+long
+sys_setreuid(int ruid, int euid)
+{
+    return set_ids(NR_SETREUID, (uint32_t)ruid, (uint32_t)euid, 0);
+}
+
+long
+sys_setregid(int rgid, int egid)
+{
+    return set_ids(NR_SETREGID, (uint32_t)rgid, (uint32_t)egid, 0);
+}
+
+long
+sys_setresuid(int ruid, int euid, int suid)
+{
+    return set_ids(NR_SETRESUID, (uint32_t)ruid, (uint32_t)euid, (uint32_t)suid);
+}
+
+long
+sys_setresgid(int rgid, int egid, int sgid)
+{
+    return set_ids(NR_SETRESGID, (uint32_t)rgid, (uint32_t)egid, (uint32_t)sgid);
+}
+
+long
+sys_setgroups(int size, uint64_t ulist)
+{
+    uint32_t list[PROC_NGROUPS_MAX];
+    if (size < 0 || size > PROC_NGROUPS_MAX)
+        return -EINVAL;
+    if (size && copyin(list, ulist, (size_t)size * 4))
+        return -EFAULT;
+    spin_lock(&proc_table_lock);
+    long r = proc_cred_set(proc_current(), NR_SETGROUPS, 0, 0, 0, list, size);
+    spin_unlock(&proc_table_lock);
+    return r;
 }

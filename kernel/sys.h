@@ -156,7 +156,7 @@ long sys_statfs(uint64_t upath, uint64_t ubuf);
 long sys_fstatfs(int fd, uint64_t ubuf);
 long sys_fsync(int fd);
 long sys_fdatasync(int fd);
-long sys_getgroups(int size, uint64_t ulist);                          /* sys_ids.c */
+long sys_getgroups(int size, uint64_t ulist);                          /* proc_cred.c */
 long sys_getresuid(uint64_t ruid, uint64_t euid, uint64_t suid);
 long sys_getresgid(uint64_t rgid, uint64_t egid, uint64_t sgid);
 long sys_setuid(int uid);

@@ -89,8 +89,10 @@ main(int argc, char **argv)
     struct rusage ru;
     printf("getrusage-children=%d\n", getrusage(RUSAGE_CHILDREN, &ru));
     printf("kill-self-0=%d\n", kill((pid_t)self, 0));
-    printf("setuid-1000=%d uid=%d\n", setuid(1000), (int)getuid());
-    printf("setuid-0=%d errno=%s\n", setuid(0), strerror(errno));
+    int r = setuid(1000);
+    printf("setuid-1000=%d uid=%d euid=%d\n", r, (int)getuid(), (int)geteuid());
+    r = setuid(0);
+    printf("setuid-0=%d errno=%s\n", r, strerror(errno));
     if (argc > 1 && strcmp(argv[1], "fork") == 0)
         do_fork(self);
     return 3;

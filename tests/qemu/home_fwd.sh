@@ -34,6 +34,7 @@ echo "--- on node 0:"; echo "$here"; echo "--- on node 1:"; echo "$there"
 grep -qx "wait=child status=7" <<<"$there" || cl_fail "the remote wait4 did not get status 7"
 grep -qx "fork-home-bits=same" <<<"$there" || cl_fail "the remote child's pid is not home's"
 grep -qx "child-ppid=self" <<<"$there" || cl_fail "the remote child's getppid is not its parent"
+grep -qx "setuid-1000=0 uid=1000 euid=1000" <<<"$there" || cl_fail "setuid(1000) remotely"
 grep -qx "setuid-0=-1 errno=Operation not permitted" <<<"$there" ||
     cl_fail "uid 1000 could become root again"
 cl down >/dev/null

@@ -28,7 +28,7 @@ out=$(cl sh 1 ps) || cl_fail "ps on node 1"
 
 # A group: rexec (in its own group as a job of the interactive shell), the
 # remote shell and its two sleeps.
-out=$(cl sh --timeout 150 0 'rexec 1 sh -c "sleep 101 & sleep 101 & wait" & b=$!; sleep 6; g=$(cut -d" " -f5 /proc/$b/stat); me=$(cut -d" " -f5 /proc/$$/stat); echo g=$g me=$me; [ "$g" != "$me" ] && kill -TERM -- -$g; wait $b; echo st=$?')
+out=$(cl sh --timeout 150 0 'rexec 1 sh -c "sleep 101 & sleep 101 & wait" & b=$!; sleep 6; g=$(cut -d" " -f5 /proc/$b/stat); me=$(cut -d" " -f5 /proc/$$/stat); echo g=$g me=$me; [ "$g" != "$me" ] && kill -TERM -$g; wait $b; echo st=$?')
 echo "$out"
 grep -qx "st=143" <<<"$out" || cl_fail "kill of the group did not end rexec with SIGTERM: $out"
 for _ in $(seq 1 20); do
