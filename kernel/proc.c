@@ -349,9 +349,10 @@ proc_exit(int wait_status)
      * free this thread's stack as soon as it sees the zombie. */
     (void)arch_irq_save();
     spin_lock(&proc_table_lock);
-    if (foreign)
-        p->state = PROC_FREE;  /* its parent is at home; the stack is leaked on purpose */
-    else
+    if (foreign) {
+        p->state = PROC_ZOMBIE;    /* its parent is at home: the posting thread */
+        proc_home_post_reap(p);    /* frees the entry once this thread is off the CPU */
+    } else
         proc_zombify(p, wait_status);
     spin_unlock(&proc_table_lock);
     sched_exit_current();

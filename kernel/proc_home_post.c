@@ -19,7 +19,7 @@
 #include "net/rpc/rpc.h"
 #include "net/rpc/rpc_ops.h"
 
-enum { POST_SIGNAL = 1, POST_CHILD = 2, POST_KILL = 3 };
+enum { POST_SIGNAL = 1, POST_CHILD = 2, POST_KILL = 3, POST_REAP = 4 };
 
 struct post {
     uint8_t kind;
@@ -62,14 +62,36 @@ proc_home_post_child(struct proc *p)
 }
 
 void
+proc_home_post_reap(struct proc *p)
+{
+    post(POST_REAP, main_node_id(), p->pid, 0);
+}
+
+void
 home_post_kill(int home, int target, int sig)
 {
     post(POST_KILL, home, target, sig);
 }
 
+/* An exited foreign process: free its entry and thread. It switched away
+ * for good before this thread could run (it exits with interrupts off). */
+static void
+reap(int pid)
+{
+    spin_lock(&proc_table_lock);
+    struct proc *p = proc_by_pid(pid);
+    if (p && p->state == PROC_ZOMBIE && proc_is_foreign(p))
+        proc_free_entry(p);
+    spin_unlock(&proc_table_lock);
+}
+
 static void
 send(const struct post *m)
 {
+    if (m->kind == POST_REAP) {
+        reap(m->pid);
+        return;
+    }
     if (m->kind == POST_KILL) {
         struct proc root = { 0 };   /* the tty's signals are the kernel's */
         (void)home_kill_remote(m->node, &root, m->pid, m->arg);

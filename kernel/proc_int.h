@@ -186,6 +186,9 @@ void proc_fwd_exit(struct proc *self, int wait_status);
 /* Queue sig for the away entry p (posted at p->node by a kernel thread):
  * never sleeps, any context. */
 void proc_home_post_signal(struct proc *p, int sig);
+/* Queue the release of the exited foreign entry p (its thread's stack is
+ * freed by the posting thread, as a parent frees a reaped child's). */
+void proc_home_post_reap(struct proc *p);
 /* Queue a child event for the away parent p (wakes its wait4 at p->node). */
 void proc_home_post_child(struct proc *p);
 /* The session leader p ends: let go of its tty and hang up the group in
