@@ -19,7 +19,8 @@
 #include "net/rpc/rpc.h"
 #include "net/rpc/rpc_ops.h"
 
-enum { POST_SIGNAL = 1, POST_CHILD = 2, POST_KILL = 3, POST_REAP = 4 };
+enum { POST_SIGNAL = 1, POST_CHILD = 2, POST_KILL = 3, POST_REAP = 4, POST_STOPPED = 5,
+       POST_CONTINUED = 6 };
 
 struct post {
     uint8_t kind;
@@ -62,6 +63,15 @@ proc_home_post_child(struct proc *p)
 }
 
 void
+proc_home_post_jobctl(struct proc *p)
+{
+    if (p->stopped)
+        post(POST_STOPPED, p->home, p->pid, p->stop_report);
+    else
+        post(POST_CONTINUED, p->home, p->pid, 0);
+}
+
+void
 proc_home_post_reap(struct proc *p)
 {
     post(POST_REAP, main_node_id(), p->pid, 0);
@@ -88,13 +98,13 @@ reap(int pid)
 static void
 send(const struct post *m)
 {
-    if (m->kind == POST_REAP) {
-        reap(m->pid);
-        return;
-    }
     if (m->kind == POST_KILL) {
         struct proc root = { 0 };   /* the tty's signals are the kernel's */
         (void)home_kill_remote(m->node, &root, m->pid, m->arg);
+        return;
+    }
+    if (m->kind == POST_REAP) {
+        reap(m->pid);
         return;
     }
     uint8_t req[12];
@@ -105,8 +115,8 @@ send(const struct post *m)
     size_t replen;
     int err = rpc_call(m->node, RPC_OP_HOME_POST, req, e.len, NULL, 0, &replen);
     if (err && err != -ESRCH)
-        kprintf("wisp: home: %s for pid %d not delivered to node %d: error %d\n",
-                m->kind == POST_SIGNAL ? "signal" : "child event", m->pid, m->node, -err);
+        kprintf("wisp: home: message %d for pid %d not delivered to node %d: error %d\n",
+                m->kind, m->pid, m->node, -err);
 }
 
 static void
@@ -130,8 +140,28 @@ proc_home_post_start(void)
         kprintf("wisp: home: cannot start the posting thread\n");
 }
 
+/* At home: the away process pid stopped (wait status) or continued on
+ * from_node; its parent learns as if it ran here. */
+static int
+jobctl_report(int from_node, int pid, bool stopped, int status)
+{
+    spin_lock(&proc_table_lock);
+    struct proc *p = proc_by_pid(pid);
+    bool ok = p && p->state == PROC_ALIVE && proc_is_away(p) && p->node == from_node;
+    if (ok) {
+        p->stopped = stopped;
+        p->stop_report = stopped ? status : 0;
+        p->cont_report = !stopped;
+        if (p->parent)
+            proc_jobctl_notify_parent(p->parent);
+    }
+    spin_unlock(&proc_table_lock);
+    return ok ? 0 : -ESRCH;
+}
+
 /* HOME_POST: u32 kind, u32 pid, u32 arg -> empty. A signal or child
- * event for a process running here; -ESRCH when it is gone. */
+ * event for a process running here, or (at home) a stop or continue of
+ * one running elsewhere; -ESRCH when it is gone. */
 int
 proc_rpc_post(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
 {
@@ -139,8 +169,11 @@ proc_rpc_post(int from_node, const void *req, size_t reqlen, void *rep, size_t *
     uint32_t kind = proc_get_u32(&d);
     int pid = (int)proc_get_u32(&d), arg = (int)proc_get_u32(&d);
     *replen = 0;
-    if (d.err || (kind != POST_SIGNAL && kind != POST_CHILD))
+    if (d.err || kind < POST_SIGNAL || kind > POST_CONTINUED || kind == POST_KILL ||
+        kind == POST_REAP)
         return -EBADMSG;
+    if (kind == POST_STOPPED || kind == POST_CONTINUED)
+        return jobctl_report(from_node, pid, kind == POST_STOPPED, arg);
     spin_lock(&proc_table_lock);
     struct proc *p = proc_by_pid(pid);
     bool here = p && p->state == PROC_ALIVE && !proc_is_away(p);

@@ -189,6 +189,12 @@ void proc_home_post_signal(struct proc *p, int sig);
 /* Queue the release of the exited foreign entry p (its thread's stack is
  * freed by the posting thread, as a parent frees a reaped child's). */
 void proc_home_post_reap(struct proc *p);
+/* Queue the stop (p->stopped, p->stop_report) or continue of the foreign
+ * process p for its home, which tells the parent. Caller holds proc_table_lock. */
+void proc_home_post_jobctl(struct proc *p);
+/* A child of par stopped or continued: SIGCHLD (unless SA_NOCLDSTOP) and a
+ * wakeup, at par's node if it is away. Caller holds proc_table_lock. */
+void proc_jobctl_notify_parent(struct proc *par);
 /* Queue a child event for the away parent p (wakes its wait4 at p->node). */
 void proc_home_post_child(struct proc *p);
 /* The session leader p ends: let go of its tty and hang up the group in

@@ -16,6 +16,7 @@
 #include "fs/fs.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
+#include "kernel/home.h"
 #include "kernel/proc_int.h"
 #include "kernel/sched.h"
 #include "kernel/sys.h"
@@ -154,11 +155,22 @@ static void
 notify_parent(struct proc *p)
 {
     struct proc *par = p->parent;
+    if (!par && proc_is_foreign(p))
+        proc_home_post_jobctl(p);   /* the parent is at home (docs/home.md) */
     if (!par)
         return;
+    proc_jobctl_notify_parent(par);
+}
+
+void
+proc_jobctl_notify_parent(struct proc *par)
+{
+    sync_assert_held(&proc_table_lock);
     if (!(par->sigact[SIGCHLD].flags & SA_NOCLDSTOP))
         proc_signal(par, SIGCHLD);
     waitq_wake_all(&par->child_wait);
+    if (proc_is_away(par))
+        proc_home_post_child(par);  /* its wait4 sleeps at its node */
 }
 
 /* Sleep while stopped; SIGCONT clears stopped, SIGKILL ends the stop too.
@@ -188,7 +200,8 @@ proc_jobctl_stop(int sig, uint32_t seq)
     /* SIGTSTP, SIGTTIN and SIGTTOU do not stop an orphaned group, which no
      * shell would continue (POSIX); SIGSTOP always does. */
     bool skip = p->cont_seq != seq || (p->sig_pending & SIGBIT(SIGKILL)) ||
-                (sig != SIGSTOP && proc_pgrp_orphaned_locked(p->pgid, NULL));
+                (sig != SIGSTOP && !proc_is_foreign(p) &&
+                 proc_pgrp_orphaned_locked(p->pgid, NULL));   /* home knows a foreign one's group */
     if (!skip) {
         __atomic_store_n(&p->stopped, 1, __ATOMIC_SEQ_CST);
         __atomic_store_n(&p->cont_report, 0, __ATOMIC_SEQ_CST);

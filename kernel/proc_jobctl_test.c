@@ -8,6 +8,7 @@
 // TEST_SRCS: tests/host/fake_sync.c
 #include <string.h>
 #include "kernel/errno.h"
+#include "kernel/home.h"
 #include "kernel/proc_int.h"
 #include "kernel/sched.h"
 #include "kernel/sys.h"
@@ -55,6 +56,11 @@ proc_signal(struct proc *p, int sig)
 
 uint64_t arch_irq_save(void) { return 0; }
 void arch_irq_restore(uint64_t f) {}
+/* Every process here is local: the home paths are never taken. */
+bool proc_is_foreign(const struct proc *p) { return false; }
+bool proc_is_away(const struct proc *p) { return false; }
+void proc_home_post_jobctl(struct proc *p) {}
+void proc_home_post_child(struct proc *p) {}
 void sched_lock(void) {}
 void sched_unlock(void) {}
 void sched_sleep_locked(bool interruptible, uint64_t deadline_ns) {}

@@ -9,6 +9,9 @@
  * -o FILE: write to FILE (on the node it runs on) instead of stdout; fork:
  * also a child (forked where it runs; its pid's node bits are home's)
  * exits 7 and is waited for. The first line, ppid=N, is the one raw pid.
+ *   hometest remote NODE
+ * starts `sleep 50` on NODE (wisp_rexec: it is our child, running away)
+ * and stops, continues and kills it, printing what wait4 reports.
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,6 +21,9 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "wisp.h"
+
+extern char **environ;
 
 static long ppid;
 
@@ -49,9 +55,47 @@ do_fork(long self)
     printf("wait-again=%s\n", waitpid(-1, &st, WNOHANG) < 0 && errno == ECHILD ? "ECHILD" : "?");
 }
 
+static const char *
+what(int st)
+{
+    static char b[32];
+    if (WIFSTOPPED(st))
+        snprintf(b, sizeof b, "stopped:%d", WSTOPSIG(st));
+    else if (WIFCONTINUED(st))
+        snprintf(b, sizeof b, "continued");
+    else if (WIFSIGNALED(st))
+        snprintf(b, sizeof b, "killed:%d", WTERMSIG(st));
+    else
+        snprintf(b, sizeof b, "exited:%d", WEXITSTATUS(st));
+    return b;
+}
+
+/* Job-control reports of a child running on another node. */
+static int
+remote(long node)
+{
+    char *argv[] = { "sleep", "50", NULL };
+    long c = wisp_rexec(node, "/bin/sleep", argv, environ);
+    int st = 0;
+    if (c < 0) {
+        printf("rexec: %s\n", strerror(errno));
+        return 1;
+    }
+    printf("child-home-bits=%s\n", (c >> 20) == (getpid() >> 20) ? "same" : "differ");
+    kill(c, SIGSTOP);
+    printf("wait-stop=%s\n", waitpid(c, &st, WUNTRACED) == c ? what(st) : strerror(errno));
+    kill(c, SIGCONT);
+    printf("wait-cont=%s\n", waitpid(c, &st, WCONTINUED) == c ? what(st) : strerror(errno));
+    kill(c, SIGKILL);
+    printf("wait-kill=%s\n", waitpid(c, &st, 0) == c ? what(st) : strerror(errno));
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "remote") == 0)
+        return remote(strtol(argv[2], NULL, 10));
     long self = getpid();
     if (argc > 2 && strcmp(argv[1], "-o") == 0) {
         if (!freopen(argv[2], "w", stdout)) {

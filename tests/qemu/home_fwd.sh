@@ -6,7 +6,8 @@
 # itself, apart from its parent's pid -- which must be the rexec that
 # started it (getppid answered by home). The forked child's pid has home
 # 0's bits though it runs on node 1, and the parent's wait4 gets its
-# status 7 over the child-event path.
+# status 7 over the child-event path. A child started on node 1 by a
+# parent on node 0 reports its stop, continue and SIGKILL to wait4.
 set -uo pipefail
 # shellcheck source=scripts/cluster_lib.sh
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"
@@ -37,5 +38,13 @@ grep -qx "child-ppid=self" <<<"$there" || cl_fail "the remote child's getppid is
 grep -qx "setuid-1000=0 uid=1000 euid=1000" <<<"$there" || cl_fail "setuid(1000) remotely"
 grep -qx "setuid-0=-1 errno=Operation not permitted" <<<"$there" ||
     cl_fail "uid 1000 could become root again"
+
+# A parent at home and its child on node 1: wait4 reports the child's stop,
+# continue and death by SIGKILL, as for a local child.
+out=$(cl sh --timeout 120 0 'hometest remote 1')
+echo "$out"
+for want in child-home-bits=same wait-stop=stopped:19 wait-cont=continued wait-kill=killed:9; do
+    grep -qx "$want" <<<"$out" || cl_fail "hometest remote 1: no '$want'"
+done
 cl down >/dev/null
 cl_pass
