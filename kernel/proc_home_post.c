@@ -20,7 +20,7 @@
 #include "net/rpc/rpc_ops.h"
 
 enum { POST_SIGNAL = 1, POST_CHILD = 2, POST_KILL = 3, POST_REAP = 4, POST_STOPPED = 5,
-       POST_CONTINUED = 6 };
+       POST_CONTINUED = 6, POST_PGID = 7 };
 
 struct post {
     uint8_t kind;
@@ -69,6 +69,12 @@ proc_home_post_jobctl(struct proc *p)
         post(POST_STOPPED, p->home, p->pid, p->stop_report);
     else
         post(POST_CONTINUED, p->home, p->pid, 0);
+}
+
+void
+proc_home_post_pgid(struct proc *p)
+{
+    post(POST_PGID, p->node, p->pid, p->pgid);
 }
 
 void
@@ -169,7 +175,7 @@ proc_rpc_post(int from_node, const void *req, size_t reqlen, void *rep, size_t *
     uint32_t kind = proc_get_u32(&d);
     int pid = (int)proc_get_u32(&d), arg = (int)proc_get_u32(&d);
     *replen = 0;
-    if (d.err || kind < POST_SIGNAL || kind > POST_CONTINUED || kind == POST_KILL ||
+    if (d.err || kind < POST_SIGNAL || kind > POST_PGID || kind == POST_KILL ||
         kind == POST_REAP)
         return -EBADMSG;
     if (kind == POST_STOPPED || kind == POST_CONTINUED)
@@ -179,6 +185,8 @@ proc_rpc_post(int from_node, const void *req, size_t reqlen, void *rep, size_t *
     bool here = p && p->state == PROC_ALIVE && !proc_is_away(p);
     if (here && kind == POST_SIGNAL)
         proc_signal(p, arg);
+    if (here && kind == POST_PGID && proc_is_foreign(p) && p->home == from_node)
+        p->pgid = arg;
     if (here && kind == POST_CHILD) {
         p->child_seq++;
         waitq_wake_all(&p->child_wait);

@@ -195,6 +195,9 @@ void proc_home_post_jobctl(struct proc *p);
 /* A child of par stopped or continued: SIGCHLD (unless SA_NOCLDSTOP) and a
  * wakeup, at par's node if it is away. Caller holds proc_table_lock. */
 void proc_jobctl_notify_parent(struct proc *par);
+/* Queue p's new pgid for the node the away process p runs on (setpgid by
+ * its parent at home). Caller holds proc_table_lock. */
+void proc_home_post_pgid(struct proc *p);
 /* Queue a child event for the away parent p (wakes its wait4 at p->node). */
 void proc_home_post_child(struct proc *p);
 /* The session leader p ends: let go of its tty and hang up the group in

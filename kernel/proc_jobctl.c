@@ -261,6 +261,8 @@ setpgid_locked(struct proc *self, int pid, int pgid)
     if (pgid != p->pid && pgrp_check_locked(pgid, self->sid) != 0)
         return -EPERM;
     p->pgid = pgid;
+    if (p != self && proc_is_away(p))
+        proc_home_post_pgid(p);     /* its copy where it runs (docs/home.md) */
     return 0;
 }
 

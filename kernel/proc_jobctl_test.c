@@ -61,6 +61,7 @@ bool proc_is_foreign(const struct proc *p) { return false; }
 bool proc_is_away(const struct proc *p) { return false; }
 void proc_home_post_jobctl(struct proc *p) {}
 void proc_home_post_child(struct proc *p) {}
+void proc_home_post_pgid(struct proc *p) {}
 void sched_lock(void) {}
 void sched_unlock(void) {}
 void sched_sleep_locked(bool interruptible, uint64_t deadline_ns) {}

@@ -21,7 +21,8 @@ NOTES = {
     'dup': 'descriptor table lives with the process',
     'dup2': 'as dup',
     'dup3': 'as dup',
-    'execve': 'loads the image locally; the home entry learns the new name',
+    'execve': 'loads the image locally; a foreign process\'s home entry keeps the name it '
+              'was started or forked with (docs/home.md)',
     'rt_sigaction': 'handlers are part of the process state that migrates',
     'rt_sigprocmask': 'as rt_sigaction',
     'rt_sigsuspend': 'the old mask returns with the handler; never restarted',
