@@ -3,7 +3,8 @@
 # rexec from node 0 is killed with SIGTERM by its pid from node 0 (the
 # home posts it to node 1) and rexec reports 143 (128 + SIGTERM); a kill
 # of the process group of a rexec'd shell and its two background sleeps
-# ends all of them on node 1; a process whose uid is not root may not
+# ends all of them on node 1; ^C typed on node 0's console ends a
+# foreground `rexec 1 sleep`; a process whose uid is not root may not
 # kill a root process on another node (EPERM from its home).
 set -uo pipefail
 # shellcheck source=scripts/cluster_lib.sh
@@ -37,6 +38,19 @@ for _ in $(seq 1 20); do
     sleep 1
 done
 ! grep -q 'sleep 101' <<<"$out" || cl_fail "the group's sleeps still run on node 1: $out"
+
+# Ctrl-C on the home console: `rexec 1 sleep 102` in the foreground; the
+# cluster tool types ^C when its command times out. The tty signals the
+# foreground group at home, whose away member gets SIGINT on node 1.
+cl sh --timeout 10 0 'rexec 1 sleep 102' >/dev/null 2>&1
+for _ in $(seq 1 20); do
+    out=$(cl sh 1 ps) || cl_fail "ps on node 1"
+    grep -q 'sleep 102' <<<"$out" || break
+    sleep 1
+done
+! grep -q 'sleep 102' <<<"$out" || cl_fail "^C on node 0's console did not end sleep on node 1: $out"
+out=$(cl sh 0 ps) || cl_fail "ps on node 0"
+! grep -q 'sleep 102' <<<"$out" || cl_fail "^C: rexec or its away entry is still on node 0: $out"
 
 # Permissions travel with the request: uid 1000 on node 1 may not kill a
 # root process at home on node 0.
