@@ -14,7 +14,6 @@
 #include "kernel/sys.h"
 
 #define FWD_IO_MAX 256
-static uint64_t refused;        /* stale or malformed HOME_FWD requests */
 
 /* Run call nr for self; out/outlen: bytes to copy out at the caller. */
 static long
@@ -113,7 +112,7 @@ proc_rpc_fwd(int from_node, const void *req, size_t reqlen, void *rep, size_t *r
     bool ok = self && self->state == PROC_ALIVE && proc_is_away(self) && self->node == from_node;
     spin_unlock(&proc_table_lock);
     if (!ok) {
-        refused++;
+        proc_home_refuse("HOME_FWD", from_node, pid);
         return d.err ? d.err : -ESRCH;
     }
     long r = run(self, nr, a, in, inlen, out, &outlen);

@@ -43,8 +43,10 @@ proc_rpc_exit(int from_node, const void *req, size_t reqlen, void *rep, size_t *
     struct proc *p = away_on(pid, from_node);
     bool leader = p && proc_is_session_leader(p);
     spin_unlock(&proc_table_lock);
-    if (!p)
+    if (!p) {
+        proc_home_refuse("HOME_EXIT", from_node, pid);
         return -ESRCH;
+    }
     if (leader)
         proc_session_end(p);
     spin_lock(&proc_table_lock);
@@ -69,8 +71,10 @@ proc_rpc_fork(int from_node, const void *req, size_t reqlen, void *rep, size_t *
     spin_lock(&proc_table_lock);
     struct proc *pp = away_on(ppid, from_node);
     spin_unlock(&proc_table_lock);
-    if (!pp)
+    if (!pp) {
+        proc_home_refuse("HOME_FORK", from_node, ppid);
         return -ESRCH;
+    }
     struct proc *c = proc_alloc_away(pp, from_node);
     if (!c)
         return -EAGAIN;

@@ -35,6 +35,16 @@ static struct waitq post_wait;
 static struct post ring[POST_RING];
 static unsigned head, tail;     /* post_lock */
 static uint64_t dropped;        /* ring full: counted, reported once */
+static uint64_t refused;        /* stale or malformed home messages (every home op) */
+
+void
+proc_home_refuse(const char *op, int node, int pid)
+{
+    uint64_t n = __atomic_add_fetch(&refused, 1, __ATOMIC_SEQ_CST);
+    if (n <= 5 || n % 100 == 0)
+        kprintf("wisp: home: refused %s from node %d for pid %d (stale or malformed; %lu so far)\n",
+                op, node, pid, (unsigned long)n);
+}
 
 static void
 post(int kind, int node, int pid, int arg)
@@ -175,6 +185,9 @@ proc_rpc_post(int from_node, const void *req, size_t reqlen, void *rep, size_t *
     uint32_t kind = proc_get_u32(&d);
     int pid = (int)proc_get_u32(&d), arg = (int)proc_get_u32(&d);
     *replen = 0;
+    if (!d.err && (kind < POST_SIGNAL || kind > POST_PGID || kind == POST_KILL ||
+                   kind == POST_REAP))
+        proc_home_refuse("HOME_POST", from_node, pid);
     if (d.err || kind < POST_SIGNAL || kind > POST_PGID || kind == POST_KILL ||
         kind == POST_REAP)
         return -EBADMSG;
@@ -182,15 +195,18 @@ proc_rpc_post(int from_node, const void *req, size_t reqlen, void *rep, size_t *
         return jobctl_report(from_node, pid, kind == POST_STOPPED, arg);
     spin_lock(&proc_table_lock);
     struct proc *p = proc_by_pid(pid);
-    bool here = p && p->state == PROC_ALIVE && !proc_is_away(p);
+    /* Only its home posts to a foreign process; anything else is stale. */
+    bool here = p && p->state == PROC_ALIVE && proc_is_foreign(p) && p->home == from_node;
     if (here && kind == POST_SIGNAL)
         proc_signal(p, arg);
-    if (here && kind == POST_PGID && proc_is_foreign(p) && p->home == from_node)
+    if (here && kind == POST_PGID)
         p->pgid = arg;
     if (here && kind == POST_CHILD) {
         p->child_seq++;
         waitq_wake_all(&p->child_wait);
     }
     spin_unlock(&proc_table_lock);
+    if (!here)
+        proc_home_refuse("HOME_POST", from_node, pid);
     return here ? 0 : -ESRCH;
 }

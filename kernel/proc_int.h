@@ -214,6 +214,10 @@ long proc_rlimit_core(struct proc *self, int pid, unsigned r, const struct proc_
                       struct proc_rlimit *old);
 void proc_fwd_exit_pid(int pid, int wait_status, uint64_t cpu_ns, uint64_t maxrss_kb);
 
+/* Count a home message refused as stale or malformed, and say so (the
+ * first few, then every hundredth). Any context. */
+void proc_home_refuse(const char *op, int node, int pid);
+
 /* Explicit encoding of the home ops' messages (proc_wire.c), big-endian;
  * errors are sticky: a short buffer or bad length gives -EBADMSG. */
 struct proc_enc {
