@@ -1,0 +1,190 @@
+#!/bin/sh
+# /bin/criubench of the CRIU guest (scripts/linux-guest-criu.sh copies this
+# file in; /init runs it for `criu=ROLE`). The CRIU baseline of the
+# migration benchmark (docs/experiments.md): guest A (node 0, 10.77.0.1)
+# checkpoints /bin/benchdirty with N MiB dirty, sends the images to guest B
+# (node 1, 10.77.0.2) over the vde segment, B restores them and checks that
+# the program continues (its tick count goes on from where A stopped it,
+# with an unchanged checksum and "ok").
+#
+#   criu=check  print `criu check` and `criu check --all`
+#   criu=recv   guest B: for ever: receive images, restore, check, report
+#   criu=send   guest A: for each size in cb_sizes (MiB, commas; default
+#               0,1,4,16,64): run benchdirty, dump, send, wait for B's report
+#               and print one line per size:
+#   CRIU mib M dump_us D transfer_us T restore_us R total_us S image_kib K cont ok|fail
+#               then `CRIU done`. `CRIU error ...` marks a failure.
+# Ports on the segment: 9100 images (tar over busybox nc), 9101 B's "got"
+# (ends the transfer phase), 9102 B's "ready" and reports. Kernel arguments
+# come as environment variables: cb_sizes, cb_period (benchdirty's tick in
+# ms, default 200), cb_wait (s to wait for a continuation, default 180).
+# Times come from `benchdirty now` (the monotonic clock, us): busybox's date
+# has no sub-second format. Each phase is timed on the guest that runs it;
+# the transfer ends when A hears B's "got", one connection set-up later.
+export PATH=/bin:/sbin:/usr/sbin:/usr/bin
+A=10.77.0.1
+B=10.77.0.2
+period=${cb_period:-200}
+cwait=${cb_wait:-180}
+
+now() { benchdirty now; }
+
+# nc quits when its stdin ends: a FIFO held open by a sleeping writer is a
+# stdin that never ends and never has data.
+hold() {
+    [ -p /tmp/hold ] && return
+    mkfifo /tmp/hold
+    sleep 100000000 >/tmp/hold &
+}
+
+# Sends one line to the peer's PORT, retrying until it listens (about 60 s).
+send_msg() {
+    i=0
+    until echo "$1" | nc "$peer" "$2" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -ge 300 ] && return 1
+        sleep 0.2
+    done
+}
+
+# The value after KEY in the ready or last tick line of file $1.
+last_tick() { sed -n 's/^benchdirty: tick \([0-9]*\) .*/\1/p' "$1" | tail -n 1; }
+ready_pid() { sed -n 's/^benchdirty: pid \([0-9]*\) .*/\1/p' "$1" | head -n 1; }
+
+# Waits (up to $2 s) for file $1 to hold a line matching $3.
+wait_line() {
+    i=0
+    until grep -q "$3" "$1" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -ge $(($2 * 5)) ] && return 1
+        sleep 0.2
+    done
+}
+
+do_check() {
+    criu --version
+    criu check
+    echo "CRIU check rc $?"
+    criu check --all
+    echo "CRIU check-all rc $?"
+}
+
+# B: listens for the next image set in the background ($lpid).
+listen_img() {
+    rm -rf /tmp/img /tmp/dirty.out
+    (nc -l -p 9100 </tmp/hold | tar x -C /) &
+    lpid=$!
+}
+
+# B: after the restore of a program that last printed tick $1 at A: ticks
+# $1+1 and $1+2 must appear, each with the original sum and "ok".
+check_cont() {
+    k=$1 sum=$2
+    wait_line /tmp/dirty.out "^benchdirty: tick $((k + 2)) " "$cwait" || return 1
+    bad=$(sed -n "s/^benchdirty: tick \([0-9]*\) sum \([0-9]*\) \(.*\)/\1 \2 \3/p" /tmp/dirty.out |
+        awk -v k="$k" -v s="$sum" '$1 > k && ($2 != s || $3 != "ok") { print; exit }')
+    [ -z "$bad" ] && ! grep -q "bad word" /tmp/dirty.out
+}
+
+do_recv() {
+    peer=$A
+    hold
+    listen_img
+    send_msg ready 9102 || { echo "CRIU error A never listened"; return 1; }
+    while :; do
+        wait $lpid
+        send_msg got 9101
+        k=$(last_tick /tmp/dirty.out)
+        sum=$(sed -n 's/.* ready sum \([0-9]*\)/\1/p' /tmp/dirty.out | head -n 1)
+        pid=$(ready_pid /tmp/dirty.out)
+        t0=$(now)
+        criu restore -D /tmp/img -d -o /tmp/restore.log -v2
+        rc=$?
+        t1=$(now)
+        cont=fail
+        [ $rc = 0 ] && check_cont "${k:-0}" "$sum" && cont=ok
+        [ $rc = 0 ] || tail -n 20 /tmp/restore.log
+        echo "criubench: B restored pid $pid rc $rc after tick $k: cont $cont"
+        grep "^benchdirty: tick" /tmp/dirty.out | tail -n 3
+        [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+        msg="restore_us $((t1 - t0)) rc $rc cont $cont"
+        sleep 0.5
+        listen_img
+        send_msg "$msg" 9102
+    done
+}
+
+# A: one size. Prints the CRIU line.
+send_one() {
+    m=$1 idx=$2
+    rm -rf /tmp/img /tmp/dirty.out
+    mkdir -p /tmp/img
+    # Away from B's own pids, so the restored pid is free there.
+    echo $((20000 + idx * 1000)) >/proc/sys/kernel/ns_last_pid
+    setsid benchdirty "$m" "$period" </dev/null >/tmp/dirty.out 2>&1 &
+    if ! wait_line /tmp/dirty.out "^benchdirty: tick 2 " 600; then
+        echo "CRIU error mib $m benchdirty did not start"
+        cat /tmp/dirty.out
+        return 1
+    fi
+    pid=$(ready_pid /tmp/dirty.out)
+    t0=$(now)
+    criu dump -t "$pid" -D /tmp/img -o /tmp/dump.log -v2
+    rc=$?
+    t1=$(now)
+    if [ $rc != 0 ]; then
+        echo "CRIU error mib $m dump rc $rc"
+        tail -n 20 /tmp/dump.log
+        kill -9 "$pid"
+        return 1
+    fi
+    kib=$(du -sk /tmp/img | cut -f1)
+    (nc -l -p 9101 </tmp/hold >/tmp/ack) &
+    apid=$!
+    t2=$(now)
+    i=0
+    until tar c -C / tmp/img tmp/dirty.out | nc $B 9100; do
+        i=$((i + 1))
+        [ $i -ge 300 ] && { echo "CRIU error mib $m B does not listen"; return 1; }
+        sleep 0.2
+    done
+    wait $apid
+    t3=$(now)
+    rep=$(nc -l -p 9102 </tmp/hold)
+    r=$(echo "$rep" | sed -n 's/.*restore_us \([0-9]*\).*/\1/p')
+    c=$(echo "$rep" | sed -n 's/.*cont \([a-z]*\).*/\1/p')
+    rrc=$(echo "$rep" | sed -n 's/.* rc \([0-9]*\).*/\1/p')
+    [ "$rrc" = 0 ] || echo "CRIU error mib $m restore rc ${rrc:-?} at B"
+    echo "CRIU mib $m dump_us $((t1 - t0)) transfer_us $((t3 - t2)) restore_us ${r:-0}" \
+        "total_us $((t1 - t0 + t3 - t2 + ${r:-0})) image_kib $kib cont ${c:-fail}"
+}
+
+do_send() {
+    peer=$B
+    hold
+    i=0
+    until ping -c 1 -W 1 $B >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -ge 120 ] && { echo "CRIU error B does not answer pings"; return 1; }
+    done
+    nc -l -p 9102 </tmp/hold >/dev/null
+    idx=0
+    for m in $(echo "${cb_sizes:-0,1,4,16,64}" | tr , ' '); do
+        idx=$((idx + 1))
+        send_one "$m" "$idx"
+    done
+    echo "CRIU done"
+}
+
+# criu needs loopback (its kernel probes connect a TCP socket to itself)
+# and the socket-diag modules (scripts/linux-guest-criu.sh puts them here).
+ip link set lo up
+for m in $(cat /lib/modules/criu/order); do
+    insmod /lib/modules/criu/$m.ko || echo "criubench: insmod $m failed"
+done
+case "${1:-}" in
+check) do_check ;;
+recv) do_recv ;;
+send) do_send ;;
+*) echo "usage: criubench check|recv|send" >&2; exit 2 ;;
+esac
