@@ -9,15 +9,21 @@
 #
 #   criu=check  print `criu check` and `criu check --all`
 #   criu=recv   guest B: for ever: receive images, restore, check, report
-#   criu=send   guest A: for each size in cb_sizes (MiB, commas; default
-#               0,1,4,16,64): run benchdirty, dump, send, wait for B's report
-#               and print one line per size:
-#   CRIU mib M dump_us D transfer_us T restore_us R total_us S image_kib K cont ok|fail
+#   criu=send   guest A: for each mode in cb_modes and size in cb_sizes
+#               (MiB; lists with commas; default copy,ps and 0,1,4,16,64):
+#               run benchdirty, dump, send, wait for B's report and print
+#               one line per mode and size:
+#   CRIU mode copy|ps mib M dump_us D transfer_us T restore_us R total_us S image_kib K cont ok|fail
 #               then `CRIU done`. `CRIU error ...` marks a failure.
+# Modes: copy: `criu dump` into A's /tmp, then the whole image directory is
+# sent (tar over busybox nc); ps: CRIU's page server: B runs `criu
+# page-server`, A's `criu dump --page-server` streams the pages to it while
+# dumping (so dump_us includes their transfer), then the rest is sent.
 # Ports on the segment: 9100 images (tar over busybox nc), 9101 B's "got"
-# (ends the transfer phase), 9102 B's "ready" and reports. Kernel arguments
-# come as environment variables: cb_sizes, cb_period (benchdirty's tick in
-# ms, default 200), cb_wait (s to wait for a continuation, default 180).
+# (ends the transfer phase), 9102 B's "ready" and reports, 9103 the page
+# server. Kernel arguments come as environment variables: cb_sizes,
+# cb_modes, cb_period (benchdirty's tick in ms, default 200), cb_wait (s to
+# wait for a continuation, default 180).
 # Times come from `benchdirty now` (the monotonic clock, us): busybox's date
 # has no sub-second format. Each phase is timed on the guest that runs it;
 # the transfer ends when A hears B's "got", one connection set-up later.
@@ -47,7 +53,7 @@ send_msg() {
     done
 }
 
-# The value after KEY in the ready or last tick line of file $1.
+# The last tick number and the pid in benchdirty's output file $1.
 last_tick() { sed -n 's/^benchdirty: tick \([0-9]*\) .*/\1/p' "$1" | tail -n 1; }
 ready_pid() { sed -n 's/^benchdirty: pid \([0-9]*\) .*/\1/p' "$1" | head -n 1; }
 
@@ -69,9 +75,14 @@ do_check() {
     echo "CRIU check-all rc $?"
 }
 
-# B: listens for the next image set in the background ($lpid).
+# B: listens for the next image set in the background ($lpid), and runs a
+# page server for it ($pspid; unused in copy mode, then replaced).
 listen_img() {
+    [ -n "${pspid:-}" ] && kill "$pspid" 2>/dev/null && wait "$pspid" 2>/dev/null
     rm -rf /tmp/img /tmp/dirty.out
+    mkdir -p /tmp/img
+    criu page-server -D /tmp/img --port 9103 -o /tmp/ps.log &
+    pspid=$!
     (nc -l -p 9100 </tmp/hold | tar x -C /) &
     lpid=$!
 }
@@ -80,7 +91,7 @@ listen_img() {
 # $1+1 and $1+2 must appear, each with the original sum and "ok".
 check_cont() {
     k=$1 sum=$2
-    wait_line /tmp/dirty.out "^benchdirty: tick $((k + 2)) " "$cwait" || return 1
+    wait_line /tmp/dirty.out "$cwait" "^benchdirty: tick $((k + 2)) " || return 1
     bad=$(sed -n "s/^benchdirty: tick \([0-9]*\) sum \([0-9]*\) \(.*\)/\1 \2 \3/p" /tmp/dirty.out |
         awk -v k="$k" -v s="$sum" '$1 > k && ($2 != s || $3 != "ok") { print; exit }')
     [ -z "$bad" ] && ! grep -q "bad word" /tmp/dirty.out
@@ -116,24 +127,28 @@ do_recv() {
 
 # A: one size. Prints the CRIU line.
 send_one() {
-    m=$1 idx=$2
+    mode=$1 m=$2 idx=$3
     rm -rf /tmp/img /tmp/dirty.out
     mkdir -p /tmp/img
     # Away from B's own pids, so the restored pid is free there.
     echo $((20000 + idx * 1000)) >/proc/sys/kernel/ns_last_pid
     setsid benchdirty "$m" "$period" </dev/null >/tmp/dirty.out 2>&1 &
-    if ! wait_line /tmp/dirty.out "^benchdirty: tick 2 " 600; then
-        echo "CRIU error mib $m benchdirty did not start"
+    if ! wait_line /tmp/dirty.out 600 "^benchdirty: tick 2 "; then
+        echo "CRIU error $mode mib $m benchdirty did not start"
         cat /tmp/dirty.out
         return 1
     fi
     pid=$(ready_pid /tmp/dirty.out)
     t0=$(now)
-    criu dump -t "$pid" -D /tmp/img -o /tmp/dump.log -v2
+    if [ "$mode" = ps ]; then
+        criu dump -t "$pid" -D /tmp/img -o /tmp/dump.log -v2 --page-server --address $B --port 9103
+    else
+        criu dump -t "$pid" -D /tmp/img -o /tmp/dump.log -v2
+    fi
     rc=$?
     t1=$(now)
     if [ $rc != 0 ]; then
-        echo "CRIU error mib $m dump rc $rc"
+        echo "CRIU error $mode mib $m dump rc $rc"
         tail -n 20 /tmp/dump.log
         kill -9 "$pid"
         return 1
@@ -145,7 +160,7 @@ send_one() {
     i=0
     until tar c -C / tmp/img tmp/dirty.out | nc $B 9100; do
         i=$((i + 1))
-        [ $i -ge 300 ] && { echo "CRIU error mib $m B does not listen"; return 1; }
+        [ $i -ge 300 ] && { echo "CRIU error $mode mib $m B does not listen"; return 1; }
         sleep 0.2
     done
     wait $apid
@@ -154,8 +169,8 @@ send_one() {
     r=$(echo "$rep" | sed -n 's/.*restore_us \([0-9]*\).*/\1/p')
     c=$(echo "$rep" | sed -n 's/.*cont \([a-z]*\).*/\1/p')
     rrc=$(echo "$rep" | sed -n 's/.* rc \([0-9]*\).*/\1/p')
-    [ "$rrc" = 0 ] || echo "CRIU error mib $m restore rc ${rrc:-?} at B"
-    echo "CRIU mib $m dump_us $((t1 - t0)) transfer_us $((t3 - t2)) restore_us ${r:-0}" \
+    [ "$rrc" = 0 ] || echo "CRIU error $mode mib $m restore rc ${rrc:-?} at B"
+    echo "CRIU mode $mode mib $m dump_us $((t1 - t0)) transfer_us $((t3 - t2)) restore_us ${r:-0}" \
         "total_us $((t1 - t0 + t3 - t2 + ${r:-0})) image_kib $kib cont ${c:-fail}"
 }
 
@@ -169,9 +184,11 @@ do_send() {
     done
     nc -l -p 9102 </tmp/hold >/dev/null
     idx=0
-    for m in $(echo "${cb_sizes:-0,1,4,16,64}" | tr , ' '); do
-        idx=$((idx + 1))
-        send_one "$m" "$idx"
+    for mode in $(echo "${cb_modes:-copy,ps}" | tr , ' '); do
+        for m in $(echo "${cb_sizes:-0,1,4,16,64}" | tr , ' '); do
+            idx=$((idx + 1))
+            send_one "$mode" "$m" "$idx"
+        done
     done
     echo "CRIU done"
 }
