@@ -116,7 +116,9 @@ do_recv() {
         [ $rc = 0 ] && check_cont "${k:-0}" "$sum" && cont=ok
         [ $rc = 0 ] || tail -n 20 /tmp/restore.log
         echo "criubench: B restored pid $pid rc $rc after tick $k: cont $cont"
-        grep "^benchdirty: tick" /tmp/dirty.out | tail -n 3
+        # The two ticks after A's last one: what the restored program printed.
+        awk -v k="${k:-0}" '$1 == "benchdirty:" && $2 == "tick" && $3 > k && $3 <= k + 2' \
+            /tmp/dirty.out
         [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
         msg="restore_us $((t1 - t0)) rc $rc cont $cont"
         sleep 0.5
