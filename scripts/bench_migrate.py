@@ -304,11 +304,11 @@ def wisp_calls(a, w, have, calls, null_rtt):
         if rexec:
             rc, out = w.sh("rexec 1 /bin/benchloop getppid %d" % max(1, a.call_n // 20), 600)
             rem = bench_value(out, "loop_getppid_ns")
-    to_us = lambda v: v / 1000.0 if v is not None else None  # noqa: E731
+    # bench_value gives microseconds whatever the unit printed.
     na = None if rexec else "not available (no /bin/rexec)"
-    calls["getppid_local_us"] = ("us", to_us(loc), None, "", None)
-    calls["getppid_forwarded_vs_null_rpc"] = ("us", to_us(rem), null_rtt, "null RPC round trip", na)
-    calls["getppid_forwarded_vs_local"] = ("us", to_us(rem), to_us(loc), "local getppid", na)
+    calls["getppid_local_us"] = ("us", loc, None, "", None)
+    calls["getppid_forwarded_vs_null_rpc"] = ("us", rem, null_rtt, "null RPC round trip", na)
+    calls["getppid_forwarded_vs_local"] = ("us", rem, loc, "local getppid", na)
     fig3(a, w, have, calls, rexec)
 
 
@@ -516,6 +516,35 @@ def plot(a, rows, calls):
     say("plots %s/migrate-time.png, migrate-fig3.png" % a.out)
 
 
+def selftest():
+    """Checks the parsers and the fit on fixed input (tests/qemu/criu_guest.sh
+    runs it): the migrate line's contract must not drift."""
+    line = ("x\nmigrate: pid 1048577 node 0->1 strategy precopy total_us 91000 negotiate_us 400 "
+            "freeze_us 2100 transfer_us 85000 commit_us 300 resume_us 150 pages 4100 "
+            "bytes 16793600 resent 4 streams 3\nbenchdirty: tick 9 sum 1 ok\n")
+    d = parse_migrate(line)
+    assert d and d["strategy"] == "precopy" and d["src"] == 0 and d["dst"] == 1, d
+    assert d["total_us"] == 91000 and d["freeze_us"] == 2100 and d["resent"] == 4, d
+    assert d["streams"] == 3 and d["pid"] == 1048577, d
+    assert parse_migrate("migrate: pid 5 node 0->1 strategy direct failed") is None
+    rows, errs = parse_criu(["CRIU mode ps mib 16 dump_us 10 transfer_us 20 restore_us 30 "
+                             "total_us 60 image_kib 44 cont ok", "CRIU error copy mib 1 dump rc 1"])
+    assert rows[("ps", 16)]["total_us"] == 60 and rows[("ps", 16)]["cont"] == "ok", rows
+    assert errs == ["CRIU error copy mib 1 dump rc 1"], errs
+    pts = [([1.0, p, 3.0], 110 + 0.5 * p) for p in (0, 256, 1024, 4096)]
+    c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms"])
+    assert abs(c["fixed_ms"] - 110) < 1e-6 and abs(c["per_page_ms"] - 0.5) < 1e-9, c
+    assert c["per_stream_ms"] is None and abs(r2 - 1) < 1e-9, (c, r2)
+    pts = [([1.0, p, f], 100 + 2 * p + 14 * f) for p, f in ((0, 1), (10, 1), (0, 4), (5, 2))]
+    c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms"])
+    assert abs(c["per_stream_ms"] - 14) < 1e-6 and abs(c["fixed_ms"] - 100) < 1e-6, c
+    # Microseconds whatever the unit printed.
+    assert bench_value("BENCH loop_getppid_ns 1500.5 ns\n", "loop_getppid_ns") == 1.5005
+    assert bench_value("BENCH shell_ms 2.5 ms\n", "shell_ms") == 2500.0
+    print("bench_migrate: selftest ok")
+    return 0
+
+
 def sizes(s):
     return [int(x) for x in s.replace(",", " ").split()]
 
@@ -547,6 +576,7 @@ def args():
     ap.add_argument("--criu-timeout", type=int, default=1800)
     ap.add_argument("--boot-timeout", type=int, default=180)
     ap.add_argument("--no-plot", action="store_true")
+    ap.add_argument("--selftest", action="store_true", help="check the parsers and the fit")
     a = ap.parse_args()
     a.accel_args = a.accel_args or "-accel %s -cpu max" % a.accel
     a.wisp_args = ""
@@ -555,6 +585,8 @@ def args():
 
 def main():
     a = args()
+    if a.selftest:
+        return selftest()
     os.makedirs(a.out, exist_ok=True)
     st = Status()
     rows, calls, criu, net = [], {}, {}, None

@@ -7,7 +7,7 @@
 # tick count goes on past the last tick A printed, with the checksum it
 # started with and "ok" (benchdirty re-checks every word of its memory each
 # tick). Runs scripts/bench_migrate.py --skip wisp, so the harness's CRIU
-# path and its CSV are covered too. Timings are printed, never asserted.
+# path and its CSV are covered too (and its --selftest: parsers and fit). Timings are printed, never asserted.
 # Skips (exit 0, "SKIP: ...") only when the guest kernel lacks what CRIU
 # needs (no checkpoint/restore support).
 set -uo pipefail
@@ -16,6 +16,8 @@ cd "$root" || exit 1
 out=build/test/criu_guest
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# The harness's parsers (the migrate line's contract) and its fit, first.
+python3 scripts/bench_migrate.py --selftest || fail "bench_migrate.py --selftest"
 command -v vde_switch >/dev/null || fail "no vde_switch (apt-get install vde2)"
 [[ -x build/user/benchdirty ]] || fail "missing build/user/benchdirty: run 'make user'"
 if [[ ! -f build/linux-guest/initramfs-criu.gz || scripts/linux-guest-criubench.sh -nt \
