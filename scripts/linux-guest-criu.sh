@@ -118,8 +118,10 @@ stage() {
     cp -L "$ld" "$root/lib64/ld-linux-x86-64.so.2"
     rm -rf "$x"
     mkdir -p "$x" "$root/lib/modules/criu"
+    kdeb=$(find "$out/debs" -name 'linux-image-*.deb' | head -n 1)
+    [ -n "$kdeb" ] || die "no kernel package in $out/debs (scripts/linux-guest.sh)"
     # shellcheck disable=SC2046 # one pattern per module
-    dpkg-deb --fsys-tarfile "$(ls "$out"/debs/linux-image-*.deb | head -n 1)" |
+    dpkg-deb --fsys-tarfile "$kdeb" |
         tar -x -C "$x" --wildcards $(for m in $KMODS; do echo "*/$m.ko"; done)
     for m in $KMODS; do
         ko=$(find "$x" -name "$m.ko" | head -n 1)
@@ -128,7 +130,11 @@ stage() {
     done
     echo "$KMODS" >"$root/lib/modules/criu/order"
     rm -rf "$x"
+    stamp >"$root/.stamp"
 }
+
+# What the staged tree was made from: restaged when it changes.
+stamp() { echo "$PKGS $KMODS" | sha256sum; }
 
 # The guest side of the benchmark (see the script's own header).
 write_criubench() {
@@ -161,9 +167,13 @@ boot() {
 for tool in dpkg-deb cpio gzip sha256sum; do
     command -v "$tool" >/dev/null 2>&1 || die "needs $tool"
 done
-[ -f "$out/initramfs.gz" ] && [ -f "$out/vmlinuz" ] || "$top/scripts/linux-guest.sh"
+if [ ! -f "$out/initramfs.gz" ] || [ ! -f "$out/vmlinuz" ]; then
+    "$top/scripts/linux-guest.sh"
+fi
 fetch
-[ -x "$cdir/root/usr/sbin/criu" ] && [ "$cdir/root/usr/sbin/criu" -nt "$0" ] || stage
+if [ "$(cat "$cdir/root/.stamp" 2>/dev/null)" != "$(stamp)" ]; then
+    stage
+fi
 pack
 say "$out/initramfs-criu.gz ready (criu $(echo "$PKGS" | sed -n 's/^criu \([^ ]*\) .*/\1/p'))"
 if [ "${1:-}" = "--boot" ]; then

@@ -198,8 +198,9 @@ do_send() {
 # criu needs loopback (its kernel probes connect a TCP socket to itself)
 # and the socket-diag modules (scripts/linux-guest-criu.sh puts them here).
 ip link set lo up
+# shellcheck disable=SC2013 # one word a module
 for m in $(cat /lib/modules/criu/order); do
-    insmod /lib/modules/criu/$m.ko || echo "criubench: insmod $m failed"
+    insmod "/lib/modules/criu/$m.ko" || echo "criubench: insmod $m failed"
 done
 case "${1:-}" in
 check) do_check ;;

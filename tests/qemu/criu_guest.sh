@@ -7,7 +7,8 @@
 # tick count goes on past the last tick A printed, with the checksum it
 # started with and "ok" (benchdirty re-checks every word of its memory each
 # tick). Runs scripts/bench_migrate.py --skip wisp, so the harness's CRIU
-# path and its CSV are covered too (and its --selftest: parsers and fit). Timings are printed, never asserted.
+# path and its CSV are covered too (and first its --selftest: the parsers
+# and the fit). Timings are printed, never asserted.
 # Skips (exit 0, "SKIP: ...") only when the guest kernel lacks what CRIU
 # needs (no checkpoint/restore support).
 set -uo pipefail
