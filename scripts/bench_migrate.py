@@ -256,8 +256,10 @@ def migrate_cmd(prog, mib, strategy, period):
                  "sleep 0.2; done; " % (mib, period))
     else:
         start = "%s %d >/tmp/mig.out 2>&1 & p=$!; sleep %d; " % (prog, mib, 2 + mib // 8)
-    return start + "migrate $p 1 %s; r=$?; sleep 1; kill $p; cat /tmp/mig.out | tail -n 3; exit $r" % (
-        strategy)
+    # In a subshell: the line is typed into node 0's interactive shell,
+    # which `exit` would end.
+    return "(" + start + "migrate $p 1 %s; r=$?; sleep 1; kill $p; tail -n 3 /tmp/mig.out; " \
+        "exit $r)" % strategy
 
 
 def wisp_migrations(a, w, have, rows, st):
@@ -281,8 +283,8 @@ def wisp_migrations(a, w, have, rows, st):
 
 def timed_loop(cmd, n):
     """A shell loop running cmd n times between two clock readings."""
-    return ("t0=$(benchdirty now); i=0; while [ $i -lt %d ]; do %s >/dev/null || exit 1; "
-            "i=$((i+1)); done; t1=$(benchdirty now); echo LOOP_US $((t1-t0))" % (n, cmd))
+    return ("(t0=$(benchdirty now); i=0; while [ $i -lt %d ]; do %s >/dev/null || exit 1; "
+            "i=$((i+1)); done; t1=$(benchdirty now); echo LOOP_US $((t1-t0)) )" % (n, cmd))
 
 
 def loop_us(out):
