@@ -47,6 +47,7 @@ bench-net: kernel user linux-guest
 	scripts/bench-net.sh
 
 # The Linux guest (and host) alone: for when the kernel does not boot yet.
-bench-linux: linux-guest
+bench-linux: linux-guest $(LINUX_GUEST_CRIU)
 	@st=0; BENCH_SKIP=wisp scripts/bench.sh || st=$$?; \
-	BENCH_SKIP=wisp scripts/bench-net.sh || st=$$?; exit $$st
+	BENCH_SKIP=wisp scripts/bench-net.sh || st=$$?; \
+	BENCH_SKIP=wisp python3 scripts/bench_migrate.py || st=$$?; exit $$st

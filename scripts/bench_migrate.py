@@ -661,6 +661,11 @@ def args():
     a = ap.parse_args()
     a.accel_args = a.accel_args or "-accel %s -cpu max" % a.accel
     a.wisp_args = ""
+    # BENCH_SKIP as for scripts/bench.sh: wisp, or linux (here: the CRIU guests).
+    for word in os.environ.get("BENCH_SKIP", "").replace(",", " ").split():
+        skip = {"wisp": "wisp", "linux": "criu", "criu": "criu"}.get(word)
+        if skip and skip not in a.skip:
+            a.skip.append(skip)
     return a
 
 

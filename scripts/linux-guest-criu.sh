@@ -2,7 +2,8 @@
 # The CRIU baseline's Linux guest: the guest of scripts/linux-guest.sh plus
 # Debian 12's criu, every shared library it needs, /bin/benchdirty (the
 # program the migration benchmarks move, user/benchdirty.c) and
-# /bin/criubench (the guest side of the benchmark, written below). The extra
+# /bin/criubench (the guest side of the benchmark: a copy of
+# scripts/linux-guest-criubench.sh). The extra
 # files are a second cpio archive appended to the first: the kernel unpacks
 # both, in order, into the same root. Result:
 # build/linux-guest/initramfs-criu.gz (never committed); the foundation and
@@ -12,7 +13,10 @@
 # below by version and sha256; the libraries are the ones criu's ELF needs
 # as resolved by the fetched glibc's own dynamic loader (`ld.so --list`,
 # i.e. ldd against the fetched tree, not the host's), copied into
-# /lib/x86_64-linux-gnu (and ld.so into /lib64) of the guest.
+# /lib/x86_64-linux-gnu (and ld.so into /lib64) of the guest. When the
+# archive drops a pinned version (a newer security update replaces it), apt
+# cannot download it: update that line's version and sha256 (`apt-cache show
+# PKG` gives both) after checking the new .deb.
 #
 # Usage: scripts/linux-guest-criu.sh [--boot [append...]]
 #   --boot  boot one guest with it (default `criu=check`: prints criu check)
@@ -136,7 +140,7 @@ stage() {
 # What the staged tree was made from: restaged when it changes.
 stamp() { echo "$PKGS $KMODS" | sha256sum; }
 
-# The guest side of the benchmark (see the script's own header).
+# The guest side of the benchmark (see that script's own header).
 write_criubench() {
     cp "$top/scripts/linux-guest-criubench.sh" "$1"
     chmod 755 "$1"
