@@ -38,12 +38,16 @@ import bench_net as bn  # noqa: E402  (switch, console and BENCH-line helpers)
 ROOT = bn.ROOT
 STRATEGIES = ["direct", "precopy", "lazy"]
 PHASES = ["negotiate_us", "freeze_us", "transfer_us", "commit_us", "resume_us"]
-CRIU_RE = re.compile(r"^CRIU mode (\w+) mib (\d+) dump_us (\d+) transfer_us (\d+) restore_us (\d+) "
+CRIU_RE = re.compile(r"^CRIU mode (\w+) mib (\d+) files (\d+) dump_us (\d+) transfer_us (\d+) restore_us (\d+) "
                      r"total_us (\d+) image_kib (\d+) cont (\w+)")
 MIG_RE = re.compile(r"migrate: pid (\d+) node (\d+)->(\d+) strategy (\w+)((?: \w+ -?\d+)+)")
+# The stream runs (--files) dirty this much, and the program has 3 streams
+# of its own (stdin, stdout, stderr).
+STREAM_MIB = 1
+STD_STREAMS = 3
 # CRIU's modes (scripts/linux-guest-criubench.sh) as strategy names.
 CRIU_NAMES = {"copy": "dump+copy+restore", "ps": "page-server"}
-MIG_COLS = ["system", "strategy", "mib", "total_us", "negotiate_us", "freeze_us",
+MIG_COLS = ["system", "strategy", "mib", "streams", "total_us", "negotiate_us", "freeze_us",
             "transfer_us", "commit_us", "resume_us", "dump_us", "restore_us", "pages",
             "bytes", "resent", "image_kib", "floor_us", "total_over_floor",
             "total_over_criu", "cont", "note", "accel"]
@@ -64,14 +68,15 @@ def parse_migrate(text):
 
 
 def parse_criu(lines):
-    """{(mode, mib): row} from guest A's CRIU lines, and the error lines."""
+    """{(mode, mib, files): row} from guest A's CRIU lines, and the error
+    lines."""
     rows, errors = {}, []
     for line in lines:
         m = CRIU_RE.match(line.strip())
         if m:
-            g = [m.group(1)] + [int(x) for x in m.groups()[1:7]] + [m.group(8)]
-            rows[(g[0], g[1])] = {"dump_us": g[2], "transfer_us": g[3], "restore_us": g[4],
-                                  "total_us": g[5], "image_kib": g[6], "cont": g[7]}
+            g = [m.group(1)] + [int(x) for x in m.groups()[1:8]] + [m.group(9)]
+            rows[(g[0], g[1], g[2])] = {"dump_us": g[3], "transfer_us": g[4], "restore_us": g[5],
+                                        "total_us": g[6], "image_kib": g[7], "cont": g[8]}
         elif line.startswith("CRIU error"):
             errors.append(line.strip())
     return rows, errors
@@ -140,7 +145,7 @@ def criu_argv(a, sw, k, extra):
 
 
 def run_criu(a, st):
-    """Boots guests B (recv) and A (send); returns {(mode, mib): row}."""
+    """Boots guests B (recv) and A (send); returns {(mode, mib, files): row}."""
     for f in ("vmlinuz", "initramfs-criu.gz"):
         if not os.path.exists(os.path.join(a.linux_dir, f)):
             st.miss("criu", "no %s/%s (scripts/linux-guest-criu.sh)" % (a.linux_dir, f))
@@ -156,8 +161,9 @@ def run_criu(a, st):
     try:
         sw = bn.start_switch(d)
         argv_b = criu_argv(a, sw, 1, "criu=recv cb_period=%d" % a.period)
-        argv_a = criu_argv(a, sw, 0, "criu=send cb_sizes=%s cb_modes=%s cb_period=%d" % (
-            sizes, ",".join(a.criu_modes), a.period))
+        argv_a = criu_argv(a, sw, 0, "criu=send cb_sizes=%s cb_modes=%s cb_files=%s "
+                           "cb_period=%d" % (sizes, ",".join(a.criu_modes),
+                                             ",".join(map(str, a.files)) or "none", a.period))
         logb.write("# " + " ".join(argv_b) + "\n")
         loga.write("# " + " ".join(argv_a) + "\n")
         logb.flush()
@@ -181,14 +187,19 @@ def run_criu(a, st):
     if not done:
         st.miss("criu", "no 'CRIU done' within %d s (see %s)" % (a.criu_timeout, loga_path))
     for mode in a.criu_modes:
-        for mib in a.sizes:
-            r = rows.get((mode, mib))
+        for mib, files in series(a):
+            r = rows.get((mode, mib, files))
             if r is None:
-                st.miss("criu", "no figure for %s %d MiB" % (mode, mib))
+                st.miss("criu", "no figure for %s %d MiB %d files" % (mode, mib, files))
             elif r["cont"] != "ok":
-                st.miss("criu", "%s %d MiB: the restored program did not continue at B" % (
-                    mode, mib))
+                st.miss("criu", "%s %d MiB %d files: the restored program did not continue "
+                        "at B" % (mode, mib, files))
     return rows
+
+
+def series(a):
+    """(MiB, extra streams) of each run: the sizes, then the stream runs."""
+    return [(m, 0) for m in a.sizes] + [(STREAM_MIB, f) for f in a.files]
 
 
 def stop_all(procs):
@@ -247,13 +258,13 @@ def wisp_net(a, w, calls):
     return (kern[0] if kern else rtt), mbs
 
 
-def migrate_cmd(prog, mib, strategy, period):
+def migrate_cmd(prog, mib, strategy, period, files=0):
     """One shell command for node 0: start the program, wait until it has
     dirtied its memory, migrate it to node 1, let it tick, kill it."""
     if prog == "benchdirty":
-        start = ("benchdirty %d %d >/tmp/mig.out 2>&1 & p=$!; i=0; "
+        start = ("benchdirty %d %d 0 %d >/tmp/mig.out 2>&1 & p=$!; i=0; "
                  "until grep -q ready /tmp/mig.out; do i=$((i+1)); [ $i -gt 600 ] && break; "
-                 "sleep 0.2; done; " % (mib, period))
+                 "sleep 0.2; done; " % (mib, period, files))
     else:
         start = "%s %d >/tmp/mig.out 2>&1 & p=$!; sleep %d; " % (prog, mib, 2 + mib // 8)
     # In a subshell: the line is typed into node 0's interactive shell,
@@ -263,22 +274,27 @@ def migrate_cmd(prog, mib, strategy, period):
 
 
 def wisp_migrations(a, w, have, rows, st):
-    prog = "migtest" if "migtest" in have else "benchdirty"
-    for strategy in STRATEGIES:
-        for mib in a.sizes:
-            row = {"system": "wisp", "strategy": strategy, "mib": mib}
-            rows.append(row)
-            if "migrate" not in have:
-                row["note"] = "not available (no /bin/migrate)"
-                continue
-            rc, out = w.sh(migrate_cmd(prog, mib, strategy, a.period), 300 + mib * 10)
-            d = parse_migrate(out)
-            if d is None:
-                row["note"] = "failed: " + bn.failure(rc, out)
-                st.miss("wisp", "migrate %s %d MiB: %s" % (strategy, mib, row["note"]))
-                continue
-            for k in ["total_us"] + PHASES + ["pages", "bytes", "resent"]:
-                row[k] = d.get(k)
+    runs = [(s, m, 0) for s in STRATEGIES for m in a.sizes]
+    runs += [("direct", STREAM_MIB, f) for f in a.files]
+    for strategy, mib, files in runs:
+        # The stream runs need benchdirty's extra streams.
+        prog = "migtest" if "migtest" in have and not files else "benchdirty"
+        row = {"system": "wisp", "strategy": strategy, "mib": mib,
+               "streams": STD_STREAMS + files}
+        rows.append(row)
+        if "migrate" not in have:
+            row["note"] = "not available (no /bin/migrate)"
+            continue
+        rc, out = w.sh(migrate_cmd(prog, mib, strategy, a.period, files), 300 + mib * 10)
+        d = parse_migrate(out)
+        if d is None:
+            row["note"] = "failed: " + bn.failure(rc, out)
+            st.miss("wisp", "migrate %s %d MiB: %s" % (strategy, mib, row["note"]))
+            continue
+        for k in ["total_us"] + PHASES + ["pages", "bytes", "resent"]:
+            row[k] = d.get(k)
+        if "streams" in d:
+            row["streams"] = d["streams"]
 
 
 def timed_loop(cmd, n):
@@ -383,21 +399,23 @@ def floors(a, rows, criu, net):
     null_rtt, mbs = net if net else (None, None)
     best = {}
     for mode in ([] if "criu" in a.skip else a.criu_modes):
-        for mib in a.sizes:
-            c = criu.get((mode, mib))
+        for mib, files in series(a):
+            c = criu.get((mode, mib, files))
             rows.append({"system": "criu", "strategy": CRIU_NAMES.get(mode, mode), "mib": mib,
+                         "streams": STD_STREAMS + files,
                          **({k: c[k] for k in ("total_us", "dump_us", "transfer_us",
                                                "restore_us", "image_kib", "cont")} if c else
                             {"note": "no figure"})})
-            if c and c["cont"] == "ok" and (mib not in best or
-                                            c["total_us"] < best[mib]["total_us"]):
-                best[mib] = c
+            key = (mib, STD_STREAMS + files)
+            if c and c["cont"] == "ok" and (key not in best or
+                                            c["total_us"] < best[key]["total_us"]):
+                best[key] = c
     for r in rows:
         if null_rtt and mbs:
             r["floor_us"] = null_rtt + r["mib"] * 1048576 / (mbs * 1e6) * 1e6
             if r.get("total_us"):
                 r["total_over_floor"] = r["total_us"] / r["floor_us"]
-        c = best.get(r["mib"])
+        c = best.get((r["mib"], r.get("streams", STD_STREAMS)))
         if r["system"] == "wisp" and c and r.get("total_us"):
             r["total_over_criu"] = r["total_us"] / c["total_us"]
         r["accel"] = a.accel
@@ -412,7 +430,8 @@ def fits(rows):
         if r.get("total_us"):
             pages = r.get("pages") if r.get("pages") is not None else r["mib"] * 256
             groups.setdefault((r["system"], r["strategy"]), []).append(
-                ([1.0, float(pages), float(r.get("streams", 3))], r["total_us"] / 1000.0))
+                ([1.0, float(pages), float(r.get("streams", STD_STREAMS))],
+                 r["total_us"] / 1000.0))
     for (system, strategy), pts in sorted(groups.items()):
         c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms"])
         out.append({"system": system, "strategy": strategy, "points": len(pts), "r2": r2, **c})
@@ -480,13 +499,13 @@ def write_csvs(a, rows, calls, fitrows):
 def report(a, rows, calls, fitrows, st):
     print()
     print("Migration: time against dirty memory, QEMU %s (us; floor = null RPC + bytes / "
-          "bulk bandwidth)" % a.accel)
-    print("%-6s %-17s %5s %10s %9s %9s %6s %9s %9s %9s %9s %7s %7s  %s" % (
-        "system", "strategy", "MiB", "total", "freeze", "transfer", "resent", "dump", "restore",
+          "bulk bandwidth; fds: open streams)" % a.accel)
+    print("%-6s %-17s %5s %4s %10s %9s %9s %6s %9s %9s %9s %9s %7s %7s  %s" % (
+        "system", "strategy", "MiB", "fds", "total", "freeze", "transfer", "resent", "dump", "restore",
         "floor", "x floor", "x criu", "cont", "note"))
     for r in rows:
-        print("%-6s %-17s %5d %10s %9s %9s %6s %9s %9s %9s %9s %7s %7s  %s" % (
-            r["system"], r["strategy"], r["mib"], fmt(r.get("total_us")),
+        print("%-6s %-17s %5d %4s %10s %9s %9s %6s %9s %9s %9s %9s %7s %7s  %s" % (
+            r["system"], r["strategy"], r["mib"], r.get("streams", "-"), fmt(r.get("total_us")),
             fmt(r.get("freeze_us")), fmt(r.get("transfer_us")), fmt(r.get("resent")),
             fmt(r.get("dump_us")),
             fmt(r.get("restore_us")), fmt(r.get("floor_us")), fmt(r.get("total_over_floor")),
@@ -527,7 +546,7 @@ def plot(a, rows, calls):
     fig, ax = plt.subplots(figsize=(7, 4))
     series = {}
     for r in rows:
-        if r.get("total_us"):
+        if r.get("total_us") and int(r.get("streams", STD_STREAMS)) == STD_STREAMS:
             series.setdefault("%s %s" % (r["system"], r["strategy"]), []).append(
                 (r["mib"], r["total_us"] / 1000.0))
     floor = sorted({(r["mib"], r["floor_us"] / 1000.0) for r in rows if r.get("floor_us")})
@@ -571,9 +590,10 @@ def selftest():
     assert d["total_us"] == 91000 and d["freeze_us"] == 2100 and d["resent"] == 4, d
     assert d["streams"] == 3 and d["pid"] == 1048577, d
     assert parse_migrate("migrate: pid 5 node 0->1 strategy direct failed") is None
-    rows, errs = parse_criu(["CRIU mode ps mib 16 dump_us 10 transfer_us 20 restore_us 30 "
-                             "total_us 60 image_kib 44 cont ok", "CRIU error copy mib 1 dump rc 1"])
-    assert rows[("ps", 16)]["total_us"] == 60 and rows[("ps", 16)]["cont"] == "ok", rows
+    rows, errs = parse_criu(["CRIU mode ps mib 16 files 8 dump_us 10 transfer_us 20 "
+                             "restore_us 30 total_us 60 image_kib 44 cont ok",
+                             "CRIU error copy mib 1 dump rc 1"])
+    assert rows[("ps", 16, 8)]["total_us"] == 60 and rows[("ps", 16, 8)]["cont"] == "ok", rows
     assert errs == ["CRIU error copy mib 1 dump rc 1"], errs
     pts = [([1.0, p, 3.0], 110 + 0.5 * p) for p in (0, 256, 1024, 4096)]
     c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms"])
@@ -643,6 +663,9 @@ def args():
     ap.add_argument("--cluster", default=os.path.join(ROOT, "scripts", "cluster"))
     ap.add_argument("--skip", action="append", default=[], choices=["wisp", "criu"])
     ap.add_argument("--sizes", type=sizes, default=[0, 1, 4, 16, 64], help="dirty MiB")
+    ap.add_argument("--files", type=lambda s: sizes(s) if s.strip() else [], default=[8, 32],
+                    help="extra open streams of the stream runs (at %d MiB; '' for none)" %
+                    STREAM_MIB)
     ap.add_argument("--period", type=int, default=200, help="benchdirty's tick (ms)")
     ap.add_argument("--rr-count", type=int, default=100)
     ap.add_argument("--tput-seconds", type=int, default=4)

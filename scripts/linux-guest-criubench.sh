@@ -12,8 +12,10 @@
 #   criu=send   guest A: for each mode in cb_modes and size in cb_sizes
 #               (MiB; lists with commas; default copy,ps and 0,1,4,16,64):
 #               run benchdirty, dump, send, wait for B's report and print
-#               one line per mode and size:
-#   CRIU mode copy|ps mib M dump_us D transfer_us T restore_us R total_us S image_kib K cont ok|fail
+#               one line per mode and size; then, for each F in cb_files
+#               (default 8,32), the same at 1 MiB with F more open streams
+#               (/dev/null; the cost model's per-stream term):
+#   CRIU mode copy|ps mib M files F dump_us D transfer_us T restore_us R total_us S image_kib K cont ok|fail
 #               then `CRIU done`. `CRIU error ...` marks a failure.
 # Modes: copy: `criu dump` into A's /tmp, then the whole image directory is
 # sent (tar over busybox nc); ps: CRIU's page server: B runs `criu
@@ -22,8 +24,8 @@
 # Ports on the segment: 9100 images (tar over busybox nc), 9101 B's "got"
 # (ends the transfer phase), 9102 B's "ready" and reports, 9103 the page
 # server. Kernel arguments come as environment variables: cb_sizes,
-# cb_modes, cb_period (benchdirty's tick in ms, default 200), cb_wait (s to
-# wait for a continuation, default 180).
+# cb_modes, cb_files (`none`: no stream runs), cb_period (benchdirty's tick
+# in ms, default 200), cb_wait (s to wait for a continuation, default 180).
 # Times come from `benchdirty now` (the monotonic clock, us): busybox's date
 # has no sub-second format. Each phase is timed on the guest that runs it;
 # the transfer ends when A hears B's "got", one connection set-up later.
@@ -129,12 +131,12 @@ do_recv() {
 
 # A: one size. Prints the CRIU line.
 send_one() {
-    mode=$1 m=$2 idx=$3
+    mode=$1 m=$2 idx=$3 f=$4
     rm -rf /tmp/img /tmp/dirty.out
     mkdir -p /tmp/img
     # Away from B's own pids, so the restored pid is free there.
     echo $((20000 + idx * 1000)) >/proc/sys/kernel/ns_last_pid
-    setsid benchdirty "$m" "$period" </dev/null >/tmp/dirty.out 2>&1 &
+    setsid benchdirty "$m" "$period" 0 "$f" </dev/null >/tmp/dirty.out 2>&1 &
     if ! wait_line /tmp/dirty.out 600 "^benchdirty: tick 2 "; then
         echo "CRIU error $mode mib $m benchdirty did not start"
         cat /tmp/dirty.out
@@ -172,7 +174,7 @@ send_one() {
     c=$(echo "$rep" | sed -n 's/.*cont \([a-z]*\).*/\1/p')
     rrc=$(echo "$rep" | sed -n 's/.* rc \([0-9]*\).*/\1/p')
     [ "$rrc" = 0 ] || echo "CRIU error $mode mib $m restore rc ${rrc:-?} at B"
-    echo "CRIU mode $mode mib $m dump_us $((t1 - t0)) transfer_us $((t3 - t2)) restore_us ${r:-0}" \
+    echo "CRIU mode $mode mib $m files $f dump_us $((t1 - t0)) transfer_us $((t3 - t2)) restore_us ${r:-0}" \
         "total_us $((t1 - t0 + t3 - t2 + ${r:-0})) image_kib $kib cont ${c:-fail}"
 }
 
@@ -189,7 +191,13 @@ do_send() {
     for mode in $(echo "${cb_modes:-copy,ps}" | tr , ' '); do
         for m in $(echo "${cb_sizes:-0,1,4,16,64}" | tr , ' '); do
             idx=$((idx + 1))
-            send_one "$mode" "$m" "$idx"
+            send_one "$mode" "$m" "$idx" 0
+        done
+        files=${cb_files:-8,32}
+        [ "$files" = none ] && files=
+        for f in $(echo "$files" | tr , ' '); do
+            idx=$((idx + 1))
+            send_one "$mode" 1 "$idx" "$f"
         done
     done
     echo "CRIU done"

@@ -8,11 +8,13 @@
  * migrated mid-run shows on its new machine that it continues where it
  * stopped (K goes on from the last value, never back to 0) with its memory
  * intact (same S, ok). Before the loop it prints
- *     benchdirty: pid P mib N ready sum S
- * It runs unmodified on Wisp and on Linux (static musl; only mmap, write,
- * nanosleep, clock_gettime, getpid).
+ *     benchdirty: pid P mib N files F ready sum S
+ * where F extra streams are open on /dev/null (read-write): they give the
+ * migration cost model its per-stream term. It runs unmodified on Wisp and
+ * on Linux (static musl; only mmap, open, write, nanosleep, clock_gettime,
+ * getpid).
  *
- * Usage: benchdirty MiB [period_ms [ticks]]  (ticks 0: loop for ever)
+ * Usage: benchdirty MiB [period_ms [ticks [files]]]  (ticks 0: for ever)
  *        benchdirty now     prints the monotonic clock in microseconds, for
  *                           shell scripts that time commands (busybox's
  *                           date has no %N)
@@ -21,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -95,8 +98,21 @@ nap_ms(long ms)
         ;
 }
 
+/* Opens n streams on /dev/null; -1 if one fails. */
 static int
-run(long mib, long period, long ticks)
+open_files(long n)
+{
+    for (long i = 0; i < n; i++) {
+        if (open("/dev/null", O_RDWR) < 0) {
+            say("benchdirty: open /dev/null failed\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+run(long mib, long period, long ticks, long files)
 {
     size_t n = (size_t)mib * (1u << 20) / sizeof(uint64_t);
     uint64_t *w = NULL, sum0 = 0, sum = 0;
@@ -110,7 +126,9 @@ run(long mib, long period, long ticks)
         }
         sum0 = fill(w, n);
     }
-    say("benchdirty: pid %d mib %ld ready sum %llu\n", (int)getpid(), mib,
+    if (open_files(files) != 0)
+        return 1;
+    say("benchdirty: pid %d mib %ld files %ld ready sum %llu\n", (int)getpid(), mib, files,
         (unsigned long long)sum0);
     for (long k = 1; ticks == 0 || k <= ticks; k++) {
         nap_ms(period);
@@ -133,13 +151,14 @@ main(int argc, char **argv)
         return 0;
     }
     if (argc < 2) {
-        say("usage: benchdirty MiB [period_ms [ticks]] | benchdirty now\n");
+        say("usage: benchdirty MiB [period_ms [ticks [files]]] | benchdirty now\n");
         return 1;
     }
     long mib = atol(argv[1]);
     long period = argc > 2 ? atol(argv[2]) : 500;
     long ticks = argc > 3 ? atol(argv[3]) : 0;
-    if (mib < 0 || mib > 4096 || period < 1)
+    long files = argc > 4 ? atol(argv[4]) : 0;
+    if (mib < 0 || mib > 4096 || period < 1 || files < 0 || files > 1000)
         return 1;
-    return run(mib, period, ticks);
+    return run(mib, period, ticks, files);
 }

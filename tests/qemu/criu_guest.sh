@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The CRIU baseline of the migration experiments (docs/experiments.md): two
 # Linux guests (scripts/linux-guest-criu.sh: Debian's kernel and criu) on one
-# vde_switch hub; guest A checkpoints /bin/benchdirty with 1 MiB dirty, the
+# vde_switch hub; guest A checkpoints /bin/benchdirty with 1 MiB dirty
+# (with its 3 standard streams, and again with 4 more on /dev/null), the
 # image goes to guest B (whole, over busybox nc; and through CRIU's page
 # server), B restores it, and the restored program must continue there: its
 # tick count goes on past the last tick A printed, with the checksum it
@@ -28,8 +29,8 @@ if [[ ! -f build/linux-guest/initramfs-criu.gz || scripts/linux-guest-criubench.
 fi
 rm -rf "$out"
 mkdir -p "$out"
-python3 scripts/bench_migrate.py --skip wisp --sizes 1 --criu-modes copy,ps --period 200 \
-    --criu-timeout 900 --out "$out" --no-plot
+python3 scripts/bench_migrate.py --skip wisp --sizes 1 --files 4 --criu-modes copy,ps \
+    --period 200 --criu-timeout 900 --out "$out" --no-plot
 st=$?
 A=$out/migrate-criu-A.log
 B=$out/migrate-criu-B.log
@@ -41,9 +42,12 @@ fi
 ((st == 0)) || { tail -n 30 "$A" "$B" >&2; fail "bench_migrate.py exited $st"; }
 
 for mode in dump+copy+restore page-server; do
-    row=$(grep "^criu,$mode,1," "$out/migrate.csv") || fail "no CSV row for $mode"
-    echo "$row"
-    [[ $(cut -d, -f19 <<<"$row") == ok ]] || fail "$mode: the restored program did not continue"
+    for fds in 3 7; do
+        row=$(grep "^criu,$mode,1,$fds," "$out/migrate.csv") || fail "no CSV row for $mode, $fds fds"
+        echo "$row"
+        [[ $(cut -d, -f20 <<<"$row") == ok ]] ||
+            fail "$mode, $fds fds: the restored program did not continue"
+    done
 done
 # B's own view: after each restore, the ticks that follow the last one A
 # saw, each with the original sum and ok.
@@ -55,6 +59,6 @@ while read -r _ _ _ _ _ pid _ _ _ _ k; do
     ((next == 1)) || fail "B: no tick $((k + 1)) ok after restoring pid $pid"
 done < <(grep -o 'criubench: B restored pid [0-9]* rc 0 after tick [0-9]*: cont ok' "$B" |
     sed 's/: cont ok$//; s/^/x /')
-((n == 2)) || fail "B restored $n programs, expected 2 (see $B)"
+((n == 4)) || fail "B restored $n programs, expected 4 (see $B)"
 grep -q "sum 0 ok\|bad word" "$B" && fail "B: a restored program lost its memory"
 echo "PASS: CRIU moved benchdirty between two Linux guests, and it continued (copy and page server)"
