@@ -7,7 +7,8 @@
 # docs/bench.md.
 # `make bench` runs the foundation figures (scripts/bench.sh) and the network
 # figures (scripts/bench-net.sh: two nodes of each system on a vde_switch);
-# `make bench-net` only the latter.
+# `make bench-net` only the latter; then the migration figures
+# (scripts/bench_migrate.py; `make bench-migrate` alone).
 
 BENCH_PROGS  := bench benchnull benchctx benchfork benchsh udpbench
 BENCH_BINS   := $(addprefix $(BUILD)/user/,$(BENCH_PROGS))
@@ -19,18 +20,34 @@ LINUX_GUEST  := $(BUILD)/linux-guest/initramfs.gz
 .PHONY: bench bench-net bench-linux linux-guest
 linux-guest: $(LINUX_GUEST)
 
+# The migration experiments (scripts/bench_migrate.py, docs/experiments.md):
+# Wisp's migrate/rexec on 3 nodes, and CRIU between two Linux guests whose
+# initramfs adds criu and its libraries (scripts/linux-guest-criu.sh).
+LINUX_GUEST_CRIU := $(BUILD)/linux-guest/initramfs-criu.gz
+.PHONY: bench-migrate linux-guest-criu
+linux-guest-criu: $(LINUX_GUEST_CRIU)
+
+$(LINUX_GUEST_CRIU): $(LINUX_GUEST) $(BUILD)/user/benchdirty scripts/linux-guest-criu.sh \
+		scripts/linux-guest-criubench.sh
+	scripts/linux-guest-criu.sh
+
+bench-migrate: kernel user $(LINUX_GUEST_CRIU)
+	python3 scripts/bench_migrate.py
+
 $(LINUX_GUEST): $(BENCH_BINS) $(BENCH_TRUE) scripts/linux-guest.sh user/share/benchsh.sh \
 		scripts/fetch-busybox.sh
 	scripts/linux-guest.sh
 
 # Both halves run even if the first fails; the status is the worse one.
-bench: kernel user linux-guest
-	@st=0; scripts/bench.sh || st=$$?; scripts/bench-net.sh || st=$$?; exit $$st
+bench: kernel user linux-guest $(LINUX_GUEST_CRIU)
+	@st=0; scripts/bench.sh || st=$$?; scripts/bench-net.sh || st=$$?; \
+	python3 scripts/bench_migrate.py || st=$$?; exit $$st
 
 bench-net: kernel user linux-guest
 	scripts/bench-net.sh
 
 # The Linux guest (and host) alone: for when the kernel does not boot yet.
-bench-linux: linux-guest
+bench-linux: linux-guest $(LINUX_GUEST_CRIU)
 	@st=0; BENCH_SKIP=wisp scripts/bench.sh || st=$$?; \
-	BENCH_SKIP=wisp scripts/bench-net.sh || st=$$?; exit $$st
+	BENCH_SKIP=wisp scripts/bench-net.sh || st=$$?; \
+	BENCH_SKIP=wisp python3 scripts/bench_migrate.py || st=$$?; exit $$st

@@ -9,6 +9,8 @@
 # For `make bench-net` the guest also gets Debian's virtio-net driver (the
 # .ko files only, loaded by /init when `node=K` is given: eth0 becomes
 # 10.77.0.(K+1)/24), udpbench, and /bin/netbench, which `netbench=1` runs.
+# `criu=ROLE` runs /bin/criubench, which only the CRIU guest has
+# (scripts/linux-guest-criu.sh: it appends criu and its libraries).
 #
 # Usage: scripts/linux-guest.sh [--boot [append...]]
 #   --boot   boot the result under QEMU (accelerator as scripts/accel.sh) with
@@ -132,6 +134,7 @@ for arg in $(cat /proc/cmdline); do
     bench=1) /bin/benchsh; /bin/bench /bin; echo "linux: bench exit $?" ;;
     netsink=1) echo "linux: sink ready"; /bin/udpbench sink "${nb_port:-9000}" ;;
     netbench=1) /bin/netbench; echo "linux: netbench exit $?" ;;
+    criu=*) /bin/criubench "${arg#criu=}"; echo "linux: criubench exit $?" ;;
     shell=1) setsid cttyhack sh ;;
     esac
 done

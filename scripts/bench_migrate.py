@@ -1,0 +1,720 @@
+#!/usr/bin/env python3
+"""The migration half of `make bench` (issue 8's experiments; docs/experiments.md).
+
+CRIU baseline: two Linux guests (scripts/linux-guest-criu.sh) on one
+vde_switch hub; guest A checkpoints /bin/benchdirty with N MiB dirty, the
+images go to guest B over the segment, B restores them and checks that the
+program goes on (its /bin/criubench; A prints one `CRIU mib ...` line per
+size). Wisp: a 3-node cluster (scripts/cluster) in the same run, one after
+the other so they do not starve each other. On Wisp, whatever of `migrate`,
+`rexec` and `migtest` the image has is used; what it lacks gives rows marked
+"not available". Figures:
+  - migration time per strategy and dirty size, split by phase (the line
+    `migrate: pid P node A->B strategy S total_us T negotiate_us N freeze_us
+    F transfer_us X commit_us C resume_us R pages P bytes B resent R`), the
+    floor (null RPC round trip + dirty bytes / one-way RPC bandwidth between
+    the same nodes) and each time's ratio to the floor and to CRIU's total;
+  - a null process's migration in null RPC round trips;
+  - remote exec vs local fork+exec+wait; a forwarded call (getppid) vs a null
+    RPC vs the same call locally; Sprite's Fig. 3 (fork loop, system-call
+    loop, CPU loop, busybox shell script: remote / local);
+  - the cost model fixed + per dirty page (+ per stream) fitted by least
+    squares, beside Sprite's 110 + 14*pages + 7*blocks + 14*files ms.
+Writes <out>/migrate.csv, migrate-calls.csv, migrate-fit.csv, logs
+<out>/migrate-*.log and (matplotlib) migrate-time.png, migrate-fig3.png.
+Exit status 1 when a system that was asked for could not be measured.
+"""
+import argparse
+import csv
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_net as bn  # noqa: E402  (switch, console and BENCH-line helpers)
+
+ROOT = bn.ROOT
+STRATEGIES = ["direct", "precopy", "lazy"]
+PHASES = ["negotiate_us", "freeze_us", "transfer_us", "commit_us", "resume_us"]
+CRIU_RE = re.compile(r"^CRIU mode (\w+) mib (\d+) files (\d+) dump_us (\d+) transfer_us (\d+) restore_us (\d+) "
+                     r"total_us (\d+) image_kib (\d+) cont (\w+)")
+MIG_RE = re.compile(r"migrate: pid (\d+) node (\d+)->(\d+) strategy (\w+)((?: \w+ -?\d+)+)")
+# The stream runs (--files) dirty this much, and the program has 3 streams
+# of its own (stdin, stdout, stderr).
+STREAM_MIB = 1
+STD_STREAMS = 3
+# CRIU's modes (scripts/linux-guest-criubench.sh) as strategy names.
+CRIU_NAMES = {"copy": "dump+copy+restore", "ps": "page-server"}
+MIG_COLS = ["system", "strategy", "mib", "streams", "total_us", "negotiate_us", "freeze_us",
+            "transfer_us", "commit_us", "resume_us", "dump_us", "restore_us", "pages",
+            "bytes", "resent", "image_kib", "floor_us", "total_over_floor",
+            "total_over_criu", "cont", "note", "accel"]
+
+
+def parse_migrate(text):
+    """The agreed line of Wisp's migrate command as a dict (ints), or None."""
+    for line in text.splitlines():
+        m = MIG_RE.search(line)
+        if m:
+            kv = m.group(5).split()
+            d = {kv[i]: int(kv[i + 1]) for i in range(0, len(kv) - 1, 2)}
+            d.update(pid=int(m.group(1)), src=int(m.group(2)), dst=int(m.group(3)),
+                     strategy=m.group(4))
+            if "total_us" in d:
+                return d
+    return None
+
+
+def parse_criu(lines):
+    """{(mode, mib, files): row} from guest A's CRIU lines, and the error
+    lines."""
+    rows, errors = {}, []
+    for line in lines:
+        m = CRIU_RE.match(line.strip())
+        if m:
+            g = [m.group(1)] + [int(x) for x in m.groups()[1:8]] + [m.group(9)]
+            rows[(g[0], g[1], g[2])] = {"dump_us": g[3], "transfer_us": g[4], "restore_us": g[5],
+                                        "total_us": g[6], "image_kib": g[7], "cont": g[8]}
+        elif line.startswith("CRIU error"):
+            errors.append(line.strip())
+    return rows, errors
+
+
+def bench_value(text, name):
+    for n, v, u in bn.bench_lines(text):
+        if n == name:
+            return v * bn.TIME_UNITS.get(u, 1.0) if u in bn.TIME_UNITS else v
+    return None
+
+
+# ---- least squares (normal equations, by hand: no numpy needed) ----
+
+def solve(m, v):
+    """Gaussian elimination with partial pivoting; None if singular."""
+    n = len(v)
+    a = [row[:] + [v[i]] for i, row in enumerate(m)]
+    for c in range(n):
+        p = max(range(c, n), key=lambda r: abs(a[r][c]))
+        if abs(a[p][c]) < 1e-12:
+            return None
+        a[c], a[p] = a[p], a[c]
+        for r in range(n):
+            if r != c:
+                f = a[r][c] / a[c][c]
+                a[r] = [x - f * y for x, y in zip(a[r], a[c])]
+    return [a[i][n] / a[i][i] for i in range(n)]
+
+
+def fit(points, names):
+    """Least squares y = sum(coef_i * x_i) over points [(xs, y)]; the
+    columns of names whose x never varies (beyond the constant) are left
+    out (None). Returns ({name: coef or None}, r2)."""
+    keep = [i for i, _ in enumerate(names)
+            if i == 0 or len({p[0][i] for p in points}) > 1]
+    if len(points) < len(keep):
+        return {n: None for n in names}, None
+    xs = [[p[0][i] for i in keep] for p in points]
+    ys = [p[1] for p in points]
+    k = len(keep)
+    ata = [[sum(x[i] * x[j] for x in xs) for j in range(k)] for i in range(k)]
+    aty = [sum(x[i] * y for x, y in zip(xs, ys)) for i in range(k)]
+    c = solve(ata, aty)
+    if c is None:
+        return {n: None for n in names}, None
+    out = {n: None for n in names}
+    for i, col in enumerate(keep):
+        out[names[col]] = c[i]
+    mean = sum(ys) / len(ys)
+    ss_tot = sum((y - mean) ** 2 for y in ys)
+    ss_res = sum((y - sum(ci * xi for ci, xi in zip(c, x))) ** 2 for x, y in zip(xs, ys))
+    return out, (1 - ss_res / ss_tot) if ss_tot > 0 else None
+
+
+# ---- the CRIU pair ----
+
+def criu_argv(a, sw, k, extra):
+    return [a.qemu] + a.accel_args.split() + [
+        "-m", a.mem, "-smp", "1", "-display", "none", "-no-reboot", "-nodefaults",
+        "-serial", "stdio", "-netdev", "vde,id=net0,sock=" + sw,
+        "-device", "virtio-net-pci,netdev=net0,mac=" + bn.mac_of(k),
+        "-kernel", os.path.join(a.linux_dir, "vmlinuz"),
+        "-initrd", os.path.join(a.linux_dir, "initramfs-criu.gz"),
+        "-append", "console=ttyS0 quiet panic=-1 node=%d %s" % (k, extra)]
+
+
+def run_criu(a, st):
+    """Boots guests B (recv) and A (send); returns {(mode, mib, files): row}."""
+    for f in ("vmlinuz", "initramfs-criu.gz"):
+        if not os.path.exists(os.path.join(a.linux_dir, f)):
+            st.miss("criu", "no %s/%s (scripts/linux-guest-criu.sh)" % (a.linux_dir, f))
+            return {}
+    d = os.path.join(a.out, "mig-criu")
+    os.makedirs(d, exist_ok=True)
+    sizes = ",".join(str(s) for s in a.sizes)
+    procs, lines, done = [], [], False
+    t0 = time.monotonic()
+    logb = open(os.path.join(a.out, "migrate-criu-B.log"), "w")
+    loga_path = os.path.join(a.out, "migrate-criu-A.log")
+    loga = open(loga_path, "w")
+    try:
+        sw = bn.start_switch(d)
+        argv_b = criu_argv(a, sw, 1, "criu=recv cb_period=%d" % a.period)
+        argv_a = criu_argv(a, sw, 0, "criu=send cb_sizes=%s cb_modes=%s cb_files=%s "
+                           "cb_period=%d" % (sizes, ",".join(a.criu_modes),
+                                             ",".join(map(str, a.files)) or "none", a.period))
+        logb.write("# " + " ".join(argv_b) + "\n")
+        loga.write("# " + " ".join(argv_a) + "\n")
+        logb.flush()
+        procs.append(subprocess.Popen(argv_b, stdin=subprocess.DEVNULL, stdout=logb,
+                                      stderr=subprocess.STDOUT))
+        pa = subprocess.Popen(argv_a, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+        procs.append(pa)
+        say("criu: two Linux guests booting (%s), sizes %s MiB ..." % (a.accel, sizes))
+        lines, done = bn.read_console(pa, loga, t0, "CRIU done", a.criu_timeout)
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+        st.miss("criu", "could not start: %s" % e)
+    finally:
+        stop_all(procs)
+        bn.stop_switch(d)
+        loga.close()
+        logb.close()
+    rows, errors = parse_criu(lines)
+    for e in errors:
+        st.miss("criu", e)
+    if not done:
+        st.miss("criu", "no 'CRIU done' within %d s (see %s)" % (a.criu_timeout, loga_path))
+    for mode in a.criu_modes:
+        for mib, files in series(a):
+            r = rows.get((mode, mib, files))
+            if r is None:
+                st.miss("criu", "no figure for %s %d MiB %d files" % (mode, mib, files))
+            elif r["cont"] != "ok":
+                st.miss("criu", "%s %d MiB %d files: the restored program did not continue "
+                        "at B" % (mode, mib, files))
+    return rows
+
+
+def series(a):
+    """(MiB, extra streams) of each run: the sizes, then the stream runs."""
+    return [(m, 0) for m in a.sizes] + [(STREAM_MIB, f) for f in a.files]
+
+
+def stop_all(procs):
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+# ---- the Wisp cluster ----
+
+class WispNodes(bn.Wisp):
+    """bench_net's cluster driver, node 0's commands announced as ours."""
+
+    def sh(self, command, timeout):
+        say("wisp: %s" % (command if len(command) < 100 else command[:97] + "..."))
+        return self.cluster(["sh", "--timeout", str(timeout), "0", command], timeout + 15)
+
+
+class Status:
+    def __init__(self):
+        self.missing = {"wisp": [], "criu": []}
+
+    def miss(self, system, why):
+        if why not in self.missing[system]:
+            self.missing[system].append(why)
+
+
+def say(msg):
+    print("bench-migrate: " + msg, file=sys.stderr, flush=True)
+
+
+def wisp_have(w):
+    """The commands this image has, of those the experiments use."""
+    names = "migrate rexec migtest benchdirty benchloop benchsh rpcbench"
+    rc, out = w.sh("for c in %s; do [ -x /bin/$c ] && echo have_$c; done; true" % names, 60)
+    return {c for c in names.split() if "have_" + c in out}
+
+
+def wisp_net(a, w, calls):
+    """Null RPC round trip and one-way bulk bandwidth, node 0 -> node 1."""
+    rc, out = w.sh("rpcbench echo 1 0 %d" % a.rr_count, 120)
+    b = bn.bench_lines(out) if rc == 0 else []
+    rtt = bn.pick_time_us(b)
+    kern = [v * bn.TIME_UNITS[u] for n, v, u in b if n.endswith("_kern_p50") and u in bn.TIME_UNITS]
+    rc, out = w.sh("rpcbench put 1 65536 %d 1 32" % a.tput_seconds, a.tput_seconds + 60)
+    mbs = bn.pick_rate_mbs(bn.bench_lines(out)) if rc == 0 else None
+    calls["rpc_null_rtt_us"] = ("us", rtt, None, "", None)
+    calls["rpc_null_rtt_kern_us"] = ("us", kern[0] if kern else None, None, "", None)
+    calls["rpc_put_mbs"] = ("MB/s", mbs, None, "", None)
+    return (kern[0] if kern else rtt), mbs
+
+
+def migrate_cmd(prog, mib, strategy, period, files=0):
+    """One shell command for node 0: start the program, wait until it has
+    dirtied its memory, migrate it to node 1, let it tick, kill it."""
+    if prog == "benchdirty":
+        start = ("benchdirty %d %d 0 %d >/tmp/mig.out 2>&1 & p=$!; i=0; "
+                 "until grep -q ready /tmp/mig.out; do i=$((i+1)); [ $i -gt 600 ] && break; "
+                 "sleep 0.2; done; " % (mib, period, files))
+    else:
+        start = "%s %d >/tmp/mig.out 2>&1 & p=$!; sleep %d; " % (prog, mib, 2 + mib // 8)
+    # In a subshell: the line is typed into node 0's interactive shell,
+    # which `exit` would end.
+    return "(" + start + "migrate $p 1 %s; r=$?; sleep 1; kill $p; tail -n 3 /tmp/mig.out; " \
+        "exit $r)" % strategy
+
+
+def wisp_migrations(a, w, have, rows, st):
+    runs = [(s, m, 0) for s in STRATEGIES for m in a.sizes]
+    runs += [("direct", STREAM_MIB, f) for f in a.files]
+    for strategy, mib, files in runs:
+        # The stream runs need benchdirty's extra streams.
+        prog = "migtest" if "migtest" in have and not files else "benchdirty"
+        row = {"system": "wisp", "strategy": strategy, "mib": mib,
+               "streams": STD_STREAMS + files}
+        rows.append(row)
+        if "migrate" not in have:
+            row["note"] = "not available (no /bin/migrate)"
+            continue
+        rc, out = w.sh(migrate_cmd(prog, mib, strategy, a.period, files), 300 + mib * 10)
+        d = parse_migrate(out)
+        if d is None:
+            row["note"] = "failed: " + bn.failure(rc, out)
+            st.miss("wisp", "migrate %s %d MiB: %s" % (strategy, mib, row["note"]))
+            continue
+        for k in ["total_us"] + PHASES + ["pages", "bytes", "resent"]:
+            row[k] = d.get(k)
+        if "streams" in d:
+            row["streams"] = d["streams"]
+
+
+def timed_loop(cmd, n):
+    """A shell loop running cmd n times between two clock readings."""
+    return ("(t0=$(benchdirty now); i=0; while [ $i -lt %d ]; do %s >/dev/null || exit 1; "
+            "i=$((i+1)); done; t1=$(benchdirty now); echo LOOP_US $((t1-t0)) )" % (n, cmd))
+
+
+def loop_us(out):
+    m = re.search(r"LOOP_US (\d+)", out)
+    return int(m.group(1)) if m else None
+
+
+def wisp_calls(a, w, have, calls, null_rtt):
+    """Remote exec vs local, a forwarded call, and Sprite's Fig. 3."""
+    rexec = "rexec" in have
+    true = "/usr/lib/wisp/bin/true"
+    rc, out = w.sh(timed_loop(true, a.exec_n), 600)
+    local = loop_us(out)
+    remote = None
+    if rexec:
+        rc, out = w.sh(timed_loop("rexec 1 " + true, a.exec_n), 900)
+        remote = loop_us(out)
+    per = lambda v: v / a.exec_n if v is not None else None  # noqa: E731
+    calls["exec_local_us"] = ("us", per(local), None, "", None)
+    calls["rexec_vs_local"] = ("us", per(remote), per(local), "local fork+exec+wait",
+                               None if rexec else "not available (no /bin/rexec)")
+    # The forwarded call (getppid: home's) against a null RPC and locally.
+    loc = rem = None
+    if "benchloop" in have:
+        rc, out = w.sh("benchloop getppid %d" % a.call_n, 300)
+        loc = bench_value(out, "loop_getppid_ns")
+        if rexec:
+            rc, out = w.sh("rexec 1 /bin/benchloop getppid %d" % max(1, a.call_n // 20), 600)
+            rem = bench_value(out, "loop_getppid_ns")
+    # bench_value gives microseconds whatever the unit printed.
+    na = None if rexec else "not available (no /bin/rexec)"
+    calls["getppid_local_us"] = ("us", loc, None, "", None)
+    calls["getppid_forwarded_vs_null_rpc"] = ("us", rem, null_rtt, "null RPC round trip", na)
+    calls["getppid_forwarded_vs_local"] = ("us", rem, loc, "local getppid", na)
+    fig3(a, w, have, calls, rexec)
+
+
+def fig3(a, w, have, calls, rexec):
+    """Sprite's Fig. 3: each program's time remote / local."""
+    progs = [("fork_loop", "benchloop fork %d" % a.fig3_fork, "loop_fork_us"),
+             ("syscall_loop", "benchloop getppid %d" % a.call_n, "loop_getppid_us"),
+             ("gettime_loop", "benchloop gettime %d" % a.call_n, "loop_gettime_us"),
+             ("cpu_loop", "benchloop cpu %d" % a.fig3_cpu, "loop_cpu_us"),
+             ("shell_script", "benchsh /usr/lib/wisp/benchsh.sh %d" % a.fig3_sh_rounds,
+              "shell_ms")]
+    for name, cmd, metric in progs:
+        if cmd.split()[0] not in have:
+            calls["fig3_" + name] = ("us", None, None, "local", "not available (no %s)" %
+                                     cmd.split()[0])
+            continue
+        rc, out = w.sh(cmd, 600)
+        loc = bench_value(out, metric)
+        rem = None
+        if rexec:
+            rc, out = w.sh("rexec 1 /bin/" + cmd, 900)
+            rem = bench_value(out, metric)
+        calls["fig3_" + name] = ("us", rem, loc, "local",
+                                 None if rexec else "not available (no /bin/rexec)")
+
+
+def run_wisp(a, st, rows, calls):
+    why = bn.wisp_unavailable(a)
+    if why:
+        st.miss("wisp", why)
+        return None
+    with open(os.path.join(a.out, "migrate-wisp.log"), "w") as log:
+        w = WispNodes(a, log)
+        w.dir = os.path.join(a.out, "mig-cluster")
+        w.cluster(["down"], 60)
+        say("wisp: three nodes booting (%s) ..." % a.accel)
+        rc, out = w.cluster(["up", "-n", "3", "-q", "--timeout", str(a.boot_timeout),
+                             "--kernel", a.wisp_kernel, "--initrd", a.wisp_initrd],
+                            a.boot_timeout + 30)
+        try:
+            if rc != 0:
+                st.miss("wisp", "cluster up failed: %s" % (out.strip().splitlines() or ["?"])[0])
+                return None
+            have = wisp_have(w)
+            say("wisp: has %s" % " ".join(sorted(have)))
+            null_rtt, mbs = wisp_net(a, w, calls)
+            wisp_migrations(a, w, have, rows, st)
+            null = [r for r in rows if r["strategy"] == "direct" and r["mib"] == 0]
+            calls["null_migration_vs_null_rpc"] = (
+                "us", null[0].get("total_us") if null else None, null_rtt, "null RPC round trip",
+                None if "migrate" in have else "not available (no /bin/migrate)")
+            wisp_calls(a, w, have, calls, null_rtt)
+            return null_rtt, mbs
+        finally:
+            w.cluster(["down"], 60)
+
+
+# ---- tables ----
+
+def floors(a, rows, criu, net):
+    """Fills floor_us and the ratios into rows; adds CRIU's rows."""
+    null_rtt, mbs = net if net else (None, None)
+    best = {}
+    for mode in ([] if "criu" in a.skip else a.criu_modes):
+        for mib, files in series(a):
+            c = criu.get((mode, mib, files))
+            rows.append({"system": "criu", "strategy": CRIU_NAMES.get(mode, mode), "mib": mib,
+                         "streams": STD_STREAMS + files,
+                         **({k: c[k] for k in ("total_us", "dump_us", "transfer_us",
+                                               "restore_us", "image_kib", "cont")} if c else
+                            {"note": "no figure"})})
+            key = (mib, STD_STREAMS + files)
+            if c and c["cont"] == "ok" and (key not in best or
+                                            c["total_us"] < best[key]["total_us"]):
+                best[key] = c
+    for r in rows:
+        if null_rtt and mbs:
+            r["floor_us"] = null_rtt + r["mib"] * 1048576 / (mbs * 1e6) * 1e6
+            if r.get("total_us"):
+                r["total_over_floor"] = r["total_us"] / r["floor_us"]
+        c = best.get((r["mib"], r.get("streams", STD_STREAMS)))
+        if r["system"] == "wisp" and c and r.get("total_us"):
+            r["total_over_criu"] = r["total_us"] / c["total_us"]
+        r["accel"] = a.accel
+
+
+def fits(rows):
+    """The cost model per system and strategy: ms = fixed + per_page * dirty
+    4 KiB pages + per_stream * open streams (a term only when it varies)."""
+    out = []
+    groups = {}
+    for r in rows:
+        if r.get("total_us"):
+            pages = r.get("pages") if r.get("pages") is not None else r["mib"] * 256
+            groups.setdefault((r["system"], r["strategy"]), []).append(
+                ([1.0, float(pages), float(r.get("streams", STD_STREAMS))],
+                 r["total_us"] / 1000.0))
+    for (system, strategy), pts in sorted(groups.items()):
+        c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms"])
+        out.append({"system": system, "strategy": strategy, "points": len(pts), "r2": r2, **c})
+    return out
+
+
+def targets(rows, calls):
+    """Issue 8's targets, each met, missed or n/a, from this run's ratios."""
+    print()
+    print("Targets (ratios from this run):")
+    direct = [r.get("total_over_floor") for r in rows if r["strategy"] == "direct"]
+    crius = [r.get("total_over_criu") for r in rows if r["system"] == "wisp"]
+
+    def ratio(m):
+        u, v, b, what, note = calls.get(m, (None, None, None, None, None))
+        return v / b if v and b else None
+
+    def line(what, vals, limit):
+        vals = [v for v in vals if v is not None]
+        if not vals:
+            verdict = "n/a"
+        else:
+            verdict = "met" if max(vals) <= limit else "missed"
+        worst = fmt(max(vals)) if vals else "-"
+        print("  %-48s <= %-5s worst %-8s %s" % (what, limit, worst, verdict))
+    line("direct migration / floor, every size", direct, 1.25)
+    line("null migration / null RPC round trip", [ratio("null_migration_vs_null_rpc")], 10)
+    line("remote exec / local fork+exec+wait", [ratio("rexec_vs_local")], 1.3)
+    line("forwarded call / null RPC", [ratio("getppid_forwarded_vs_null_rpc")], 1.2)
+    line("Wisp / CRIU (faster mode), every size and strategy", crius, 1.0)
+
+
+def fmt(v, nd=1):
+    if v is None or v == "":
+        return "-"
+    if isinstance(v, str):
+        return v
+    if abs(v) >= 100:
+        return "%.0f" % v
+    if 0 < abs(v) < 0.1:
+        return "%.2g" % v
+    return ("%%.%df" % (nd + 1)) % v
+
+
+def write_csvs(a, rows, calls, fitrows):
+    with open(os.path.join(a.out, "migrate.csv"), "w", newline="") as f:
+        cw = csv.DictWriter(f, MIG_COLS, extrasaction="ignore")
+        cw.writeheader()
+        for r in rows:
+            cw.writerow({k: ("%.4f" % v if isinstance(v, float) else v) for k, v in r.items()})
+    with open(os.path.join(a.out, "migrate-calls.csv"), "w", newline="") as f:
+        cw = csv.writer(f)
+        cw.writerow(["metric", "unit", "wisp", "baseline", "baseline_is", "ratio", "note", "accel"])
+        for m, (u, v, b, what, note) in calls.items():
+            cw.writerow([m, u, "" if v is None else "%.3f" % v, "" if b is None else "%.3f" % b,
+                         what, "%.4f" % (v / b) if v and b else "", note or "", a.accel])
+    with open(os.path.join(a.out, "migrate-fit.csv"), "w", newline="") as f:
+        cols = ["system", "strategy", "points", "fixed_ms", "per_page_ms", "per_stream_ms", "r2"]
+        cw = csv.DictWriter(f, cols)
+        cw.writeheader()
+        for r in fitrows:
+            cw.writerow({k: ("%.5f" % v if isinstance(v, float) else v) for k, v in r.items()})
+
+
+def report(a, rows, calls, fitrows, st):
+    print()
+    print("Migration: time against dirty memory, QEMU %s (us; floor = null RPC + bytes / "
+          "bulk bandwidth; fds: open streams)" % a.accel)
+    print("%-6s %-17s %5s %4s %10s %9s %9s %6s %9s %9s %9s %9s %7s %7s  %s" % (
+        "system", "strategy", "MiB", "fds", "total", "freeze", "transfer", "resent", "dump", "restore",
+        "floor", "x floor", "x criu", "cont", "note"))
+    for r in rows:
+        print("%-6s %-17s %5d %4s %10s %9s %9s %6s %9s %9s %9s %9s %7s %7s  %s" % (
+            r["system"], r["strategy"], r["mib"], r.get("streams", "-"), fmt(r.get("total_us")),
+            fmt(r.get("freeze_us")), fmt(r.get("transfer_us")), fmt(r.get("resent")),
+            fmt(r.get("dump_us")),
+            fmt(r.get("restore_us")), fmt(r.get("floor_us")), fmt(r.get("total_over_floor")),
+            fmt(r.get("total_over_criu")), r.get("cont", "-"), r.get("note", "")))
+    print()
+    print("%-34s %10s %10s %-22s %8s  %s" % ("metric", "wisp", "baseline", "baseline is",
+                                             "ratio", "note"))
+    for m, (u, v, b, what, note) in calls.items():
+        print("%-34s %10s %10s %-22s %8s  %s" % (m, fmt(v), fmt(b), what or "-",
+                                                 fmt(v / b) if v and b else "-", note or ""))
+    print()
+    print("Cost model (ms = fixed + per_page * 4 KiB dirty pages + per_stream * streams); "
+          "Sprite (Sun-3, 8 KB pages): 110 + 14*pages + 7*blocks + 14*files")
+    for r in fitrows:
+        print("  %-6s %-17s fixed %s ms, %s ms/page, %s ms/stream (%d points, r2 %s)" % (
+            r["system"], r["strategy"], fmt(r["fixed_ms"]), fmt(r["per_page_ms"], 4),
+            fmt(r["per_stream_ms"]), r["points"], fmt(r["r2"], 3)))
+    targets(rows, calls)
+    status = 0
+    for s in ("criu", "wisp"):
+        if s in a.skip:
+            print("%s: skipped" % s)
+        elif st.missing[s]:
+            status = 1
+            print("%s: not available in full (%s)" % (s, st.missing[s][0]))
+            for why in st.missing[s][1:]:
+                print("    %s" % why)
+    print("CSV: %s/migrate.csv, migrate-calls.csv, migrate-fit.csv; logs %s/migrate-*.log" % (
+        a.out, a.out))
+    return status
+
+
+def plot(a, rows, calls):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    series = {}
+    for r in rows:
+        if r.get("total_us") and int(r.get("streams", STD_STREAMS)) == STD_STREAMS:
+            series.setdefault("%s %s" % (r["system"], r["strategy"]), []).append(
+                (r["mib"], r["total_us"] / 1000.0))
+    floor = sorted({(r["mib"], r["floor_us"] / 1000.0) for r in rows if r.get("floor_us")})
+    for label, pts in sorted(series.items()):
+        pts.sort()
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=label)
+    if floor:
+        ax.plot([p[0] for p in floor], [p[1] for p in floor], "k--", label="floor (Wisp net)")
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_yscale("log")
+    ax.set_xlabel("dirty memory (MiB)")
+    ax.set_ylabel("migration time (ms)")
+    ax.set_title("Migration vs CRIU, QEMU %s" % a.accel)
+    ax.grid(True, which="both", alpha=0.3)
+    if series:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(a.out, "migrate-time.png"), dpi=120)
+    plt.close(fig)
+    f3 = [(m[5:], v / b) for m, (u, v, b, what, note) in calls.items()
+          if m.startswith("fig3_") and v and b]
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    if f3:
+        ax.bar([x[0] for x in f3], [(x[1] - 1) * 100 for x in f3])
+    ax.set_ylabel("slowdown remote vs local (%)")
+    ax.set_title("Sprite's Fig. 3 on Wisp, QEMU %s%s" % (a.accel, "" if f3 else " (no data)"))
+    fig.tight_layout()
+    fig.savefig(os.path.join(a.out, "migrate-fig3.png"), dpi=120)
+    plt.close(fig)
+    say("plots %s/migrate-time.png, migrate-fig3.png" % a.out)
+
+
+def selftest():
+    """Checks the parsers and the fit on fixed input (tests/qemu/criu_guest.sh
+    runs it): the migrate line's contract must not drift."""
+    line = ("x\nmigrate: pid 1048577 node 0->1 strategy precopy total_us 91000 negotiate_us 400 "
+            "freeze_us 2100 transfer_us 85000 commit_us 300 resume_us 150 pages 4100 "
+            "bytes 16793600 resent 4 streams 3\nbenchdirty: tick 9 sum 1 ok\n")
+    d = parse_migrate(line)
+    assert d and d["strategy"] == "precopy" and d["src"] == 0 and d["dst"] == 1, d
+    assert d["total_us"] == 91000 and d["freeze_us"] == 2100 and d["resent"] == 4, d
+    assert d["streams"] == 3 and d["pid"] == 1048577, d
+    assert parse_migrate("migrate: pid 5 node 0->1 strategy direct failed") is None
+    rows, errs = parse_criu(["CRIU mode ps mib 16 files 8 dump_us 10 transfer_us 20 "
+                             "restore_us 30 total_us 60 image_kib 44 cont ok",
+                             "CRIU error copy mib 1 dump rc 1"])
+    assert rows[("ps", 16, 8)]["total_us"] == 60 and rows[("ps", 16, 8)]["cont"] == "ok", rows
+    assert errs == ["CRIU error copy mib 1 dump rc 1"], errs
+    pts = [([1.0, p, 3.0], 110 + 0.5 * p) for p in (0, 256, 1024, 4096)]
+    c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms"])
+    assert abs(c["fixed_ms"] - 110) < 1e-6 and abs(c["per_page_ms"] - 0.5) < 1e-9, c
+    assert c["per_stream_ms"] is None and abs(r2 - 1) < 1e-9, (c, r2)
+    pts = [([1.0, p, f], 100 + 2 * p + 14 * f) for p, f in ((0, 1), (10, 1), (0, 4), (5, 2))]
+    c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms"])
+    assert abs(c["per_stream_ms"] - 14) < 1e-6 and abs(c["fixed_ms"] - 100) < 1e-6, c
+    # Microseconds whatever the unit printed.
+    assert bench_value("BENCH loop_getppid_ns 1500.5 ns\n", "loop_getppid_ns") == 1.5005
+    assert bench_value("BENCH shell_ms 2.5 ms\n", "shell_ms") == 2500.0
+    print("bench_migrate: selftest ok")
+    return 0
+
+
+def read_csvs(out):
+    """rows and calls back from the CSVs of a run (for --plot)."""
+    rows, calls = [], {}
+    with open(os.path.join(out, "migrate.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            d = {k: v for k, v in r.items() if v != ""}
+            for k in list(d):
+                if k not in ("system", "strategy", "cont", "note", "accel"):
+                    d[k] = float(d[k])
+            d["mib"] = int(d["mib"])
+            rows.append(d)
+    with open(os.path.join(out, "migrate-calls.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            num = lambda x: float(x) if x else None  # noqa: E731
+            calls[r["metric"]] = (r["unit"], num(r["wisp"]), num(r["baseline"]),
+                                  r["baseline_is"], r["note"] or None)
+    return rows, calls
+
+
+def draw(a, rows, calls):
+    """Plots with this Python's matplotlib, else with the system's python3
+    (Debian's python3-matplotlib) on the CSVs just written."""
+    try:
+        plot(a, rows, calls)
+        return
+    except ImportError:
+        pass
+    syspy = "/usr/bin/python3"
+    if os.path.realpath(sys.executable) != os.path.realpath(syspy) and os.access(syspy, os.X_OK):
+        r = subprocess.run([syspy, os.path.abspath(__file__), "--plot", "--out", a.out,
+                            "--accel", a.accel])
+        if r.returncode == 0:
+            return
+    say("no matplotlib (Debian: python3-matplotlib): no plots")
+
+
+def sizes(s):
+    return [int(x) for x in s.replace(",", " ").split()]
+
+
+def args():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--accel", default="tcg")
+    ap.add_argument("--accel-args", default=None)
+    ap.add_argument("--out", default="build/bench")
+    ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--mem", default="512M", help="RAM per Linux guest")
+    ap.add_argument("--linux-dir", default="build/linux-guest")
+    ap.add_argument("--wisp-kernel", default="build/wisp.elf")
+    ap.add_argument("--wisp-initrd", default="build/initrd.cpio")
+    ap.add_argument("--rootfs", default="build/rootfs")
+    ap.add_argument("--cluster", default=os.path.join(ROOT, "scripts", "cluster"))
+    ap.add_argument("--skip", action="append", default=[], choices=["wisp", "criu"])
+    ap.add_argument("--sizes", type=sizes, default=[0, 1, 4, 16, 64], help="dirty MiB")
+    ap.add_argument("--files", type=lambda s: sizes(s) if s.strip() else [], default=[8, 32],
+                    help="extra open streams of the stream runs (at %d MiB; '' for none)" %
+                    STREAM_MIB)
+    ap.add_argument("--period", type=int, default=200, help="benchdirty's tick (ms)")
+    ap.add_argument("--rr-count", type=int, default=100)
+    ap.add_argument("--tput-seconds", type=int, default=4)
+    ap.add_argument("--exec-n", type=int, default=50, help="fork+exec (local, remote) rounds")
+    ap.add_argument("--call-n", type=int, default=20000, help="system calls per loop")
+    ap.add_argument("--fig3-fork", type=int, default=200)
+    ap.add_argument("--fig3-cpu", type=int, default=20000000)
+    ap.add_argument("--fig3-sh-rounds", type=int, default=30)
+    ap.add_argument("--criu-modes", type=lambda s: s.replace(",", " ").split(),
+                    default=["copy", "ps"], help="copy (image sent after dump), ps (page server)")
+    ap.add_argument("--criu-timeout", type=int, default=1800)
+    ap.add_argument("--boot-timeout", type=int, default=180)
+    ap.add_argument("--no-plot", action="store_true")
+    ap.add_argument("--plot", action="store_true", help="only draw the plots of --out's CSVs")
+    ap.add_argument("--selftest", action="store_true", help="check the parsers and the fit")
+    a = ap.parse_args()
+    a.accel_args = a.accel_args or "-accel %s -cpu max" % a.accel
+    a.wisp_args = ""
+    # BENCH_SKIP as for scripts/bench.sh: wisp, or linux (here: the CRIU guests).
+    for word in os.environ.get("BENCH_SKIP", "").replace(",", " ").split():
+        skip = {"wisp": "wisp", "linux": "criu", "criu": "criu"}.get(word)
+        if skip and skip not in a.skip:
+            a.skip.append(skip)
+    return a
+
+
+def main():
+    a = args()
+    if a.selftest:
+        return selftest()
+    if a.plot:
+        plot(a, *read_csvs(a.out))
+        return 0
+    os.makedirs(a.out, exist_ok=True)
+    st = Status()
+    rows, calls, criu, net = [], {}, {}, None
+    # One system at a time: two cores, and each side's figures alone.
+    if "criu" not in a.skip:
+        criu = run_criu(a, st)
+    if "wisp" not in a.skip:
+        net = run_wisp(a, st, rows, calls)
+    floors(a, rows, criu, net)
+    fitrows = fits(rows)
+    write_csvs(a, rows, calls, fitrows)
+    status = report(a, rows, calls, fitrows, st)
+    if not a.no_plot:
+        draw(a, rows, calls)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
