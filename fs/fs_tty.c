@@ -620,6 +620,84 @@ tty_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
     }
 }
 
+/* TIOCSPGRP for a holder on another node: a group of t's session. */
+static long
+set_pgrp_k(struct tty *t, int v)
+{
+    int sid, fg;
+    owner(t, &sid, &fg);
+    if (sid == 0)
+        return -ENOTTY;
+    if (v < 0)
+        return -EINVAL;
+    long err = proc_pgrp_check(v, sid);
+    if (err)
+        return err;
+    spin_lock(&t->lock);
+    t->pgrp = v;
+    spin_unlock(&t->lock);
+    return 0;
+}
+
+/*
+ * The ioctls a process on another node may make on this tty
+ * (fs_remote_srv.c), with the argument in kernel memory (fs_ioctl_arg):
+ * the same effects as tty_ioctl without job control, which needs the
+ * caller's process (docs/fs.md, "Streams across nodes").
+ */
+static long
+tty_kioctl(struct file *f, uint32_t cmd, void *arg)
+{
+    struct tty *t = f->vn->priv;
+    int sid, fg, v;
+    spin_lock(&t->lock);
+    switch (cmd) {
+    case TCGETS:
+        memcpy(arg, &t->tio, sizeof(t->tio));
+        break;
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF:
+        set_termios(t, arg, cmd == TCSETSF);
+        break;
+    case TIOCGWINSZ:
+        memcpy(arg, &t->ws, sizeof(t->ws));
+        break;
+    case TIOCSWINSZ:
+        memcpy(&t->ws, arg, sizeof(t->ws));
+        break;
+    case FIONREAD:
+        v = (int)readable(t);
+        memcpy(arg, &v, sizeof(v));
+        break;
+    case TCFLSH:
+        if (*(uint64_t *)arg != 1)
+            flush_input(t);
+        break;
+    case TCXONC:
+        break;
+    case TIOCGPGRP:
+    case TIOCGSID:
+    case TIOCSPGRP:
+        spin_unlock(&t->lock);
+        owner(t, &sid, &fg);
+        if (cmd == TIOCSPGRP) {
+            memcpy(&v, arg, sizeof(v));
+            return set_pgrp_k(t, v);
+        }
+        if (sid == 0)
+            return -ENOTTY;
+        v = cmd == TIOCGSID ? sid : fg;
+        memcpy(arg, &v, sizeof(v));
+        return 0;
+    default:
+        spin_unlock(&t->lock);
+        return -ENOTTY;
+    }
+    spin_unlock(&t->lock);
+    return 0;
+}
+
 /* Readable when a read would not block (a whole line in canonical mode,
  * or ^D's end of file); output never blocks. */
 static int
@@ -657,6 +735,7 @@ const struct vnode_ops fs_tty_ops = {
     .poll = tty_poll,
     .open = tty_open,
     .noseek = true,
+    .kioctl = tty_kioctl,
 };
 
 struct vnode *

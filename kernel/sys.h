@@ -159,3 +159,9 @@ long sys_fdatasync(int fd);
 long sys_getgroups(int size, uint64_t ulist);                          /* sys_ids.c */
 long sys_getresuid(uint64_t ruid, uint64_t euid, uint64_t suid);
 long sys_getresgid(uint64_t rgid, uint64_t egid, uint64_t sgid);
+long sys_wisp_rstart(long node, uint64_t upath, uint64_t uargv);       /* proc_rstart.c (test vehicle) */
+long sys_wisp_rwait(long node, long pid, long sig);
+long sys_wisp_streamstat(uint64_t ubuf, long size);                    /* fs/fs_remote.c */
+long sys_getitimer(int which, uint64_t uvalue);                        /* proc_timer.c */
+long sys_alarm(unsigned int seconds);
+long sys_setitimer(int which, uint64_t uvalue, uint64_t uovalue);

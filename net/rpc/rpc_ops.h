@@ -30,6 +30,9 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
  * SINK:       bytes -> empty: the one-way bulk op (rpcbench put; rpc_blast.c)
  * STREAM_CHECK: a stream piece (rpc.h) with an 8-byte seed as context -> empty;
  *             -EBADMSG unless every byte matches the seed's pattern (rpc_stream.c)
+ * STREAM_*:   remote streams (fs/fs_remote_srv.c; encodings in docs/fs.md): READ,
+ *             WRITE, IOCTL, POLL, LSEEK, STAT on an export id; REF moves a reference
+ * RSTART, RWAIT: the streams TEST VEHICLE (kernel/proc_rstart.c), not rexec
  */
 #define RPC_OPS(RPC_OP)                                              \
     RPC_OP(1,  PING,         recov_rpc_ping,        RPC_RUN_THREAD)  \
@@ -38,7 +41,16 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(4,  SINK_COUNT,   rpc_rpc_sink_count,    RPC_RUN_INLINE)  \
     RPC_OP(5,  TIME,         time_rpc_time,         RPC_RUN_THREAD)  \
     RPC_OP(6,  SINK,         rpc_rpc_sink,          RPC_RUN_INLINE)  \
-    RPC_OP(7,  STREAM_CHECK, rpc_rpc_stream_check,  RPC_RUN_THREAD)
+    RPC_OP(7,  STREAM_CHECK, rpc_rpc_stream_check,  RPC_RUN_THREAD)  \
+    RPC_OP(30, STREAM_READ,  fs_rpc_stream_read,    RPC_RUN_THREAD)  \
+    RPC_OP(31, STREAM_WRITE, fs_rpc_stream_write,   RPC_RUN_THREAD)  \
+    RPC_OP(32, STREAM_IOCTL, fs_rpc_stream_ioctl,   RPC_RUN_THREAD)  \
+    RPC_OP(33, STREAM_POLL,  fs_rpc_stream_poll,    RPC_RUN_THREAD)  \
+    RPC_OP(34, STREAM_LSEEK, fs_rpc_stream_lseek,   RPC_RUN_THREAD)  \
+    RPC_OP(35, STREAM_STAT,  fs_rpc_stream_stat,    RPC_RUN_THREAD)  \
+    RPC_OP(36, STREAM_REF,   fs_rpc_stream_ref,     RPC_RUN_THREAD)  \
+    RPC_OP(37, RSTART,       proc_rpc_rstart,       RPC_RUN_THREAD)  \
+    RPC_OP(38, RWAIT,        proc_rpc_rwait,        RPC_RUN_THREAD)
 
 #define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };

@@ -92,3 +92,22 @@ wisp_node_ip(int node)
         return 0;
     return 0x0a4d0000u + (uint32_t)node + 1;
 }
+
+/* Streams across nodes: the test vehicle (not rexec) and the counters. */
+static inline long
+wisp_rstart(long node, const char *path, char *const argv[])
+{
+    return syscall(WISP_SYS_RSTART, node, path, argv);
+}
+
+static inline long
+wisp_rwait(long node, long pid, long sig)
+{
+    return syscall(WISP_SYS_RWAIT, node, pid, sig);
+}
+
+static inline long
+wisp_streamstat(struct wisp_streamstat *buf, long size)
+{
+    return syscall(WISP_SYS_STREAMSTAT, buf, size);
+}
