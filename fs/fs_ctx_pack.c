@@ -116,7 +116,7 @@ snapshot(struct fs_ctx *c, bool all, struct packed *p, struct file **files)
 {
     long n = fs_vn_path(c->cwd, p->cwd, sizeof(p->cwd));
     if (n < 0)
-        k_strlcpy(p->cwd, "/", sizeof(p->cwd));
+        memcpy(p->cwd, "/", 2);
     spin_lock(&c->lock);
     p->umask = c->umask;
     p->nofile = (uint32_t)c->nofile;
