@@ -152,6 +152,8 @@ remote_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags)
         size_t m = MIN(n - done, (size_t)IO_MAX);
         uint64_t at = off == FS_REMOTE_CUR ? off : off + done;
         long r = write_once(rs, req, (const char *)buf + done, m, at, flags);
+        if (r == 0)
+            break;                      /* the file took nothing: a short write */
         if (r > 0)
             done += (size_t)r;
         if (r < 0 && r != -FS_REMOTE_RETRY) {
