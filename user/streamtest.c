@@ -17,10 +17,15 @@
  *   streamtest ioctl                    stdin's tty ioctls: TCGETS,
  *       TIOCGWINSZ, TCSETS round trip, FIONREAD; prints "ioctl ok"
  *   streamtest seek                     lseek/fstat on stdin (a file)
+ *   streamtest poll                     poll and select on stdin (a pipe that
+ *       gets a line after a while): nothing ready at first, then POLLIN;
+ *       prints "poll ok: LINE"
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/select.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +236,28 @@ seek_cmd(void)
     return 0;
 }
 
+static int
+poll_cmd(void)
+{
+    struct pollfd p = { .fd = 0, .events = POLLIN };
+    int early = poll(&p, 1, 50);
+    int n = poll(&p, 1, 60000);
+    fd_set rd;
+    FD_ZERO(&rd);
+    FD_SET(0, &rd);
+    struct timeval tv = { 60, 0 };
+    int s = select(1, &rd, NULL, NULL, &tv);
+    char line[64] = "";
+    ssize_t r = read(0, line, sizeof(line) - 1);
+    if (early != 0 || n != 1 || !(p.revents & POLLIN) || s != 1 || !FD_ISSET(0, &rd) || r <= 0) {
+        printf("poll: early %d, then %d (revents %#x), select %d\n", early, n, p.revents, s);
+        return 1;
+    }
+    line[strcspn(line, "\n")] = '\0';
+    printf("poll ok: %s\n", line);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -248,7 +275,9 @@ main(int argc, char **argv)
         return ioctl_cmd();
     if (argc == 2 && strcmp(argv[1], "seek") == 0)
         return seek_cmd();
+    if (argc == 2 && strcmp(argv[1], "poll") == 0)
+        return poll_cmd();
     fprintf(stderr, "usage: streamtest run NODE PROG [ARGS] | stat | share NODE N | pong N |"
-                    " readerr FILE | ioctl | seek\n");
+                    " readerr FILE | ioctl | seek | poll\n");
     return 2;
 }

@@ -5,7 +5,8 @@
 # console; reads a pipe whose writer is on node 0 (`seq 1 1000 | ... wc -l`
 # gives 1000) and writes one whose reader is there; a pipeline across 3
 # nodes; tty ioctls on the remote console (TCGETS/TCSETS/TIOCGWINSZ/
-# FIONREAD); lseek and fstat on a remote /tmp file; two processes on
+# FIONREAD); poll and select on a remote pipe; lseek and fstat on a
+# remote /tmp file; two processes on
 # different nodes writing one /tmp file's description in turn share one
 # offset (A0 B0 A1 B1 ...); a boot-image file is reopened at the receiver
 # by path at its offset; and afterwards node 0 holds no export reference.
@@ -42,6 +43,7 @@ expect_line 0 "seek: size 9 at 4 end 9" \
 # goes on where node 0's shell left the shared description.
 expect_line 0 "# by the login shell init starts on the console, busybox's ash as \"-sh\"," \
     '(read x; streamtest run 1 /usr/bin/head -n 1) </etc/profile'
+expect_line 0 "poll ok: late" '(sleep 2; echo late) | streamtest run 1 /bin/streamtest poll'
 expect_line 0 "share ok: 60 lines" 'streamtest share 1 30'
 expect_line 0 "share: offset 220" 'streamtest share 2 30'
 
