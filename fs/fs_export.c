@@ -4,8 +4,9 @@
  * (id, node, count): node holds count references on the description
  * exported as id. Every row holds one reference on the struct file, so the
  * description (with its offset, pipe end counts and tty state) lives while
- * any node holds it. Ids count up from 1 and are never reused in a boot,
- * so a request naming a dropped export is refused, never misdirected.
+ * any node holds it. An id is this boot's id (high 32 bits) and a count
+ * from 1, never reused, so a request naming a dropped export, or one of an
+ * earlier incarnation of this node, is refused, never misdirected.
  * When recov reports a node down (or rebooted), its rows go.
  *
  * Locking: export_lock (a spinlock) protects the table and the counters;
@@ -17,6 +18,7 @@
 #include "kernel/lib.h"
 #include "kernel/wisp_abi.h"
 #include "net/rpc/recov.h"
+#include "net/rpc/rpc.h"
 
 struct export_row {
     uint64_t id;                /* 0: free */
@@ -27,7 +29,7 @@ struct export_row {
 
 static struct spinlock export_lock = { .name = "fs.export", .cpu = -1 };
 static struct export_row rows[FS_EXPORT_MAX];
-static uint64_t next_id = 1;
+static uint64_t next_id;        /* 0: not started (boot id not known yet) */
 static bool recov_done;
 static struct wisp_streamstat stats;
 
@@ -79,6 +81,8 @@ fs_export_ref(struct file *f, int node, uint64_t *id)
             return -ENOSPC;
         }
         r = free_row;
+        if (!next_id)
+            next_id = (uint64_t)rpc_boot_id() << 32 | 1;
         r->id = have ? have : next_id++;
         r->f = f;
         r->node = node;

@@ -24,6 +24,12 @@ kprintf(const char *fmt, ...)
     va_end(ap);
 }
 
+uint32_t
+rpc_boot_id(void)
+{
+    return 0x5eed;
+}
+
 int
 recov_register(recov_fn fn, void *arg)
 {
