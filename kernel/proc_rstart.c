@@ -197,11 +197,15 @@ sys_wisp_rstart(long node, uint64_t upath, uint64_t uargv)
     size_t got = 0;
     if (!err)
         err = b.err;
-    if (!err)
+    bool sent = !err;
+    if (sent)
         err = rpc_call((int)node, RPC_OP_RSTART, b.data, b.len, rep, sizeof(rep), &got);
-    if (err == -EBADMSG || err == -ETIMEDOUT || err == -EHOSTDOWN || err == -ENETDOWN ||
-        err == -ENOMEM || err == -EFAULT || err == -E2BIG || err == -EINVAL || err == -EMSGSIZE)
-        fs_ctx_pack_discard(ctx.data, ctx.len);     /* the receiver took nothing */
+    /* The receiver took nothing when the request never left, was refused
+     * whole, or (as far as we know) never arrived; any other error came
+     * after its unpack, which gives the references back itself. */
+    if (!sent || err == -EBADMSG || err == -ETIMEDOUT || err == -EHOSTDOWN ||
+        err == -ENETDOWN || err == -EMSGSIZE || err == -EINVAL)
+        fs_ctx_pack_discard(ctx.data, ctx.len);
     mig_buf_free(&ctx);
     mig_buf_free(&b);
     if (err)
