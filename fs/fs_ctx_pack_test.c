@@ -27,6 +27,12 @@ kprintf(const char *fmt, ...)
     va_end(ap);
 }
 
+int
+sched_sleep_ns(uint64_t ns)
+{
+    return 0;
+}
+
 uint32_t
 rpc_boot_id(void)
 {

@@ -243,6 +243,19 @@ int fs_cpio_next(const void *img, size_t len, size_t *off, struct fs_cpio_entry 
 /* fs_dev.c: the /dev directory (null, zero, console, tty). */
 struct vnode *fs_dev_init(void);
 
+/* The process on another node a remote stream op runs for (fs_remote_srv.c
+ * sets it around each op): what job control needs of it. NULL when the
+ * current thread serves no remote op (a weak NULL-returning version is in
+ * fs_tty.c for builds without remote streams). */
+struct fs_caller {
+    int pgid;
+    int sid;                    /* the session whose controlling tty it may use */
+    uint32_t flags;
+};
+#define FS_CALLER_TTIN_OFF 1    /* it blocks or ignores SIGTTIN */
+#define FS_CALLER_TTOU_OFF 2    /* ... SIGTTOU */
+const struct fs_caller *fs_remote_caller(void);
+
 /* fs_tty.c: the console tty. */
 struct vnode *fs_tty_init(void);
 void fs_tty_reset(void);                  /* default termios, empty queues */

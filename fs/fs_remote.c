@@ -20,6 +20,7 @@
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/proc.h"
+#include "kernel/sched.h"
 #include "kernel/sys.h"
 #include "kernel/uaccess.h"
 #include "kernel/wisp_abi.h"
@@ -27,6 +28,8 @@
 #include "net/rpc/rpc_ops.h"
 
 #define IO_MAX (RPC_MAX_DATA - 64)  /* data bytes per read/write call */
+#define WR_HDR (24 + FS_CALLER_LEN)  /* STREAM_WRITE's fields before the data */
+#define IO_HDR (16 + FS_CALLER_LEN)  /* STREAM_IOCTL's fields before the argument */
 
 struct rstream {
     int node;
@@ -82,6 +85,37 @@ fs_ioctl_arg(uint32_t cmd, int *dir)
     }
 }
 
+/* What the exporter's tty needs for job control: the caller's group, the
+ * session of its controlling tty, and whether it blocks or ignores
+ * SIGTTIN/SIGTTOU (orphaned groups are judged there, the session's node). */
+static void
+caller_put(uint8_t *p)
+{
+    struct proc *me = proc_current();
+    uint32_t flags = 0;
+    if (me && proc_signal_is_blocked_or_ignored(me, SIGTTIN))
+        flags |= FS_CALLER_TTIN_OFF;
+    if (me && proc_signal_is_blocked_or_ignored(me, SIGTTOU))
+        flags |= FS_CALLER_TTOU_OFF;
+    fs_put32(p, me ? (uint32_t)proc_pgid(me) : 0);
+    fs_put32(p + 4, me ? (uint32_t)proc_ctty_sid(me) : 0);
+    fs_put32(p + 8, flags);
+}
+
+/* The exporter's tty sent SIGTTIN/SIGTTOU to our group (-EINTR): wait a
+ * while for it to arrive (from the session's node, maybe through home),
+ * so the call is stopped and restarted as a local one; -EINTR when it
+ * came, 0 to ask again. */
+static int
+await_job_signal(void)
+{
+    for (int i = 0; i < 100; i++) {
+        if (proc_signal_pending() || sched_sleep_ns(10 * 1000000ull) != 0)
+            return -EINTR;
+    }
+    return 0;
+}
+
 /* An RPC to the exporter; a dead or silent one is -EIO. */
 static int
 call(int node, int op, const void *req, size_t reqlen, void *rep, size_t cap, size_t *replen)
@@ -107,15 +141,18 @@ static long
 remote_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
 {
     struct rstream *rs = f->vn->priv;
-    uint8_t req[32];
+    uint8_t req[32 + FS_CALLER_LEN];
     n = MIN(n, (size_t)IO_MAX);
     fs_put64(req, rs->id);
     fs_put64(req + 8, off);
     fs_put64(req + 16, n);
     fs_put64(req + 24, (uint64_t)(flags & O_NONBLOCK));
+    caller_put(req + 32);
     for (;;) {
         size_t got = 0;
         int err = call(rs->node, RPC_OP_STREAM_READ, req, sizeof(req), buf, n, &got);
+        if (err == -EINTR && await_job_signal() == 0)
+            continue;
         if (err != -FS_REMOTE_RETRY)
             return err ? err : (long)got;
         if (proc_signal_pending())
@@ -130,10 +167,14 @@ write_once(struct rstream *rs, uint8_t *req, const void *buf, size_t n, uint64_t
     fs_put64(req, rs->id);
     fs_put64(req + 8, off);
     fs_put64(req + 16, (uint64_t)(flags & O_NONBLOCK));
-    memcpy(req + 24, buf, n);
+    caller_put(req + 24);
+    memcpy(req + WR_HDR, buf, n);
     uint8_t rep[8];
     size_t got = 0;
-    int err = call(rs->node, RPC_OP_STREAM_WRITE, req, 24 + n, rep, sizeof(rep), &got);
+    int err;
+    do {
+        err = call(rs->node, RPC_OP_STREAM_WRITE, req, WR_HDR + n, rep, sizeof(rep), &got);
+    } while (err == -EINTR && await_job_signal() == 0);
     if (err)
         return err;
     return got == 8 ? (long)MIN(fs_get64(rep), (uint64_t)n) : -EIO;
@@ -145,7 +186,7 @@ remote_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags)
     struct rstream *rs = f->vn->priv;
     size_t done = 0;
     long err = 0;
-    uint8_t *req = kmalloc(24 + MIN(n, (size_t)IO_MAX));
+    uint8_t *req = kmalloc(WR_HDR + MIN(n, (size_t)IO_MAX));
     if (!req)
         return -ENOMEM;
     while (done < n) {
@@ -179,20 +220,24 @@ remote_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
     int size = fs_ioctl_arg((uint32_t)cmd, &dir);
     if (size < 0)
         return -ENOTTY;
-    uint8_t req[16 + 64], rep[64];
+    uint8_t req[IO_HDR + 64], rep[64];
     fs_put64(req, rs->id);
     fs_put64(req + 8, cmd);
-    size_t reqlen = 16;
+    caller_put(req + 16);
+    size_t reqlen = IO_HDR;
     if (dir == 0) {
-        fs_put64(req + 16, uarg);
+        fs_put64(req + IO_HDR, uarg);
         reqlen += 8;
     } else if (dir == 1) {
-        if (copyin(req + 16, uarg, (size_t)size) != 0)
+        if (copyin(req + IO_HDR, uarg, (size_t)size) != 0)
             return -EFAULT;
         reqlen += (size_t)size;
     }
     size_t got = 0;
-    int err = call(rs->node, RPC_OP_STREAM_IOCTL, req, reqlen, rep, sizeof(rep), &got);
+    int err;
+    do {
+        err = call(rs->node, RPC_OP_STREAM_IOCTL, req, reqlen, rep, sizeof(rep), &got);
+    } while (err == -EINTR && await_job_signal() == 0);
     if (err)
         return err;
     if (dir == 2) {

@@ -71,6 +71,9 @@ int  fs_remote_ref(int node, uint64_t id, int from, int to);
 /* ioctl argument size and direction (1 in, 2 out, 0: the value itself). */
 int  fs_ioctl_arg(uint32_t cmd, int *dir);
 
+/* The caller block of READ, WRITE and IOCTL: u32 pgid, u32 sid, u32 flags. */
+#define FS_CALLER_LEN 12
+
 /* Big-endian helpers for the ops' fixed fields. */
 static inline void
 fs_put64(uint8_t *p, uint64_t v)
@@ -86,4 +89,17 @@ fs_get64(const uint8_t *p)
     for (int i = 0; i < 8; i++)
         v = v << 8 | p[i];
     return v;
+}
+
+static inline void
+fs_put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static inline uint32_t
+fs_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }

@@ -9,15 +9,67 @@
  * is never held longer: then the answer is FS_REMOTE_RETRY (nothing done)
  * or the bytes written so far, and the holder asks again.
  * The handlers run in RPC server threads, which belong to no process:
- * job control (SIGTTIN/SIGTTOU) is not applied to remote holders.
+ * READ, WRITE and IOCTL carry what job control needs of the caller
+ * (struct fs_caller), which the tty finds with fs_remote_caller while
+ * the op runs; a background caller's group gets SIGTTIN/SIGTTOU from here
+ * and the op answers -EINTR.
  */
 #include "fs/fs_remote.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
+#include "kernel/sched.h"
 #include "net/rpc/rpc.h"
 
 #define POLL_STEP_NS (5 * 1000000ull)
+#define CALLERS_MAX  32             /* server threads serving an op at once */
+
+/* Which thread serves which caller (fs_remote_caller). */
+static struct spinlock callers_lock = { .name = "fs.callers", .cpu = -1 };
+static struct {
+    struct thread *t;
+    struct fs_caller c;
+} callers[CALLERS_MAX];
+
+static void
+caller_enter(const uint8_t *p)
+{
+    struct fs_caller c = { (int)fs_get32(p), (int)fs_get32(p + 4), fs_get32(p + 8) };
+    struct thread *me = sched_current();
+    spin_lock(&callers_lock);
+    for (int i = 0; i < CALLERS_MAX; i++) {
+        if (!callers[i].t) {
+            callers[i].t = me;
+            callers[i].c = c;
+            break;
+        }
+    }
+    spin_unlock(&callers_lock);
+}
+
+static void
+caller_leave(void)
+{
+    struct thread *me = sched_current();
+    spin_lock(&callers_lock);
+    for (int i = 0; i < CALLERS_MAX; i++)
+        if (callers[i].t == me)
+            callers[i].t = NULL;
+    spin_unlock(&callers_lock);
+}
+
+const struct fs_caller *
+fs_remote_caller(void)
+{
+    struct thread *me = sched_current();
+    const struct fs_caller *c = NULL;
+    spin_lock(&callers_lock);
+    for (int i = 0; i < CALLERS_MAX && !c; i++)
+        if (callers[i].t == me)
+            c = &callers[i].c;      /* stays put until this thread leaves */
+    spin_unlock(&callers_lock);
+    return c;
+}
 
 /* The export named by the request's first 8 bytes, if from_node holds it. */
 static struct file *
@@ -83,16 +135,18 @@ io_slice(struct file *f, char *buf, size_t n, uint64_t off, bool nonblock, bool 
     }
 }
 
-/* id, off, n, flags -> the bytes read. */
+/* id, off, n, flags, caller -> the bytes read. */
 int
 fs_rpc_stream_read(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
 {
-    struct file *f = req_file(from_node, req, reqlen, 32);
+    struct file *f = req_file(from_node, req, reqlen, 32 + FS_CALLER_LEN);
     if (!f)
         return -EBADF;
     const uint8_t *q = req;
     size_t n = (size_t)MIN(fs_get64(q + 16), (uint64_t)*replen);
+    caller_enter(q + 32);
     long r = io_slice(f, rep, n, fs_get64(q + 8), fs_get64(q + 24) & O_NONBLOCK, false);
+    caller_leave();
     fs_file_unref(f);
     if (r < 0)
         return (int)r;
@@ -100,16 +154,19 @@ fs_rpc_stream_read(int from_node, const void *req, size_t reqlen, void *rep, siz
     return 0;
 }
 
-/* id, off, flags, data -> u64 bytes written. */
+/* id, off, flags, caller, data -> u64 bytes written. */
 int
 fs_rpc_stream_write(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
 {
-    struct file *f = req_file(from_node, req, reqlen, 24);
+    const size_t hdr = 24 + FS_CALLER_LEN;
+    struct file *f = req_file(from_node, req, reqlen, hdr);
     if (!f)
         return -EBADF;
     const uint8_t *q = req;
-    long r = io_slice(f, (char *)(uintptr_t)(q + 24), reqlen - 24, fs_get64(q + 8),
+    caller_enter(q + 24);
+    long r = io_slice(f, (char *)(uintptr_t)(q + hdr), reqlen - hdr, fs_get64(q + 8),
                       fs_get64(q + 16) & O_NONBLOCK, true);
+    caller_leave();
     fs_file_unref(f);
     if (r < 0)
         return (int)r;
@@ -120,11 +177,12 @@ fs_rpc_stream_write(int from_node, const void *req, size_t reqlen, void *rep, si
     return 0;
 }
 
-/* id, cmd, argument (fs_ioctl_arg) -> the argument out, for "out" ones. */
+/* id, cmd, caller, argument (fs_ioctl_arg) -> the argument out, for "out" ones. */
 int
 fs_rpc_stream_ioctl(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
 {
-    struct file *f = req_file(from_node, req, reqlen, 16);
+    const size_t hdr = 16 + FS_CALLER_LEN;
+    struct file *f = req_file(from_node, req, reqlen, hdr);
     if (!f)
         return -EBADF;
     const uint8_t *q = req;
@@ -137,14 +195,17 @@ fs_rpc_stream_ioctl(int from_node, const void *req, size_t reqlen, void *rep, si
     size_t in = dir == 2 ? 0 : (size_t)size;
     if (size < 0 || !f->vn->ops->kioctl)
         r = -ENOTTY;
-    else if (reqlen != 16 + in || (size_t)size > sizeof(arg) || *replen < sizeof(arg))
+    else if (reqlen != hdr + in || (size_t)size > sizeof(arg) || *replen < sizeof(arg))
         r = -EBADMSG;
     if (!r && dir == 0)
-        val = fs_get64(q + 16);
+        val = fs_get64(q + hdr);
     else if (!r)
-        memcpy(arg, q + 16, in);
-    if (!r)
+        memcpy(arg, q + hdr, in);
+    if (!r) {
+        caller_enter(q + 16);
         r = f->vn->ops->kioctl(f, cmd, dir == 0 ? (void *)&val : (void *)arg);
+        caller_leave();
+    }
     fs_file_unref(f);
     if (r == -EBADMSG)
         fs_export_count_bad();

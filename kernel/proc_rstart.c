@@ -2,9 +2,10 @@
  * TEST VEHICLE for streams across nodes (issue 8), not remote exec:
  * wisp_rstart(node, path, argv) starts path on node with the caller's
  * streams (fs_ctx_pack) and no home semantics: the new process is an
- * ordinary process of that node, a child of its init, in a session of its
- * own; wisp_rwait(node, pid, sig) waits until it is gone (posting sig
- * first). The real remote exec (home_spawn_remote) belongs to the home
+ * ordinary process of that node, a child of its init, with copies of the
+ * caller's process group and session ids (as a foreign process has, so
+ * the tty's job control treats it as a member of the caller's job);
+ * wisp_rwait(node, pid, sig) waits until it is gone (posting sig first). The real remote exec (home_spawn_remote) belongs to the home
  * helper. Also proc_fs_swap, which migration's STREAMS row uses.
  */
 #include "kernel/arch.h"
@@ -37,9 +38,11 @@ proc_fs_swap(struct proc *p, struct fs_ctx *c)
     return old;
 }
 
-/* Request: u32 ctxlen, ctx (fs_ctx_pack), str path, u32 argc, argc x str. */
+/* Request: u32 ctxlen, ctx (fs_ctx_pack), str path, u32 argc, argc x str,
+ * u32 pgid, u32 sid. */
 struct rs_req {
     char path[RS_PATH_MAX];
+    int pgid, sid;
     int argc;
     char args[RS_ARGC_MAX][RS_ARG_MAX];
 };
@@ -74,6 +77,10 @@ spawn(struct fs_ctx *ctx, struct rs_req *rq)
     p->thread->pt_root = p->vm->root;
     spin_lock(&proc_table_lock);
     p->parent = proc_by_pid(1 | (main_node_id() << PROC_NODE_SHIFT));
+    if (rq->pgid > 0 && rq->sid > 0) {
+        p->pgid = rq->pgid;
+        p->sid = rq->sid;
+    }
     int pid = p->pid;
     spin_unlock(&proc_table_lock);
     sched_make_runnable(p->thread);
@@ -100,6 +107,8 @@ proc_rpc_rstart(int from_node, const void *req, size_t reqlen, void *rep, size_t
         c.err = -EBADMSG;
     for (int i = 0; i < rq->argc && !c.err; i++)
         mig_get_str(&c, rq->args[i], RS_ARG_MAX);
+    rq->pgid = (int)mig_get_u32(&c);
+    rq->sid = (int)mig_get_u32(&c);
     int err = c.err;
     struct fs_ctx *ctx = err ? NULL : fs_ctx_unpack(&cc, &err);
     long pid = ctx ? spawn(ctx, rq) : err;
@@ -193,6 +202,9 @@ sys_wisp_rstart(long node, uint64_t upath, uint64_t uargv)
     mig_put(&b, ctx.data, ctx.len);
     mig_put_str(&b, path);
     err = put_argv(&b, uargv);
+    struct proc *me = proc_current();
+    mig_put_u32(&b, (uint32_t)proc_pgid(me));
+    mig_put_u32(&b, (uint32_t)proc_ctty_sid(me));
     uint8_t rep[8];
     size_t got = 0;
     if (!err)

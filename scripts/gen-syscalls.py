@@ -92,7 +92,7 @@ NOTES = {
             'in slices of at most 250 ms (docs/fs.md, "Streams across nodes")',
     'write': 'as read',
     'ioctl': 'on a remote stream: the tty ioctls the userland uses, their arguments copied both '
-             'ways, served where the tty lives (no job-control checks there)',
+             'ways, served where the tty lives, with job control from the caller\'s ids',
     'lseek': 'a remote stream\'s offset lives with its exporter, so holders on several nodes '
              'share it',
     'fstat': 'a remote stream\'s attributes are asked of its exporter',

@@ -4,8 +4,10 @@
 # typed on node 0's console, its output appears there, and ^C typed there
 # reaches it (the runner in front of node 0's console gets SIGINT and
 # passes it on) while it is blocked reading the console: it dies, node 0's
-# shell comes back, and node 1 has no such process left. The console is
-# driven through its socket, as a user types.
+# shell comes back, and node 1 has no such process left. Started in the
+# background, such a reader stops its job (SIGTTIN, sent by node 0's tty
+# to the caller's group) and `fg` lets it read. The console is driven
+# through its socket, as a user types.
 set -uo pipefail
 # shellcheck source=scripts/cluster_lib.sh
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"
@@ -19,8 +21,9 @@ cl up -n 2 --timeout 150 >/dev/null || cl_fail "up -n 2"
 
 # type SOCK: send each argument (after a pause) to a console socket and
 # print what comes back; exit 0 once the last expected text is seen.
-# Arguments: WAIT_TEXT SEND ... pairs: wait until WAIT_TEXT ("" none) was
-# printed since the last send, then send SEND (Python escapes).
+# Arguments: WAIT_TEXT SEND ... pairs: wait until WAIT_TEXT ("" none;
+# "sleep:S" S seconds) was printed since the last send, then send SEND
+# (Python escapes).
 drive() {
     python3 - "$@" <<'PY'
 import socket, sys, time
@@ -41,8 +44,10 @@ def wait_for(text, secs=90):
         except socket.timeout:
             pass
 for i in range(0, len(steps), 2):
-    if steps[i]:
-        wait_for(steps[i])
+    if steps[i].startswith("sleep:"):
+        time.sleep(float(steps[i][6:]))
+    elif steps[i]:
+        wait_for(steps[i].encode().decode("unicode_escape"))
     buf = b""
     if i + 1 < len(steps):
         s.sendall(steps[i + 1].encode().decode("unicode_escape").encode("latin-1"))
@@ -76,5 +81,18 @@ for _ in $(seq 1 20); do
 done
 grep -q '/bin/cat' <<<"$out" && cl_fail "cat still runs on node 1 after ^C: $out"
 echo "ok: ^C on node 0 ended the reader on node 1"
+
+# Job control: a background job whose reader on node 1 reads node 0's
+# console is stopped (SIGTTIN from the console's node to its group) and
+# leaves the line to the shell; fg puts it in front, where it reads.
+# (ash reports a stopped job before its next prompt: hence the empty line.)
+out=$(drive "$sock" "" '\x15streamtest run 1 /bin/cat &\n' "sleep:4" '\n' "Stopped" "" \
+    'wisp:0$' '\x15echo shell-$((6*7))\n' "shell-42" "") ||
+    cl_fail "the background reader on node 1 was not stopped: $out"
+echo "ok: a background reader on node 1 is stopped by SIGTTIN; the shell reads"
+out=$(drive "$sock" "" '\x15fg\n' "sleep:3" 'line-three\n' "line-three\r\nline-three" \
+    '\x03' 'wisp:0$' '\x15echo end-$((6*7))\n' "end-42" "") ||
+    cl_fail "fg did not give node 0's console to the reader on node 1: $out"
+echo "ok: fg: the reader on node 1 reads node 0's console"
 cl down >/dev/null
 cl_pass
