@@ -116,13 +116,14 @@ await_job_signal(void)
     return 0;
 }
 
-/* An RPC to the exporter; a dead or silent one is -EIO. */
+/* An RPC to the exporter; a dead or silent one is -EIO, and so is an
+ * export it no longer has (-EBADF: it rebooted, or dropped us as dead). */
 static int
 call(int node, int op, const void *req, size_t reqlen, void *rep, size_t cap, size_t *replen)
 {
     size_t dummy;
     int err = rpc_call(node, op, req, reqlen, rep, cap, replen ? replen : &dummy);
-    if (err == -ETIMEDOUT || err == -EHOSTDOWN || err == -ENETDOWN)
+    if (err == -ETIMEDOUT || err == -EHOSTDOWN || err == -ENETDOWN || err == -EBADF)
         return -EIO;
     return err;
 }
