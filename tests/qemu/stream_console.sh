@@ -87,7 +87,7 @@ echo "ok: ^C on node 0 ended the reader on node 1"
 # leaves the line to the shell; fg puts it in front, where it reads.
 # (ash reports a stopped job before its next prompt: hence the empty line.)
 out=$(drive "$sock" "" '\x15streamtest run 1 /bin/cat &\n' "sleep:4" '\n' "Stopped" "" \
-    'wisp:0$' '\x15echo shell-$((6*7))\n' "shell-42" "") ||
+    "sleep:1" '\x15echo shell-$((6*7))\n' "shell-42" "") ||
     cl_fail "the background reader on node 1 was not stopped: $out"
 echo "ok: a background reader on node 1 is stopped by SIGTTIN; the shell reads"
 out=$(drive "$sock" "" '\x15fg\n' "sleep:3" 'line-three\n' "line-three\r\nline-three" \
