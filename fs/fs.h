@@ -73,3 +73,34 @@ void fs_console_acquire(int sid, int pgrp);
  * tty, the console is let go. Returns the foreground group then, to get
  * SIGHUP and SIGCONT, or 0. Takes the tty lock: call it without one. */
 int fs_console_release(int sid);
+
+/*
+ * Streams across nodes (fs_ctx_pack.c, fs_mig.c; docs/fs.md "Streams
+ * across nodes"). Buffers are mig's (kernel/migrate.h; kernel/stub_mig.h
+ * until it is merged).
+ */
+struct mig_buf;
+struct mig_cur;
+struct mig_ctx;
+struct proc;
+/* Remote exec: append ctx's fds that are not close-on-exec, its cwd (as a
+ * path) and umask to b. Streams that stay here (or on their exporter) get
+ * one reference "in transit" for the receiver. 0 or -errno (nothing held
+ * then). Sleeps (RPCs to exporters). */
+MUST_CHECK int fs_ctx_pack(struct fs_ctx *ctx, struct mig_buf *b);
+/* The same with every fd, close-on-exec ones with their bit (migration). */
+MUST_CHECK int fs_ctx_pack_fds(struct fs_ctx *ctx, struct mig_buf *b, bool all);
+/* At the receiver: a new context from a message fs_ctx_pack made, its
+ * streams claimed (boot-image files reopened by path). NULL with *err:
+ * -EBADMSG (short or malformed: nothing claimed; the sender should
+ * discard), or another error after which the references are already given
+ * back. Sleeps. */
+struct fs_ctx *fs_ctx_unpack(struct mig_cur *c, int *err);
+/* The sender gives back the transit references of a packed message whose
+ * receiver never unpacked it. Sleeps. */
+void fs_ctx_pack_discard(const void *packed, size_t len);
+/* The STREAMS row of the encapsulation table (kernel/migrate.h). */
+MUST_CHECK int fs_mig_pack(struct proc *p, struct mig_buf *b, struct mig_ctx *m);
+MUST_CHECK int fs_mig_unpack(struct proc *p, struct mig_cur *c, struct mig_ctx *m);
+void fs_mig_source_done(struct proc *p, struct mig_ctx *m, bool committed);
+void fs_mig_target_abort(struct proc *p, struct mig_ctx *m);

@@ -37,6 +37,12 @@ ctx_alloc(struct vnode *cwd)
 }
 
 struct fs_ctx *
+fs_ctx_new_empty(struct vnode *cwd)
+{
+    return ctx_alloc(cwd);
+}
+
+struct fs_ctx *
 fs_ctx_new_console(void)
 {
     ASSERT(fs_root, "fs_init ran before the first process");

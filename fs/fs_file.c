@@ -179,3 +179,25 @@ fs_open_path(struct fs_ctx *c, struct vnode *base, const char *path, int flags, 
     fs_vn_unref(v);
     return err;
 }
+
+long
+fs_file_lseek(struct file *f, long off, unsigned int whence)
+{
+    if (f->vn->ops->lseek)
+        return f->vn->ops->lseek(f, off, whence);
+    long r;
+    spin_lock(&f->lock);
+    int64_t base = whence == SEEK_SET ? 0
+                 : whence == SEEK_CUR ? (int64_t)f->off
+                 : whence == SEEK_END ? (int64_t)f->vn->size : -1;
+    if (f->vn->ops->noseek)
+        r = -ESPIPE;
+    else if (base < 0 || (whence != SEEK_SET && off > 0 && base > INT64_MAX - off))
+        r = -EINVAL;
+    else if (base + off < 0)
+        r = -EINVAL;
+    else
+        r = (long)(f->off = (uint64_t)(base + off));
+    spin_unlock(&f->lock);
+    return r;
+}

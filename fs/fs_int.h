@@ -81,6 +81,15 @@ struct vnode_ops {
      * readable and writable. */
     int  (*poll)(struct file *f);
     bool noseek;                        /* lseek/pread give -ESPIPE (pipes, ttys) */
+    /* ioctl with the argument in kernel memory (its size and direction
+     * from fs_ioctl_arg; a value argument as a uint64_t), for callers on
+     * other nodes (fs_remote_srv.c): no job-control checks, no caller. */
+    long (*kioctl)(struct file *f, uint32_t cmd, void *karg);
+    /* Remote files (fs_remote.c): the offset lives at the exporter, so
+     * transfers pass FS_REMOTE_CUR, and lseek and fstat ask it. */
+    bool remote;
+    long (*lseek)(struct file *f, long off, unsigned int whence);
+    int  (*getattr)(struct file *f);    /* refresh f->vn's attributes */
 };
 
 /*
@@ -177,6 +186,11 @@ void fs_file_unref(struct file *f);
 /* Read/write through the ops at off with kernel buffers (see struct vnode_ops). */
 long fs_file_read(struct file *f, void *buf, size_t n, uint64_t off, int xflags);
 long fs_file_write(struct file *f, const void *buf, size_t n, uint64_t off, int xflags);
+/* The offset a remote file's read/write passes: "at the exported
+ * description's offset, advancing it" (fs_remote.h). */
+#define FS_REMOTE_CUR (~0ull)
+/* lseek on f's own offset (Linux's rules): the new offset or -errno. */
+long fs_file_lseek(struct file *f, long off, unsigned int whence);
 /* mode & 07777 less the umask of c (022 when c is NULL). */
 uint32_t fs_umask_apply(struct fs_ctx *c, uint32_t mode);
 /* Open path for kernel use (the console, fs_read_file). */
@@ -184,6 +198,8 @@ int  fs_open_path(struct fs_ctx *c, struct vnode *base, const char *path, int fl
                   int mode, struct file **out);
 
 /* fs_ctx.c: descriptor tables. */
+/* A context with no fds, cwd (referenced here), umask 022. NULL: no memory. */
+struct fs_ctx *fs_ctx_new_empty(struct vnode *cwd);
 /* Install f (the caller's reference moves to the table) at the lowest free
  * fd >= min; returns it or -EMFILE. */
 int  fs_fd_install(struct fs_ctx *c, struct file *f, int min, bool cloexec);
@@ -226,6 +242,19 @@ int fs_cpio_next(const void *img, size_t len, size_t *off, struct fs_cpio_entry 
 
 /* fs_dev.c: the /dev directory (null, zero, console, tty). */
 struct vnode *fs_dev_init(void);
+
+/* The process on another node a remote stream op runs for (fs_remote_srv.c
+ * sets it around each op): what job control needs of it. NULL when the
+ * current thread serves no remote op (a weak NULL-returning version is in
+ * fs_tty.c for builds without remote streams). */
+struct fs_caller {
+    int pgid;
+    int sid;                    /* the session whose controlling tty it may use */
+    uint32_t flags;
+};
+#define FS_CALLER_TTIN_OFF 1    /* it blocks or ignores SIGTTIN */
+#define FS_CALLER_TTOU_OFF 2    /* ... SIGTTOU */
+const struct fs_caller *fs_remote_caller(void);
 
 /* fs_tty.c: the console tty. */
 struct vnode *fs_tty_init(void);

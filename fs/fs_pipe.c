@@ -159,6 +159,20 @@ pipe_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
     return copyout(uarg, &v, sizeof(v));
 }
 
+/* FIONREAD for a holder on another node (fs_remote_srv.c). */
+static long
+pipe_kioctl(struct file *f, uint32_t cmd, void *arg)
+{
+    struct pipe *p = f->vn->priv;
+    if (cmd != FIONREAD)
+        return -ENOTTY;
+    spin_lock(&p->lock);
+    int v = (int)(p->head - p->tail);
+    spin_unlock(&p->lock);
+    memcpy(arg, &v, sizeof(v));
+    return 0;
+}
+
 /* Readable with data or with no writer left (POLLHUP); writable with
  * room for an atomic write; POLLERR once the readers are gone. */
 static int
@@ -188,6 +202,7 @@ static const struct vnode_ops pipe_ops = {
     .release = pipe_release,
     .poll = pipe_poll,
     .noseek = true,
+    .kioctl = pipe_kioctl,
 };
 
 int

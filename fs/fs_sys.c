@@ -113,7 +113,8 @@ probe_writable(uint64_t u)
 static long
 transfer(struct file *f, uint64_t ubuf, uint64_t n, int64_t pos, bool wr, int xflags)
 {
-    bool seekable = !f->vn->ops->noseek;
+    bool remote = f->vn->ops->remote;   /* the offset is kept by the exporter */
+    bool seekable = !f->vn->ops->noseek && !remote;
     n = MIN(n, (uint64_t)MAX_RW_COUNT);
     size_t cap = (size_t)MIN(n, (uint64_t)FS_IOCHUNK);
     char *kbuf = kmalloc(cap ? cap : 1);
@@ -123,7 +124,8 @@ transfer(struct file *f, uint64_t ubuf, uint64_t n, int64_t pos, bool wr, int xf
     long ret = 0;
     do {
         size_t chunk = (size_t)MIN(n - done, (uint64_t)cap);
-        uint64_t off = pos >= 0 ? (uint64_t)pos + done : (seekable ? file_off(f) : 0);
+        uint64_t off = pos >= 0 ? (uint64_t)pos + done
+                     : seekable ? file_off(f) : remote ? FS_REMOTE_CUR : 0;
         int fl = xflags | (done && !wr ? O_NONBLOCK : 0);
         long r;
         if (wr) {
@@ -131,7 +133,7 @@ transfer(struct file *f, uint64_t ubuf, uint64_t n, int64_t pos, bool wr, int xf
                 ret = -EFAULT;
                 break;
             }
-            if ((f->flags & O_APPEND) && pos < 0)
+            if ((f->flags & O_APPEND) && pos < 0 && !remote)
                 off = f->vn->size;
             r = fs_file_write(f, kbuf, chunk, off, fl);
         } else {
@@ -321,20 +323,7 @@ sys_lseek(int fd, long off, unsigned int whence)
             fs_file_unref(f);
         return -EBADF;
     }
-    long r;
-    spin_lock(&f->lock);
-    int64_t base = whence == SEEK_SET ? 0
-                 : whence == SEEK_CUR ? (int64_t)f->off
-                 : whence == SEEK_END ? (int64_t)f->vn->size : -1;
-    if (f->vn->ops->noseek)
-        r = -ESPIPE;
-    else if (base < 0 || (whence != SEEK_SET && off > 0 && base > INT64_MAX - off))
-        r = -EINVAL;
-    else if (base + off < 0)
-        r = -EINVAL;
-    else
-        r = (long)(f->off = (uint64_t)(base + off));
-    spin_unlock(&f->lock);
+    long r = fs_file_lseek(f, off, whence);
     fs_file_unref(f);
     return r;
 }

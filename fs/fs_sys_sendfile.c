@@ -30,6 +30,8 @@ side_off(const struct side *s)
 {
     if (s->pos)
         return (uint64_t)*s->pos;
+    if (s->f->vn->ops->remote)
+        return FS_REMOTE_CUR;           /* the exporter keeps and advances it */
     if (s->f->vn->ops->noseek)
         return 0;
     spin_lock(&s->f->lock);
@@ -43,7 +45,7 @@ side_advance(const struct side *s, uint64_t n)
 {
     if (s->pos) {
         *s->pos += (int64_t)n;
-    } else if (!s->f->vn->ops->noseek) {
+    } else if (!s->f->vn->ops->noseek && !s->f->vn->ops->remote) {
         spin_lock(&s->f->lock);
         s->f->off += n;
         spin_unlock(&s->f->lock);

@@ -130,7 +130,10 @@ sys_fstat(int fd, uint64_t ustat)
             fs_file_unref(f);
         return -EBADF;
     }
-    int err = stat_out(f->vn, ustat);
+    /* A remote file asks its exporter first (fs_remote.c). */
+    int err = f->vn->ops->getattr ? f->vn->ops->getattr(f) : 0;
+    if (!err)
+        err = stat_out(f->vn, ustat);
     fs_file_unref(f);
     return err;
 }

@@ -350,11 +350,38 @@ is_ctty(struct tty *t, struct proc *p)
  * call is restarted once the group is continued (kernel/proc_signal.c).
  * Blocking or ignoring SIGTTOU lets the call go on; SIGTTIN gives -EIO.
  */
+__attribute__((weak)) const struct fs_caller *
+fs_remote_caller(void)
+{
+    return NULL;
+}
+
+/* job_check for a process on another node (fs_remote_srv.c): the same
+ * rules with what its node told us. The signal goes to its group from
+ * here, the session's node; -EINTR tells the caller to wait for it. */
+static int
+job_check_remote(struct tty *t, int sig, const struct fs_caller *c)
+{
+    int sid, fg;
+    owner(t, &sid, &fg);
+    if (sid == 0 || sid != c->sid || fg == 0 || c->pgid == fg)
+        return 0;
+    if (c->flags & (sig == SIGTTIN ? FS_CALLER_TTIN_OFF : FS_CALLER_TTOU_OFF))
+        return sig == SIGTTIN ? -EIO : 0;
+    if (proc_pgrp_is_orphaned(c->pgid))
+        return -EIO;
+    (void)proc_signal_pgrp(c->pgid, sig);
+    return -EINTR;
+}
+
 static int
 job_check(struct tty *t, int sig)
 {
     struct proc *p = proc_current();
     int sid, fg;
+    const struct fs_caller *rc = p ? NULL : fs_remote_caller();
+    if (rc)
+        return job_check_remote(t, sig, rc);
     owner(t, &sid, &fg);
     if (!p || sid == 0 || sid != proc_ctty_sid(p) || fg == 0 || proc_pgid(p) == fg)
         return 0;
@@ -620,6 +647,91 @@ tty_ioctl(struct file *f, uint64_t cmd, uint64_t uarg)
     }
 }
 
+/* TIOCSPGRP for a holder on another node: a group of t's session. */
+static long
+set_pgrp_k(struct tty *t, int v)
+{
+    int sid, fg;
+    owner(t, &sid, &fg);
+    if (sid == 0)
+        return -ENOTTY;
+    if (v < 0)
+        return -EINVAL;
+    long err = proc_pgrp_check(v, sid);
+    if (err)
+        return err;
+    spin_lock(&t->lock);
+    t->pgrp = v;
+    spin_unlock(&t->lock);
+    return 0;
+}
+
+/*
+ * The ioctls a process on another node may make on this tty
+ * (fs_remote_srv.c), with the argument in kernel memory (fs_ioctl_arg):
+ * the same effects as tty_ioctl, with job control from what the caller's
+ * node said of it (fs_remote_caller); TIOCGPGRP answers without the
+ * controlling-tty check (docs/fs.md, "Streams across nodes").
+ */
+static long
+tty_kioctl(struct file *f, uint32_t cmd, void *arg)
+{
+    struct tty *t = f->vn->priv;
+    int sid, fg, v;
+    if (cmd == TCSETS || cmd == TCSETSW || cmd == TCSETSF || cmd == TCFLSH ||
+        cmd == TIOCSPGRP) {
+        long err = job_check(t, SIGTTOU);
+        if (err)
+            return cmd == TIOCSPGRP && err == -EIO ? -ENOTTY : err;
+    }
+    spin_lock(&t->lock);
+    switch (cmd) {
+    case TCGETS:
+        memcpy(arg, &t->tio, sizeof(t->tio));
+        break;
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF:
+        set_termios(t, arg, cmd == TCSETSF);
+        break;
+    case TIOCGWINSZ:
+        memcpy(arg, &t->ws, sizeof(t->ws));
+        break;
+    case TIOCSWINSZ:
+        memcpy(&t->ws, arg, sizeof(t->ws));
+        break;
+    case FIONREAD:
+        v = (int)readable(t);
+        memcpy(arg, &v, sizeof(v));
+        break;
+    case TCFLSH:
+        if (*(uint64_t *)arg != 1)
+            flush_input(t);
+        break;
+    case TCXONC:
+        break;
+    case TIOCGPGRP:
+    case TIOCGSID:
+    case TIOCSPGRP:
+        spin_unlock(&t->lock);
+        owner(t, &sid, &fg);
+        if (cmd == TIOCSPGRP) {
+            memcpy(&v, arg, sizeof(v));
+            return set_pgrp_k(t, v);
+        }
+        if (sid == 0)
+            return -ENOTTY;
+        v = cmd == TIOCGSID ? sid : fg;
+        memcpy(arg, &v, sizeof(v));
+        return 0;
+    default:
+        spin_unlock(&t->lock);
+        return -ENOTTY;
+    }
+    spin_unlock(&t->lock);
+    return 0;
+}
+
 /* Readable when a read would not block (a whole line in canonical mode,
  * or ^D's end of file); output never blocks. */
 static int
@@ -657,6 +769,7 @@ const struct vnode_ops fs_tty_ops = {
     .poll = tty_poll,
     .open = tty_open,
     .noseek = true,
+    .kioctl = tty_kioctl,
 };
 
 struct vnode *

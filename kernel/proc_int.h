@@ -99,6 +99,11 @@ struct proc {
     volatile int cont_report;      /* continued: wait4(WCONTINUED) has yet to see it */
     volatile int cont_notify;      /* continued: the parent is yet to get SIGCHLD */
     volatile uint32_t cont_seq;    /* counts SIGCONTs, so a stop racing one is dropped */
+
+    /* ITIMER_REAL (proc_timer.c), under proc_table_lock: the monotonic ns
+     * of the next SIGALRM (0: disarmed) and the reload interval (0: none). */
+    uint64_t itimer_at;
+    uint64_t itimer_interval;
 };
 
 extern struct spinlock proc_table_lock;

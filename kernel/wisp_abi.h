@@ -132,4 +132,22 @@ struct wisp_proc {
     uint64_t cpu_ns;
     char name[16];
     char cmdline[128];      /* argv joined by spaces, NUL-terminated */
+/* Streams across nodes (fs/fs_export.c, fs/fs_remote.c; docs/fs.md). */
+#define WISP_SYS_STREAM_TEST 1050 /* reserved (streams): unused */
+#define WISP_SYS_RSTART     1051  /* TEST VEHICLE, not rexec: (long node, const char *path,
+                                      char *const argv[]) -> pid on node: start path there with
+                                      the caller's streams (fs_ctx_pack) and no home semantics */
+#define WISP_SYS_STREAMSTAT 1052  /* (struct wisp_streamstat *buf, long size) -> bytes */
+#define WISP_SYS_RWAIT      1053  /* TEST VEHICLE: (long node, long pid, long sig) -> 0 once pid
+                                      is gone from node (sig, if not 0, posted to it first);
+                                      -EINTR on a signal; -EIO when node is down */
+
+struct wisp_streamstat {
+    uint64_t exports;       /* descriptions ever exported by this node */
+    uint64_t refs;          /* references other nodes hold on them now */
+    uint64_t rows;          /* (export, node) rows in use now */
+    uint64_t dropped;       /* references dropped because their node went down */
+    uint64_t bad;           /* requests refused: unknown export, not a holder, malformed */
+    uint64_t served;        /* remote stream ops served */
+    uint64_t imports;       /* remote streams open on this node now */
 };

@@ -122,6 +122,22 @@ NOTES = {
     'wisp_proc_list': 'a node\'s table, asked by RPC (HOME_LIST) for another node',
     'readlink': 'symlinks in the initrd, /proc/self, /proc/PID/exe',
     'umask': 'per process, inherited across fork; fs_umask() for file systems that create files',
+    'read': 'a stream that stays on another node (tty, pipe, /tmp file) is read there by RPC, '
+            'in slices of at most 250 ms (docs/fs.md, "Streams across nodes")',
+    'write': 'as read',
+    'ioctl': 'on a remote stream: the tty ioctls the userland uses, their arguments copied both '
+             'ways, served where the tty lives, with job control from the caller\'s ids',
+    'lseek': 'a remote stream\'s offset lives with its exporter, so holders on several nodes '
+             'share it',
+    'fstat': 'a remote stream\'s attributes are asked of its exporter',
+    'alarm': 'ITIMER_REAL: SIGALRM after the seconds; the timer migrates as its remaining time',
+    'getitimer': 'ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF give EINVAL',
+    'setitimer': 'as getitimer; interval timers reload; the remaining time migrates',
+    'wisp_rstart': 'TEST VEHICLE for remote streams, not rexec: start a program on a node with '
+                   'the caller\'s streams, no home semantics (kernel/proc_rstart.c)',
+    'wisp_rwait': 'TEST VEHICLE: wait until a wisp_rstart process is gone, passing a signal on',
+    'wisp_streamstat': 'this node\'s export table counters (references held by other nodes, '
+                       'dropped when they die, refused requests)',
 }
 
 

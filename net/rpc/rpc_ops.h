@@ -32,6 +32,9 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
  *             -EBADMSG unless every byte matches the seed's pattern (rpc_stream.c)
  * HOME_*:     the home table's ops (docs/home.md; encodings beside each handler
  *             in kernel/proc_home*.c and kernel/proc_fwd_srv.c)
+ * STREAM_*:   remote streams (fs/fs_remote_srv.c; encodings in docs/fs.md): READ,
+ *             WRITE, IOCTL, POLL, LSEEK, STAT on an export id; REF moves a reference
+ * RSTART, RWAIT: the streams TEST VEHICLE (kernel/proc_rstart.c), not rexec
  */
 #define RPC_OPS(RPC_OP)                                              \
     RPC_OP(1,  PING,         recov_rpc_ping,        RPC_RUN_THREAD)  \
@@ -48,7 +51,16 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(14, HOME_FORK,    proc_rpc_fork,         RPC_RUN_THREAD)  \
     RPC_OP(15, HOME_KILL,    proc_rpc_kill,         RPC_RUN_THREAD)  \
     RPC_OP(16, HOME_LIST,    proc_rpc_list,         RPC_RUN_THREAD)  \
-    RPC_OP(17, HOME_MOVED,   proc_rpc_moved,        RPC_RUN_THREAD)
+    RPC_OP(17, HOME_MOVED,   proc_rpc_moved,        RPC_RUN_THREAD)  \
+    RPC_OP(30, STREAM_READ,  fs_rpc_stream_read,    RPC_RUN_THREAD)  \
+    RPC_OP(31, STREAM_WRITE, fs_rpc_stream_write,   RPC_RUN_THREAD)  \
+    RPC_OP(32, STREAM_IOCTL, fs_rpc_stream_ioctl,   RPC_RUN_THREAD)  \
+    RPC_OP(33, STREAM_POLL,  fs_rpc_stream_poll,    RPC_RUN_THREAD)  \
+    RPC_OP(34, STREAM_LSEEK, fs_rpc_stream_lseek,   RPC_RUN_THREAD)  \
+    RPC_OP(35, STREAM_STAT,  fs_rpc_stream_stat,    RPC_RUN_THREAD)  \
+    RPC_OP(36, STREAM_REF,   fs_rpc_stream_ref,     RPC_RUN_THREAD)  \
+    RPC_OP(37, RSTART,       proc_rpc_rstart,       RPC_RUN_THREAD)  \
+    RPC_OP(38, RWAIT,        proc_rpc_rwait,        RPC_RUN_THREAD)
 
 #define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };
