@@ -17,7 +17,7 @@
 #include "kernel/proc_int.h"
 #include "kernel/sched.h"
 #include "kernel/stub_mig.h"
-#include "kernel/stub_streams.h"
+#include "fs/fs.h"
 #include "kernel/sys.h"
 #include "kernel/uaccess.h"
 #include "kernel/vm.h"

@@ -132,6 +132,8 @@ struct wisp_proc {
     uint64_t cpu_ns;
     char name[16];
     char cmdline[128];      /* argv joined by spaces, NUL-terminated */
+};
+
 /* Streams across nodes (fs/fs_export.c, fs/fs_remote.c; docs/fs.md). */
 #define WISP_SYS_STREAM_TEST 1050 /* reserved (streams): unused */
 #define WISP_SYS_RSTART     1051  /* TEST VEHICLE, not rexec: (long node, const char *path,

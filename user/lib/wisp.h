@@ -106,6 +106,8 @@ static inline long
 wisp_proc_list(long node, struct wisp_proc *buf, long max)
 {
     return syscall(WISP_SYS_PROC_LIST, node, buf, max);
+}
+
 /* Streams across nodes: the test vehicle (not rexec) and the counters. */
 static inline long
 wisp_rstart(long node, const char *path, char *const argv[])
