@@ -12,6 +12,7 @@
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/main.h"
+#include "kernel/migrate.h"
 #include "kernel/mem.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
@@ -178,6 +179,8 @@ main_thread(void *arg)
             kprintf("wisp: rpc failed: error %d\n", -rerr);
         else
             time_sync_start(node_id);
+        if (!rerr)
+            migrate_init();
     }
 
     const char *init = cmdline_get(&cmdline, "init");

@@ -65,6 +65,11 @@ struct mig_ctx {
     uint64_t *page_va;
     size_t npages;
     uint64_t stats_uptr;    /* self-migration: where the target writes the stats */
+    struct arch_regs *regs; /* source: the frozen process's user registers */
+    /* The requester's side (kernel/migrate.c): */
+    int result;             /* 0 or -errno, valid once done */
+    bool done;
+    int refs;               /* requester and process; the last one frees */
 };
 
 /* ---- the encapsulation table (Sprite's encapCallbacks) ----
@@ -112,3 +117,62 @@ bool migrate_requested(const struct proc *p);
 void migrate_console_activity(void);
 /* The default strategy (migrate_strategy= on the command line). */
 int migrate_default_strategy(void);
+
+/* ---- the process module's side (kernel/proc_migrate.c) ---- */
+
+/* Ask local process pid to migrate as m says (m->pid, m->home are filled
+ * in; *uid its owner). 0, -ESRCH (no such running process), -EPERM (init),
+ * -EBUSY (already asked). The process is woken from an interruptible
+ * sleep, which returns -EINTR and is restarted after the move. */
+int proc_mig_request(int pid, struct mig_ctx *m, int *uid);
+/* Take back a request the process has not yet seen: true if taken. */
+bool proc_mig_cancel(int pid, struct mig_ctx *m);
+/* The return-to-user hook: restart an interrupted call, then migrate. */
+void proc_mig_freeze(struct proc *p, struct arch_regs *r);
+/* The process takes its request (NULL if cancelled meanwhile). */
+struct mig_ctx *proc_mig_take(struct proc *p);
+/* nanosleep's deadline (kernel/sys_time.c): begin returns the ns to sleep
+ * (the time left of a sleep a migration interrupted, when this is its
+ * restart), end clears the deadline. */
+uint64_t proc_mig_sleep_begin(uint64_t ns);
+void proc_mig_sleep_end(void);
+/* A new, not runnable table entry for pid (its own slot when free); NULL
+ * when the table is full. Freed by proc_mig_entry_free (a departing
+ * process's own thread is detached, not freed). For home's stubs. */
+struct proc *proc_mig_entry_new(int pid);
+void proc_mig_entry_free(struct proc *p);
+/* Target: make the prepared process runnable. */
+void proc_mig_start(struct proc *p);
+/* Source, after commit: the thread leaves the process (home_depart) and
+ * ends. */
+NORETURN void proc_mig_exit_moved(struct proc *p);
+/* Names (name, cmdline, exe) for home's PROC row until it is merged. */
+int proc_mig_names_pack(struct proc *p, struct mig_buf *b);
+int proc_mig_names_unpack(struct proc *p, struct mig_cur *c);
+/* The program's absolute path ("" unknown). */
+const char *proc_mig_exe(const struct proc *p);
+/* Pids of the foreign processes running here (for evict). */
+int proc_mig_list_foreign(int *pids, int max);
+
+/* ---- home's side (kernel/home.h, helper `home`; stubbed in
+ * kernel/stub_home.c until merged) ---- */
+struct proc *home_adopt_begin(int pid, int from_node);
+void home_adopt_abort(struct proc *p);
+int home_moved(int pid, int to_node);
+void home_depart(struct proc *p);
+bool proc_is_foreign(const struct proc *p);
+bool proc_is_away(const struct proc *p);
+
+/* ---- the address space's side (kernel/vm_migrate.c) ---- */
+struct vm;
+/* Target: map received frame pa at va (its region must exist), charged as
+ * a touched page; the vm takes the frame. 0, -EBADMSG, -ENOMEM. */
+int vm_mig_install(struct vm *vm, uint64_t va, uint64_t pa);
+/* Source: copy the page at va into dst (PAGE_SIZE bytes). 0 or -EFAULT. */
+int vm_mig_read_page(struct vm *vm, uint64_t va, void *dst);
+/* proc_migrate.c: set p's address space or file context (target), or
+ * free the departing process's address space (source, its own thread). */
+struct fs_ctx;
+void proc_mig_set_vm(struct proc *p, struct vm *vm);
+void proc_mig_set_fs(struct proc *p, struct fs_ctx *fs);
+void proc_mig_drop_vm(struct proc *p);

@@ -87,6 +87,15 @@ struct proc {
     volatile int cont_report;      /* continued: wait4(WCONTINUED) has yet to see it */
     volatile int cont_notify;      /* continued: the parent is yet to get SIGCHLD */
     volatile uint32_t cont_seq;    /* counts SIGCONTs, so a stop racing one is dropped */
+
+    /* Migration (kernel/migrate.h, kernel/proc_migrate.c): a request set
+     * atomically by the requester and taken by the process on its way to
+     * user mode; the deadline of its nanosleep, and the time left of one a
+     * migration interrupted (carried to the target, used by the restart). */
+    struct mig_ctx *volatile mig;
+    uint64_t sleep_deadline;
+    uint64_t sleep_left;
+    bool sleep_left_valid;
 };
 
 extern struct spinlock proc_table_lock;

@@ -159,3 +159,7 @@ long sys_fdatasync(int fd);
 long sys_getgroups(int size, uint64_t ulist);                          /* sys_ids.c */
 long sys_getresuid(uint64_t ruid, uint64_t euid, uint64_t suid);
 long sys_getresgid(uint64_t rgid, uint64_t egid, uint64_t sgid);
+/* Migration (kernel/migrate.c). */
+long sys_wisp_migrate(long pid, long node, long strategy, uint64_t ustats);
+long sys_wisp_evict(void);
+long sys_wisp_migstat(uint64_t ubuf, long size);

@@ -30,6 +30,7 @@ MODULES = """
     compiler errno uaccess ksyms panic console serial timer time clock
     pci acpi apic smp cpu irq virtio e1000 blk signal exec futex test ktest
     wisp rand
+    stub
 """.split()
 
 NAMED_DIRS = ("kernel", "fs", "net", "arch", "boot")

@@ -30,6 +30,9 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
  * SINK:       bytes -> empty: the one-way bulk op (rpcbench put; rpc_blast.c)
  * STREAM_CHECK: a stream piece (rpc.h) with an 8-byte seed as context -> empty;
  *             -EBADMSG unless every byte matches the seed's pattern (rpc_stream.c)
+ * MIG_*:      process migration (kernel/migrate_dst.c, docs/migration.md): OFFER
+ *             (negotiate), STATE/LIST/PAGES (stream pieces: the encapsulated state,
+ *             a round's page addresses, its pages), PREPARE, RESUME, ABORT
  */
 #define RPC_OPS(RPC_OP)                                              \
     RPC_OP(1,  PING,         recov_rpc_ping,        RPC_RUN_THREAD)  \
@@ -38,7 +41,14 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(4,  SINK_COUNT,   rpc_rpc_sink_count,    RPC_RUN_INLINE)  \
     RPC_OP(5,  TIME,         time_rpc_time,         RPC_RUN_THREAD)  \
     RPC_OP(6,  SINK,         rpc_rpc_sink,          RPC_RUN_INLINE)  \
-    RPC_OP(7,  STREAM_CHECK, rpc_rpc_stream_check,  RPC_RUN_THREAD)
+    RPC_OP(7,  STREAM_CHECK, rpc_rpc_stream_check,  RPC_RUN_THREAD)  \
+    RPC_OP(20, MIG_OFFER,    migrate_rpc_offer,     RPC_RUN_THREAD)  \
+    RPC_OP(21, MIG_STATE,    migrate_rpc_state,     RPC_RUN_THREAD)  \
+    RPC_OP(22, MIG_LIST,     migrate_rpc_list,      RPC_RUN_THREAD)  \
+    RPC_OP(23, MIG_PAGES,    migrate_rpc_pages,     RPC_RUN_THREAD)  \
+    RPC_OP(24, MIG_PREPARE,  migrate_rpc_prepare,   RPC_RUN_THREAD)  \
+    RPC_OP(25, MIG_RESUME,   migrate_rpc_resume,    RPC_RUN_THREAD)  \
+    RPC_OP(26, MIG_ABORT,    migrate_rpc_abort,     RPC_RUN_THREAD)
 
 #define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };

@@ -92,3 +92,22 @@ wisp_node_ip(int node)
         return 0;
     return 0x0a4d0000u + (uint32_t)node + 1;
 }
+
+/* Process migration (docs/migration.md). */
+static inline long
+wisp_migrate(long pid, long node, long strategy, struct wisp_migrate *stats)
+{
+    return syscall(WISP_SYS_MIGRATE, pid, node, strategy, stats);
+}
+
+static inline long
+wisp_evict(void)
+{
+    return syscall(WISP_SYS_EVICT);
+}
+
+static inline long
+wisp_migstat(struct wisp_migstat *buf, long size)
+{
+    return syscall(WISP_SYS_MIGSTAT, buf, size);
+}

@@ -1,0 +1,240 @@
+/*
+ * Migration's system calls and knobs: wisp_migrate (ask a process to move
+ * and wait until it has, or has failed), evict (send every foreign process
+ * home), wisp_migstat (the counters), the default strategy and policy from
+ * the command line (migrate_strategy=, migrate=off), and the background
+ * thread that drops stalled incoming migrations. The protocol is in
+ * kernel/migrate_src.c and kernel/migrate_dst.c.
+ */
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/main.h"
+#include "kernel/mem.h"
+#include "kernel/migrate_int.h"
+#include "kernel/proc.h"
+#include "kernel/sched.h"
+#include "kernel/sync.h"
+#include "kernel/sys.h"
+#include "kernel/uaccess.h"
+#include "net/rpc/recov.h"
+
+struct wisp_migstat migrate_stats;
+static int default_strategy = MIG_DIRECT;
+static bool policy_off;
+static uint32_t next_id;
+
+/* Requesters sleep here until their migration is done (done_lock). */
+static struct spinlock done_lock = { .name = "migrate.done", .cpu = -1 };
+static struct waitq done_wait;
+
+static const char *const strategy_names[MIG_NSTRATEGY] = { "direct", "precopy", "lazy" };
+
+static void
+node_event(void *arg, int node, int event, uint32_t boot_id)
+{
+    if (event == WISP_NODE_DOWN)
+        migrate_dst_node_down(node);
+}
+
+static void
+gc_thread(void *arg)
+{
+    for (;;) {
+        if (sched_sleep_ns(1000000000ull) == 0)
+            migrate_dst_gc();
+    }
+}
+
+void
+migrate_init(void)
+{
+    const char *s = cmdline_get(main_cmdline(), "migrate_strategy");
+    for (int i = 0; s && i < MIG_NSTRATEGY; i++)
+        if (strcmp(s, strategy_names[i]) == 0)
+            default_strategy = i;
+    s = cmdline_get(main_cmdline(), "migrate");
+    policy_off = s && strcmp(s, "off") == 0;
+    waitq_init(&done_wait);
+    if (recov_register(node_event, NULL))
+        kprintf("wisp: migrate: no recov slot: a dead source's offers expire by time only\n");
+    if (!sched_spawn("migrate", gc_thread, NULL))
+        kprintf("wisp: migrate: no background thread\n");
+}
+
+int
+migrate_default_strategy(void)
+{
+    return default_strategy;
+}
+
+bool
+migrate_policy_off(void)
+{
+    return policy_off;
+}
+
+static void
+put_ref(struct mig_ctx *m)
+{
+    if (__atomic_sub_fetch(&m->refs, 1, __ATOMIC_SEQ_CST) == 0) {
+        kfree(m->page_va);
+        kfree(m);
+    }
+}
+
+void
+migrate_complete(struct mig_ctx *m, int result)
+{
+    if (m->stats_uptr && result)    /* a self-migration that failed returns its error */
+        m->regs->rax = (uint64_t)(long)result;
+    spin_lock(&done_lock);
+    m->result = result;
+    m->done = true;
+    waitq_wake_all(&done_wait);
+    spin_unlock(&done_lock);
+    put_ref(m);
+}
+
+static struct mig_ctx *
+new_ctx(int node, long strategy)
+{
+    struct mig_ctx *m = kzalloc(sizeof(*m));
+    if (!m)
+        return NULL;
+    m->id = (uint64_t)main_node_id() << 32 | __atomic_add_fetch(&next_id, 1, __ATOMIC_SEQ_CST);
+    m->target = node;
+    m->strategy = strategy < 0 ? default_strategy : (int)strategy;
+    m->ns[MIG_PH_FREEZE] = arch_time_ns();   /* the request time, until the process takes it */
+    return m;
+}
+
+static void
+fill_stats(const struct mig_ctx *m, struct wisp_migrate *s)
+{
+    memset(s, 0, sizeof(*s));
+    for (int i = 0; i < MIG_NPHASE; i++)
+        s->ns[i] = m->ns[i];
+    s->pages = m->pages_sent;
+    s->bytes = m->bytes_sent;
+    s->pages_resent = m->pages_resent;
+    s->pid = m->pid;
+    s->source = m->source;
+    s->target = m->target;
+    s->strategy = m->strategy;
+}
+
+/* Wait for another process's migration; -EINTR if a signal comes before
+ * it took the request, -ESRCH if it died first. */
+static int
+wait_done(struct mig_ctx *m, int pid)
+{
+    spin_lock(&done_lock);
+    while (!m->done) {
+        int err = waitq_wait_timeout(&done_wait, &done_lock, 500000000ull);
+        if (m->done)
+            break;
+        spin_unlock(&done_lock);
+        bool gone = proc_count(pid, 0) == 0;
+        bool cancel = (gone || (err == -EINTR && proc_signal_pending())) &&
+                      proc_mig_cancel(pid, m);
+        if (cancel || (gone && !m->regs)) {
+            if (cancel)
+                put_ref(m);     /* the process's reference: it never took the request */
+            return gone ? -ESRCH : -EINTR;
+        }
+        spin_lock(&done_lock);
+    }
+    spin_unlock(&done_lock);
+    return m->result;
+}
+
+static int
+check_args(long node, long strategy)
+{
+    if (node < 0 || node >= (1 << 11) || strategy < -1 || strategy >= MIG_NSTRATEGY)
+        return -EINVAL;
+    if (node == main_node_id())
+        return -EINVAL;       /* already here */
+    if (strategy != MIG_DIRECT && !(strategy < 0 && default_strategy == MIG_DIRECT))
+        return -EOPNOTSUPP;   /* pre-copy and lazy: not yet (docs/migration.md) */
+    return 0;
+}
+
+long
+sys_wisp_migrate(long pid, long node, long strategy, uint64_t ustats)
+{
+    struct proc *self = proc_current();
+    int err = check_args(node, strategy);
+    if (err)
+        return err;
+    if (pid == 0 || pid == proc_pid(self)) {
+        /* Self: the move happens on this call's way back to user mode; the
+         * call returns 0 at the target, which writes the statistics. */
+        struct mig_ctx *m = new_ctx((int)node, strategy);
+        int uid;
+        if (!m)
+            return -ENOMEM;
+        m->refs = 1;
+        m->stats_uptr = ustats;
+        err = proc_mig_request(proc_pid(self), m, &uid);
+        if (err)
+            kfree(m);
+        return err;
+    }
+    struct mig_ctx *m = new_ctx((int)node, strategy);
+    int uid;
+    if (!m)
+        return -ENOMEM;
+    m->refs = 2;
+    err = proc_mig_request((int)pid, m, &uid);
+    if (err) {
+        kfree(m);
+        return err;
+    }
+    err = wait_done(m, (int)pid);
+    if (!err && ustats) {
+        struct wisp_migrate s;
+        fill_stats(m, &s);
+        err = copyout(ustats, &s, sizeof(s));
+    }
+    put_ref(m);
+    return err;
+}
+
+long
+sys_wisp_evict(void)
+{
+    int pids[64];
+    long sent = 0;
+    int n = proc_mig_list_foreign(pids, (int)ARRAY_SIZE(pids));
+    for (int i = 0; i < n; i++) {
+        long err = sys_wisp_migrate(pids[i], pids[i] >> PROC_NODE_SHIFT, MIG_DIRECT, 0);
+        if (err == 0) {
+            sent++;
+            MIG_COUNT(evicted, 1);
+        } else {
+            kprintf("wisp: evict: pid %d stays (%ld)\n", pids[i], err);
+        }
+    }
+    return sent;
+}
+
+long
+sys_wisp_migstat(uint64_t ubuf, long size)
+{
+    struct wisp_migstat s;
+    if (size < 0)
+        return -EINVAL;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    memcpy(&s, &migrate_stats, sizeof(s));
+    size_t n = MIN((size_t)size, sizeof(s));
+    int err = copyout(ubuf, &s, n);
+    return err ? err : (long)n;
+}
+
+void
+migrate_console_activity(void)
+{
+}
