@@ -194,6 +194,8 @@ sys_wisp_migrate(long pid, long node, long strategy, uint64_t ustats)
         return err;
     }
     err = wait_done(m, (int)pid);
+    if (err)
+        kprintf("wisp: migrate pid %ld to node %ld: %d\n", pid, node, err);
     if (!err && ustats) {
         struct wisp_migrate s;
         fill_stats(m, &s);

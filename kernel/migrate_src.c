@@ -212,7 +212,8 @@ move_out(struct proc *p, struct mig_ctx *m)
         err = home_moved(m->pid, m->target);   /* the commit record */
     m->ns[MIG_PH_COMMIT] = now_ns() - t;
     if (err) {
-        (void)call_id(m, RPC_OP_MIG_ABORT);     /* best effort: the target also drops it */
+        if (err != -ETIMEDOUT && err != -EHOSTDOWN)   /* a dead target drops it itself */
+            (void)call_id(m, RPC_OP_MIG_ABORT);         /* best effort: it also times out */
         rows_done(p, m, false);
     }
     return err;

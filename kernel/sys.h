@@ -163,3 +163,4 @@ long sys_getresgid(uint64_t rgid, uint64_t egid, uint64_t sgid);
 long sys_wisp_migrate(long pid, long node, long strategy, uint64_t ustats);
 long sys_wisp_evict(void);
 long sys_wisp_migstat(uint64_t ubuf, long size);
+long sys_wisp_migprobe(long node);

@@ -122,6 +122,9 @@ struct wisp_timesync {
                                       the process runs at node */
 #define WISP_SYS_EVICT      1041  /* () -> how many foreign processes were sent home */
 #define WISP_SYS_MIGSTAT    1042  /* (struct wisp_migstat *buf, long size) -> bytes */
+#define WISP_SYS_MIGPROBE   1043  /* (long node) -> how many of the stale, duplicate and
+                                      malformed migration messages sent to node it refused
+                                      (a test: kernel/migrate_probe.c) */
 
 enum { WISP_MIG_DIRECT = 0, WISP_MIG_PRECOPY = 1, WISP_MIG_LAZY = 2 };
 enum { WISP_MIG_NEGOTIATE, WISP_MIG_FREEZE, WISP_MIG_TRANSFER, WISP_MIG_COMMIT,

@@ -2,6 +2,8 @@
  * migrate: move a process to another node and print the phases.
  *   migrate PID NODE [direct|precopy|lazy]
  *   migrate stat          this node's migration counters (wisp_migstat)
+ *   migrate probe NODE    send NODE stale and malformed migration messages;
+ *                         prints how many it refused (a test)
  * The call returns once the process runs at NODE (or has failed and goes
  * on where it was). Times are the kernel's, per phase (docs/migration.md).
  */
@@ -60,6 +62,15 @@ main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "stat") == 0)
         return stat();
+    if (argc == 3 && strcmp(argv[1], "probe") == 0) {
+        long n = wisp_migprobe(strtol(argv[2], NULL, 0));
+        if (n < 0) {
+            fprintf(stderr, "migrate: probe: %s\n", strerror(errno));
+            return 1;
+        }
+        printf("probe: %ld refused\n", n);
+        return 0;
+    }
     if (argc < 3 || argc > 4) {
         fprintf(stderr, "usage: migrate PID NODE [direct|precopy|lazy] | migrate stat\n");
         return 2;

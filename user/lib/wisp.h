@@ -111,3 +111,9 @@ wisp_migstat(struct wisp_migstat *buf, long size)
 {
     return syscall(WISP_SYS_MIGSTAT, buf, size);
 }
+
+static inline long
+wisp_migprobe(long node)
+{
+    return syscall(WISP_SYS_MIGPROBE, node);
+}
