@@ -87,7 +87,7 @@ put_ref(struct mig_ctx *m)
 void
 migrate_complete(struct mig_ctx *m, int result)
 {
-    if (m->stats_uptr && result)    /* a self-migration that failed returns its error */
+    if (m->self && result)    /* a self-migration that failed returns its error */
         m->regs->rax = (uint64_t)(long)result;
     spin_lock(&done_lock);
     m->result = result;
@@ -157,8 +157,8 @@ check_args(long node, long strategy)
         return -EINVAL;
     if (node == main_node_id())
         return -EINVAL;       /* already here */
-    if (strategy != MIG_DIRECT && !(strategy < 0 && default_strategy == MIG_DIRECT))
-        return -EOPNOTSUPP;   /* pre-copy and lazy: not yet (docs/migration.md) */
+    if (strategy == MIG_LAZY || (strategy < 0 && default_strategy == MIG_LAZY))
+        return -EOPNOTSUPP;   /* lazy: not yet (docs/migration.md) */
     return 0;
 }
 
@@ -177,6 +177,7 @@ sys_wisp_migrate(long pid, long node, long strategy, uint64_t ustats)
         if (!m)
             return -ENOMEM;
         m->refs = 1;
+        m->self = true;
         m->stats_uptr = ustats;
         err = proc_mig_request(proc_pid(self), m, &uid);
         if (err)

@@ -65,6 +65,9 @@ struct mig_ctx {
     uint64_t *page_va;
     size_t npages;
     uint64_t stats_uptr;    /* self-migration: where the target writes the stats */
+    uint32_t round;         /* pre-copy: rounds sent while the process ran */
+    bool offered;           /* negotiated (the target holds a record) */
+    bool self;              /* the process asked for its own move */
     struct arch_regs *regs; /* source: the frozen process's user registers */
     /* The requester's side (kernel/migrate.c): */
     int result;             /* 0 or -errno, valid once done */
@@ -125,6 +128,9 @@ int migrate_default_strategy(void);
  * -EBUSY (already asked). The process is woken from an interruptible
  * sleep, which returns -EINTR and is restarted after the move. */
 int proc_mig_request(int pid, struct mig_ctx *m, int *uid);
+/* Pre-copy: give the request back to p, so it sends its next round at the
+ * next safe point (it runs meanwhile). */
+void proc_mig_rearm(struct proc *p, struct mig_ctx *m);
 /* Take back a request the process has not yet seen: true if taken. */
 bool proc_mig_cancel(int pid, struct mig_ctx *m);
 /* The return-to-user hook: restart an interrupted call, then migrate. */
@@ -168,6 +174,10 @@ struct vm;
 /* Target: map received frame pa at va (its region must exist), charged as
  * a touched page; the vm takes the frame. 0, -EBADMSG, -ENOMEM. */
 int vm_mig_install(struct vm *vm, uint64_t va, uint64_t pa);
+/* Source: put in m->page_va the pages to send: every present one but the
+ * program image's, or (dirty_only) those written since the last pick;
+ * pre-copy clears the dirty bits. 0 or -ENOMEM. */
+int vm_mig_pick(struct proc *p, struct mig_ctx *m, bool dirty_only);
 /* Source: copy the page at va into dst (PAGE_SIZE bytes). 0 or -EFAULT. */
 int vm_mig_read_page(struct vm *vm, uint64_t va, void *dst);
 /* proc_migrate.c: set p's address space or file context (target), or

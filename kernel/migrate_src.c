@@ -153,9 +153,11 @@ transfer(struct proc *p, struct mig_ctx *m, const struct mig_buf *st)
                               NULL);
     m->bytes_sent += st->len;
     if (!err)
-        err = send_list(m, 0, m->page_va, m->npages);
+        err = send_list(m, m->round, m->page_va, m->npages);
     if (!err)
-        err = send_pages(m, proc_vm(p), 0, m->page_va, m->npages);
+        err = send_pages(m, proc_vm(p), m->round, m->page_va, m->npages);
+    if (m->round)
+        m->pages_resent += m->npages;   /* pre-copy: the last round's pages, again */
     if (!err)
         err = call_id(m, RPC_OP_MIG_PREPARE);
     return err;
@@ -186,17 +188,53 @@ resume(struct mig_ctx *m)
         m->ns[MIG_PH_RESUME] = migrate_get_be64(rep);
 }
 
-/* Negotiate, pack and transfer: 0, or the process stays and this fails. */
 static int
-move_out(struct proc *p, struct mig_ctx *m)
+negotiate(struct proc *p, struct mig_ctx *m)
 {
     uint64_t t = now_ns();
     int err = offer(p, m, 0);
     m->ns[MIG_PH_NEGOTIATE] = now_ns() - t;
-    if (err) {
+    if (err)
         MIG_COUNT(refused_by_peer, 1);
+    return err;
+}
+
+/* One pre-copy round while the process runs: the pages written since the
+ * last (all of them the first time). 1: another round is worth it (the
+ * request is given back, the process runs on to its next safe point);
+ * 0: go on to the frozen phase; or -errno. */
+static int
+precopy_round(struct proc *p, struct mig_ctx *m)
+{
+    uint64_t t = now_ns();
+    int err = vm_mig_pick(p, m, m->round > 0);
+    if (!err)
+        err = send_list(m, m->round, m->page_va, m->npages);
+    if (!err)
+        err = send_pages(m, proc_vm(p), m->round, m->page_va, m->npages);
+    if (!err && m->round > 0)
+        m->pages_resent += m->npages;
+    m->ns[MIG_PH_TRANSFER] += now_ns() - t;
+    if (err)
         return err;
+    bool more = m->round > 0 && m->npages > MIG_PRECOPY_STOP;
+    m->round++;
+    /* A process moving itself is frozen in the call: no round would find
+     * anything new, so it goes straight on to the frozen phase. */
+    if (!m->self && (m->round == 1 || (more && m->round < MIG_PRECOPY_ROUNDS))) {
+        proc_mig_rearm(p, m);
+        return 1;
     }
+    return 0;
+}
+
+/* Pack and transfer, frozen, then commit: 0, or the process stays and
+ * this fails. */
+static int
+move_out(struct proc *p, struct mig_ctx *m)
+{
+    uint64_t t;
+    int err;
     struct mig_buf st;
     mig_buf_init(&st);
     t = now_ns();
@@ -205,7 +243,7 @@ move_out(struct proc *p, struct mig_ctx *m)
     t = now_ns();
     if (!err)
         err = transfer(p, m, &st);
-    m->ns[MIG_PH_TRANSFER] = now_ns() - t;
+    m->ns[MIG_PH_TRANSFER] += now_ns() - t;
     mig_buf_free(&st);
     t = now_ns();
     if (!err)
@@ -225,10 +263,23 @@ migrate_self(struct proc *p, struct arch_regs *r)
     struct mig_ctx *m = proc_mig_take(p);
     if (!m)
         return;
+    int err = 0;
     m->regs = r;
-    m->source = main_node_id();
-    m->ns[MIG_PH_FREEZE] = now_ns() - m->ns[MIG_PH_FREEZE];   /* it held the request time */
-    int err = move_out(p, m);
+    if (m->round == 0 && !m->offered) {
+        m->source = main_node_id();
+        m->ns[MIG_PH_FREEZE] = now_ns() - m->ns[MIG_PH_FREEZE];   /* it held the request time */
+        err = negotiate(p, m);
+        m->offered = true;
+    }
+    if (!err && m->strategy == MIG_PRECOPY) {
+        err = precopy_round(p, m);
+        if (err > 0)
+            return;            /* it runs on; the next round at its next safe point */
+        if (err)
+            (void)call_id(m, RPC_OP_MIG_ABORT);
+    }
+    if (!err)
+        err = move_out(p, m);
     if (err) {
         MIG_COUNT(failed, 1);
         kprintf("wisp: migrate pid %d to node %d failed (%d): it goes on at node %d\n", m->pid,

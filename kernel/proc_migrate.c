@@ -95,6 +95,12 @@ proc_mig_freeze(struct proc *p, struct arch_regs *r)
     migrate_self(p, r);
 }
 
+void
+proc_mig_rearm(struct proc *p, struct mig_ctx *m)
+{
+    __atomic_store_n(&p->mig, m, __ATOMIC_SEQ_CST);
+}
+
 struct mig_ctx *
 proc_mig_take(struct proc *p)
 {

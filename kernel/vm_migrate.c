@@ -53,18 +53,38 @@ page_list_add(struct mig_ctx *m, size_t *cap, uint64_t va)
     return 0;
 }
 
-/* Every present page of r that is not the image's own frame. */
+/* Every present page of r that is not the image's own frame; with
+ * dirty_only, only those written since the last round. Pre-copy clears
+ * the dirty bits as it goes, so the next round sees the writes since. */
 static int
-pick_pages(struct vm *vm, struct vm_region *r, struct mig_ctx *m, size_t *cap)
+pick_pages(struct vm *vm, struct vm_region *r, struct mig_ctx *m, size_t *cap, bool dirty_only)
 {
     uint64_t va = r->start, pa;
     unsigned f;
+    bool precopy = m->strategy == MIG_PRECOPY;
     for (; arch_pt_next(vm->root, &va, r->end, &pa, &f); va += PAGE_SIZE) {
         if (r->file_pa && pa == r->file_pa + (va - r->start))
             continue;     /* the shared program image: the target maps its own */
+        bool dirty = precopy && arch_pt_clear_dirty(vm->root, va);
+        if (dirty_only && !dirty)
+            continue;     /* clean since the last round: the target has it */
         if (page_list_add(m, cap, va))
             return -ENOMEM;
     }
+    return 0;
+}
+
+int
+vm_mig_pick(struct proc *p, struct mig_ctx *m, bool dirty_only)
+{
+    struct vm *vm = proc_vm(p);
+    size_t cap = 0;
+    kfree(m->page_va);
+    m->page_va = NULL;
+    m->npages = 0;
+    for (struct vm_region *r = vm->regions; r; r = r->next)
+        if (pick_pages(vm, r, m, &cap, dirty_only))
+            return -ENOMEM;
     return 0;
 }
 
@@ -82,7 +102,10 @@ vm_mig_pack(struct proc *p, struct mig_buf *b, struct mig_ctx *m)
     mig_put_u32(b, n);
     mig_put_u64(b, vm->brk_start);
     mig_put_u64(b, vm->brk);
+    kfree(m->page_va);
+    m->page_va = NULL;
     m->npages = 0;
+    bool dirty_only = m->strategy == MIG_PRECOPY && m->round > 0;
     for (struct vm_region *r = vm->regions; r; r = r->next) {
         bool file = r->file_pa && img && r->file_pa >= img &&
                     r->file_pa + (r->end - r->start) <= img + ALIGN_UP(img_len, PAGE_SIZE);
@@ -92,7 +115,7 @@ vm_mig_pack(struct proc *p, struct mig_buf *b, struct mig_ctx *m)
         mig_put_u32(b, r->acct);
         mig_put_u32(b, file ? REG_FILE : REG_ANON);
         mig_put_u64(b, file ? r->file_pa - img : 0);
-        if (pick_pages(vm, r, m, &cap))
+        if (pick_pages(vm, r, m, &cap, dirty_only))
             return -ENOMEM;
     }
     return b->err;
