@@ -34,8 +34,10 @@ static const char *const strategy_names[MIG_NSTRATEGY] = { "direct", "precopy", 
 static void
 node_event(void *arg, int node, int event, uint32_t boot_id)
 {
-    if (event == WISP_NODE_DOWN)
+    if (event == WISP_NODE_DOWN) {
         migrate_dst_node_down(node);
+        migrate_lazy_node_down(node);
+    }
 }
 
 static void
@@ -157,8 +159,6 @@ check_args(long node, long strategy)
         return -EINVAL;
     if (node == main_node_id())
         return -EINVAL;       /* already here */
-    if (strategy == MIG_LAZY || (strategy < 0 && default_strategy == MIG_LAZY))
-        return -EOPNOTSUPP;   /* lazy: not yet (docs/migration.md) */
     return 0;
 }
 

@@ -186,3 +186,21 @@ struct fs_ctx;
 void proc_mig_set_vm(struct proc *p, struct vm *vm);
 void proc_mig_set_fs(struct proc *p, struct fs_ctx *fs);
 void proc_mig_drop_vm(struct proc *p);
+
+/* ---- lazy migration (kernel/migrate_lazy.c) ---- */
+/* Target: a fault at absent page va of a lazily migrated address space:
+ * 0 when the page was fetched from the source and mapped (or the source
+ * is gone: SIGKILL is posted, the process ends on its way out), 1 when the
+ * source never had it (the caller fills it as usual), -ENOMEM. Sleeps. */
+int migrate_lazy_fault(struct vm *vm, uint64_t va);
+/* Target: vm is being freed (its process ended). */
+void migrate_lazy_vm_gone(struct vm *vm);
+/* Target, at RESUME: pages list[0..n) (big-endian addresses) of p's
+ * address space are still at node `from`. 0 or -ENOMEM/-EAGAIN. */
+int migrate_lazy_adopt(uint64_t id, int from, struct proc *p, const void *list, size_t n);
+/* Source, after the commit: serve and push the pages of vm (m->page_va)
+ * until the target has them all; takes vm and the page list. */
+void migrate_lazy_serve(struct mig_ctx *m, struct vm *vm);
+/* proc_migrate.c: take p's address space away from it without freeing it
+ * (the departing process's own thread). */
+struct vm *proc_mig_detach_vm(struct proc *p);

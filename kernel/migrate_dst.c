@@ -497,8 +497,16 @@ migrate_rpc_resume(int from, const void *req, size_t reqlen, void *rep, size_t *
     s.target = main_node_id();
     s.strategy = r->strategy;
     s.ns[WISP_MIG_RESUME] = arch_time_ns() - t;
-    if (uptr && vm_write(proc_vm(p), uptr, &s, sizeof(s)))
+    /* Lazy: the page may still be at the source, and a handler must not
+     * call its caller back; a lazy self-migration gets no statistics. */
+    if (uptr && r->strategy != MIG_LAZY && vm_write(proc_vm(p), uptr, &s, sizeof(s)))
         kprintf("wisp: migrate pid %d: no room for its statistics\n", r->pid);
+    if (r->strategy == MIG_LAZY &&
+        migrate_lazy_adopt(r->id, r->from, p, r->list, r->list ? r->list_n : 0)) {
+        kprintf("wisp: process %d (%s) ended: no room to fetch its pages lazily\n", r->pid,
+                proc_name(p));
+        proc_signal(p, SIGKILL);
+    }
     proc_mig_start(p);
     release(r, true);
     MIG_COUNT(in, 1);

@@ -32,6 +32,8 @@ bool migrate_policy_off(void);
 void migrate_dst_gc(void);
 /* recov told that node went down. */
 void migrate_dst_node_down(int node);
+/* Lazy processes whose pages were at node are ended (migrate_lazy.c). */
+void migrate_lazy_node_down(int node);
 /* The source: put a u64 big-endian. */
 void migrate_put_be64(uint8_t *p, uint64_t v);
 uint64_t migrate_get_be64(const uint8_t *p);

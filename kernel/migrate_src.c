@@ -154,7 +154,7 @@ transfer(struct proc *p, struct mig_ctx *m, const struct mig_buf *st)
     m->bytes_sent += st->len;
     if (!err)
         err = send_list(m, m->round, m->page_va, m->npages);
-    if (!err)
+    if (!err && m->strategy != MIG_LAZY)    /* lazy: they follow after the resume */
         err = send_pages(m, proc_vm(p), m->round, m->page_va, m->npages);
     if (m->round)
         m->pages_resent += m->npages;   /* pre-copy: the last round's pages, again */
@@ -265,7 +265,9 @@ migrate_self(struct proc *p, struct arch_regs *r)
         return;
     int err = 0;
     m->regs = r;
-    if (m->round == 0 && !m->offered) {
+    if (proc_vm(p)->mig_lazy) {
+        err = -EBUSY;          /* some of its pages are still at the last node */
+    } else if (m->round == 0 && !m->offered) {
         m->source = main_node_id();
         m->ns[MIG_PH_FREEZE] = now_ns() - m->ns[MIG_PH_FREEZE];   /* it held the request time */
         err = negotiate(p, m);

@@ -369,3 +369,14 @@ proc_mig_drop_vm(struct proc *p)
     vm_free(p->vm);
     p->vm = NULL;
 }
+
+struct vm *
+proc_mig_detach_vm(struct proc *p)
+{
+    ASSERT(proc_current() == p, "a process's address space is detached by its own thread");
+    struct vm *vm = p->vm;
+    p->thread->pt_root = arch_pt_kernel_root();
+    vm_activate(NULL);
+    p->vm = NULL;
+    return vm;
+}

@@ -171,6 +171,10 @@ vm_mig_unpack(struct proc *p, struct mig_cur *c, struct mig_ctx *m)
 void
 vm_mig_source_done(struct proc *p, struct mig_ctx *m, bool committed)
 {
+    if (committed && m->strategy == MIG_LAZY) {
+        migrate_lazy_serve(m, proc_mig_detach_vm(p));   /* takes the page list too */
+        return;
+    }
     kfree(m->page_va);
     m->page_va = NULL;
     m->npages = 0;

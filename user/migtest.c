@@ -126,7 +126,12 @@ main(int argc, char **argv)
             long node = atol(argv[optind + 1 + hop++]);
             struct wisp_migrate st;
             memset(&st, 0, sizeof(st));
-            if (wisp_migrate(0, node, strategy, &st) < 0) {
+            long rc;
+            /* EBUSY: a lazy move's pages are still arriving; try again. */
+            for (int t = 0; (rc = wisp_migrate(0, node, strategy, &st)) < 0 && errno == EBUSY &&
+                            t < 100; t++)
+                usleep(100000);
+            if (rc < 0) {
                 printf("migtest: FAIL pid %d: migrate to node %ld: %s\n", getpid(), node,
                        strerror(errno));
                 failures++;

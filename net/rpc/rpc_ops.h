@@ -32,7 +32,9 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
  *             -EBADMSG unless every byte matches the seed's pattern (rpc_stream.c)
  * MIG_*:      process migration (kernel/migrate_dst.c, docs/migration.md): OFFER
  *             (negotiate), STATE/LIST/PAGES (stream pieces: the encapsulated state,
- *             a round's page addresses, its pages), PREPARE, RESUME, ABORT
+ *             a round's page addresses, its pages), PREPARE, RESUME, ABORT; lazy:
+ *             FETCH (u64 id, u64 va -> the page), PUSH (stream piece of pages in list
+ *             order), DONE (u64 id: every page is at the target)
  */
 #define RPC_OPS(RPC_OP)                                              \
     RPC_OP(1,  PING,         recov_rpc_ping,        RPC_RUN_THREAD)  \
@@ -48,7 +50,10 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(23, MIG_PAGES,    migrate_rpc_pages,     RPC_RUN_THREAD)  \
     RPC_OP(24, MIG_PREPARE,  migrate_rpc_prepare,   RPC_RUN_THREAD)  \
     RPC_OP(25, MIG_RESUME,   migrate_rpc_resume,    RPC_RUN_THREAD)  \
-    RPC_OP(26, MIG_ABORT,    migrate_rpc_abort,     RPC_RUN_THREAD)
+    RPC_OP(26, MIG_ABORT,    migrate_rpc_abort,     RPC_RUN_THREAD)  \
+    RPC_OP(27, MIG_FETCH,    migrate_rpc_fetch,     RPC_RUN_THREAD)  \
+    RPC_OP(28, MIG_PUSH,     migrate_rpc_push,      RPC_RUN_THREAD)  \
+    RPC_OP(29, MIG_DONE,     migrate_rpc_done,      RPC_RUN_THREAD)
 
 #define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };
