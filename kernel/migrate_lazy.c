@@ -302,6 +302,7 @@ migrate_lazy_fault(struct vm *vm, uint64_t va)
         install(d, va, pa);
     else
         mem_frame_free(pa);     /* DONE came first: the page is there */
+    MIG_COUNT(lazy_fetches, 1);
     spin_unlock(&dst_lock);
     return 0;
 }

@@ -147,4 +147,5 @@ struct wisp_migstat {
     uint64_t malformed;             /* messages that did not parse */
     uint64_t pages_sent, bytes_sent, pages_resent, pages_received;
     uint64_t evicted;               /* processes sent home by evict */
+    uint64_t lazy_fetches;          /* lazy: pages a fault here fetched from the source */
 };

@@ -25,6 +25,7 @@ static const struct {
 } fields[] = {
     F(out), F(in), F(refused), F(refused_by_peer), F(failed), F(aborted), F(stale),
     F(malformed), F(pages_sent), F(bytes_sent), F(pages_resent), F(pages_received), F(evicted),
+    F(lazy_fetches),
 };
 
 static int

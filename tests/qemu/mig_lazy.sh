@@ -34,6 +34,9 @@ for hop in "0 1" "1 2" "2 0"; do
     [[ $out == *"node $from -> node $to (lazy)"* ]] || cl_fail "not a lazy move: $out"
 done
 mig_wait_log 0 "migtest: (PASS|FAIL) pid $pid" 600 || cl_fail "migtest 2 did not finish at home"
+f1=$(mig_stat 1 lazy_fetches)
+f2=$(mig_stat 2 lazy_fetches)
+((f1 + f2 > 0)) || cl_fail "no page was fetched on a fault: the moves were not lazy"
 cl log 0 | tr -d '\r' | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 2 failed"
 
 # The source dies with pages still to push: 64 MiB moved lazily 0 -> 1,
