@@ -20,6 +20,7 @@
 #include "kernel/lib.h"
 #include "kernel/main.h"
 #include "kernel/mem.h"
+#include "kernel/migrate_fsm.h"
 #include "kernel/migrate_int.h"
 #include "kernel/proc.h"
 #include "kernel/sync.h"
@@ -29,14 +30,19 @@
 #define MIG_IN_MAX 8
 #define MIG_STALL_NS (120ull * 1000000000)   /* an offer with no progress this long is dropped */
 
-enum in_state { IN_FREE, IN_OPEN, IN_BUSY, IN_PREPARED };
+/* The record's states are the state machine's (kernel/migrate_fsm.c). */
+#define IN_FREE MIG_FSM_FREE
+#define IN_OPEN MIG_FSM_OPEN
+#define IN_BUSY MIG_FSM_BUSY
+#define IN_PREPARED MIG_FSM_PREPARED
+
 
 struct stage_ent {
     uint64_t va, pa;          /* pa 0: empty slot */
 };
 
 struct mig_in {
-    enum in_state state;
+    enum mig_fsm_state state;
     bool doomed;              /* the source went down: drop at the next GC */
     uint64_t id;
     int from, pid, strategy;
@@ -220,7 +226,7 @@ piece_begin(int from, const void *req, size_t reqlen, struct rpc_piece *pc, stru
     *first = (uint32_t)rf;
     spin_lock(&in_lock);
     struct mig_in *r = find_in(id, from);
-    if (!r || r->state != IN_OPEN) {
+    if (!r || migrate_fsm_next(r->state, MIG_EV_PIECE) < 0) {
         if (r)
             MIG_COUNT(stale, 1);
         spin_unlock(&in_lock);
@@ -411,10 +417,10 @@ build(struct mig_in *r)
     return 0;
 }
 
-/* The record for a request that is only a u64 id, moved from state `want`
- * to BUSY; NULL (counted) when there is none. */
+/* The record a request (u64 id first) names, if event ev is valid in its
+ * state, moved to BUSY while the handler works; NULL (counted) if not. */
 static struct mig_in *
-claim(int from, const void *req, size_t reqlen, enum in_state want, int *err)
+claim(int from, const void *req, size_t reqlen, enum mig_fsm_event ev, int *err)
 {
     if (reqlen < 8) {
         MIG_COUNT(malformed, 1);
@@ -423,7 +429,7 @@ claim(int from, const void *req, size_t reqlen, enum in_state want, int *err)
     }
     spin_lock(&in_lock);
     struct mig_in *r = find_in(migrate_get_be64(req), from);
-    if (r && r->state != want && !(want == IN_FREE && r->state != IN_BUSY)) {
+    if (r && migrate_fsm_next(r->state, ev) < 0) {
         MIG_COUNT(stale, 1);
         r = NULL;
     }
@@ -448,7 +454,7 @@ migrate_rpc_prepare(int from, const void *req, size_t reqlen, void *rep, size_t 
 {
     int err;
     *replen = 0;
-    struct mig_in *r = claim(from, req, reqlen, IN_OPEN, &err);
+    struct mig_in *r = claim(from, req, reqlen, MIG_EV_PREPARE, &err);
     if (!r)
         return err;
     if (!r->st || r->st_got != r->st_total) {
@@ -487,7 +493,7 @@ migrate_rpc_resume(int from, const void *req, size_t reqlen, void *rep, size_t *
         MIG_COUNT(malformed, 1);
         return -EBADMSG;
     }
-    struct mig_in *r = claim(from, req, reqlen, IN_PREPARED, &err);
+    struct mig_in *r = claim(from, req, reqlen, MIG_EV_RESUME, &err);
     if (!r)
         return err;
     uint64_t t = arch_time_ns();
@@ -533,7 +539,7 @@ migrate_rpc_abort(int from, const void *req, size_t reqlen, void *rep, size_t *r
 {
     int err;
     *replen = 0;
-    struct mig_in *r = claim(from, req, reqlen, IN_FREE, &err);  /* OPEN or PREPARED */
+    struct mig_in *r = claim(from, req, reqlen, MIG_EV_ABORT, &err);  /* OPEN or PREPARED */
     if (r)
         drop(r);
     return err;
@@ -556,8 +562,9 @@ migrate_dst_gc(void)
     for (int i = 0; i < MIG_IN_MAX; i++) {
         struct mig_in *r = &incoming[i];
         spin_lock(&in_lock);
-        bool stalled = r->state == IN_OPEN && now - r->last_ns > MIG_STALL_NS;
-        bool go = (r->state == IN_OPEN || r->state == IN_PREPARED) && (r->doomed || stalled);
+        bool stalled = now - r->last_ns > MIG_STALL_NS &&
+                       migrate_fsm_next(r->state, MIG_EV_STALL) >= 0;
+        bool go = stalled || (r->doomed && migrate_fsm_next(r->state, MIG_EV_SOURCE_DOWN) >= 0);
         if (go)
             r->state = IN_BUSY;
         spin_unlock(&in_lock);

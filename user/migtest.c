@@ -1,15 +1,19 @@
 /*
  * migtest: a self-checking process for migration tests.
- *   migtest [-r ROUNDS] [-d MS] [-s STRATEGY] MIB [NODE ...]
+ *   migtest [-r ROUNDS] [-d MS] [-s STRATEGY] [-b] MIB [NODE ...]
  * Allocates MIB MiB of heap and, for ROUNDS rounds (MS ms apart), rewrites
  * some pages with a pattern derived from (page, version), checks a sample
  * each round and every page at the end, and keeps a floating-point and an
  * integer running sum (the FPU/SSE state and registers must survive a
  * move). With NODEs it migrates itself through them, evenly spread over
- * the rounds. Prints progress lines with its pid and node; exits 0 and
+ * the rounds. With -b it runs until it is back on the node it started on
+ * after being moved away (ROUNDS is then only a cap), so a test that moves
+ * it from outside does not race its end. Prints progress lines with its
+ * pid and node; exits 0 and
  * prints "migtest: PASS" only when every check passed.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,9 +80,12 @@ int
 main(int argc, char **argv)
 {
     int rounds = 100, delay_ms = 20, opt;
+    bool until_home = false;
     long strategy = -1;
-    while ((opt = getopt(argc, argv, "r:d:s:")) != -1) {
-        if (opt == 'r')
+    while ((opt = getopt(argc, argv, "r:d:s:b")) != -1) {
+        if (opt == 'b')
+            until_home = true;
+        else if (opt == 'r')
             rounds = atoi(optarg);
         else if (opt == 'd')
             delay_ms = atoi(optarg);
@@ -105,9 +112,20 @@ main(int argc, char **argv)
         fill(pg);
     double fsum = 0;
     uint64_t isum = 0, vsum = 0;
-    printf("migtest: pid %d node %d start: %zu pages, %d rounds\n", getpid(), node_now(),
-           npages, rounds);
+    int home = node_now();
+    bool left = false;
+    printf("migtest: pid %d node %d start: %zu pages, %d rounds\n", getpid(), home, npages,
+           rounds);
     for (int r = 1; r <= rounds; r++) {
+        if (until_home) {
+            int here = node_now();
+            left |= here != home;
+            if (left && here == home) {
+                rounds = r;
+                printf("migtest: pid %d back on node %d after %d rounds\n", getpid(), here, r);
+                break;
+            }
+        }
         for (int k = 0; k < 16; k++) {
             size_t pg = next() % npages;
             ver[pg]++;

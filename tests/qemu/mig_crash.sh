@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The target dies during the transfer: its QEMU is killed while a 48 MiB
-# migtest streams its pages to it. The migration fails before the commit,
+# The target dies during the transfer: its QEMU is killed while a 96 MiB
+# migtest streams its pages to it (node 1 drops 20% of its packets, so the
+# transfer lasts long enough to be caught). The migration fails before the commit,
 # so the process goes on at the source, exactly once: it keeps printing
 # there and passes there, and node 0 counts one failed migration and none
 # out.
@@ -9,8 +10,9 @@ set -uo pipefail
 . "$(dirname "$0")/../mig_lib.sh"
 cl_setup mig_crash
 cd "$CL_ROOT" || exit 1
-cl up -n 2 --timeout 180 --mem 384M >/dev/null || cl_fail "up -n 2"
-cl sh 0 'echo T1; migtest -r 1500 -d 20 48 &' >/dev/null || cl_fail "start migtest"
+cl up -n 2 --timeout 180 --mem 512M --node-args 1 "netdrop=20 netseed=5" >/dev/null ||
+    cl_fail "up -n 2"
+cl sh 0 'echo T1; migtest -r 1500 -d 20 96 &' >/dev/null || cl_fail "start migtest"
 for _ in $(seq 120); do pid=$(mig_pid 0 T1); [[ -n $pid ]] && break; sleep 1; done
 [[ -n $pid ]] || cl_fail "migtest did not start"
 cl sh --timeout 300 0 "migrate $pid 1 > /tmp/mig.out 2>&1; echo status \$? >> /tmp/mig.out" \

@@ -23,7 +23,7 @@ cl log 2 | tr -d '\r' | grep -q 'migtest: pid [0-9]* moved to node 2 (1 -> 2)' |
     cl_fail "migtest 1 never ran on node 2"
 
 # 2. From outside: migrate PID NODE, hop by hop, each printing its phases.
-cl sh 0 'echo T2; migtest -r 1500 -d 10 2 &' >/dev/null || cl_fail "start migtest 2"
+cl sh 0 'echo T2; migtest -b -r 1000000 -d 10 2 &' >/dev/null || cl_fail "start migtest 2"
 for _ in $(seq 60); do pid=$(mig_pid 0 T2); [[ -n $pid ]] && break; sleep 1; done
 [[ -n $pid ]] || cl_fail "no pid for migtest 2"
 out=$(cl sh --timeout 120 0 "migrate $pid 1") || cl_fail "migrate $pid 1: $out"
@@ -69,7 +69,7 @@ mig_wait_log 1 'migtest: PASS pid [0-9]+ node 1$' 300 ||
     cl_fail "node 1 took no migration after the bad messages"
 
 # 6. evict: node 1 sends its foreign processes home.
-cl sh 0 'echo T6; migtest -r 1500 -d 10 1 &' >/dev/null || cl_fail "start migtest 6"
+cl sh 0 'echo T6; migtest -b -r 1000000 -d 10 1 &' >/dev/null || cl_fail "start migtest 6"
 for _ in $(seq 60); do pid=$(mig_pid 0 T6); [[ -n $pid ]] && break; sleep 1; done
 [[ -n $pid ]] || cl_fail "migtest 6 did not start"
 out=$(cl sh --timeout 120 0 "migrate $pid 1") || cl_fail "migrate $pid 1: $out"
