@@ -22,6 +22,9 @@
 
 struct wisp_migstat migrate_stats;
 static int default_strategy = MIG_DIRECT;
+static uint64_t evict_idle_ns;            /* evict_idle=SECONDS; 0: off */
+static volatile uint64_t last_input_ns;   /* console activity (any context) */
+static volatile bool evict_wanted;
 static bool policy_off;
 static uint32_t next_id;
 
@@ -40,12 +43,23 @@ node_event(void *arg, int node, int event, uint32_t boot_id)
     }
 }
 
+static long evict_all(void);
+
+/* Once a second: drop stalled incoming migrations, and evict when the
+ * console was used after evict_idle seconds of quiet. */
 static void
 gc_thread(void *arg)
 {
     for (;;) {
-        if (sched_sleep_ns(1000000000ull) == 0)
-            migrate_dst_gc();
+        if (sched_sleep_ns(1000000000ull) != 0)
+            continue;
+        migrate_dst_gc();
+        if (evict_wanted) {
+            evict_wanted = false;
+            long n = evict_all();
+            kprintf("wisp: the console is in use again: %ld foreign process%s sent home\n", n,
+                    n == 1 ? "" : "es");
+        }
     }
 }
 
@@ -58,6 +72,10 @@ migrate_init(void)
             default_strategy = i;
     s = cmdline_get(main_cmdline(), "migrate");
     policy_off = s && strcmp(s, "off") == 0;
+    uint64_t idle = 0;
+    if (cmdline_get_u64(main_cmdline(), "evict_idle", 0, &idle) == 0 && idle < 1000000)
+        evict_idle_ns = idle * 1000000000ull;
+    last_input_ns = arch_time_ns();
     waitq_init(&done_wait);
     if (recov_register(node_event, NULL))
         kprintf("wisp: migrate: no recov slot: a dead source's offers expire by time only\n");
@@ -162,6 +180,28 @@ check_args(long node, long strategy)
     return 0;
 }
 
+/* Ask process pid (not the caller) to move and wait until it has, or has
+ * failed; a kernel thread may call it too (eviction). */
+static int
+move_other(int pid, int node, long strategy, struct wisp_migrate *s)
+{
+    struct mig_ctx *m = new_ctx(node, strategy);
+    int uid;
+    if (!m)
+        return -ENOMEM;
+    m->refs = 2;
+    int err = proc_mig_request(pid, m, &uid);
+    if (err) {
+        kfree(m);
+        return err;
+    }
+    err = wait_done(m, pid);
+    if (!err)
+        fill_stats(m, s);
+    put_ref(m);
+    return err;
+}
+
 long
 sys_wisp_migrate(long pid, long node, long strategy, uint64_t ustats)
 {
@@ -184,44 +224,36 @@ sys_wisp_migrate(long pid, long node, long strategy, uint64_t ustats)
             kfree(m);
         return err;
     }
-    struct mig_ctx *m = new_ctx((int)node, strategy);
-    int uid;
-    if (!m)
-        return -ENOMEM;
-    m->refs = 2;
-    err = proc_mig_request((int)pid, m, &uid);
-    if (err) {
-        kfree(m);
-        return err;
-    }
-    err = wait_done(m, (int)pid);
-    if (err)
-        kprintf("wisp: migrate pid %ld to node %ld: %d\n", pid, node, err);
-    if (!err && ustats) {
-        struct wisp_migrate s;
-        fill_stats(m, &s);
+    struct wisp_migrate s;
+    err = move_other((int)pid, (int)node, strategy, &s);
+    if (!err && ustats)
         err = copyout(ustats, &s, sizeof(s));
-    }
-    put_ref(m);
     return err;
+}
+
+static long
+evict_all(void)
+{
+    int pids[64];
+    long sent = 0;
+    struct wisp_migrate s;
+    int n = proc_mig_list_foreign(pids, (int)ARRAY_SIZE(pids));
+    for (int i = 0; i < n; i++) {
+        int err = move_other(pids[i], pids[i] >> PROC_NODE_SHIFT, MIG_DIRECT, &s);
+        if (err == 0) {
+            sent++;
+            MIG_COUNT(evicted, 1);
+        } else {
+            kprintf("wisp: evict: pid %d stays (%d)\n", pids[i], err);
+        }
+    }
+    return sent;
 }
 
 long
 sys_wisp_evict(void)
 {
-    int pids[64];
-    long sent = 0;
-    int n = proc_mig_list_foreign(pids, (int)ARRAY_SIZE(pids));
-    for (int i = 0; i < n; i++) {
-        long err = sys_wisp_migrate(pids[i], pids[i] >> PROC_NODE_SHIFT, MIG_DIRECT, 0);
-        if (err == 0) {
-            sent++;
-            MIG_COUNT(evicted, 1);
-        } else {
-            kprintf("wisp: evict: pid %d stays (%ld)\n", pids[i], err);
-        }
-    }
-    return sent;
+    return evict_all();
 }
 
 long
@@ -240,4 +272,8 @@ sys_wisp_migstat(uint64_t ubuf, long size)
 void
 migrate_console_activity(void)
 {
+    uint64_t now = arch_time_ns();
+    if (evict_idle_ns && last_input_ns && now - last_input_ns >= evict_idle_ns)
+        evict_wanted = true;    /* the background thread evicts: this may be an interrupt */
+    last_input_ns = now;
 }

@@ -1,6 +1,6 @@
 /*
  * migtest: a self-checking process for migration tests.
- *   migtest [-r ROUNDS] [-d MS] [-s STRATEGY] [-b] MIB [NODE ...]
+ *   migtest [-r ROUNDS] [-d MS] [-s STRATEGY] [-b] [-p N] MIB [NODE ...]
  * Allocates MIB MiB of heap and, for ROUNDS rounds (MS ms apart), rewrites
  * some pages with a pattern derived from (page, version), checks a sample
  * each round and every page at the end, and keeps a floating-point and an
@@ -8,8 +8,8 @@
  * move). With NODEs it migrates itself through them, evenly spread over
  * the rounds. With -b it runs until it is back on the node it started on
  * after being moved away (ROUNDS is then only a cap), so a test that moves
- * it from outside does not race its end. Prints progress lines with its
- * pid and node; exits 0 and
+ * it from outside does not race its end. Prints a progress line with its
+ * pid and node every N rounds (10); exits 0 and
  * prints "migtest: PASS" only when every check passed.
  */
 #include <errno.h>
@@ -79,12 +79,15 @@ next(void)
 int
 main(int argc, char **argv)
 {
-    int rounds = 100, delay_ms = 20, opt;
+    int rounds = 100, delay_ms = 20, every = 10, opt;
     bool until_home = false;
     long strategy = -1;
-    while ((opt = getopt(argc, argv, "r:d:s:b")) != -1) {
+    setvbuf(stdout, NULL, _IOLBF, 0);   /* lines, even into a file */
+    while ((opt = getopt(argc, argv, "r:d:s:bp:")) != -1) {
         if (opt == 'b')
             until_home = true;
+        else if (opt == 'p')
+            every = atoi(optarg) > 0 ? atoi(optarg) : 10;
         else if (opt == 'r')
             rounds = atoi(optarg);
         else if (opt == 'd')
@@ -95,7 +98,8 @@ main(int argc, char **argv)
             return 2;
     }
     if (optind >= argc) {
-        fprintf(stderr, "usage: migtest [-r ROUNDS] [-d MS] [-s STRATEGY] MIB [NODE ...]\n");
+        fprintf(stderr, "usage: migtest [-r ROUNDS] [-d MS] [-s STRATEGY] [-b] [-p N] MIB "
+                        "[NODE ...]\n");
         return 2;
     }
     npages = (size_t)(atof(argv[optind]) * 256);
@@ -158,7 +162,7 @@ main(int argc, char **argv)
                        node_now(), st.source, st.target, (unsigned long long)st.pages);
             }
         }
-        if (r % 10 == 0 || r == rounds)
+        if (r % every == 0 || r == rounds)
             printf("migtest: pid %d node %d round %d ok=%d\n", getpid(), node_now(), r,
                    failures == 0);
         if (delay_ms) {

@@ -23,7 +23,7 @@ cl log 2 | tr -d '\r' | grep -q 'migtest: pid [0-9]* moved to node 2 (1 -> 2)' |
     cl_fail "migtest 1 never ran on node 2"
 
 # 2. From outside: migrate PID NODE, hop by hop, each printing its phases.
-cl sh 0 'echo T2; migtest -b -r 1000000 -d 10 2 &' >/dev/null || cl_fail "start migtest 2"
+cl sh 0 'echo T2; migtest -b -p 200 -r 1000000 -d 10 2 &' >/dev/null || cl_fail "start migtest 2"
 for _ in $(seq 60); do pid=$(mig_pid 0 T2); [[ -n $pid ]] && break; sleep 1; done
 [[ -n $pid ]] || cl_fail "no pid for migtest 2"
 out=$(cl sh --timeout 120 0 "migrate $pid 1") || cl_fail "migrate $pid 1: $out"
@@ -35,13 +35,13 @@ mig_wait_log 0 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "migtest 2 did not
 cl log 0 | tr -d '\r' | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 2 failed"
 
 # 3. A process blocked in sleep moves and still finishes (not timed).
-cl sh 0 'sleep 8 &' >/dev/null || cl_fail "start sleep"
+cl sh 0 'sleep 30 &' >/dev/null || cl_fail "start sleep"
 spid=$(cl sh 0 'ps' | tr -d '\r' | awk '$NF == "sleep" || $4 ~ /sleep/ { print $1 }' | tail -n 1)
 [[ -n $spid ]] || cl_fail "no pid for sleep"
 out=$(cl sh --timeout 120 0 "migrate $spid 1") || cl_fail "migrate the sleeper: $out"
 cl sh 1 ps | tr -d '\r' | grep -q "^ *$spid " || cl_fail "sleep $spid is not on node 1"
 gone=0
-for _ in $(seq 60); do
+for _ in $(seq 120); do
     cl sh 1 ps | tr -d '\r' | grep -q "^ *$spid " || { gone=1; break; }
     sleep 1
 done
@@ -69,7 +69,7 @@ mig_wait_log 1 'migtest: PASS pid [0-9]+ node 1$' 300 ||
     cl_fail "node 1 took no migration after the bad messages"
 
 # 6. evict: node 1 sends its foreign processes home.
-cl sh 0 'echo T6; migtest -b -r 1000000 -d 10 1 &' >/dev/null || cl_fail "start migtest 6"
+cl sh 0 'echo T6; migtest -b -p 200 -r 1000000 -d 10 1 &' >/dev/null || cl_fail "start migtest 6"
 for _ in $(seq 60); do pid=$(mig_pid 0 T6); [[ -n $pid ]] && break; sleep 1; done
 [[ -n $pid ]] || cl_fail "migtest 6 did not start"
 out=$(cl sh --timeout 120 0 "migrate $pid 1") || cl_fail "migrate $pid 1: $out"

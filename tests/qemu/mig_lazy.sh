@@ -19,7 +19,7 @@ cl log 0 | tr -d '\r' | grep -q 'migtest: PASS pid [0-9]* node 0$' || cl_fail "m
 cl log 2 | tr -d '\r' | grep -q 'migtest: pid [0-9]* moved to node 2' ||
     cl_fail "migtest 1 never ran on node 2"
 
-cl sh 0 'echo T2; migtest -b -r 1000000 -d 10 3 &' >/dev/null || cl_fail "start migtest 2"
+cl sh 0 'echo T2; migtest -b -p 200 -r 1000000 -d 10 3 &' >/dev/null || cl_fail "start migtest 2"
 for _ in $(seq 60); do pid=$(mig_pid 0 T2); [[ -n $pid ]] && break; sleep 1; done
 [[ -n $pid ]] || cl_fail "migtest 2 did not start"
 for hop in "0 1" "1 2" "2 0"; do
@@ -41,7 +41,7 @@ cl log 0 | tr -d '\r' | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "mig
 
 # The source dies with pages still to push: 64 MiB moved lazily 0 -> 1,
 # then node 0 is killed at once.
-cl sh 0 'echo T3; migtest -r 1000000 -d 10 64 &' >/dev/null || cl_fail "start migtest 3"
+cl sh 0 'echo T3; migtest -p 200 -r 1000000 -d 10 64 &' >/dev/null || cl_fail "start migtest 3"
 for _ in $(seq 120); do pid=$(mig_pid 0 T3); [[ -n $pid ]] && break; sleep 1; done
 [[ -n $pid ]] || cl_fail "migtest 3 did not start"
 out=$(cl sh --timeout 120 0 "migrate $pid 1 lazy") || cl_fail "migrate $pid 1 lazy: $out"

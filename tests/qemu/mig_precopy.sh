@@ -12,7 +12,7 @@ cl_setup mig_precopy
 cd "$CL_ROOT" || exit 1
 cl up -n 3 --timeout 180 --kernel-args "migrate_strategy=precopy" >/dev/null || cl_fail "up -n 3"
 
-cl sh 0 'echo T1; migtest -b -r 1000000 -d 5 3 &' >/dev/null || cl_fail "start migtest 1"
+cl sh 0 'echo T1; migtest -b -p 200 -r 1000000 -d 5 3 &' >/dev/null || cl_fail "start migtest 1"
 for _ in $(seq 60); do pid=$(mig_pid 0 T1); [[ -n $pid ]] && break; sleep 1; done
 [[ -n $pid ]] || cl_fail "migtest 1 did not start"
 resent=0
