@@ -156,14 +156,14 @@ wait_done(struct mig_ctx *m, int pid)
         if (m->done)
             break;
         spin_unlock(&done_lock);
-        bool gone = proc_count(pid, 0) == 0;
-        bool cancel = (gone || (err == -EINTR && proc_signal_pending())) &&
-                      proc_mig_cancel(pid, m);
-        if (cancel || (gone && !m->regs)) {
-            if (cancel)
-                put_ref(m);     /* the process's reference: it never took the request */
-            return gone ? -ESRCH : -EINTR;
+        /* Taken (regs set): the process completes it, whatever happens. */
+        bool taken = __atomic_load_n(&m->regs, __ATOMIC_SEQ_CST) != NULL;
+        if (!taken && err == -EINTR && proc_signal_pending() && proc_mig_cancel(pid, m)) {
+            put_ref(m);         /* the process's reference: it never took the request */
+            return -EINTR;
         }
+        if (!taken && !proc_mig_running(pid) && !m->done)
+            return -ESRCH;      /* it ended first; its reference goes with the entry */
         spin_lock(&done_lock);
     }
     spin_unlock(&done_lock);

@@ -131,6 +131,8 @@ int proc_mig_request(int pid, struct mig_ctx *m, int *uid);
 /* Pre-copy: give the request back to p, so it sends its next round at the
  * next safe point (it runs meanwhile). */
 void proc_mig_rearm(struct proc *p, struct mig_ctx *m);
+/* True while pid runs here (alive, with its thread and address space). */
+bool proc_mig_running(int pid);
 /* Take back a request the process has not yet seen: true if taken. */
 bool proc_mig_cancel(int pid, struct mig_ctx *m);
 /* The return-to-user hook: restart an interrupted call, then migrate. */

@@ -72,6 +72,15 @@ proc_mig_cancel(int pid, struct mig_ctx *m)
 }
 
 bool
+proc_mig_running(int pid)
+{
+    spin_lock(&proc_table_lock);
+    bool r = find_running(pid) != NULL;
+    spin_unlock(&proc_table_lock);
+    return r;
+}
+
+bool
 migrate_requested(const struct proc *p)
 {
     return p->mig != NULL;
