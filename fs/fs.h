@@ -76,8 +76,7 @@ int fs_console_release(int sid);
 
 /*
  * Streams across nodes (fs_ctx_pack.c, fs_mig.c; docs/fs.md "Streams
- * across nodes"). Buffers are mig's (kernel/migrate.h; kernel/stub_mig.h
- * until it is merged).
+ * across nodes"). Buffers are mig's (kernel/migrate.h).
  */
 struct mig_buf;
 struct mig_cur;

@@ -24,7 +24,7 @@
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/proc.h"
-#include "kernel/stub_mig.h"
+#include "kernel/migrate.h"
 
 #define PACK_MAGIC   0x57465343u   /* "WFSC" */
 #define PACK_VERSION 1

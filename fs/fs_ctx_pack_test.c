@@ -13,7 +13,7 @@
 #include <stdarg.h>
 #include "fs/fs_testlib.h"
 #include "fs/fs_remote.h"
-#include "kernel/stub_mig.h"
+#include "kernel/migrate.h"
 #include "kernel/wisp_abi.h"
 #include "net/rpc/recov.h"
 #include "net/rpc/rpc_ops.h"

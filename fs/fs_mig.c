@@ -13,7 +13,7 @@
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/proc.h"
-#include "kernel/stub_mig.h"
+#include "kernel/migrate.h"
 
 #define PENDING_MAX 16
 

@@ -70,6 +70,9 @@ bool arch_pt_unmap(uint64_t root, uint64_t va, uint64_t *pa);
  * and *flags set, false when there is none. Skips empty tables whole, so
  * walking a huge sparse region costs what is mapped, not its size. */
 bool arch_pt_next(uint64_t root, uint64_t *va, uint64_t end, uint64_t *pa, unsigned *flags);
+/* Clear va's dirty bit (set by the CPU on a write); true if it was set.
+ * Migration's pre-copy rounds use it (kernel/vm_migrate.c). */
+bool arch_pt_clear_dirty(uint64_t root, uint64_t va);
 void arch_pt_activate(uint64_t root);
 void arch_tlb_flush_page(uint64_t va);
 uint64_t arch_pt_kernel_root(void);

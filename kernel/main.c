@@ -13,6 +13,7 @@
 #include "kernel/lib.h"
 #include "kernel/main.h"
 #include "kernel/home.h"
+#include "kernel/migrate.h"
 #include "kernel/mem.h"
 #include "kernel/sched.h"
 #include "kernel/time.h"
@@ -181,6 +182,7 @@ main_thread(void *arg)
             time_sync_start(node_id);
         if (!rerr)
             home_init();   /* home table service: posts and node failures */
+            migrate_init();
     }
 
     const char *init = cmdline_get(&cmdline, "init");

@@ -11,7 +11,7 @@
 #include "kernel/home.h"
 #include "kernel/lib.h"
 #include "kernel/proc_int.h"
-#include "kernel/stub_mig.h"
+#include "kernel/migrate.h"
 
 #define PROC_MIG_MAGIC 0x50524f43u   /* "PROC" */
 
@@ -91,4 +91,17 @@ proc_mig_unpack(struct proc *p, struct mig_cur *c, struct mig_ctx *m)
     p->ctty_dropped = flags & 2;
     spin_unlock(&proc_table_lock);
     return 0;
+}
+
+/* The identity needs no freeing at the source (the entry itself goes
+ * through home_depart) and leaves nothing to undo at the target (the entry
+ * goes through home_adopt_abort). */
+void
+proc_mig_source_done(struct proc *p, struct mig_ctx *m, bool committed)
+{
+}
+
+void
+proc_mig_target_abort(struct proc *p, struct mig_ctx *m)
+{
 }

@@ -16,7 +16,7 @@
 #include "kernel/mem.h"
 #include "kernel/proc_int.h"
 #include "kernel/sched.h"
-#include "kernel/stub_mig.h"
+#include "kernel/migrate.h"
 #include "fs/fs.h"
 #include "kernel/sys.h"
 #include "kernel/uaccess.h"

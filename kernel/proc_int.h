@@ -104,6 +104,14 @@ struct proc {
      * of the next SIGALRM (0: disarmed) and the reload interval (0: none). */
     uint64_t itimer_at;
     uint64_t itimer_interval;
+    /* Migration (kernel/migrate.h, kernel/proc_migrate.c): a request set
+     * atomically by the requester and taken by the process on its way to
+     * user mode; the deadline of its nanosleep, and the time left of one a
+     * migration interrupted (carried to the target, used by the restart). */
+    struct mig_ctx *volatile mig;
+    uint64_t sleep_deadline;
+    uint64_t sleep_left;
+    bool sleep_left_valid;
 };
 
 extern struct spinlock proc_table_lock;

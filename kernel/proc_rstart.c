@@ -15,7 +15,7 @@
 #include "kernel/main.h"
 #include "kernel/proc_int.h"
 #include "kernel/sched.h"
-#include "kernel/stub_mig.h"
+#include "kernel/migrate.h"
 #include "kernel/sys.h"
 #include "kernel/uaccess.h"
 #include "kernel/vm.h"
@@ -93,11 +93,11 @@ proc_rpc_rstart(int from_node, const void *req, size_t reqlen, void *rep, size_t
     struct mig_cur c;
     mig_cur_init(&c, req, reqlen);
     uint32_t ctxlen = mig_get_u32(&c);
-    if (c.err || ctxlen > reqlen - c.off)
+    if (c.err || ctxlen > reqlen - c.pos)
         return -EBADMSG;
     struct mig_cur cc;
-    mig_cur_init(&cc, (const uint8_t *)req + c.off, ctxlen);
-    c.off += ctxlen;
+    mig_cur_init(&cc, (const uint8_t *)req + c.pos, ctxlen);
+    c.pos += ctxlen;
     struct rs_req *rq = kzalloc(sizeof(*rq));
     if (!rq)
         return -EBADMSG;        /* the sender gives the references back */

@@ -6,12 +6,15 @@
  * interrupts a sleep; a call interrupted by a handler returns -EINTR, or is
  * restarted when the handler has SA_RESTART; a call interrupted by a
  * signal that ran no handler (a stop and continue) is restarted. Stopping
- * and continuing themselves are in proc_jobctl.c.
+ * and continuing themselves are in proc_jobctl.c. A migration request
+ * interrupts sleeps like a signal and is acted on at the same safe point,
+ * after the signals (kernel/proc_migrate.c).
  */
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/home.h"
 #include "kernel/lib.h"
+#include "kernel/migrate.h"
 #include "kernel/proc_int.h"
 #include "kernel/sched.h"
 #include "kernel/sys.h"
@@ -106,6 +109,8 @@ proc_signal_pending(void)
     uint64_t pend = p->sig_pending;
     if (pend & SIGBIT(SIGKILL))
         return true;
+    if (migrate_requested(p))
+        return true;    /* a migration interrupts a sleep as a signal would */
     pend &= ~p->sig_blocked;
     return pend && (pend & ~ignored_mask(p));
 }
@@ -331,6 +336,14 @@ trap_user_return(struct arch_regs *r)
     struct proc *p = proc_current();
     if (p && (p->sig_pending || p->sig_saved_valid))
         proc_signal_deliver(r);
+    if (p && migrate_requested(p)) {
+        /* A safe point: the process moves itself (it may sleep; the
+         * interrupt path comes here with interrupts off). */
+        uint64_t f = arch_irq_save();
+        arch_irq_enable();
+        proc_mig_freeze(p, r);
+        arch_irq_restore(f);
+    }
 }
 
 /* Sleep until a signal that is not blocked is pending; always -EINTR. */

@@ -20,7 +20,7 @@
 #include "kernel/proc_int.h"
 #include "kernel/proc_timer.h"
 #include "kernel/sched.h"
-#include "kernel/stub_mig.h"
+#include "kernel/migrate.h"
 #include "kernel/sys.h"
 #include "kernel/uaccess.h"
 

@@ -174,3 +174,8 @@ long sys_wisp_streamstat(uint64_t ubuf, long size);                    /* fs/fs_
 long sys_getitimer(int which, uint64_t uvalue);                        /* proc_timer.c */
 long sys_alarm(unsigned int seconds);
 long sys_setitimer(int which, uint64_t uvalue, uint64_t uovalue);
+/* Migration (kernel/migrate.c). */
+long sys_wisp_migrate(long pid, long node, long strategy, uint64_t ustats);
+long sys_wisp_evict(void);
+long sys_wisp_migstat(uint64_t ubuf, long size);
+long sys_wisp_migprobe(long node);

@@ -9,6 +9,7 @@
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/main.h"
+#include "kernel/migrate.h"
 #include "kernel/sched.h"
 #include "kernel/sys.h"
 #include "kernel/time.h"
@@ -42,7 +43,9 @@ sleep_ts(uint64_t ureq, uint64_t urem, bool absolute)
     uint64_t start = arch_time_ns();
     if (absolute)
         ns = ns > start ? ns - start : 0;
+    ns = proc_mig_sleep_begin(ns);   /* a restart after a migration: the time left */
     int err = sched_sleep_ns(ns);
+    proc_mig_sleep_end();
     if (err && urem && !absolute) {
         uint64_t done = arch_time_ns() - start, left = done < ns ? ns - done : 0;
         struct k_timespec rem = { (int64_t)(left / 1000000000), (int64_t)(left % 1000000000) };

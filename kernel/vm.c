@@ -12,6 +12,7 @@
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
+#include "kernel/migrate.h"
 #include "kernel/trap.h"
 #include "kernel/vm_int.h"
 
@@ -131,6 +132,8 @@ drop_region(struct vm *vm, struct vm_region *r)
 void
 vm_free(struct vm *vm)
 {
+    if (vm->mig_lazy)
+        migrate_lazy_vm_gone(vm);
     struct vm_region *r = vm->regions;
     while (r) {
         struct vm_region *n = r->next;
@@ -404,6 +407,11 @@ vm_fault(struct vm *vm, uint64_t addr, unsigned access)
         /* Present and permitted: another thread's fix or a stale TLB entry. */
         arch_tlb_flush_page(va);
         return (access & TRAP_WRITE) && !(f & ARCH_PTE_W) ? -EFAULT : 0;
+    }
+    if (vm->mig_lazy) {        /* a lazy migration's page may be at the source */
+        int lerr = migrate_lazy_fault(vm, va);
+        if (lerr <= 0)
+            return lerr;
     }
     int err = absent_page(vm, r, va, &pa);
     if (err || !(access & TRAP_WRITE) || !r->file_pa)

@@ -50,6 +50,7 @@ struct vm {
     uint64_t mapped;           /* bytes in regions */
     uint64_t committed;        /* pages charged to the node's commit */
     bool oom_killed;           /* the OOM report was printed; SIGKILL is posted */
+    bool mig_lazy;             /* pages still at a migration's source (kernel/migrate_lazy.c) */
 };
 
 /* An empty address space, charged VM_KERNEL_PAGES. NULL when out of

@@ -153,3 +153,37 @@ struct wisp_streamstat {
     uint64_t served;        /* remote stream ops served */
     uint64_t imports;       /* remote streams open on this node now */
 };
+
+/* Process migration (kernel/migrate.h, docs/migration.md). */
+#define WISP_SYS_MIGRATE    1040  /* (long pid (0: self), long node, long strategy (-1: the
+                                      default), struct wisp_migrate *stats or NULL) -> 0 once
+                                      the process runs at node */
+#define WISP_SYS_EVICT      1041  /* () -> how many foreign processes were sent home */
+#define WISP_SYS_MIGSTAT    1042  /* (struct wisp_migstat *buf, long size) -> bytes */
+#define WISP_SYS_MIGPROBE   1043  /* (long node) -> how many of the stale, duplicate and
+                                      malformed migration messages sent to node it refused
+                                      (a test: kernel/migrate_probe.c) */
+
+enum { WISP_MIG_DIRECT = 0, WISP_MIG_PRECOPY = 1, WISP_MIG_LAZY = 2 };
+enum { WISP_MIG_NEGOTIATE, WISP_MIG_FREEZE, WISP_MIG_TRANSFER, WISP_MIG_COMMIT,
+       WISP_MIG_RESUME, WISP_MIG_NPHASE };
+
+struct wisp_migrate {
+    uint64_t ns[WISP_MIG_NPHASE];   /* time of each phase */
+    uint64_t pages, bytes;          /* pages sent and all bytes sent (state included) */
+    uint64_t pages_resent;          /* pre-copy: pages sent more than once */
+    int32_t pid, source, target, strategy;
+};
+
+struct wisp_migstat {
+    uint64_t out, in;               /* migrations committed from / to this node */
+    uint64_t refused;               /* offers this node refused */
+    uint64_t refused_by_peer;       /* offers of this node a target refused */
+    uint64_t failed;                /* migrations out that failed: the process stayed */
+    uint64_t aborted;               /* incoming migrations dropped before they ran */
+    uint64_t stale;                 /* messages for an unknown migration or the wrong node */
+    uint64_t malformed;             /* messages that did not parse */
+    uint64_t pages_sent, bytes_sent, pages_resent, pages_received;
+    uint64_t evicted;               /* processes sent home by evict */
+    uint64_t lazy_fetches;          /* lazy: pages a fault here fetched from the source */
+};

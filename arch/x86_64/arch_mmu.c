@@ -14,6 +14,7 @@
 #define PTE_P   (1ull << 0)
 #define PTE_W   (1ull << 1)
 #define PTE_U   (1ull << 2)
+#define PTE_D   (1ull << 6)   /* dirty: set by the CPU on a write */
 #define PTE_PS  (1ull << 7)
 #define PTE_G   (1ull << 8)
 #define PTE_COW (1ull << 9)
@@ -314,4 +315,15 @@ void
 arch_tlb_flush_page(uint64_t va)
 {
     __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+bool
+arch_pt_clear_dirty(uint64_t root, uint64_t va)
+{
+    uint64_t *e = walk(root, va, false);
+    if (!e || !(*e & PTE_P) || !(*e & PTE_D))
+        return false;
+    *e &= ~PTE_D;
+    arch_tlb_flush_page(va);   /* the next write sets it again */
+    return true;
 }

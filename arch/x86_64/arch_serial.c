@@ -7,6 +7,7 @@
 #include "fs/fs.h"
 #include "kernel/arch.h"
 #include "kernel/lib.h"
+#include "kernel/migrate.h"
 #include "kernel/sync.h"
 #include "arch/x86_64/arch_int.h"
 
@@ -68,6 +69,8 @@ arch_serial_poll(void)
 {
     if (!serial_present)
         return;
-    for (int i = 0; i < 64 && (inb(COM1 + 5) & 1); i++)
+    for (int i = 0; i < 64 && (inb(COM1 + 5) & 1); i++) {
+        migrate_console_activity();   /* evict_idle= (kernel/migrate.c) */
         fs_console_input(inb(COM1));
+    }
 }

@@ -35,6 +35,11 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
  * STREAM_*:   remote streams (fs/fs_remote_srv.c; encodings in docs/fs.md): READ,
  *             WRITE, IOCTL, POLL, LSEEK, STAT on an export id; REF moves a reference
  * RSTART, RWAIT: the streams TEST VEHICLE (kernel/proc_rstart.c), not rexec
+ * MIG_*:      process migration (kernel/migrate_dst.c, docs/migration.md): OFFER
+ *             (negotiate), STATE/LIST/PAGES (stream pieces: the encapsulated state,
+ *             a round's page addresses, its pages), PREPARE, RESUME, ABORT; lazy:
+ *             FETCH (u64 id, u64 va -> the page), PUSH (stream piece of pages in list
+ *             order), DONE (u64 id: every page is at the target)
  */
 #define RPC_OPS(RPC_OP)                                              \
     RPC_OP(1,  PING,         recov_rpc_ping,        RPC_RUN_THREAD)  \
@@ -52,6 +57,16 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(15, HOME_KILL,    proc_rpc_kill,         RPC_RUN_THREAD)  \
     RPC_OP(16, HOME_LIST,    proc_rpc_list,         RPC_RUN_THREAD)  \
     RPC_OP(17, HOME_MOVED,   proc_rpc_moved,        RPC_RUN_THREAD)  \
+    RPC_OP(20, MIG_OFFER,    migrate_rpc_offer,     RPC_RUN_THREAD)  \
+    RPC_OP(21, MIG_STATE,    migrate_rpc_state,     RPC_RUN_THREAD)  \
+    RPC_OP(22, MIG_LIST,     migrate_rpc_list,      RPC_RUN_THREAD)  \
+    RPC_OP(23, MIG_PAGES,    migrate_rpc_pages,     RPC_RUN_THREAD)  \
+    RPC_OP(24, MIG_PREPARE,  migrate_rpc_prepare,   RPC_RUN_THREAD)  \
+    RPC_OP(25, MIG_RESUME,   migrate_rpc_resume,    RPC_RUN_THREAD)  \
+    RPC_OP(26, MIG_ABORT,    migrate_rpc_abort,     RPC_RUN_THREAD)  \
+    RPC_OP(27, MIG_FETCH,    migrate_rpc_fetch,     RPC_RUN_THREAD)  \
+    RPC_OP(28, MIG_PUSH,     migrate_rpc_push,      RPC_RUN_THREAD)  \
+    RPC_OP(29, MIG_DONE,     migrate_rpc_done,      RPC_RUN_THREAD)  \
     RPC_OP(30, STREAM_READ,  fs_rpc_stream_read,    RPC_RUN_THREAD)  \
     RPC_OP(31, STREAM_WRITE, fs_rpc_stream_write,   RPC_RUN_THREAD)  \
     RPC_OP(32, STREAM_IOCTL, fs_rpc_stream_ioctl,   RPC_RUN_THREAD)  \

@@ -126,3 +126,28 @@ wisp_streamstat(struct wisp_streamstat *buf, long size)
 {
     return syscall(WISP_SYS_STREAMSTAT, buf, size);
 }
+
+/* Process migration (docs/migration.md). */
+static inline long
+wisp_migrate(long pid, long node, long strategy, struct wisp_migrate *stats)
+{
+    return syscall(WISP_SYS_MIGRATE, pid, node, strategy, stats);
+}
+
+static inline long
+wisp_evict(void)
+{
+    return syscall(WISP_SYS_EVICT);
+}
+
+static inline long
+wisp_migstat(struct wisp_migstat *buf, long size)
+{
+    return syscall(WISP_SYS_MIGSTAT, buf, size);
+}
+
+static inline long
+wisp_migprobe(long node)
+{
+    return syscall(WISP_SYS_MIGPROBE, node);
+}

@@ -1,0 +1,225 @@
+/*
+ * The VM row of the migration table (kernel/migrate.h): the source packs
+ * the region list and the break and picks the pages to send (every
+ * present page except the untouched pages of the program's shared image,
+ * which the target maps from its own copy of the same initrd file by
+ * offset); the target rebuilds the regions, charged as at the source, and
+ * installs the pages as they were received (kernel/migrate_dst.c stages
+ * them). The page bytes themselves travel outside the state buffer
+ * (kernel/migrate_src.c).
+ */
+#include "kernel/arch.h"
+#include "kernel/errno.h"
+#include "kernel/lib.h"
+#include "kernel/mem.h"
+#include "kernel/migrate.h"
+#include "kernel/proc.h"
+#include "fs/fs.h"
+#include "kernel/vm_int.h"
+
+#define REGIONS_MAX 4096
+enum { REG_ANON = 0, REG_FILE = 1 };
+
+/* The program image's first frame and length at this node, or -errno. */
+static int
+image_of(struct proc *p, uint64_t *pa, size_t *len)
+{
+    const char *exe = proc_mig_exe(p);
+    if (!exe[0])
+        return -ENOENT;
+    struct fs_ctx *fs = proc_fs(p);
+    struct fs_ctx *tmp = fs ? NULL : fs_ctx_new_console();
+    int err = fs || tmp ? fs_exec_image(fs ? fs : tmp, exe, pa, len) : -ENOMEM;
+    if (tmp)
+        fs_ctx_free(tmp);
+    return err;
+}
+
+static int
+page_list_add(struct mig_ctx *m, size_t *cap, uint64_t va)
+{
+    if (m->npages == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 256;
+        uint64_t *n = kmalloc(ncap * sizeof(*n));
+        if (!n)
+            return -ENOMEM;
+        if (m->npages)
+            memcpy(n, m->page_va, m->npages * sizeof(*n));
+        kfree(m->page_va);
+        m->page_va = n;
+        *cap = ncap;
+    }
+    m->page_va[m->npages++] = va;
+    return 0;
+}
+
+/* Every present page of r that is not the image's own frame; with
+ * dirty_only, only those written since the last round. Pre-copy clears
+ * the dirty bits as it goes, so the next round sees the writes since. */
+static int
+pick_pages(struct vm *vm, struct vm_region *r, struct mig_ctx *m, size_t *cap, bool dirty_only)
+{
+    uint64_t va = r->start, pa;
+    unsigned f;
+    bool precopy = m->strategy == MIG_PRECOPY;
+    for (; arch_pt_next(vm->root, &va, r->end, &pa, &f); va += PAGE_SIZE) {
+        if (r->file_pa && pa == r->file_pa + (va - r->start))
+            continue;     /* the shared program image: the target maps its own */
+        bool dirty = precopy && arch_pt_clear_dirty(vm->root, va);
+        if (dirty_only && !dirty)
+            continue;     /* clean since the last round: the target has it */
+        if (page_list_add(m, cap, va))
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+int
+vm_mig_pick(struct proc *p, struct mig_ctx *m, bool dirty_only)
+{
+    struct vm *vm = proc_vm(p);
+    size_t cap = 0;
+    kfree(m->page_va);
+    m->page_va = NULL;
+    m->npages = 0;
+    for (struct vm_region *r = vm->regions; r; r = r->next)
+        if (pick_pages(vm, r, m, &cap, dirty_only))
+            return -ENOMEM;
+    return 0;
+}
+
+int
+vm_mig_pack(struct proc *p, struct mig_buf *b, struct mig_ctx *m)
+{
+    struct vm *vm = proc_vm(p);
+    uint64_t img = 0;
+    size_t img_len = 0, cap = 0;
+    uint32_t n = 0;
+    if (image_of(p, &img, &img_len))
+        img = 0;
+    for (struct vm_region *r = vm->regions; r; r = r->next)
+        n++;
+    mig_put_u32(b, n);
+    mig_put_u64(b, vm->brk_start);
+    mig_put_u64(b, vm->brk);
+    kfree(m->page_va);
+    m->page_va = NULL;
+    m->npages = 0;
+    bool dirty_only = m->strategy == MIG_PRECOPY && m->round > 0;
+    for (struct vm_region *r = vm->regions; r; r = r->next) {
+        bool file = r->file_pa && img && r->file_pa >= img &&
+                    r->file_pa + (r->end - r->start) <= img + ALIGN_UP(img_len, PAGE_SIZE);
+        mig_put_u64(b, r->start);
+        mig_put_u64(b, r->end);
+        mig_put_u32(b, r->prot);
+        mig_put_u32(b, r->acct);
+        mig_put_u32(b, file ? REG_FILE : REG_ANON);
+        mig_put_u64(b, file ? r->file_pa - img : 0);
+        if (pick_pages(vm, r, m, &cap, dirty_only))
+            return -ENOMEM;
+    }
+    return b->err;
+}
+
+/* One region at the target, charged as the source's was. */
+static int
+map_region(struct vm *vm, struct mig_cur *c, uint64_t img, size_t img_len)
+{
+    uint64_t start = mig_get_u64(c), end = mig_get_u64(c);
+    unsigned prot = mig_get_u32(c), acct = mig_get_u32(c), kind = mig_get_u32(c);
+    uint64_t off = mig_get_u64(c);
+    if (c->err || end <= start || prot > (VM_R | VM_W | VM_X))
+        return -EBADMSG;
+    if (kind == REG_FILE) {
+        if (!img || off >= ALIGN_UP(img_len, PAGE_SIZE) ||
+            end - start > ALIGN_UP(img_len, PAGE_SIZE) - off)
+            return -EBADMSG;      /* not the image this node has for the program */
+        return vm_map_file(vm, start, end - start, prot, img + off);
+    }
+    unsigned flags = acct == VM_ACCT_NONE ? VM_MAP_NORESERVE : acct == VM_ACCT_TOUCH ? VM_MAP_TOUCH : 0;
+    int err = vm_map_flags(vm, start, end - start, prot, flags);
+    return err == -EINVAL ? -EBADMSG : err;
+}
+
+int
+vm_mig_unpack(struct proc *p, struct mig_cur *c, struct mig_ctx *m)
+{
+    uint32_t n = mig_get_u32(c);
+    uint64_t brk_start = mig_get_u64(c), brk = mig_get_u64(c);
+    uint64_t img = 0;
+    size_t img_len = 0;
+    if (c->err || n > REGIONS_MAX)
+        return -EBADMSG;
+    if (image_of(p, &img, &img_len))
+        img = 0;
+    struct vm *vm = vm_new();
+    if (!vm)
+        return -ENOMEM;
+    int err = 0;
+    for (uint32_t i = 0; i < n && !err; i++)
+        err = map_region(vm, c, img, img_len);
+    if (err) {
+        vm_free(vm);
+        return err;
+    }
+    vm->brk_start = brk_start;
+    vm->brk = brk;
+    proc_mig_set_vm(p, vm);
+    return 0;
+}
+
+void
+vm_mig_source_done(struct proc *p, struct mig_ctx *m, bool committed)
+{
+    if (committed && m->strategy == MIG_LAZY) {
+        migrate_lazy_serve(m, proc_mig_detach_vm(p));   /* takes the page list too */
+        return;
+    }
+    kfree(m->page_va);
+    m->page_va = NULL;
+    m->npages = 0;
+    if (committed)
+        proc_mig_drop_vm(p);
+}
+
+void
+vm_mig_target_abort(struct proc *p, struct mig_ctx *m)
+{
+    struct vm *vm = proc_vm(p);
+    if (vm) {
+        proc_mig_set_vm(p, NULL);
+        vm_free(vm);
+    }
+}
+
+int
+vm_mig_install(struct vm *vm, uint64_t va, uint64_t pa)
+{
+    struct vm_region *r = vm_find(vm, va);
+    uint64_t old;
+    unsigned f;
+    if (!r || (va & (PAGE_SIZE - 1)))
+        return -EBADMSG;
+    bool had = arch_pt_lookup(vm->root, va, &old, &f);
+    uint64_t charge = !had && r->acct == VM_ACCT_TOUCH ? 1 : 0;
+    if (vm_charge(vm, charge))
+        return -ENOMEM;
+    if (arch_pt_map(vm->root, va, pa, vm_pte_flags(r->prot))) {
+        vm_uncharge(vm, charge);
+        return -ENOMEM;
+    }
+    if (had)
+        mem_frame_unref(old);
+    return 0;
+}
+
+int
+vm_mig_read_page(struct vm *vm, uint64_t va, void *dst)
+{
+    uint64_t pa;
+    unsigned f;
+    if (!arch_pt_lookup(vm->root, va, &pa, &f))
+        return -EFAULT;
+    memcpy(dst, mem_p2v(pa), PAGE_SIZE);
+    return 0;
+}

@@ -1,0 +1,96 @@
+/*
+ * migrate: move a process to another node and print the phases.
+ *   migrate PID NODE [direct|precopy|lazy]
+ *   migrate stat          this node's migration counters (wisp_migstat)
+ *   migrate probe NODE    send NODE stale and malformed migration messages;
+ *                         prints how many it refused (a test)
+ * The call returns once the process runs at NODE (or has failed and goes
+ * on where it was). Times are the kernel's, per phase (docs/migration.md).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "wisp.h"
+
+static const char *const phases[WISP_MIG_NPHASE] = { "negotiate", "freeze", "transfer",
+                                                      "commit", "resume" };
+static const char *const strategies[] = { "direct", "precopy", "lazy" };
+
+#define F(x) { #x, offsetof(struct wisp_migstat, x) }
+static const struct {
+    const char *name;
+    size_t off;
+} fields[] = {
+    F(out), F(in), F(refused), F(refused_by_peer), F(failed), F(aborted), F(stale),
+    F(malformed), F(pages_sent), F(bytes_sent), F(pages_resent), F(pages_received), F(evicted),
+    F(lazy_fetches),
+};
+
+static int
+stat(void)
+{
+    struct wisp_migstat s;
+    memset(&s, 0, sizeof(s));
+    if (wisp_migstat(&s, sizeof(s)) < 0) {
+        fprintf(stderr, "migrate: %s\n", strerror(errno));
+        return 1;
+    }
+    _Static_assert(sizeof(fields) / sizeof(fields[0]) * 8 == sizeof(struct wisp_migstat),
+                   "every counter is printed");
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)&s + fields[i].off, sizeof(v));
+        printf("%-16s %llu\n", fields[i].name, (unsigned long long)v);
+    }
+    return 0;
+}
+
+void
+migrate_print(const struct wisp_migrate *st)
+{
+    printf("migrated pid %d: node %d -> node %d (%s)\n", st->pid, st->source, st->target,
+           st->strategy >= 0 && st->strategy < 3 ? strategies[st->strategy] : "?");
+    for (int i = 0; i < WISP_MIG_NPHASE; i++)
+        printf("  %-10s %8.3f ms\n", phases[i], st->ns[i] / 1e6);
+    printf("  pages %llu, bytes %llu, resent %llu\n", (unsigned long long)st->pages,
+           (unsigned long long)st->bytes, (unsigned long long)st->pages_resent);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "stat") == 0)
+        return stat();
+    if (argc == 3 && strcmp(argv[1], "probe") == 0) {
+        long n = wisp_migprobe(strtol(argv[2], NULL, 0));
+        if (n < 0) {
+            fprintf(stderr, "migrate: probe: %s\n", strerror(errno));
+            return 1;
+        }
+        printf("probe: %ld refused\n", n);
+        return 0;
+    }
+    if (argc < 3 || argc > 4) {
+        fprintf(stderr, "usage: migrate PID NODE [direct|precopy|lazy] | migrate stat\n");
+        return 2;
+    }
+    long strategy = -1;
+    for (int i = 0; argc == 4 && i < 3; i++)
+        if (strcmp(argv[3], strategies[i]) == 0)
+            strategy = i;
+    if (argc == 4 && strategy < 0) {
+        fprintf(stderr, "migrate: unknown strategy '%s'\n", argv[3]);
+        return 2;
+    }
+    long pid = strtol(argv[1], NULL, 0), node = strtol(argv[2], NULL, 0);
+    struct wisp_migrate st;
+    memset(&st, 0, sizeof(st));
+    if (wisp_migrate(pid, node, strategy, &st) < 0) {
+        fprintf(stderr, "migrate: pid %ld to node %ld: %s\n", pid, node, strerror(errno));
+        return 1;
+    }
+    migrate_print(&st);
+    return 0;
+}
