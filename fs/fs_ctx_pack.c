@@ -12,7 +12,7 @@
  *    with fs_ctx_pack_discard when the receiver never got the message.
  * The cwd travels as a path, with the umask.
  *
- * Encoding (kernel/stub_mig.h buffers, integers big-endian): u32 magic
+ * Encoding (kernel/migrate.h buffers, integers big-endian): u32 magic
  * "WFSC", u32 version 1, u32 sender node, str cwd, u32 umask, u32 nofile,
  * u32 nstreams, nstreams x { u32 kind, u32 flags, PATH: str path, u64 off
  * | REMOTE: u32 node, u64 id, 12 x u64 attributes }, u32 nfds, nfds x

@@ -189,7 +189,7 @@ def frag_data(proto):
 
 
 def hdr(**kw):
-    h = dict(magic=MAGIC, version=2, flags=F_REQUEST, op=OP_COUNT, client=1, server=0,
+    h = dict(magic=MAGIC, version=3, flags=F_REQUEST, op=OP_COUNT, client=1, server=0,
              channel=0, frag_index=0, frag_count=1, seq=1, boot=1, dst_boot=0, total=0,
              payload_len=None, reserved=0, error=0, mask=0)
     h.update(kw)
@@ -281,7 +281,7 @@ class Heard:
             if u is None or hashlib.sha1(frame).digest() in self.sent:
                 return
             h = decode(u[4])
-            if h is None or h["version"] not in (1, 2):
+            if h is None or h["version"] not in (1, 2, 3):
                 return
             self.rpc += 1
             self.version = h["version"]
@@ -635,7 +635,7 @@ def inject(a):
 
 def run(a, key, key_from, heard, plug, sent):
     boots, version, old, maxseq = learn(heard, a)
-    proto = a.proto or version or 2
+    proto = a.proto or version or 3
     print(f"rpc_inject: heard {heard.rpc} RPC datagrams; proto {proto}"
           f"{'' if version else ' (assumed)'}; boot ids "
           + " ".join(f"{k}={b:08x}" for k, b in sorted(boots.items()))

@@ -56,6 +56,19 @@ migrate_print(const struct wisp_migrate *st)
         printf("  %-10s %8.3f ms\n", phases[i], st->ns[i] / 1e6);
     printf("  pages %llu, bytes %llu, resent %llu\n", (unsigned long long)st->pages,
            (unsigned long long)st->bytes, (unsigned long long)st->pages_resent);
+    /* The one-line form scripts/bench_migrate.py reads (docs/experiments.md). */
+    uint64_t total = 0;
+    for (int i = 0; i < WISP_MIG_NPHASE; i++)
+        total += st->ns[i];
+    printf("migrate: pid %d node %d->%d strategy %s total_us %llu", st->pid, st->source,
+           st->target, st->strategy >= 0 && st->strategy < 3 ? strategies[st->strategy] : "?",
+           (unsigned long long)(total / 1000));
+    static const char *const keys[WISP_MIG_NPHASE] = { "negotiate_us", "freeze_us",
+                                                       "transfer_us", "commit_us", "resume_us" };
+    for (int i = 0; i < WISP_MIG_NPHASE; i++)
+        printf(" %s %llu", keys[i], (unsigned long long)(st->ns[i] / 1000));
+    printf(" pages %llu bytes %llu resent %llu\n", (unsigned long long)st->pages,
+           (unsigned long long)st->bytes, (unsigned long long)st->pages_resent);
 }
 
 int
