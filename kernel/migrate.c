@@ -26,6 +26,8 @@ static uint64_t evict_idle_ns;            /* evict_idle=SECONDS; 0: off */
 static volatile uint64_t last_input_ns;   /* console activity (any context) */
 static volatile bool evict_wanted;
 static bool policy_off;
+static char delay_phase[16];              /* migrate_delay=PHASE:MS, tests only */
+static uint64_t delay_ns;
 static uint32_t next_id;
 
 /* Requesters sleep here until their migration is done (done_lock). */
@@ -43,7 +45,7 @@ node_event(void *arg, int node, int event, uint32_t boot_id)
     }
 }
 
-static long evict_all(void);
+static long evict_all(long euid);
 
 /* Once a second: drop stalled incoming migrations, and evict when the
  * console was used after evict_idle seconds of quiet. */
@@ -56,7 +58,7 @@ gc_thread(void *arg)
         migrate_dst_gc();
         if (evict_wanted) {
             evict_wanted = false;
-            long n = evict_all();
+            long n = evict_all(-1);
             kprintf("wisp: the console is in use again: %ld foreign process%s sent home\n", n,
                     n == 1 ? "" : "es");
         }
@@ -75,12 +77,34 @@ migrate_init(void)
     uint64_t idle = 0;
     if (cmdline_get_u64(main_cmdline(), "evict_idle", 0, &idle) == 0 && idle < 1000000)
         evict_idle_ns = idle * 1000000000ull;
+    s = cmdline_get(main_cmdline(), "migrate_delay");
+    const char *colon = s ? strchr(s, ':') : NULL;
+    if (colon && colon - s < (long)sizeof(delay_phase)) {
+        memcpy(delay_phase, s, (size_t)(colon - s));
+        delay_ns = 0;
+        for (const char *d = colon + 1; *d >= '0' && *d <= '9' && delay_ns < 1000000; d++)
+            delay_ns = delay_ns * 10 + (uint64_t)(*d - '0');
+        delay_ns *= 1000000ull;
+        kprintf("wisp: migrate: test delay of %llu ms at %s\n",
+                (unsigned long long)(delay_ns / 1000000), delay_phase);
+    }
     last_input_ns = arch_time_ns();
     waitq_init(&done_wait);
     if (recov_register(node_event, NULL))
         kprintf("wisp: migrate: no recov slot: a dead source's offers expire by time only\n");
     if (!sched_spawn("migrate", gc_thread, NULL))
         kprintf("wisp: migrate: no background thread\n");
+}
+
+void
+migrate_test_delay(const char *phase, int pid)
+{
+    if (!delay_ns || strcmp(phase, delay_phase) != 0)
+        return;
+    kprintf("wisp: migrate pid %d: test delay at %s\n", pid, phase);
+    uint64_t end = arch_time_ns() + delay_ns;
+    while (arch_time_ns() < end)    /* a signal must not cut it short */
+        (void)sched_sleep_ns(MIN(end - arch_time_ns(), 100000000ull));
 }
 
 int
@@ -180,17 +204,16 @@ check_args(long node, long strategy)
     return 0;
 }
 
-/* Ask process pid (not the caller) to move and wait until it has, or has
- * failed; a kernel thread may call it too (eviction). */
+/* Ask process pid (not the caller) to move for a requester with effective
+ * uid euid (-1: the kernel, eviction) and wait until it has, or has failed. */
 static int
-move_other(int pid, int node, long strategy, struct wisp_migrate *s)
+move_other(int pid, int node, long strategy, struct wisp_migrate *s, long euid)
 {
     struct mig_ctx *m = new_ctx(node, strategy);
-    int uid;
     if (!m)
         return -ENOMEM;
     m->refs = 2;
-    int err = proc_mig_request(pid, m, &uid);
+    int err = proc_mig_request(pid, m, euid);
     if (err) {
         kfree(m);
         return err;
@@ -213,47 +236,51 @@ sys_wisp_migrate(long pid, long node, long strategy, uint64_t ustats)
         /* Self: the move happens on this call's way back to user mode; the
          * call returns 0 at the target, which writes the statistics. */
         struct mig_ctx *m = new_ctx((int)node, strategy);
-        int uid;
         if (!m)
             return -ENOMEM;
         m->refs = 1;
         m->self = true;
         m->stats_uptr = ustats;
-        err = proc_mig_request(proc_pid(self), m, &uid);
+        err = proc_mig_request(proc_pid(self), m, -1);   /* its own move */
         if (err)
             kfree(m);
         return err;
     }
     struct wisp_migrate s;
-    err = move_other((int)pid, (int)node, strategy, &s);
+    err = move_other((int)pid, (int)node, strategy, &s, proc_mig_caller_euid());
     if (!err && ustats)
         err = copyout(ustats, &s, sizeof(s));
     return err;
 }
 
+/* Send every foreign process home for a requester with effective uid euid
+ * (-1: the kernel): the count sent, or -EPERM when the requester may move
+ * none of those it found. */
 static long
-evict_all(void)
+evict_all(long euid)
 {
     int pids[64];
-    long sent = 0;
+    long sent = 0, denied = 0;
     struct wisp_migrate s;
     int n = proc_mig_list_foreign(pids, (int)ARRAY_SIZE(pids));
     for (int i = 0; i < n; i++) {
-        int err = move_other(pids[i], pids[i] >> PROC_NODE_SHIFT, MIG_DIRECT, &s);
+        int err = move_other(pids[i], pids[i] >> PROC_NODE_SHIFT, MIG_DIRECT, &s, euid);
         if (err == 0) {
             sent++;
             MIG_COUNT(evicted, 1);
+        } else if (err == -EPERM) {
+            denied++;
         } else {
             kprintf("wisp: evict: pid %d stays (%d)\n", pids[i], err);
         }
     }
-    return sent;
+    return sent == 0 && denied > 0 ? -EPERM : sent;
 }
 
 long
 sys_wisp_evict(void)
 {
-    return evict_all();
+    return evict_all(proc_mig_caller_euid());
 }
 
 long

@@ -118,16 +118,24 @@ void migrate_self(struct proc *p, struct arch_regs *regs);
 bool migrate_requested(const struct proc *p);
 /* Console input was seen: restarts the idle clock (evict_idle=). */
 void migrate_console_activity(void);
+/* Tests only: sleep at PHASE ("negotiate": before the offer; "transfer":
+ * after the state, before the pages; "commit": after the commit, before
+ * the resume) as migrate_delay=PHASE:MS on the command line says. */
+void migrate_test_delay(const char *phase, int pid);
 /* The default strategy (migrate_strategy= on the command line). */
 int migrate_default_strategy(void);
 
 /* ---- the process module's side (kernel/proc_migrate.c) ---- */
 
 /* Ask local process pid to migrate as m says (m->pid, m->home are filled
- * in; *uid its owner). 0, -ESRCH (no such running process), -EPERM (init),
- * -EBUSY (already asked). The process is woken from an interruptible
- * sleep, which returns -EINTR and is restarted after the move. */
-int proc_mig_request(int pid, struct mig_ctx *m, int *uid);
+ * in) for a requester with effective uid euid (-1: the kernel itself).
+ * 0, -ESRCH (no such running process), -EPERM (init, or the requester is
+ * neither root nor the owner: euid == the process's real uid), -EBUSY
+ * (already asked). The process is woken from an interruptible sleep,
+ * which returns -EINTR and is restarted after the move. */
+int proc_mig_request(int pid, struct mig_ctx *m, long euid);
+/* The calling process's effective uid (-1 for a kernel thread). */
+long proc_mig_caller_euid(void);
 /* Pre-copy: give the request back to p, so it sends its next round at the
  * next safe point (it runs meanwhile). */
 void proc_mig_rearm(struct proc *p, struct mig_ctx *m);

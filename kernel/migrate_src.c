@@ -153,6 +153,8 @@ transfer(struct proc *p, struct mig_ctx *m, const struct mig_buf *st)
                               NULL);
     m->bytes_sent += st->len;
     if (!err)
+        migrate_test_delay("transfer", m->pid);
+    if (!err)
         err = send_list(m, m->round, m->page_va, m->npages);
     if (!err && m->strategy != MIG_LAZY)    /* lazy: they follow after the resume */
         err = send_pages(m, proc_vm(p), m->round, m->page_va, m->npages);
@@ -191,6 +193,7 @@ resume(struct mig_ctx *m)
 static int
 negotiate(struct proc *p, struct mig_ctx *m)
 {
+    migrate_test_delay("negotiate", m->pid);
     uint64_t t = now_ns();
     int err = offer(p, m, 0);
     m->ns[MIG_PH_NEGOTIATE] = now_ns() - t;
@@ -292,6 +295,7 @@ migrate_self(struct proc *p, struct arch_regs *r)
         migrate_complete(m, err);
         return;
     }
+    migrate_test_delay("commit", m->pid);
     uint64_t t = now_ns();
     resume(m);
     uint64_t t_resume = now_ns() - t;

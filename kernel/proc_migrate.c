@@ -36,7 +36,7 @@ find_running(int pid)
 }
 
 int
-proc_mig_request(int pid, struct mig_ctx *m, int *uid_out)
+proc_mig_request(int pid, struct mig_ctx *m, long euid)
 {
     int err = 0;
     spin_lock(&proc_table_lock);
@@ -45,17 +45,25 @@ proc_mig_request(int pid, struct mig_ctx *m, int *uid_out)
         err = -ESRCH;
     else if (proc_is_init(p))
         err = -EPERM;     /* a node's init never leaves it */
+    else if (euid > 0 && (uint32_t)euid != p->uid)
+        err = -EPERM;     /* only its owner or root moves a process */
     else if (!__atomic_compare_exchange_n(&p->mig, &(struct mig_ctx *){ NULL }, m, false,
                                           __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         err = -EBUSY;
     if (!err) {
         m->pid = p->pid;
         m->home = p->home;
-        *uid_out = 0;     /* credentials are home's (issue 8): everyone is root until then */
         sched_wakeup(p->thread, true);   /* out of an interruptible sleep, as a signal */
     }
     spin_unlock(&proc_table_lock);
     return err;
+}
+
+long
+proc_mig_caller_euid(void)
+{
+    struct proc *self = proc_current();
+    return self ? (long)self->euid : -1;
 }
 
 bool

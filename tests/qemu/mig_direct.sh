@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Process migration, direct strategy (docs/migration.md), on 3 nodes:
-# migtest (4 MiB, self-checking) moves itself 0 -> 1 -> 2 -> 0 and passes;
+# migtest (4 MiB, self-checking) moves itself 0 -> 1 -> 2 -> 0 and passes,
+# its output reaching its file at home and home's shell its exit status;
 # `migrate PID NODE` moves another from outside, 0 -> 1 -> 2 -> 0, printing
 # its phases; a process blocked in sleep migrates and still finishes; 50
 # hops in a loop with a small heap; stale, duplicate and malformed
@@ -13,30 +14,34 @@ cl_setup mig_direct
 cd "$CL_ROOT" || exit 1
 cl up -n 3 --timeout 180 >/dev/null || cl_fail "up -n 3"
 
-# 1. Self-migration A -> B -> C -> A with 4 MiB of checked heap.
-cl sh 0 'echo T1; migtest -r 40 -d 10 4 1 2 0 &' >/dev/null || cl_fail "start migtest 1"
-mig_wait_log 0 'migtest: (PASS|FAIL).* node 0' 300 || cl_fail "migtest 1 did not finish on node 0"
-cl log 0 | tr -d '\r' | grep -q 'migtest: PASS pid [0-9]* node 0$' || cl_fail "migtest 1 failed"
-cl log 1 | tr -d '\r' | grep -q 'migtest: pid [0-9]* moved to node 1 (0 -> 1)' ||
-    cl_fail "migtest 1 never ran on node 1"
-cl log 2 | tr -d '\r' | grep -q 'migtest: pid [0-9]* moved to node 2 (1 -> 2)' ||
-    cl_fail "migtest 1 never ran on node 2"
+# 1. Self-migration A -> B -> C -> A with 4 MiB of checked heap; the
+# shell at home waits for it (no &) and learns its exit status; its output
+# (to a file in home's /tmp) came from every node.
+out=$(cl sh --timeout 300 0 'migtest -r 40 -d 10 4 1 2 0 > /tmp/t1 2>&1; echo status=$?') ||
+    cl_fail "migtest 1: $out"
+[[ $out == *status=0* ]] || cl_fail "migtest 1 exit status: $out"
+t1=$(mig_cat 0 /tmp/t1)
+grep -q 'migtest: PASS pid [0-9]* node 0$' <<<"$t1" || cl_fail "migtest 1 failed: $t1"
+grep -q 'migtest: pid [0-9]* moved to node 1 (0 -> 1)' <<<"$t1" || cl_fail "never ran on node 1: $t1"
+grep -q 'migtest: pid [0-9]* moved to node 2 (1 -> 2)' <<<"$t1" || cl_fail "never ran on node 2: $t1"
 
 # 2. From outside: migrate PID NODE, hop by hop, each printing its phases.
-cl sh 0 'echo T2; migtest -b -p 200 -r 1000000 -d 10 2 &' >/dev/null || cl_fail "start migtest 2"
-for _ in $(seq 60); do pid=$(mig_pid 0 T2); [[ -n $pid ]] && break; sleep 1; done
-[[ -n $pid ]] || cl_fail "no pid for migtest 2"
+cl sh 0 'migtest -b -p 200 -r 1000000 -d 10 2 > /tmp/t2 2>&1 &' >/dev/null ||
+    cl_fail "start migtest 2"
+pid=$(mig_file_pid 0 /tmp/t2) || cl_fail "no pid for migtest 2"
 out=$(cl sh --timeout 120 0 "migrate $pid 1") || cl_fail "migrate $pid 1: $out"
 [[ $out == *"migrated pid $pid: node 0 -> node 1 (direct)"* && $out == *transfer* ]] ||
     cl_fail "migrate printed no phases: $out"
+[[ $out == *"migrate: pid $pid node 0->1 strategy direct total_us"* ]] ||
+    cl_fail "migrate printed no one-line form: $out"
 out=$(cl sh --timeout 120 1 "migrate $pid 2") || cl_fail "migrate $pid 2 from node 1: $out"
 out=$(cl sh --timeout 120 2 "migrate $pid 0 direct") || cl_fail "migrate $pid 0 from node 2: $out"
-mig_wait_log 0 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "migtest 2 did not finish at home"
-cl log 0 | tr -d '\r' | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 2 failed"
+mig_wait_file 0 /tmp/t2 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "migtest 2 did not finish at home"
+mig_cat 0 /tmp/t2 | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 2 failed"
 
 # 3. A process blocked in sleep moves and still finishes (not timed).
 cl sh 0 'sleep 30 &' >/dev/null || cl_fail "start sleep"
-spid=$(cl sh 0 'ps' | tr -d '\r' | awk '$NF == "sleep" || $4 ~ /sleep/ { print $1 }' | tail -n 1)
+spid=$(cl sh 0 'ps' | tr -d '\r' | awk '$6 == "sleep" && $7 == "30" { print $1 }' | tail -n 1)
 [[ -n $spid ]] || cl_fail "no pid for sleep"
 out=$(cl sh --timeout 120 0 "migrate $spid 1") || cl_fail "migrate the sleeper: $out"
 cl sh 1 ps | tr -d '\r' | grep -q "^ *$spid " || cl_fail "sleep $spid is not on node 1"
@@ -47,12 +52,13 @@ for _ in $(seq 120); do
 done
 ((gone)) || cl_fail "sleep $spid never finished on node 1"
 
-# 4. Fifty hops in a loop with a small heap.
+# 4. Fifty hops in a loop with a small heap; home's shell waits for it.
 hops=$(for i in $(seq 0 49); do echo -n "$(((i % 3 + 1) % 3)) "; done)
-cl sh 0 "echo T4; migtest -r 102 -d 0 0.25 $hops &" >/dev/null || cl_fail "start migtest 4"
 last=$(((49 % 3 + 1) % 3))
-mig_wait_log "$last" 'migtest: (PASS|FAIL)' 600 || cl_fail "50 hops did not finish on node $last"
-cl log "$last" | tr -d '\r' | grep -q "migtest: PASS pid [0-9]* node $last$" ||
+out=$(cl sh --timeout 600 0 "migtest -r 102 -d 0 0.25 $hops > /tmp/t4 2>&1; echo status=\$?") ||
+    cl_fail "migtest 4: $out"
+[[ $out == *status=0* ]] || cl_fail "50 hops: exit status: $out"
+mig_cat 0 /tmp/t4 | grep -q "migtest: PASS pid [0-9]* node $last$" ||
     cl_fail "migtest failed after 50 hops"
 
 # 5. Stale, duplicate and malformed messages: refused and counted.
@@ -64,17 +70,18 @@ stale1=$(mig_stat 1 stale)
 bad1=$(mig_stat 1 malformed)
 ((stale1 >= stale0 + 5 && bad1 >= bad0 + 3)) ||
     cl_fail "node 1 did not count them: stale $stale0 -> $stale1, malformed $bad0 -> $bad1"
-cl sh 0 'echo T5; migtest -r 30 -d 10 1 1 &' >/dev/null || cl_fail "start migtest 5"
-mig_wait_log 1 'migtest: PASS pid [0-9]+ node 1$' 300 ||
-    cl_fail "node 1 took no migration after the bad messages"
+out=$(cl sh --timeout 300 0 'migtest -r 30 -d 10 1 1 > /tmp/t5 2>&1; echo status=$?') ||
+    cl_fail "migtest 5: $out"
+[[ $out == *status=0* ]] && mig_cat 0 /tmp/t5 | grep -q 'migtest: PASS pid [0-9]* node 1$' ||
+    cl_fail "node 1 took no migration after the bad messages: $out"
 
 # 6. evict: node 1 sends its foreign processes home.
-cl sh 0 'echo T6; migtest -b -p 200 -r 1000000 -d 10 1 &' >/dev/null || cl_fail "start migtest 6"
-for _ in $(seq 60); do pid=$(mig_pid 0 T6); [[ -n $pid ]] && break; sleep 1; done
-[[ -n $pid ]] || cl_fail "migtest 6 did not start"
+cl sh 0 'migtest -b -p 200 -r 1000000 -d 10 1 > /tmp/t6 2>&1 &' >/dev/null ||
+    cl_fail "start migtest 6"
+pid=$(mig_file_pid 0 /tmp/t6) || cl_fail "migtest 6 did not start"
 out=$(cl sh --timeout 120 0 "migrate $pid 1") || cl_fail "migrate $pid 1: $out"
 out=$(cl sh --timeout 120 1 evict) || cl_fail "evict: $out"
 [[ $out == *"1 process sent home"* ]] || cl_fail "evict sent nothing home: $out"
-mig_wait_log 0 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "evicted migtest did not finish"
-cl log 0 | tr -d '\r' | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "evicted migtest failed"
+mig_wait_file 0 /tmp/t6 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "evicted migtest did not finish"
+mig_cat 0 /tmp/t6 | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "evicted migtest failed"
 cl_pass

@@ -11,9 +11,8 @@ cl_setup mig_evict
 cd "$CL_ROOT" || exit 1
 cl up -n 3 --timeout 180 --node-args 1 "evict_idle=4" --node-args 2 "migrate=off" >/dev/null ||
     cl_fail "up -n 3"
-cl sh 0 'echo T1; migtest -b -p 200 -r 1000000 -d 10 1 &' >/dev/null || cl_fail "start migtest"
-for _ in $(seq 60); do pid=$(mig_pid 0 T1); [[ -n $pid ]] && break; sleep 1; done
-[[ -n $pid ]] || cl_fail "migtest did not start"
+cl sh 0 'migtest -b -p 200 -r 1000000 -d 10 1 > /tmp/t1 2>&1 &' >/dev/null || cl_fail "start migtest"
+pid=$(mig_file_pid 0 /tmp/t1) || cl_fail "migtest did not start"
 out=$(cl sh --timeout 120 0 "migrate $pid 2" 2>&1) && cl_fail "node 2 took a migration: $out"
 [[ $out == *"not permitted"* ]] || cl_fail "the refusal is not EPERM: $out"
 [[ $(mig_stat 2 refused) == 1 && $(mig_stat 0 refused_by_peer) == 1 ]] ||
@@ -23,6 +22,6 @@ sleep 8                                  # node 1's console stays idle meanwhile
 cl sh 1 true >/dev/null || cl_fail "typing on node 1"
 mig_wait_log 1 'the console is in use again: 1 foreign process sent home' 60 ||
     cl_fail "node 1 did not evict its foreign process"
-mig_wait_log 0 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "migtest did not finish at home"
-cl log 0 | tr -d '\r' | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest failed"
+mig_wait_file 0 /tmp/t1 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "migtest did not finish at home"
+mig_cat 0 /tmp/t1 | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest failed"
 cl_pass

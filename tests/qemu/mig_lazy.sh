@@ -4,8 +4,9 @@
 # when it faults on it, while the source pushes the rest. migtest (4 MiB)
 # moves itself 0 -> 1 -> 2 -> 0 lazily and passes; another is moved from
 # outside hop by hop (a move waits while pages are still arriving) and
-# passes; and when the source dies before every page moved, the process is
-# ended with a clear message and never passes.
+# passes; and when the source (not its home) dies before every page
+# moved, the process is ended with a clear message, never passes, and its
+# home reaps it.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"
 . "$(dirname "$0")/../mig_lib.sh"
@@ -13,15 +14,16 @@ cl_setup mig_lazy
 cd "$CL_ROOT" || exit 1
 cl up -n 3 --timeout 180 --mem 384M >/dev/null || cl_fail "up -n 3"
 
-cl sh 0 'echo T1; migtest -s lazy -r 40 -d 10 4 1 2 0 &' >/dev/null || cl_fail "start migtest 1"
-mig_wait_log 0 'migtest: (PASS|FAIL).* node 0' 300 || cl_fail "migtest 1 did not finish on node 0"
-cl log 0 | tr -d '\r' | grep -q 'migtest: PASS pid [0-9]* node 0$' || cl_fail "migtest 1 failed"
-cl log 2 | tr -d '\r' | grep -q 'migtest: pid [0-9]* moved to node 2' ||
-    cl_fail "migtest 1 never ran on node 2"
+out=$(cl sh --timeout 300 0 'migtest -s lazy -r 40 -d 10 4 1 2 0 > /tmp/t1 2>&1; echo status=$?') ||
+    cl_fail "migtest 1: $out"
+[[ $out == *status=0* ]] || cl_fail "migtest 1: exit status: $out"
+t1=$(mig_cat 0 /tmp/t1)
+grep -q 'migtest: PASS pid [0-9]* node 0$' <<<"$t1" || cl_fail "migtest 1 failed: $t1"
+grep -q 'migtest: pid [0-9]* moved to node 2' <<<"$t1" || cl_fail "migtest 1 never ran on node 2: $t1"
 
-cl sh 0 'echo T2; migtest -b -p 200 -r 1000000 -d 10 3 &' >/dev/null || cl_fail "start migtest 2"
-for _ in $(seq 60); do pid=$(mig_pid 0 T2); [[ -n $pid ]] && break; sleep 1; done
-[[ -n $pid ]] || cl_fail "migtest 2 did not start"
+cl sh 0 'migtest -b -p 200 -r 1000000 -d 10 3 > /tmp/t2 2>&1 &' >/dev/null ||
+    cl_fail "start migtest 2"
+pid=$(mig_file_pid 0 /tmp/t2) || cl_fail "migtest 2 did not start"
 for hop in "0 1" "1 2" "2 0"; do
     read -r from to <<<"$hop"
     ok=0
@@ -33,20 +35,28 @@ for hop in "0 1" "1 2" "2 0"; do
     ((ok)) || cl_fail "migrate $pid $to lazy from node $from: $out"
     [[ $out == *"node $from -> node $to (lazy)"* ]] || cl_fail "not a lazy move: $out"
 done
-mig_wait_log 0 "migtest: (PASS|FAIL) pid $pid" 600 || cl_fail "migtest 2 did not finish at home"
+mig_wait_file 0 /tmp/t2 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "migtest 2 did not finish at home"
 f1=$(mig_stat 1 lazy_fetches)
 f2=$(mig_stat 2 lazy_fetches)
 ((f1 + f2 > 0)) || cl_fail "no page was fetched on a fault: the moves were not lazy"
-cl log 0 | tr -d '\r' | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 2 failed"
+mig_cat 0 /tmp/t2 | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 2 failed"
 
-# The source dies with pages still to push: 64 MiB moved lazily 0 -> 1,
-# then node 0 is killed at once.
-cl sh 0 'echo T3; migtest -p 200 -r 1000000 -d 10 64 &' >/dev/null || cl_fail "start migtest 3"
-for _ in $(seq 120); do pid=$(mig_pid 0 T3); [[ -n $pid ]] && break; sleep 1; done
-[[ -n $pid ]] || cl_fail "migtest 3 did not start"
-out=$(cl sh --timeout 120 0 "migrate $pid 1 lazy") || cl_fail "migrate $pid 1 lazy: $out"
-cl kill 0 >/dev/null || cl_fail "kill 0"
-mig_wait_log 1 "process $pid \(migtest\) ended: node 0 holding its pages went down" 120 ||
+# The source dies with pages still to push: 64 MiB moved directly 0 -> 2,
+# then lazily 2 -> 1, then node 2 is killed at once. Its home (node 0)
+# stays up, so only the lost pages end it; home learns of its death.
+cl sh 0 'migtest -p 200 -r 1000000 -d 10 64 > /tmp/t3 2>&1 &' >/dev/null || cl_fail "start migtest 3"
+pid=$(mig_file_pid 0 /tmp/t3) || cl_fail "migtest 3 did not start"
+out=$(cl sh --timeout 200 0 "migrate $pid 2 direct") || cl_fail "migrate $pid 2 direct: $out"
+out=$(cl sh --timeout 120 2 "migrate $pid 1 lazy") || cl_fail "migrate $pid 1 lazy: $out"
+cl kill 2 >/dev/null || cl_fail "kill 2"
+mig_wait_log 1 "process $pid \(migtest\) ended: node 2 holding its pages went down" 120 ||
     cl_fail "node 1 did not end the process whose pages were lost"
-cl log 1 | tr -d '\r' | grep -q "migtest: PASS pid $pid" && cl_fail "migtest 3 passed without its pages"
+gone=0
+for _ in $(seq 60); do
+    mig_ps_has 0 "$pid" || { gone=1; break; }
+    sleep 1
+done
+((gone)) || cl_fail "home still lists $pid"
+mig_ps_has 1 "$pid" && cl_fail "process $pid is still on node 1"
+mig_cat 0 /tmp/t3 | grep -q "migtest: PASS pid $pid" && cl_fail "migtest 3 passed without its pages"
 cl_pass

@@ -11,12 +11,12 @@ cl_setup mig_lossy
 cd "$CL_ROOT" || exit 1
 cl up -n 3 --timeout 240 --kernel-args "netdrop=10 netdup=5 netreorder=5 netseed=13" \
     >/dev/null || cl_fail "up -n 3 with faults"
-cl sh --timeout 120 0 'echo T1; migtest -r 40 -d 10 2 1 2 0 &' >/dev/null ||
-    cl_fail "start migtest"
-mig_wait_log 0 'migtest: (PASS|FAIL).* node 0' 600 || cl_fail "migtest did not finish on node 0"
-cl log 0 | tr -d '\r' | grep -q 'migtest: PASS pid [0-9]* node 0$' || cl_fail "migtest failed"
-cl log 2 | tr -d '\r' | grep -q 'migtest: pid [0-9]* moved to node 2 (1 -> 2)' ||
-    cl_fail "migtest never ran on node 2"
+out=$(cl sh --timeout 400 0 'migtest -r 40 -d 10 2 1 2 0 > /tmp/t1 2>&1; echo status=$?') ||
+    cl_fail "migtest: $out"
+[[ $out == *status=0* ]] || cl_fail "migtest: exit status: $out"
+t1=$(mig_cat 0 /tmp/t1)
+grep -q 'migtest: PASS pid [0-9]* node 0$' <<<"$t1" || cl_fail "migtest failed: $t1"
+grep -q 'migtest: pid [0-9]* moved to node 2 (1 -> 2)' <<<"$t1" || cl_fail "migtest never ran on node 2: $t1"
 retx=$(cl sh --timeout 120 0 rpcstat | tr -d '\r' | awk '$1 == "retransmits" { print $2 }')
 ((retx > 0)) || cl_fail "no retransmissions: the faults were not on"
 cl_pass

@@ -12,9 +12,9 @@ cl_setup mig_precopy
 cd "$CL_ROOT" || exit 1
 cl up -n 3 --timeout 180 --kernel-args "migrate_strategy=precopy" >/dev/null || cl_fail "up -n 3"
 
-cl sh 0 'echo T1; migtest -b -p 200 -r 1000000 -d 5 3 &' >/dev/null || cl_fail "start migtest 1"
-for _ in $(seq 60); do pid=$(mig_pid 0 T1); [[ -n $pid ]] && break; sleep 1; done
-[[ -n $pid ]] || cl_fail "migtest 1 did not start"
+cl sh 0 'migtest -b -p 200 -r 1000000 -d 5 3 > /tmp/t1 2>&1 &' >/dev/null ||
+    cl_fail "start migtest 1"
+pid=$(mig_file_pid 0 /tmp/t1) || cl_fail "migtest 1 did not start"
 resent=0
 for hop in "0 1" "1 2" "2 0"; do
     read -r from to <<<"$hop"
@@ -25,12 +25,12 @@ for hop in "0 1" "1 2" "2 0"; do
     resent=$((resent + ${r:-0}))
 done
 echo "pages sent again over 3 hops: $resent"
-mig_wait_log 0 "migtest: (PASS|FAIL) pid $pid" 600 || cl_fail "migtest 1 did not finish at home"
-cl log 0 | tr -d '\r' | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 1 failed"
+mig_wait_file 0 /tmp/t1 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "migtest 1 did not finish at home"
+mig_cat 0 /tmp/t1 | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 1 failed"
 
 # The default strategy (migrate_strategy=precopy), moving itself.
-cl sh 0 'echo T2; migtest -r 40 -d 10 4 1 2 0 &' >/dev/null || cl_fail "start migtest 2"
-for _ in $(seq 60); do pid=$(mig_pid 0 T2); [[ -n $pid ]] && break; sleep 1; done
-mig_wait_log 0 "migtest: (PASS|FAIL) pid $pid node 0" 600 || cl_fail "migtest 2 did not finish"
-cl log 0 | tr -d '\r' | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 2 failed"
+out=$(cl sh --timeout 300 0 'migtest -r 40 -d 10 4 1 2 0 > /tmp/t2 2>&1; echo status=$?') ||
+    cl_fail "migtest 2: $out"
+[[ $out == *status=0* ]] || cl_fail "migtest 2: exit status: $out"
+mig_cat 0 /tmp/t2 | grep -q "migtest: PASS pid [0-9]* node 0$" || cl_fail "migtest 2 failed"
 cl_pass
