@@ -134,7 +134,19 @@ map_region(struct vm *vm, struct mig_cur *c, uint64_t img, size_t img_len)
         if (!img || off >= ALIGN_UP(img_len, PAGE_SIZE) ||
             end - start > ALIGN_UP(img_len, PAGE_SIZE) - off)
             return -EBADMSG;      /* not the image this node has for the program */
-        return vm_map_file(vm, start, end - start, prot, img + off);
+        int err = vm_map_file(vm, start, end - start, prot, img + off);
+        if (err || acct != VM_ACCT_ALL)
+            return err;
+        /* A part of the image charged whole at the source (its private
+         * copy was written, e.g. RELRO made read-only after startup):
+         * not the image's pages, so fork must copy them, as there. */
+        struct vm_region *r = vm_find(vm, start);
+        if (r->acct != VM_ACCT_ALL) {
+            if (vm_charge(vm, (end - start) / PAGE_SIZE))
+                return -ENOMEM;
+            r->acct = VM_ACCT_ALL;
+        }
+        return 0;
     }
     unsigned flags = acct == VM_ACCT_NONE ? VM_MAP_NORESERVE : acct == VM_ACCT_TOUCH ? VM_MAP_TOUCH : 0;
     int err = vm_map_flags(vm, start, end - start, prot, flags);

@@ -35,7 +35,8 @@ mig_drive "$sock" "" "\\x15(sleep 4; migrate \$(cat /tmp/rp) 2 > /tmp/mr 2>&1) &
     "sleep:1" "" >/dev/null || cl_fail "typing head"
 pid=""
 for _ in $(seq 60); do
-    pid=$(cl sh 2 'ps' | tr -d '\r' | awk '$6 == "head" { print $1 }' | head -n 1)
+    # (busybox runs head in the shell's process: it keeps the name sh -c)
+    pid=$(cl sh 1 'ps -c' | tr -d '\r' | awk '$4 == 2 && /head -n 1/ { print $1 }' | head -n 1)
     [[ -n $pid ]] && break
     sleep 1
 done
