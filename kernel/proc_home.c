@@ -138,12 +138,14 @@ home_adopt_abort(struct proc *p)
     spin_unlock(&proc_table_lock);
 }
 
+/* The commit record: pid (ours) now runs on to_node. Only the node it
+ * runs on now (from_node) may say so. */
 static int
-moved_here(int pid, int to_node)
+moved_here(int pid, int from_node, int to_node)
 {
     spin_lock(&proc_table_lock);
     struct proc *p = proc_by_pid(pid);
-    bool ok = p && p->state == PROC_ALIVE && !proc_is_foreign(p);
+    bool ok = p && p->state == PROC_ALIVE && !proc_is_foreign(p) && p->node == from_node;
     if (ok)
         p->node = to_node;
     spin_unlock(&proc_table_lock);
@@ -159,7 +161,7 @@ proc_rpc_moved(int from_node, const void *req, size_t reqlen, void *rep, size_t 
     *replen = 0;
     if (d.err || (pid >> PROC_NODE_SHIFT) != main_node_id())
         return -EBADMSG;
-    return moved_here(pid, node);
+    return moved_here(pid, from_node, node);
 }
 
 int
@@ -167,7 +169,7 @@ home_moved(int pid, int to_node)
 {
     int home = pid >> PROC_NODE_SHIFT;
     if (home == main_node_id())
-        return moved_here(pid, to_node);
+        return moved_here(pid, main_node_id(), to_node);
     uint8_t req[8];
     struct proc_enc e = { req, 0, sizeof req, 0 };
     proc_put_u32(&e, (uint32_t)pid);
