@@ -103,8 +103,10 @@ migrate_test_delay(const char *phase, int pid)
         return;
     kprintf("wisp: migrate pid %d: test delay at %s\n", pid, phase);
     uint64_t end = arch_time_ns() + delay_ns;
-    while (arch_time_ns() < end)    /* a signal must not cut it short */
-        (void)sched_sleep_ns(MIN(end - arch_time_ns(), 100000000ull));
+    while (arch_time_ns() < end) {  /* a signal must not cut it short */
+        if (sched_sleep_ns(MIN(end - arch_time_ns(), 100000000ull)) != 0)
+            continue;
+    }
 }
 
 int

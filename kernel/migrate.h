@@ -67,6 +67,7 @@ struct mig_ctx {
     uint64_t stats_uptr;    /* self-migration: where the target writes the stats */
     uint32_t round;         /* pre-copy: rounds sent while the process ran */
     bool offered;           /* negotiated (the target holds a record) */
+    uint64_t sig_packed;    /* the pending signals the SIGNALS row carried */
     bool self;              /* the process asked for its own move */
     struct arch_regs *regs; /* source: the frozen process's user registers */
     /* The requester's side (kernel/migrate.c): */

@@ -188,6 +188,12 @@ home_depart(struct proc *p)
         p->thread = NULL;   /* the migration code frees it with the vm and fs */
         p->vm = NULL;
         p->fs = NULL;
+        if (p->lost_departing && p->state == PROC_ALIVE) {
+            /* node_down found it still held by this thread: reap it now. */
+            p->lost_departing = false;
+            kprintf("wisp: process %d (%s) lost: node %d went down\n", p->pid, p->name, p->node);
+            proc_zombify(p, SIGKILL);
+        }
     }
     spin_unlock(&proc_table_lock);
 }
@@ -206,7 +212,12 @@ node_down(void *arg, int node, int event, uint32_t boot_id)
         struct proc *p = &proc_table[i];
         if (p->state != PROC_ALIVE)
             continue;
-        if (proc_is_away(p) && p->node == node) {
+        if (proc_is_away(p) && p->node == node && p->thread) {
+            /* Committed to the dead node, but the migration's source
+             * thread still holds the entry: home_depart reaps it (the
+             * thread must not be freed under it by a waiting parent). */
+            p->lost_departing = true;
+        } else if (proc_is_away(p) && p->node == node) {
             kprintf("wisp: process %d (%s) lost: node %d went down\n", p->pid, p->name, node);
             proc_zombify(p, SIGKILL);
         } else if (proc_is_foreign(p) && p->home == node) {

@@ -67,6 +67,12 @@ proc_home_post_signal(struct proc *p, int sig)
 }
 
 void
+proc_home_post_signal_to(int node, int pid, int sig)
+{
+    post(POST_SIGNAL, node, pid, sig);
+}
+
+void
 proc_home_post_child(struct proc *p)
 {
     post(POST_CHILD, p->node, p->pid, 0);

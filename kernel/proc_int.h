@@ -66,6 +66,9 @@ struct proc {
     int home;                      /* home node (DESIGN.md 4) */
     int node;                      /* node it runs on now: this one, except for an
                                       away entry (docs/home.md); proc_table_lock */
+    bool lost_departing;           /* its new node went down while the migration's
+                                      source thread still held it: reaped by
+                                      home_depart; proc_table_lock */
     uint32_t child_seq;            /* foreign: child events from home (wait4 sleeps
                                       until it changes); proc_table_lock */
 
@@ -199,6 +202,8 @@ void proc_fwd_exit(struct proc *self, int wait_status);
 /* Queue sig for the away entry p (posted at p->node by a kernel thread):
  * never sleeps, any context. */
 void proc_home_post_signal(struct proc *p, int sig);
+/* The same for pid on node (a migration's late signals, proc_migrate.c). */
+void proc_home_post_signal_to(int node, int pid, int sig);
 /* Queue the release of the exited foreign entry p (its thread's stack is
  * freed by the posting thread, as a parent frees a reaped child's). */
 void proc_home_post_reap(struct proc *p);

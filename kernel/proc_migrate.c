@@ -10,6 +10,7 @@
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
+#include "kernel/home.h"
 #include "kernel/migrate.h"
 #include "kernel/proc_int.h"
 #include "kernel/sched.h"
@@ -158,7 +159,8 @@ proc_mig_sig_pack(struct proc *p, struct mig_buf *b, struct mig_ctx *m)
         mig_put_u64(b, p->sigact[s].mask);
     }
     mig_put_u64(b, p->sig_blocked);
-    mig_put_u64(b, p->sig_pending);
+    m->sig_packed = __atomic_load_n(&p->sig_pending, __ATOMIC_SEQ_CST);
+    mig_put_u64(b, m->sig_packed);
     mig_put_u64(b, p->sig_saved);
     mig_put_u32(b, p->sig_saved_valid);
     mig_put_u32(b, p->sleep_left_valid);
@@ -187,7 +189,21 @@ proc_mig_sig_unpack(struct proc *p, struct mig_cur *c, struct mig_ctx *m)
 void
 proc_mig_sig_done(struct proc *p, struct mig_ctx *m, bool committed)
 {
-    /* Nothing to free; not committed, the process keeps its state here. */
+    /* Not committed, the process keeps its state here. Committed: a
+     * signal posted here after the row was packed (home still said this
+     * node) follows the process: to the target from its home (a foreign
+     * process's node may not post to another node's process). */
+    if (!committed)
+        return;
+    uint64_t late = __atomic_load_n(&p->sig_pending, __ATOMIC_SEQ_CST) & ~m->sig_packed;
+    for (int s = 1; s < NSIG; s++) {
+        if (!(late & SIGBIT(s)))
+            continue;
+        if (proc_is_foreign(p))
+            home_post_kill(p->home, p->pid, s);
+        else
+            proc_home_post_signal_to(m->target, p->pid, s);
+    }
 }
 
 void
