@@ -29,6 +29,8 @@
 #include "net/rpc/rpc_ops.h"
 
 #define LAZY_MAX 8
+#define FETCH_EARLY_TRIES 500            /* ESRCH: the source's page server is */
+#define FETCH_EARLY_WAIT_NS 10000000ull  /* not up yet; 5 s in 10 ms steps */
 
 struct lazy_src {
     bool used;
@@ -275,7 +277,20 @@ migrate_lazy_fault(struct vm *vm, uint64_t va)
     size_t rl = 0;
     migrate_put_be64(req, id);
     migrate_put_be64(req + 8, va);
-    int err = rpc_call(from, RPC_OP_MIG_FETCH, req, sizeof(req), mem_p2v(pa), PAGE_SIZE, &rl);
+    int err;
+    /* The source starts its page server after the resume (its other rows'
+     * source_done come first: closing streams is RPC now), so a first
+     * fault can get there before it: ESRCH for a while means "not yet". */
+    for (int t = 0;; t++) {
+        rl = 0;
+        err = rpc_call(from, RPC_OP_MIG_FETCH, req, sizeof(req), mem_p2v(pa), PAGE_SIZE, &rl);
+        if (err != -ESRCH || t >= FETCH_EARLY_TRIES)
+            break;
+        if (sched_sleep_ns(FETCH_EARLY_WAIT_NS) != 0) {
+            mem_frame_free(pa);
+            return 0;           /* a signal: the fault is taken again after it */
+        }
+    }
     if (err == 0 && rl != PAGE_SIZE)
         err = -EBADMSG;
     if (err) {

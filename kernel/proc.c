@@ -326,6 +326,10 @@ proc_exit(int wait_status)
 {
     struct proc *p = proc_current();
     ASSERT(p, "only a process exits through proc_exit");
+    /* A fault's or an interrupt's way back to user mode comes here with
+     * interrupts off; closing remote streams and telling home (RPC) sleep. */
+    if (!arch_irq_enabled())
+        arch_irq_enable();
 
     proc_rusage_exit(p);
     /* Unlinked under the table lock: prlimit64 on this pid reaches p->fs
