@@ -21,7 +21,7 @@ for hop in "0 1" "1 2" "2 0"; do
     out=$(cl sh --timeout 180 "$from" "migrate $pid $to precopy") ||
         cl_fail "migrate $pid $to precopy from node $from: $out"
     [[ $out == *"node $from -> node $to (precopy)"* ]] || cl_fail "not a pre-copy move: $out"
-    r=$(tr -d '\r' <<<"$out" | sed -n 's/.*resent \([0-9]*\).*/\1/p')
+    r=$(tr -d '\r' <<<"$out" | sed -n 's/^migrate: pid .* resent \([0-9]*\)$/\1/p' | tail -n 1)
     resent=$((resent + ${r:-0}))
 done
 echo "pages sent again over 3 hops: $resent"
