@@ -66,6 +66,16 @@ proc_fs(const struct proc *p)
     return p->fs;
 }
 
+struct fs_ctx *
+proc_fs_swap(struct proc *p, struct fs_ctx *c)
+{
+    spin_lock(&proc_table_lock);
+    struct fs_ctx *old = p->fs;
+    p->fs = c;
+    spin_unlock(&proc_table_lock);
+    return old;
+}
+
 int
 proc_node_self(void)
 {

@@ -55,7 +55,7 @@ int proc_sid(const struct proc *p);
 struct vm *proc_vm(const struct proc *p);
 /* The process's file-system context (fds, cwd); owned by fs/. */
 struct fs_ctx *proc_fs(const struct proc *p);
-/* Replace p's context (streams: migration, kernel/proc_rstart.c); returns the old one. */
+/* Replace p's context (migration's STREAMS row, fs/fs_mig.c); returns the old one. */
 struct fs_ctx *proc_fs_swap(struct proc *p, struct fs_ctx *c);
 
 /* Post a signal. Never sleeps; callable with spinlocks held and from

@@ -168,8 +168,6 @@ long sys_setresgid(int rgid, int egid, int sgid);
 long sys_setgroups(int size, uint64_t ulist);
 long sys_wisp_rexec(long node, uint64_t upath, uint64_t uargv, uint64_t uenvp); /* proc_home_rexec.c */
 long sys_wisp_proc_list(long node, uint64_t ubuf, long max);             /* proc_home.c */
-long sys_wisp_rstart(long node, uint64_t upath, uint64_t uargv);       /* proc_rstart.c (test vehicle) */
-long sys_wisp_rwait(long node, long pid, long sig);
 long sys_wisp_streamstat(uint64_t ubuf, long size);                    /* fs/fs_remote.c */
 long sys_getitimer(int which, uint64_t uvalue);                        /* proc_timer.c */
 long sys_alarm(unsigned int seconds);

@@ -136,13 +136,9 @@ struct wisp_proc {
 
 /* Streams across nodes (fs/fs_export.c, fs/fs_remote.c; docs/fs.md). */
 #define WISP_SYS_STREAM_TEST 1050 /* reserved (streams): unused */
-#define WISP_SYS_RSTART     1051  /* TEST VEHICLE, not rexec: (long node, const char *path,
-                                      char *const argv[]) -> pid on node: start path there with
-                                      the caller's streams (fs_ctx_pack) and no home semantics */
 #define WISP_SYS_STREAMSTAT 1052  /* (struct wisp_streamstat *buf, long size) -> bytes */
-#define WISP_SYS_RWAIT      1053  /* TEST VEHICLE: (long node, long pid, long sig) -> 0 once pid
-                                      is gone from node (sig, if not 0, posted to it first);
-                                      -EINTR on a signal; -EIO when node is down */
+/* 1051, 1053: retired (wisp_rstart, wisp_rwait: the streams test vehicle that
+ * rexec replaced); never reuse them. */
 
 struct wisp_streamstat {
     uint64_t exports;       /* descriptions ever exported by this node */

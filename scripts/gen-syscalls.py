@@ -133,9 +133,12 @@ NOTES = {
     'alarm': 'ITIMER_REAL: SIGALRM after the seconds; the timer migrates as its remaining time',
     'getitimer': 'ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF give EINVAL',
     'setitimer': 'as getitimer; interval timers reload; the remaining time migrates',
-    'wisp_rstart': 'TEST VEHICLE for remote streams, not rexec: start a program on a node with '
-                   'the caller\'s streams, no home semantics (kernel/proc_rstart.c)',
-    'wisp_rwait': 'TEST VEHICLE: wait until a wisp_rstart process is gone, passing a signal on',
+    'wisp_migrate': 'run on the node where the process runs (ESRCH elsewhere): that node '
+                    'is the source; the move is committed at home (HOME_MOVED, '
+                    'docs/migration.md)',
+    'wisp_evict': 'the foreign processes of this node go home: a per-node act',
+    'wisp_migstat': 'this node\'s migration counters',
+    'wisp_migprobe': 'a test: sends a node malformed migration messages, which it must refuse',
     'wisp_streamstat': 'this node\'s export table counters (references held by other nodes, '
                        'dropped when they die, refused requests)',
 }

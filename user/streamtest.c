@@ -1,10 +1,8 @@
 /*
- * Tests of streams across nodes (docs/fs.md "Streams across nodes"),
- * through the wisp_rstart TEST VEHICLE (not rexec: no home semantics).
+ * Tests of streams across nodes (docs/fs.md "Streams across nodes"); the
+ * programs run on other nodes are started with rexec (user/rexec.c), which
+ * passes the caller's streams.
  *
- *   streamtest run NODE PROG [ARGS...]  start PROG on NODE with this
- *       process's streams and wait until it is gone; SIGINT/SIGTERM here
- *       are passed on to it. Exit 0, or 1 with a message.
  *   streamtest stat                     this node's export counters
  *   streamtest share NODE N             a /tmp file's one description
  *       written in turn by this process and by `streamtest pong` on NODE
@@ -24,7 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/select.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,36 +33,22 @@
 #include <unistd.h>
 #include "lib/wisp.h"
 
-static volatile sig_atomic_t got_sig;
-
-static void
-on_sig(int sig)
-{
-    got_sig = sig;
-}
-
+/* Start PROG on node with this process's streams (rexec's call) and wait
+ * for it: 0 when it exited 0. */
 static int
 run(long node, char **argv)
 {
-    struct sigaction sa = { .sa_handler = on_sig };
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    long pid = wisp_rstart(node, argv[0], argv);
+    extern char **environ;
+    long pid = wisp_rexec(node, argv[0], argv, environ);
     if (pid < 0) {
-        fprintf(stderr, "streamtest: rstart %s on %ld: %s\n", argv[0], node, strerror(errno));
+        fprintf(stderr, "streamtest: rexec %s on %ld: %s\n", argv[0], node, strerror(errno));
         return 1;
     }
-    for (;;) {
-        int sig = got_sig;
-        got_sig = 0;
-        long r = wisp_rwait(node, pid, sig);
-        if (r == 0)
-            return 0;
-        if (errno == EINTR)
-            continue;
-        fprintf(stderr, "streamtest: waiting for %ld on %ld: %s\n", pid, node, strerror(errno));
-        return 1;
-    }
+    int st;
+    while (waitpid((pid_t)pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return 1;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 }
 
 static int
@@ -261,8 +244,6 @@ poll_cmd(void)
 int
 main(int argc, char **argv)
 {
-    if (argc >= 4 && strcmp(argv[1], "run") == 0)
-        return run(atol(argv[2]), argv + 3);
     if (argc == 2 && strcmp(argv[1], "stat") == 0)
         return stat_cmd();
     if (argc == 4 && strcmp(argv[1], "share") == 0)
@@ -277,7 +258,7 @@ main(int argc, char **argv)
         return seek_cmd();
     if (argc == 2 && strcmp(argv[1], "poll") == 0)
         return poll_cmd();
-    fprintf(stderr, "usage: streamtest run NODE PROG [ARGS] | stat | share NODE N | pong N |"
+    fprintf(stderr, "usage: streamtest stat | share NODE N | pong N |"
                     " readerr FILE | ioctl | seek | poll\n");
     return 2;
 }

@@ -34,7 +34,8 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
  *             in kernel/proc_home*.c and kernel/proc_fwd_srv.c)
  * STREAM_*:   remote streams (fs/fs_remote_srv.c; encodings in docs/fs.md): READ,
  *             WRITE, IOCTL, POLL, LSEEK, STAT on an export id; REF moves a reference
- * RSTART, RWAIT: the streams TEST VEHICLE (kernel/proc_rstart.c), not rexec
+ * 37, 38:    retired (the streams test vehicle RSTART/RWAIT, replaced by rexec);
+ *             never reuse these numbers
  * MIG_*:      process migration (kernel/migrate_dst.c, docs/migration.md): OFFER
  *             (negotiate), STATE/LIST/PAGES (stream pieces: the encapsulated state,
  *             a round's page addresses, its pages), PREPARE, RESUME, ABORT; lazy:
@@ -73,9 +74,7 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(33, STREAM_POLL,  fs_rpc_stream_poll,    RPC_RUN_THREAD)  \
     RPC_OP(34, STREAM_LSEEK, fs_rpc_stream_lseek,   RPC_RUN_THREAD)  \
     RPC_OP(35, STREAM_STAT,  fs_rpc_stream_stat,    RPC_RUN_THREAD)  \
-    RPC_OP(36, STREAM_REF,   fs_rpc_stream_ref,     RPC_RUN_THREAD)  \
-    RPC_OP(37, RSTART,       proc_rpc_rstart,       RPC_RUN_THREAD)  \
-    RPC_OP(38, RWAIT,        proc_rpc_rwait,        RPC_RUN_THREAD)
+    RPC_OP(36, STREAM_REF,   fs_rpc_stream_ref,     RPC_RUN_THREAD)
 
 #define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };

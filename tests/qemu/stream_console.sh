@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The console stays on its node: a program started on node 1 with node 0's
-# streams (the wisp_rstart test vehicle, `streamtest run`) reads a line
-# typed on node 0's console, its output appears there, and ^C typed there
-# reaches it (the runner in front of node 0's console gets SIGINT and
-# passes it on) while it is blocked reading the console: it dies, node 0's
-# shell comes back, and node 1 has no such process left. Started in the
+# streams (`rexec 1 PROG`: its home is node 0) reads a line typed on node
+# 0's console, its output appears there, and ^C typed there reaches it
+# (node 0's tty signals the foreground group; home forwards the signal to
+# the member on node 1) while it is blocked reading the console: it dies,
+# node 0's shell comes back, and node 1 has no such process left. Started in the
 # background, such a reader stops its job (SIGTTIN, sent by node 0's tty
-# to the caller's group) and `fg` lets it read. The console is driven
+# to the group, at home) and `fg` lets it read. The console is driven
 # through its socket, as a user types.
 set -uo pipefail
 # shellcheck source=scripts/cluster_lib.sh
@@ -57,7 +57,7 @@ PY
 sock=$CL_DIR/node0.sock
 
 # Input typed on node 0 reaches the program on node 1; its output comes back.
-out=$(drive "$sock" "" "\\x15streamtest run 1 /bin/sh -c 'read x; echo GOT-\$x'\\n" \
+out=$(drive "$sock" "" "\\x15rexec 1 /bin/sh -c 'read x; echo GOT-\$x'\\n" \
     "" "" "" 'typed-on-0\n' "GOT-typed-on-0" "") ||
     cl_fail "the line typed on node 0 did not reach node 1: $out"
 echo "ok: console input read on node 1, its output on node 0"
@@ -65,7 +65,7 @@ out=$(drive "$sock" "" '\x15echo back-$((6*7))\n' "back-42" "") ||
     cl_fail "node 0's shell did not come back: $out"
 
 # ^C on node 0's console ends a cat on node 1 that reads that console.
-out=$(drive "$sock" "" '\x15streamtest run 1 /bin/cat\n' "" "" "" 'line-one\n' \
+out=$(drive "$sock" "" '\x15rexec 1 /bin/cat\n' "" "" "" 'line-one\n' \
     "line-one" "" "" "") || cl_fail "cat on node 1 did not echo a line: $out"
 sleep 2
 out=$(cl sh 1 'ps' | tr -d '\r') || cl_fail "ps on node 1"
@@ -86,7 +86,7 @@ echo "ok: ^C on node 0 ended the reader on node 1"
 # console is stopped (SIGTTIN from the console's node to its group) and
 # leaves the line to the shell; fg puts it in front, where it reads.
 # (ash reports a stopped job before its next prompt: hence the empty line.)
-out=$(drive "$sock" "" '\x15streamtest run 1 /bin/cat &\n' "sleep:4" '\n' "Stopped" "" \
+out=$(drive "$sock" "" '\x15rexec 1 /bin/cat &\n' "sleep:4" '\n' "Stopped" "" \
     "sleep:1" '\x15echo shell-$((6*7))\n' "shell-42" "") ||
     cl_fail "the background reader on node 1 was not stopped: $out"
 echo "ok: a background reader on node 1 is stopped by SIGTTIN; the shell reads"

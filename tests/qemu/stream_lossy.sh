@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Streams across nodes on a bad network: every node drops 10 %, duplicates
 # 5 % and reorders 5 % of its packets. A pipe read on node 1 from node 0
-# (`seq 1 3000 | streamtest run 1 wc -l`), one written back, and a shared
+# (`seq 1 3000 | rexec 1 wc -l`), one written back, and a shared
 # /tmp description written in turn by both nodes still give exactly the
 # right bytes: the RPC layer runs each stream op at most once, so no read
 # is lost or repeated and no write lands twice.
@@ -24,9 +24,9 @@ expect_line() {
 
 cl up -n 2 --timeout 150 --kernel-args "netdrop=10 netdup=5 netreorder=5 netseed=7" \
     >/dev/null || cl_fail "up -n 2 with a lossy network"
-expect_line 0 "3000" 'seq 1 3000 | streamtest run 1 /usr/bin/wc -l'
+expect_line 0 "3000" 'seq 1 3000 | rexec 1 /usr/bin/wc -l'
 expect_line 0 "1999 1997001" \
-    "streamtest run 1 /usr/bin/seq 0 1998 | awk '{ s += \$1 } END { print NR, s }'"
+    "rexec 1 /usr/bin/seq 0 1998 | awk '{ s += \$1 } END { print NR, s }'"
 expect_line 0 "share ok: 80 lines" 'streamtest share 1 40'
 declare -A st0
 cl_stats st0 0 'streamtest stat' || cl_fail "streamstat on node 0"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Streams that stay behind (docs/fs.md "Streams across nodes"), through the
-# wisp_rstart test vehicle (`streamtest run NODE PROG ARGS`, not rexec): a
+# Streams that stay behind (docs/fs.md "Streams across nodes"), through
+# remote exec (`rexec NODE PROG ARGS`, docs/home.md): a
 # program started on node 1 with node 0's streams writes to node 0's
 # console; reads a pipe whose writer is on node 0 (`seq 1 1000 | ... wc -l`
 # gives 1000) and writes one whose reader is there; a pipeline across 3
@@ -32,18 +32,18 @@ expect_line() {
 
 cl up -n 3 --timeout 150 >/dev/null || cl_fail "up -n 3"
 
-expect_line 0 "hello-from-1" 'streamtest run 1 /bin/echo hello-from-1'
-expect_line 0 "1000" 'seq 1 1000 | streamtest run 1 /usr/bin/wc -l'
-expect_line 0 "500" 'streamtest run 1 /usr/bin/seq 1 500 | wc -l'
-expect_line 0 "300" 'seq 1 300 | streamtest run 1 /bin/cat | streamtest run 2 /usr/bin/wc -l'
-expect_line 0 "ioctl ok: 24x80 isatty 1" 'streamtest run 2 /bin/streamtest ioctl'
+expect_line 0 "hello-from-1" 'rexec 1 /bin/echo hello-from-1'
+expect_line 0 "1000" 'seq 1 1000 | rexec 1 /usr/bin/wc -l'
+expect_line 0 "500" 'rexec 1 /usr/bin/seq 1 500 | wc -l'
+expect_line 0 "300" 'seq 1 300 | rexec 1 /bin/cat | rexec 2 /usr/bin/wc -l'
+expect_line 0 "ioctl ok: 24x80 isatty 1" 'rexec 2 /bin/streamtest ioctl'
 expect_line 0 "seek: size 9 at 4 end 9" \
-    'echo abcdefgh >/tmp/f; streamtest run 1 /bin/streamtest seek </tmp/f'
+    'echo abcdefgh >/tmp/f; rexec 1 /bin/streamtest seek </tmp/f'
 # A boot-image file travels as its path and offset: the reader on node 1
 # goes on where node 0's shell left the shared description.
 expect_line 0 "# by the login shell init starts on the console, busybox's ash as \"-sh\"," \
-    '(read x; streamtest run 1 /usr/bin/head -n 1) </etc/profile'
-expect_line 0 "poll ok: late" '(sleep 2; echo late) | streamtest run 1 /bin/streamtest poll'
+    '(read x; rexec 1 /usr/bin/head -n 1) </etc/profile'
+expect_line 0 "poll ok: late" '(sleep 2; echo late) | rexec 1 /bin/streamtest poll'
 expect_line 0 "share ok: 60 lines" 'streamtest share 1 30'
 expect_line 0 "share: offset 220" 'streamtest share 2 30'
 

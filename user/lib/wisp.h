@@ -108,18 +108,7 @@ wisp_proc_list(long node, struct wisp_proc *buf, long max)
     return syscall(WISP_SYS_PROC_LIST, node, buf, max);
 }
 
-/* Streams across nodes: the test vehicle (not rexec) and the counters. */
-static inline long
-wisp_rstart(long node, const char *path, char *const argv[])
-{
-    return syscall(WISP_SYS_RSTART, node, path, argv);
-}
-
-static inline long
-wisp_rwait(long node, long pid, long sig)
-{
-    return syscall(WISP_SYS_RWAIT, node, pid, sig);
-}
+/* Streams across nodes: the export counters. */
 
 static inline long
 wisp_streamstat(struct wisp_streamstat *buf, long size)
