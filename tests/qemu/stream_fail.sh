@@ -109,7 +109,9 @@ done
 cl kill 0 >/dev/null || cl_fail "kill 0"
 out=""
 for _ in $(seq 1 60); do
-    out=$(cl sh 1 'cat /tmp/re 2>/dev/null' | tr -d '\r')
+    # Only the file's line: the node's own kernel messages ("wisp: process
+    # ... lost: node 0 went down") can land in the same console output.
+    out=$(cl sh 1 'cat /tmp/re 2>/dev/null' | tr -d '\r' | grep -v '^wisp: ' | grep . || true)
     [[ -n $out ]] && break
     sleep 1
 done
