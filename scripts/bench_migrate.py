@@ -636,6 +636,18 @@ def selftest():
     pts = [([1.0, p, f], 100 + 2 * p + 14 * f) for p, f in ((0, 1), (10, 1), (0, 4), (5, 2))]
     c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms"])
     assert abs(c["per_stream_ms"] - 14) < 1e-6 and abs(c["fixed_ms"] - 100) < 1e-6, c
+    # Did the moved program go on at node 1? (Only what it printed after
+    # the move counts.)
+    out = ("migtest: pid 9 node 0 round 25 ok=1\nMIG_AFTER\nmigtest: pid 9 node 1 round 50 "
+           "ok=1\n")
+    assert continued(out, "migtest") == "ok", out
+    assert continued(out.replace("node 1", "node 0"), "migtest") == "none"
+    assert continued(out.replace("ok=1\n", "ok=0\n"), "migtest") == "bad"
+    assert continued("MIG_AFTER\nbenchdirty: tick 7 sum 5 ok\n", "benchdirty") == "ok"
+    assert continued("benchdirty: tick 7 sum 5 ok\n", "benchdirty") == "none"
+    cmd = migrate_cmd("migtest", 4, "lazy", 200)
+    assert "migtest -r 100000000 -d 20 -p 25 4 " in cmd and "migrate $p 1 lazy" in cmd, cmd
+    assert cmd.startswith("(") and cmd.endswith(")") and "MIG_AFTER" in cmd, cmd
     # Microseconds whatever the unit printed.
     assert bench_value("BENCH loop_getppid_ns 1500.5 ns\n", "loop_getppid_ns") == 1.5005
     assert bench_value("BENCH shell_ms 2.5 ms\n", "shell_ms") == 2500.0
