@@ -350,9 +350,22 @@ def wisp_calls(a, w, have, calls, null_rtt):
         rc, out = w.sh(timed_loop("rexec 1 " + true, a.exec_n), 900)
         remote = loop_us(out)
     per = lambda v: v / a.exec_n if v is not None else None  # noqa: E731
-    calls["exec_local_us"] = ("us", per(local), None, "", None)
-    calls["rexec_vs_local"] = ("us", per(remote), per(local), "local fork+exec+wait",
-                               None if rexec else "not available (no /bin/rexec)")
+    na = None if rexec else "not available (no /bin/rexec)"
+    # As Sprite measured it: one program forking and exec'ing (or remote
+    # exec'ing) `true` and waiting, in a loop (benchloop exec / rexec).
+    ploc = prem = None
+    if "benchloop" in have:
+        rc, out = w.sh("benchloop exec %d" % a.exec_n, 600)
+        ploc = bench_value(out, "loop_exec_ns")
+        if rexec:
+            rc, out = w.sh("BENCH_NODE=1 benchloop rexec %d" % a.exec_n, 900)
+            prem = bench_value(out, "loop_rexec_ns")
+    calls["exec_local_us"] = ("us", ploc, None, "", None)
+    calls["rexec_vs_local"] = ("us", prem, ploc, "local fork+exec+wait", na)
+    # The same typed into ash: `rexec 1 true` is a local fork+exec of
+    # /bin/rexec more than `true`.
+    calls["exec_shell_local_us"] = ("us", per(local), None, "", None)
+    calls["rexec_shell_vs_local"] = ("us", per(remote), per(local), "ash: true", na)
     # The forwarded call (getppid: home's) against a null RPC and locally.
     loc = rem = None
     if "benchloop" in have:
