@@ -12,10 +12,14 @@ the other so they do not starve each other. On Wisp, whatever of `migrate`,
   - migration time per strategy and dirty size, split by phase (the line
     `migrate: pid P node A->B strategy S total_us T negotiate_us N freeze_us
     F transfer_us X commit_us C resume_us R pages P bytes B resent R`), the
-    floor (null RPC round trip + dirty bytes / one-way RPC bandwidth between
-    the same nodes) and each time's ratio to the floor and to CRIU's total;
+    floor (null RPC round trip + dirty bytes / RPC bulk bandwidth between
+    the same nodes: the faster of one-way 64 KiB RPCs and 1 MiB streams) and
+    each time's ratio to the floor and to CRIU's total; the moved program
+    (migtest, benchdirty for the stream runs) must go on at the target and
+    end there by itself with status 0 (cont ok);
   - a null process's migration in null RPC round trips;
-  - remote exec vs local fork+exec+wait; a forwarded call (getppid) vs a null
+  - remote exec vs local fork+exec+wait (benchloop rexec / exec; and as
+    typed into ash); a forwarded call (getppid) vs a null
     RPC vs the same call locally; Sprite's Fig. 3 (fork loop, system-call
     loop, CPU loop, busybox shell script: remote / local);
   - the cost model fixed + per dirty page (+ per stream) fitted by least
