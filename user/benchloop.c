@@ -12,6 +12,10 @@
  *   gettime N   gettimeofday (Sprite's "gettime loop")
  *   fork N      fork, the child exits at once, wait4 (Sprite's fork loop)
  *   cpu N       N rounds of integer arithmetic, no system call
+ *   exec N      fork, execve of $BENCH_TRUE (default /usr/lib/wisp/bin/true)
+ *               in the child, wait4: local fork+exec+wait
+ *   rexec N     wisp_rexec of the same program on node $BENCH_NODE (default
+ *               1), wait4: Sprite's "fork + remote exec + wait" (Wisp only)
  * Static musl; runs unmodified on Wisp and Linux. Usage: benchloop MODE N
  */
 #include <stdint.h>
@@ -19,7 +23,56 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include "benchutil.h"
+#include "wisp.h"
+
+extern char **environ;
+
+static const char *
+true_path(void)
+{
+    const char *t = getenv("BENCH_TRUE");
+    return t && *t ? t : "/usr/lib/wisp/bin/true";
+}
+
+/* Waits for pid; 0 when it exited with status 0. */
+static int
+reap(pid_t pid)
+{
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return -1;
+    return 0;
+}
+
+static int
+loop_exec(long n)
+{
+    char *argv[] = { (char *)true_path(), NULL };
+    for (long i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            execve(argv[0], argv, environ);
+            _exit(127);
+        }
+        if (reap(pid) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+loop_rexec(long n)
+{
+    const char *node = getenv("BENCH_NODE");
+    char *argv[] = { (char *)true_path(), NULL };
+    for (long i = 0; i < n; i++)
+        if (reap((pid_t)wisp_rexec(node ? atol(node) : 1, argv[0], argv, environ)) != 0)
+            return -1;
+    return 0;
+}
 
 static int
 loop_getppid(long n)
@@ -84,7 +137,8 @@ static const struct {
     int (*fn)(long);
 } modes[] = {
     { "getppid", loop_getppid }, { "getpid", loop_getpid }, { "gettime", loop_gettime },
-    { "fork", loop_fork },       { "cpu", loop_cpu },
+    { "fork", loop_fork },       { "cpu", loop_cpu },         { "exec", loop_exec },
+    { "rexec", loop_rexec },
 };
 
 int
@@ -93,7 +147,7 @@ main(int argc, char **argv)
     long n = bench_arg(argc, argv, 2, "BENCH_LOOP_N", 10000);
 
     if (argc < 2 || n < 1) {
-        bench_printf("usage: benchloop getppid|getpid|gettime|fork|cpu N\n");
+        bench_printf("usage: benchloop getppid|getpid|gettime|fork|cpu|exec|rexec N\n");
         return 2;
     }
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
