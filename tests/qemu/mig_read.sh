@@ -11,7 +11,7 @@ set -uo pipefail
 cl_setup mig_read
 cd "$CL_ROOT" || exit 1
 cl up -n 3 --timeout 180 >/dev/null || cl_fail "up -n 3"
-sock=$CL_DIR/node0.sock
+sock=$(cl sockdir)/node0.sock   # a short directory when the clone path is long
 
 cl sh 0 'rm -f /tmp/rp /tmp/mr' >/dev/null
 mig_drive "$sock" "" "\\x15(sleep 4; migrate \$(cat /tmp/rp) 1 > /tmp/mr 2>&1) & sh -c 'echo \$\$ > /tmp/rp; read x; echo GOT-\$x'; echo status=\$?\\n" \

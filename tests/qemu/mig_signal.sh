@@ -35,7 +35,7 @@ echo "ok: kill -9 from node 2 ended it on node 1; home's wait got 137"
 
 # 3. ^C on the home console: migtest runs in front, moves itself to node 1
 # (at round 50), and ^C typed at home ends it there.
-sock=$CL_DIR/node0.sock
+sock=$(cl sockdir)/node0.sock   # a short directory when the clone path is long
 # (ash drops the rest of a command line whose job died of SIGINT, so the
 # status is asked for at the next prompt.)
 out=$(mig_drive "$sock" "" '\x15migtest -p 10 -r 100 -d 300 1 1\n' \

@@ -54,7 +54,7 @@ for i in range(0, len(steps), 2):
 sys.stdout.write(buf.decode(errors="replace"))
 PY
 }
-sock=$CL_DIR/node0.sock
+sock=$(cl sockdir)/node0.sock   # a short directory when the clone path is long
 
 # Input typed on node 0 reaches the program on node 1; its output comes back.
 out=$(drive "$sock" "" "\\x15rexec 1 /bin/sh -c 'read x; echo GOT-\$x'\\n" \
