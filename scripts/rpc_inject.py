@@ -444,7 +444,7 @@ class Forger:
         k = self.sender()
         h = decode(self.request(k))
         bad = {
-            "version": lambda: self.rng.choice([0, 3, 0xFF]),
+            "version": lambda: self.rng.choice([0, self.proto + 1, 0xFF]),
             "flags": lambda: self.rng.choice([0, 0xFF, F_REQUEST | F_REPLY, F_REQUEST | F_CLOSE,
                                               0x40, 0x80]),
             "op": lambda: self.rng.choice([0, 0xFFFF, 99, 0x8000]),
@@ -725,7 +725,7 @@ def parse(argv):
     p.add_argument("--rate", type=float, default=600, help="datagrams per second at most")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--learn", type=float, default=20, help="seconds to listen first, at most")
-    p.add_argument("--proto", type=int, choices=(1, 2), help="default: what the nodes speak")
+    p.add_argument("--proto", type=int, choices=(1, 2, 3), help="default: what the nodes speak")
     p.add_argument("--old-boot", action="append", default=[], metavar="K=BOOT",
                    help="a previous boot id (hex) of member K (repeatable)")
     p.add_argument("--target-old", action="append", default=[], metavar="BOOT",
