@@ -180,9 +180,10 @@ main_thread(void *arg)
             kprintf("wisp: rpc failed: error %d\n", -rerr);
         else
             time_sync_start(node_id);
-        if (!rerr)
+        if (!rerr) {
             home_init();   /* home table service: posts and node failures */
             migrate_init();
+        }
     }
 
     const char *init = cmdline_get(&cmdline, "init");

@@ -6,13 +6,20 @@
  *                         prints how many it refused (a test)
  * The call returns once the process runs at NODE (or has failed and goes
  * on where it was). Times are the kernel's, per phase (docs/migration.md).
+ * The call acts on a process running on this node; for one that runs
+ * elsewhere, migrate asks the process's home where it runs and runs itself
+ * there with rexec (its output still comes here), so `migrate PID NODE`
+ * works from any node.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include "wisp.h"
+
+extern char **environ;
 
 static const char *const phases[WISP_MIG_NPHASE] = { "negotiate", "freeze", "transfer",
                                                       "commit", "resume" };
@@ -71,6 +78,38 @@ migrate_print(const struct wisp_migrate *st)
            (unsigned long long)st->bytes, (unsigned long long)st->pages_resent);
 }
 
+/* The node pid runs on, from its home's table; -1 when it is here, unknown
+ * or gone. (A pid holds its home node in bits 20 and up.) */
+static int
+runs_on(int pid)
+{
+    static struct wisp_proc procs[256];
+    struct wisp_info self;
+    memset(&self, 0, sizeof(self));
+    if (pid <= 0 || wisp_info(&self, sizeof(self)) < 0)
+        return -1;
+    long n = wisp_proc_list(pid >> 20, procs, 256);
+    for (long i = 0; i < n; i++)
+        if (procs[i].pid == pid && procs[i].state != 'Z')
+            return procs[i].node == self.node ? -1 : procs[i].node;
+    return -1;
+}
+
+/* Run this same command on node, where the process runs; its status. */
+static int
+migrate_there(int node, char **argv)
+{
+    long child = wisp_rexec(node, "/bin/migrate", argv, environ);
+    if (child < 0) {
+        fprintf(stderr, "migrate: rexec to node %d: %s\n", node, strerror(errno));
+        return 1;
+    }
+    int status = 0;
+    if (waitpid((int)child, &status, 0) < 0)
+        return 1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -100,7 +139,14 @@ main(int argc, char **argv)
     long pid = strtol(argv[1], NULL, 0), node = strtol(argv[2], NULL, 0);
     struct wisp_migrate st;
     memset(&st, 0, sizeof(st));
-    if (wisp_migrate(pid, node, strategy, &st) < 0) {
+    long r = wisp_migrate(pid, node, strategy, &st);
+    if (r < 0 && errno == ESRCH) {
+        int where = runs_on((int)pid);
+        if (where >= 0)
+            return migrate_there(where, argv);
+        errno = ESRCH;
+    }
+    if (r < 0) {
         fprintf(stderr, "migrate: pid %ld to node %ld: %s\n", pid, node, strerror(errno));
         return 1;
     }

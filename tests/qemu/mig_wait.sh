@@ -4,7 +4,8 @@
 # whether it moved itself (0 -> 1 -> 2, ending on node 2) or was moved by
 # another command (`migrate` from a background job of the same shell), a
 # non-zero status included; and its output keeps appearing on the home
-# console after each move (to node 1, then node 2).
+# console after each move (to node 1, then node 2); and `migrate` typed
+# at home reaches a process that runs on another node.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"
 . "$(dirname "$0")/../mig_lib.sh"
@@ -49,4 +50,19 @@ t3=$(mig_cat 0 /tmp/t3)
 grep -q "migtest: pid $pid node 2 round [0-9]* ok=1" <<<"$t3" || cl_fail "no line from node 2: $t3"
 grep -q "migtest: PASS pid $pid node 2$" <<<"$t3" || cl_fail "migtest 3 failed: $t3"
 echo "ok: moved twice from outside, it ended on node 2 and home's wait got 0"
+# 4. `migrate` typed at home for a process that runs elsewhere: the
+# command asks home where it runs and runs itself there with rexec
+# (0 -> 1 from home, then 1 -> 2 also from home).
+cl sh 0 'migtest -p 100 -r 2000 -d 20 1 > /tmp/t4 2>&1 &' >/dev/null ||
+    cl_fail "start migtest 4"
+pid=$(mig_file_pid 0 /tmp/t4) || cl_fail "migtest 4 did not start"
+out=$(cl sh --timeout 120 0 "migrate $pid 1") || cl_fail "migrate $pid 1: $out"
+out=$(cl sh --timeout 120 0 "migrate $pid 2; echo mig=\$?" | tr -d '\r') ||
+    cl_fail "migrate $pid 2 from home: $out"
+[[ $out == *"migrate: pid $pid node 1->2 "* && $out == *mig=0* ]] ||
+    cl_fail "migrate from home of a process on node 1: $out"
+out=$(cl sh --timeout 300 0 "wait $pid; echo status=\$?" | tr -d '\r') || cl_fail "wait: $out"
+[[ $out == *status=0* ]] || cl_fail "case 4: wait status: $out"
+grep -q "migtest: PASS pid $pid node 2$" <<<"$(mig_cat 0 /tmp/t4)" || cl_fail "migtest 4 failed"
+echo "ok: migrate typed at home moved a process running on node 1 to node 2"
 cl_pass
