@@ -12,13 +12,17 @@
  *                          "extent SECTOR BYTES SEED" line per extent written,
  *                          which the host checks in the image afterwards.
  *   blktest ro [DEV]       on a read-only disk: reads work, writes get EROFS
- *   blktest bench [MIB [KIB]]  sequential KiB-sized (64) writes over MIB (16)
- *                          MiB, a flush, then reads: MB/s (bench write64k ...)
+ *   blktest bench [MIB [KIB [PATH]]]  sequential KiB-sized (64) writes over
+ *                          MIB (16) MiB, a flush, then reads: MB/s (bench
+ *                          write64k ...). With PATH (a Linux guest's
+ *                          /dev/vda, the baseline): O_DIRECT pwrite/pread.
  *
  * The pattern (also in tests/qemu/blk_virtio.sh): the 8-byte little-endian
  * word at byte offset o of the disk is ((o / 8) + 1) * K + seed (mod 2^64).
  */
+#define _GNU_SOURCE     /* O_DIRECT */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,30 +278,58 @@ now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Sequential calls of kib KiB over mib MiB from the start: write, flush,
- * read. Each call is one request up to the driver's largest; bigger calls
- * are split into several requests in flight. */
+/* The bench's I/O: Wisp's wisp_blkio, or with a device path (a Linux guest,
+ * the peer baseline) pread/pwrite on it opened O_DIRECT and fsync. */
+static int bench_fd = -1;
+
 static int
-cmd_bench(int mib, int kib)
+bench_io(int write_op, uint64_t off, void *buf, size_t len)
+{
+    if (bench_fd < 0)
+        return blkio(write_op ? WISP_BLKIO_WRITE : WISP_BLKIO_READ, off / SECTOR, buf,
+                     (long)len) == 0 ? 0 : -1;
+    ssize_t n = write_op ? pwrite(bench_fd, buf, len, (off_t)off)
+                         : pread(bench_fd, buf, len, (off_t)off);
+    return n == (ssize_t)len ? 0 : -1;
+}
+
+static int
+bench_flush(void)
+{
+    if (bench_fd < 0)
+        return blkio(WISP_BLKIO_FLUSH, 0, NULL, 0) == 0 ? 0 : -1;
+    return fsync(bench_fd);
+}
+
+/* Sequential calls of kib KiB over mib MiB from the start: write, flush,
+ * read. On Wisp each call is one request up to the driver's largest;
+ * bigger calls are split into several requests in flight. */
+static int
+cmd_bench(int mib, int kib, const char *path)
 {
     size_t chunk = (size_t)kib << 10, total = (size_t)mib << 20;
     if (kib <= 0 || chunk > WISP_BLKIO_MAX || mib <= 0) {
-        fprintf(stderr, "blktest: bench MIB [KIB]: KIB in 1..%d\n", WISP_BLKIO_MAX >> 10);
+        fprintf(stderr, "blktest: bench MIB [KIB [PATH]]: KIB in 1..%d\n", WISP_BLKIO_MAX >> 10);
         return 2;
     }
-    char *buf = malloc(chunk);
+    if (path && (bench_fd = open(path, O_RDWR | O_DIRECT)) < 0) {
+        perror(path);
+        return 1;
+    }
+    void *buf = NULL;
+    if (posix_memalign(&buf, 4096, chunk) != 0)
+        return 1;
     memset(buf, 0x5a, chunk);
     const char *name[2] = { "write", "read" };
     for (int op = 0; op < 2; op++) {
         double t0 = now();
         for (size_t off = 0; off < total; off += chunk) {
-            long o = op == 0 ? WISP_BLKIO_WRITE : WISP_BLKIO_READ;
-            if (blkio(o, off / SECTOR, buf, (long)chunk) != 0) {
+            if (bench_io(op == 0, off, buf, chunk) != 0) {
                 perror("blktest: bench");
                 return 1;
             }
         }
-        if (op == 0 && blkio(WISP_BLKIO_FLUSH, 0, NULL, 0) != 0)
+        if (op == 0 && bench_flush() != 0)
             perror("blktest: flush");
         double dt = now() - t0;
         printf("bench %s%dk %d MiB %.3f s %.1f MB/s\n", name[op], kib, mib, dt, total / dt / 1e6);
@@ -318,7 +350,8 @@ main(int argc, char **argv)
     if (strcmp(cmd, "ro") == 0)
         return cmd_ro();
     if (strcmp(cmd, "bench") == 0)
-        return cmd_bench(argc > 2 ? atoi(argv[2]) : 16, argc > 3 ? atoi(argv[3]) : 64);
-    fprintf(stderr, "usage: blktest stat|check|ro [DEV] | bench [MIB [KIB]]\n");
+        return cmd_bench(argc > 2 ? atoi(argv[2]) : 16, argc > 3 ? atoi(argv[3]) : 64,
+                         argc > 4 ? argv[4] : NULL);
+    fprintf(stderr, "usage: blktest stat|check|ro [DEV] | bench [MIB [KIB [PATH]]]\n");
     return 2;
 }
