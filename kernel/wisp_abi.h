@@ -188,7 +188,8 @@ struct wisp_migstat {
 #define WISP_SYS_BLKSTAT    1060  /* (long dev, struct wisp_blkstat *buf, long size) -> bytes;
                                       ENODEV: no such device */
 #define WISP_SYS_BLKIO      1061  /* (long dev, long op, uint64_t sector, void *buf, long len)
-                                      -> 0; root only (EPERM), EINVAL past the end, EFAULT */
+                                      -> 0; root only (EPERM), EINVAL past the end, EFAULT;
+                                      buf NULL: no copy (zeroes written, reads dropped) */
 enum { WISP_BLKIO_READ = 0, WISP_BLKIO_WRITE = 1, WISP_BLKIO_FLUSH = 2 };
 #define WISP_BLKIO_MAX      (4 << 20)   /* bytes per wisp_blkio call */
 

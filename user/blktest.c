@@ -12,10 +12,15 @@
  *                          "extent SECTOR BYTES SEED" line per extent written,
  *                          which the host checks in the image afterwards.
  *   blktest ro [DEV]       on a read-only disk: reads work, writes get EROFS
+ *   blktest eio [DEV]      on a disk whose sector 4096 fails reads and 8192
+ *                          writes (QEMU's blkdebug): EIO, counted, and the
+ *                          rest of the disk still works
  *   blktest bench [MIB [KIB [PATH]]]  sequential KiB-sized (64) writes over
  *                          MIB (16) MiB, a flush, then reads: MB/s (bench
  *                          write64k ...). With PATH (a Linux guest's
- *                          /dev/vda, the baseline): O_DIRECT pwrite/pread.
+ *                          /dev/vda, the baseline): O_DIRECT pwrite/pread;
+ *                          PATH "nocopy": Wisp's kernel path alone (no user
+ *                          buffer copied).
  *
  * The pattern (also in tests/qemu/blk_virtio.sh): the 8-byte little-endian
  * word at byte offset o of the disk is ((o / 8) + 1) * K + seed (mod 2^64).
@@ -23,6 +28,7 @@
 #define _GNU_SOURCE     /* O_DIRECT */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +256,33 @@ cmd_ro(void)
     return failures ? 1 : 0;
 }
 
+/* The disk of tests/qemu/blk_virtio.sh's blkdebug boot fails reads of
+ * sector 4096 and writes of sector 8192 (-EIO from the device). */
+static int
+cmd_eio(void)
+{
+    struct wisp_blkstat s0, s1;
+    static uint64_t buf[1 << 17];       /* 1 MiB */
+    if (blkstat(&s0) != 0) {
+        printf("blktest: FAIL no block device\n");
+        return 1;
+    }
+    expect_err("read of the bad sector", blkio(WISP_BLKIO_READ, 4096, buf, 512), EIO);
+    expect_err("write of the bad sector", blkio(WISP_BLKIO_WRITE, 8192, buf, 4096), EIO);
+    expect_err("1 MiB read across the bad sector", blkio(WISP_BLKIO_READ, 3072, buf, 1 << 20),
+               EIO);
+    expect("a good sector still reads", blkio(WISP_BLKIO_READ, 0, buf, 512) == 0);
+    expect("a good sector still writes", blkio(WISP_BLKIO_WRITE, 100, buf, 4096) == 0);
+    blkstat(&s1);
+    /* At least one per failed call: QEMU may merge the 1 MiB read's
+     * requests into one host I/O, and then fails every one of them. */
+    printf("blktest: device errors %llu\n", (unsigned long long)(s1.errors - s0.errors));
+    expect("the device errors were counted", s1.errors - s0.errors >= 3);
+    expect("nothing left in flight", s1.inflight == 0);
+    printf("blktest: eio %s\n", failures ? "FAIL" : "PASS");
+    return failures ? 1 : 0;
+}
+
 #define F(x) printf("%-14s %llu\n", #x, (unsigned long long)s.x)
 
 static int
@@ -281,13 +314,14 @@ now(void)
 /* The bench's I/O: Wisp's wisp_blkio, or with a device path (a Linux guest,
  * the peer baseline) pread/pwrite on it opened O_DIRECT and fsync. */
 static int bench_fd = -1;
+static bool bench_nocopy;   /* PATH "nocopy": Wisp without the user copy (buf NULL) */
 
 static int
 bench_io(int write_op, uint64_t off, void *buf, size_t len)
 {
     if (bench_fd < 0)
-        return blkio(write_op ? WISP_BLKIO_WRITE : WISP_BLKIO_READ, off / SECTOR, buf,
-                     (long)len) == 0 ? 0 : -1;
+        return blkio(write_op ? WISP_BLKIO_WRITE : WISP_BLKIO_READ, off / SECTOR,
+                     bench_nocopy ? NULL : buf, (long)len) == 0 ? 0 : -1;
     ssize_t n = write_op ? pwrite(bench_fd, buf, len, (off_t)off)
                          : pread(bench_fd, buf, len, (off_t)off);
     return n == (ssize_t)len ? 0 : -1;
@@ -312,7 +346,8 @@ cmd_bench(int mib, int kib, const char *path)
         fprintf(stderr, "blktest: bench MIB [KIB [PATH]]: KIB in 1..%d\n", WISP_BLKIO_MAX >> 10);
         return 2;
     }
-    if (path && (bench_fd = open(path, O_RDWR | O_DIRECT)) < 0) {
+    bench_nocopy = path && strcmp(path, "nocopy") == 0;
+    if (path && !bench_nocopy && (bench_fd = open(path, O_RDWR | O_DIRECT)) < 0) {
         perror(path);
         return 1;
     }
@@ -349,9 +384,11 @@ main(int argc, char **argv)
         return cmd_check();
     if (strcmp(cmd, "ro") == 0)
         return cmd_ro();
+    if (strcmp(cmd, "eio") == 0)
+        return cmd_eio();
     if (strcmp(cmd, "bench") == 0)
         return cmd_bench(argc > 2 ? atoi(argv[2]) : 16, argc > 3 ? atoi(argv[3]) : 64,
                          argc > 4 ? argv[4] : NULL);
-    fprintf(stderr, "usage: blktest stat|check|ro [DEV] | bench [MIB [KIB [PATH]]]\n");
+    fprintf(stderr, "usage: blktest stat|check|ro|eio [DEV] | bench [MIB [KIB [PATH]]]\n");
     return 2;
 }

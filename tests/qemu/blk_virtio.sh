@@ -7,8 +7,10 @@
 # the last sector, flushes, and powers off. Then the host (python3) checks
 # the image byte by byte: every extent the guest listed holds its pattern,
 # everything else is still zero. Boot 2: the same image read-only: reads
-# work, writes get EROFS. Boot 3: no disk: the node boots and blkstat says
-# there is no device.
+# work, writes get EROFS. Boot 3: QEMU's blkdebug fails reads of sector 4096
+# and writes of 8192: the calls get EIO, the errors are counted, the rest of
+# the disk works and the node does not panic. Boot 4: no disk: the node
+# boots and blkstat says there is no device.
 set -uo pipefail
 . "$(dirname "$0")/lib_user.sh"
 ut_setup blk_virtio
@@ -87,6 +89,22 @@ boot ro "blktest ro" $(disk readonly=on)
 grep -q "^wisp: vda: virtio-blk at .* ro" "$UT_TMP/log.txt" ||
     { ut_show_log; ut_fail "the read-only disk was not logged as ro"; }
 ut_expect_line "blktest: ro PASS"
+ut_expect_ok
+
+cat >"$UT_TMP/blkdebug.conf" <<'EOF2'
+[inject-error]
+event = "read_aio"
+errno = "5"
+sector = "4096"
+
+[inject-error]
+event = "write_aio"
+errno = "5"
+sector = "8192"
+EOF2
+boot eio "blktest eio" -drive "file=blkdebug:$UT_TMP/blkdebug.conf:$img,format=raw,if=none,id=d0" \
+    -device virtio-blk-pci,drive=d0
+ut_expect_line "blktest: eio PASS"
 ut_expect_ok
 
 boot none "blktest stat"
