@@ -97,7 +97,8 @@ struct blk_dev *blk_get(int i);
 int blk_count(void);
 
 /* Start r asynchronously. 0: r->done will run exactly once, later, from
- * interrupt context. Errors (done never runs): -EINVAL (bad op, length not
+ * interrupt context (or, should the driver refuse r outright, with status
+ * -EIO from this call before it returns). Errors (done never runs): -EINVAL (bad op, length not
  * a multiple of BLK_SECTOR, more than d->max_bytes, no data, or past the
  * end of the device), -EROFS (write to a read-only device), -EOPNOTSUPP
  * (flush on a device without a write cache: nothing to do). Never sleeps;

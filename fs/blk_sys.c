@@ -52,7 +52,8 @@ sys_wisp_blkio(long dev, long op, uint64_t sector, uint64_t ubuf, long len)
         return -EINVAL;
     if (sector >= d->sectors || (uint64_t)len / BLK_SECTOR > d->sectors - sector)
         return -EINVAL;
-    char *kbuf = ubuf ? kmalloc((size_t)len) : kzalloc((size_t)len);
+    bool zero = !ubuf && op == WISP_BLKIO_WRITE;    /* never old heap bytes to the disk */
+    char *kbuf = zero ? kzalloc((size_t)len) : kmalloc((size_t)len);
     if (!kbuf)
         return -ENOMEM;
     int err = 0;

@@ -3,7 +3,10 @@
 # sequential writes of KIB-sized calls, a flush, then reads) on a Wisp node
 # with a fresh raw image (scripts/cluster up --disk), and the same binary on
 # Debian's Linux kernel (build/linux-guest, scripts/linux-guest.sh) with
-# its virtio_blk driver and O_DIRECT on /dev/vda: the peer baseline. Both
+# its virtio_blk driver and O_DIRECT on /dev/vda: the peer baseline. Wisp
+# runs each size twice: through a user buffer (copied, as Linux's O_DIRECT
+# is not) and "-nocopy" (the kernel's path alone, what the file server's
+# cache will see). Both
 # under the same QEMU and accelerator, alternating, REPS (5) times each;
 # prints every run and the medians. The machine's load goes in the output:
 # other QEMUs skew the figures, so compare the ratio within one run.
@@ -65,7 +68,7 @@ run_linux() {
 run_wisp() {
     local cl=(scripts/cluster -d "$out/cluster") cmd=""
     truncate -s 0 "$out/wisp.img" && truncate -s 128M "$out/wisp.img"
-    for k in "${sizes[@]}"; do cmd+="blktest bench $mib $k; "; done
+    for k in "${sizes[@]}"; do cmd+="blktest bench $mib $k; blktest bench $mib $k nocopy; "; done
     "${cl[@]}" up -n 1 -q --disk "0:$out/wisp.img" >/dev/null
     "${cl[@]}" sh --timeout 600 0 "$cmd" | tr -d '\r' | grep '^bench ' | sed 's/^/wisp /' || true
     "${cl[@]}" down >/dev/null

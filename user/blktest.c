@@ -367,7 +367,8 @@ cmd_bench(int mib, int kib, const char *path)
         if (op == 0 && bench_flush() != 0)
             perror("blktest: flush");
         double dt = now() - t0;
-        printf("bench %s%dk %d MiB %.3f s %.1f MB/s\n", name[op], kib, mib, dt, total / dt / 1e6);
+        printf("bench %s%dk%s %d MiB %.3f s %.1f MB/s\n", name[op], kib,
+               bench_nocopy ? "-nocopy" : "", mib, dt, total / dt / 1e6);
     }
     return 0;
 }
