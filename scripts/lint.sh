@@ -32,6 +32,7 @@ MODULES = """
     wisp rand
     home stub
     fsproto fsrmt
+    wfs
 """.split()
 
 NAMED_DIRS = ("kernel", "fs", "net", "arch", "boot")
