@@ -1,0 +1,51 @@
+/*
+ * The file server of the shared file system (DESIGN.md section 6,
+ * docs/fs.md "File server"): serves fsproto requests from client nodes on
+ * one WFS volume, checks owner and permission bits against the caller's
+ * credentials, and keeps Sprite's cache consistency (fsconsist.h) for
+ * every file some client has open, calling clients back (RECALL, DISABLE)
+ * before it answers an open that needs it.
+ *
+ * SYNCHRONIZATION: one mutex serialises every call into the volume (the
+ * WFS library is single-threaded) and the open-file table. It is dropped
+ * while clients are called back: a recalled client writes its dirty
+ * blocks back with WRITE requests, which need it.
+ */
+#pragma once
+#include <stdint.h>
+#include "fs/fsproto.h"
+
+struct wfs;
+struct fssrv;
+
+/* How the server calls a client back (an RPC in the kernel, a function in
+ * the host tests): op is FSP_RECALL or FSP_DISABLE. 0 when the client has
+ * done it; an error when it could not be reached (then the server treats
+ * the node as down: its opens and unwritten blocks are gone). */
+typedef int (*fssrv_notify_t)(void *ctx, int node, unsigned op, struct fsproto_fh fh,
+                              uint64_t version);
+
+struct fssrv_stats {
+    uint64_t requests[FSP_NOPS];  /* by op */
+    uint64_t errors, bad, recalls, disables, callback_failures;
+    uint64_t bytes_read, bytes_written;
+    uint32_t open_files;
+};
+
+/* A server for the mounted volume fs. epoch makes this boot's versions
+ * differ from every earlier boot's (a random 32-bit number). NULL without
+ * memory. */
+struct fssrv *fssrv_new(struct wfs *fs, uint32_t epoch, fssrv_notify_t notify, void *ctx);
+/* Forgets every open (the volume stays mounted) and frees the server. */
+void fssrv_free(struct fssrv *s);
+
+/* Serve req from node into rep (rep->op = req->op; rep->err set). READ and
+ * READDIR put their bytes in buf (FSPROTO_IO_MAX bytes) and point
+ * rep->data at them. May sleep (mutex, callbacks). */
+void fssrv_serve(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep,
+                 uint8_t *buf);
+
+/* node went down or rebooted: its opens are dropped. */
+void fssrv_node_down(struct fssrv *s, int node);
+
+void fssrv_get_stats(struct fssrv *s, struct fssrv_stats *out);
