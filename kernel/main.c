@@ -6,6 +6,7 @@
  * panic, leave QEMU with a result for the harness (docs/testing.md).
  */
 #include "boot/bootinfo.h"
+#include "fs/blk.h"
 #include "fs/fs.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
@@ -171,6 +172,7 @@ main_thread(void *arg)
     if (fs_init(mem_p2v(initrd->start), initrd->end - initrd->start) != 0)
         stop("the initrd is not a valid cpio (newc) archive; halting");
     mount_tmp();
+    (void)blk_init();   /* a node without a disk is normal: it logs "no block device" */
     int nerr = net_init();
     if (nerr && nerr != -ENODEV)
         kprintf("wisp: networking failed: error %d\n", -nerr);

@@ -177,3 +177,6 @@ long sys_wisp_migrate(long pid, long node, long strategy, uint64_t ustats);
 long sys_wisp_evict(void);
 long sys_wisp_migstat(uint64_t ubuf, long size);
 long sys_wisp_migprobe(long node);
+/* Block devices (fs/blk_sys.c). */
+long sys_wisp_blkstat(long dev, uint64_t ubuf, long size);
+long sys_wisp_blkio(long dev, long op, uint64_t sector, uint64_t ubuf, long len);

@@ -183,3 +183,25 @@ struct wisp_migstat {
     uint64_t evicted;               /* processes sent home by evict */
     uint64_t lazy_fetches;          /* lazy: pages a fault here fetched from the source */
 };
+
+/* Block devices (fs/blk.h, docs/blk.md). */
+#define WISP_SYS_BLKSTAT    1060  /* (long dev, struct wisp_blkstat *buf, long size) -> bytes;
+                                      ENODEV: no such device */
+#define WISP_SYS_BLKIO      1061  /* (long dev, long op, uint64_t sector, void *buf, long len)
+                                      -> 0; root only (EPERM), EINVAL past the end, EFAULT */
+enum { WISP_BLKIO_READ = 0, WISP_BLKIO_WRITE = 1, WISP_BLKIO_FLUSH = 2 };
+#define WISP_BLKIO_MAX      (4 << 20)   /* bytes per wisp_blkio call */
+
+struct wisp_blkstat {
+    uint64_t sectors;               /* capacity in 512-byte sectors */
+    uint32_t queue_size;            /* descriptors in the virtqueue */
+    uint32_t max_bytes;             /* the largest request the driver takes */
+    uint32_t read_only, has_flush;
+    uint64_t features;              /* negotiated virtio feature bits */
+    uint64_t reads, writes, flushes;        /* requests completed */
+    uint64_t bytes_read, bytes_written;
+    uint64_t errors;                /* requests the device failed (-EIO) */
+    uint64_t rejected;              /* requests refused before the device (range, read-only) */
+    uint64_t queued;                /* requests that waited for room in the queue */
+    uint64_t inflight, inflight_max;        /* on the device now, and the most at once */
+};

@@ -141,6 +141,9 @@ NOTES = {
     'wisp_migprobe': 'a test: sends a node malformed migration messages, which it must refuse',
     'wisp_streamstat': 'this node\'s export table counters (references held by other nodes, '
                        'dropped when they die, refused requests)',
+    'wisp_blkstat': 'this node\'s disk: its size, queue and request counters (docs/blk.md)',
+    'wisp_blkio': 'root only, for tests: sectors of this node\'s own disk, read or written '
+                  'where the caller runs',
 }
 
 

@@ -10,7 +10,9 @@
 #
 # Both honour WISP_CMDLINE (extra kernel command-line words, e.g.
 # "init=/bin/sh"), WISP_MEM (256M), WISP_ACCEL (scripts/accel.sh),
-# WISP_KERNEL and WISP_INITRD; --single also NODE (node=N).
+# WISP_KERNEL and WISP_INITRD; --single also NODE (node=N). WISP_DISK=FILE
+# attaches the raw image FILE as the virtio-blk disk of node 0 (the file
+# server's default; with --single, of the one node): docs/blk.md.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,14 +23,16 @@ for f in "$kernel" "$initrd"; do
 done
 
 single() {
-    local accel st=0 cmdline
+    local accel st=0 cmdline disk=()
     read -r -a accel <<<"$(scripts/accel.sh --qemu-args)"
+    [[ -n ${WISP_DISK:-} ]] && disk=(-drive "file=${WISP_DISK//,/,,},format=raw,if=none,id=disk0"
+        -device "virtio-blk-pci,drive=disk0")
     cmdline="node=${NODE:-0} console=ttyS0${WISP_CMDLINE:+ $WISP_CMDLINE}"
     echo "Wisp: booting node ${NODE:-0} (${accel[*]}): Ctrl-A X leaves QEMU, Ctrl-A C is its monitor."
     "${QEMU:-qemu-system-x86_64}" "${accel[@]}" -m "${WISP_MEM:-256M}" -smp 2 \
         -display none -serial mon:stdio -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -kernel "$kernel" -initrd "$initrd" -append "$cmdline" "$@" || st=$?
+        -kernel "$kernel" -initrd "$initrd" -append "$cmdline" "${disk[@]}" "$@" || st=$?
     # isa-debug-exit: the guest wrote 0 (status 1) when it powered off cleanly.
     [[ $st == 1 ]] && st=0
     exit "$st"
@@ -53,7 +57,8 @@ trap 'exit 130' INT TERM HUP
 
 echo "Wisp: booting a $n-node cluster in $dir ..."
 "${cluster[@]}" up -n "$n" --kernel "$kernel" --initrd "$initrd" \
-    ${WISP_MEM:+--mem "$WISP_MEM"} --kernel-args "${WISP_CMDLINE:-}"
+    ${WISP_MEM:+--mem "$WISP_MEM"} ${WISP_DISK:+--disk "0:$WISP_DISK"} \
+    --kernel-args "${WISP_CMDLINE:-}"
 cat <<EOF
 
   Node 0's console is on this terminal. From another terminal:
