@@ -66,7 +66,8 @@ do_write(struct fssrv *s, const struct fsproto_msg *req, struct fsproto_msg *rep
         return err;
     if (!is_type(&a, WFS_S_IFREG))
         return is_type(&a, WFS_S_IFDIR) ? -EISDIR : -EINVAL;
-    long n = wfs_write(s->fs, req->fh.ino, req->off, req->data, req->datalen);
+    uint64_t off = (req->flags & FSP_APPEND) ? a.size : req->off;
+    long n = wfs_write(s->fs, req->fh.ino, off, req->data, req->datalen);
     if (n < 0)
         return (int)n;
     rep->count = (uint32_t)n;

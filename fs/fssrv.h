@@ -49,3 +49,29 @@ void fssrv_serve(struct fssrv *s, int node, const struct fsproto_msg *req, struc
 void fssrv_node_down(struct fssrv *s, int node);
 
 void fssrv_get_stats(struct fssrv *s, struct fssrv_stats *out);
+
+/* ---- in the kernel (fssrv_rpc.c) ---- */
+struct cmdline;
+/* Start serving if this node is the one fsserver= names (0 by default):
+ * mount the first disk, refusing a corrupt or foreign image with a clear
+ * message. 0 (also when another node serves), -ENODEV, -EINVAL, -ENOMEM. */
+int fssrv_start(int self, const struct cmdline *c);
+bool fssrv_running(void);
+/* The RPC handlers of the FS ops (net/rpc/rpc_ops.h rows 50-66). */
+int fssrv_rpc_walk(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_open(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_create(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_close(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_read(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_write(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_getattr(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_setattr(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_remove(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_mkdir(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_symlink(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_link(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_rename(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_readlink(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_readdir(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_fsync(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_statfs(int from, const void *q, size_t qlen, void *r, size_t *rlen);
