@@ -211,9 +211,26 @@ check_inode(struct wfs_ck *c, uint32_t ino)
         wfs_ck_iput(c, ino, &di);
 }
 
+/* The orphan slot (inode slot 0): a deletion mount will finish. */
+static void
+check_orphan_slot(struct wfs_ck *c)
+{
+    struct wfs_dinode slot;
+    wfs_ck_iget(c, WFS_ORPHAN_SLOT, &slot);
+    if (wfs_dinode_ok(&slot, WFS_ORPHAN_SLOT) && slot.direct[0] <= c->sb.ninodes) {
+        c->orphan = slot.direct[0];
+        return;
+    }
+    if (wfs_ck_problem(c, "orphan slot corrupt: cleared")) {
+        memset(&slot, 0, sizeof(slot));
+        wfs_ck_iput(c, WFS_ORPHAN_SLOT, &slot);
+    }
+}
+
 static void
 pass_inodes(struct wfs_ck *c)
 {
+    check_orphan_slot(c);
     for (uint32_t ino = 1; ino <= c->sb.ninodes; ino++)
         if (wfs_bit(c->ibm, ino))
             check_inode(c, ino);

@@ -13,6 +13,7 @@ struct wfs_ck {
     wfs_report_t report;
     void *arg;
     int result;                 /* WFS_FSCK_* bits */
+    uint32_t orphan;            /* the deletion mount will finish, or 0 */
     struct wfs_super sb;
     uint8_t *used;              /* blocks found in use (bit per block) */
     uint8_t *ibm;               /* the inode bitmap as found on disk */

@@ -132,6 +132,11 @@ count_dir(struct wfs_ck *c, uint32_t d)
 static void
 orphan(struct wfs_ck *c, uint32_t ino, struct wfs_dinode *di, uint32_t lf)
 {
+    if (di->nlink == 0 && ino == c->orphan) {
+        wfs_ck_note(c, "inode %u: deletion under way, finished at the next mount", ino);
+        c->links[ino] = 0;
+        return;
+    }
     if (di->nlink == 0) {
         wfs_ck_problem(c, "inode %u: deleted but not freed: released", ino);
         wfs_ck_unmark(c, di);
