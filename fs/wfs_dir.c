@@ -188,7 +188,7 @@ wfs_dir_add(struct wfs *fs, uint32_t dino, struct wfs_dinode *dir, const char *n
         }
         wfs_brelse(fs, b);
     }
-    if ((uint64_t)nblk * WFS_BLOCK >= WFS_MAX_FILE)
+    if (nblk >= WFS_NDIRECT + WFS_PPB)    /* the checker reads no deeper */
         return -ENOSPC;
     err = wfs_bmap(fs, dir, nblk, true, &pblk, &fresh);
     if (err)

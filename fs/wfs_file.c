@@ -46,17 +46,37 @@ zero_tail(struct wfs *fs, struct wfs_dinode *di, uint64_t size)
     return err;
 }
 
+/* Before the file grows past size: free blocks a cut-short truncate left
+ * past EOF, and zero the old last block's tail, which may hold bytes of
+ * an earlier, longer file. Both write only past the committed EOF. */
+static int
+grow(struct wfs *fs, uint32_t ino, struct wfs_dinode *di)
+{
+    if (di->flags & WFS_IF_TAIL) {
+        int err = wfs_free_from(fs, ino, di, (di->size + WFS_BLOCK - 1) / WFS_BLOCK);
+        if (err)
+            return err;
+        di->flags &= ~WFS_IF_TAIL;
+    }
+    return zero_tail(fs, di, di->size);
+}
+
+/* Shrinking marks the inode (WFS_IF_TAIL) until every block past the new
+ * EOF is free, which may take several transactions. The tail of the new
+ * last block is not zeroed now: that would change bytes inside the
+ * committed EOF before the new size commits. */
 static int
 set_size(struct wfs *fs, uint32_t ino, struct wfs_dinode *di, uint64_t size)
 {
+    int err;
     if ((di->mode & WFS_S_IFMT) == WFS_S_IFDIR)
         return -EISDIR;
     if ((di->mode & WFS_S_IFMT) != WFS_S_IFREG)
         return -EINVAL;
     if (size > WFS_MAX_FILE)
         return -EFBIG;
-    if (size < di->size) {
-        int err = zero_tail(fs, di, size);
+    if (size > di->size) {
+        err = grow(fs, ino, di);
         if (err)
             return err;
     }
@@ -66,7 +86,12 @@ set_size(struct wfs *fs, uint32_t ino, struct wfs_dinode *di, uint64_t size)
     wfs_touch(fs, di, true, true);
     if (size >= old)
         return wfs_iput(fs, ino, di);
-    return wfs_free_from(fs, ino, di, (size + WFS_BLOCK - 1) / WFS_BLOCK);
+    di->flags |= WFS_IF_TAIL;
+    err = wfs_free_from(fs, ino, di, (size + WFS_BLOCK - 1) / WFS_BLOCK);
+    if (err)
+        return err;
+    di->flags &= ~WFS_IF_TAIL;
+    return wfs_iput(fs, ino, di);
 }
 
 int
@@ -181,6 +206,11 @@ wfs_write(struct wfs *fs, uint32_t ino, uint64_t off, const void *buf, size_t le
         return err;
     if (off > WFS_MAX_FILE || len > WFS_MAX_FILE - off)
         return -EFBIG;
+    if (len && (off > di.size || (di.flags & WFS_IF_TAIL))) {
+        err = grow(fs, ino, &di);
+        if (err)
+            return err;
+    }
     while (done < len) {
         uint64_t pos = off + done;
         size_t n = MIN(len - done, (size_t)WFS_BLOCK - pos % WFS_BLOCK);

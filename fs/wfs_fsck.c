@@ -157,8 +157,8 @@ wfs_ck_unmark(struct wfs_ck *c, const struct wfs_dinode *di)
 }
 
 /* Why an inode marked in use cannot be kept, or NULL. */
-static const char *
-inode_bad(struct wfs_ck *c, uint32_t ino, const struct wfs_dinode *di)
+const char *
+wfs_ck_inode_bad(struct wfs_ck *c, uint32_t ino, const struct wfs_dinode *di)
 {
     uint32_t t = di->mode & WFS_S_IFMT;
     if (!wfs_dinode_ok(di, ino))
@@ -177,8 +177,8 @@ inode_bad(struct wfs_ck *c, uint32_t ino, const struct wfs_dinode *di)
     return NULL;
 }
 
-static void
-check_inode(struct wfs_ck *c, uint32_t ino)
+void
+wfs_ck_inode(struct wfs_ck *c, uint32_t ino)
 {
     struct wfs_dinode di;
     bool dirty = false;
@@ -186,7 +186,7 @@ check_inode(struct wfs_ck *c, uint32_t ino)
     const char *why;
 
     wfs_ck_iget(c, ino, &di);
-    why = inode_bad(c, ino, &di);
+    why = wfs_ck_inode_bad(c, ino, &di);
     if (why) {
         if (wfs_ck_problem(c, "inode %u: %s: cleared", ino, why)) {
             uint32_t gen = di.generation;
@@ -211,12 +211,29 @@ check_inode(struct wfs_ck *c, uint32_t ino)
         wfs_ck_iput(c, ino, &di);
 }
 
+/* The orphan slot (inode slot 0): a deletion mount will finish. */
+static void
+check_orphan_slot(struct wfs_ck *c)
+{
+    struct wfs_dinode slot;
+    wfs_ck_iget(c, WFS_ORPHAN_SLOT, &slot);
+    if (wfs_dinode_ok(&slot, WFS_ORPHAN_SLOT) && slot.direct[0] <= c->sb.ninodes) {
+        c->orphan = slot.direct[0];
+        return;
+    }
+    if (wfs_ck_problem(c, "orphan slot corrupt: cleared")) {
+        memset(&slot, 0, sizeof(slot));
+        wfs_ck_iput(c, WFS_ORPHAN_SLOT, &slot);
+    }
+}
+
 static void
 pass_inodes(struct wfs_ck *c)
 {
+    check_orphan_slot(c);
     for (uint32_t ino = 1; ino <= c->sb.ninodes; ino++)
         if (wfs_bit(c->ibm, ino))
-            check_inode(c, ino);
+            wfs_ck_inode(c, ino);
 }
 
 /* Compare an on-disk bitmap with the one found: bits below limit must

@@ -13,6 +13,7 @@ struct wfs_ck {
     wfs_report_t report;
     void *arg;
     int result;                 /* WFS_FSCK_* bits */
+    uint32_t orphan;            /* the deletion mount will finish, or 0 */
     struct wfs_super sb;
     uint8_t *used;              /* blocks found in use (bit per block) */
     uint8_t *ibm;               /* the inode bitmap as found on disk */
@@ -37,8 +38,16 @@ bool wfs_ck_isdir(const struct wfs_dinode *di);
 /* Clear the used bits of every block di holds. */
 void wfs_ck_unmark(struct wfs_ck *c, const struct wfs_dinode *di);
 
+/* Check inode ino and the blocks it holds; marks it in use if kept. */
+void wfs_ck_inode(struct wfs_ck *c, uint32_t ino);
+/* Why the inode cannot be kept, or NULL. */
+const char *wfs_ck_inode_bad(struct wfs_ck *c, uint32_t ino, const struct wfs_dinode *di);
+
 /* wfs_fsck_dir.c: entries, '..', reachability, lost+found, link counts. */
 int  wfs_ck_dirs(struct wfs_ck *c);
+/* Read directory block lblk (at p) into blk (not c->blk[1]), rebuilt in
+ * memory if it is corrupt -- so that a check without repairs can go on. */
+int  wfs_ck_dirblock(struct wfs_ck *c, uint32_t dino, uint32_t lblk, uint32_t p, uint8_t *blk);
 
 /* wfs_fsck_link.c: lost+found, removing a name, the link counts. */
 int  wfs_ck_lf_add(struct wfs_ck *c, uint32_t lf, uint32_t ino, unsigned type);

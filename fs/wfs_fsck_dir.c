@@ -67,6 +67,16 @@ rebuild(struct wfs_ck *c, uint8_t *blk, uint32_t dino, uint32_t lblk)
     }
 }
 
+int
+wfs_ck_dirblock(struct wfs_ck *c, uint32_t dino, uint32_t lblk, uint32_t p, uint8_t *blk)
+{
+    if (p == 0 || wfs_ck_read(c, p, blk))
+        return -EIO;
+    if (!wfs_dirblock_ok(blk, dino) || (lblk == 0 && !dots_ok(blk)))
+        rebuild(c, blk, dino, lblk);
+    return 0;
+}
+
 /* One entry of directory dino in the first scan; returns true when it
  * must go. */
 static bool
@@ -207,6 +217,51 @@ adopt_dirs(struct wfs_ck *c, uint32_t lf)
     }
 }
 
+/* Inodes a directory names, marked free in the bitmap but whole (good
+ * checksum, sane fields): a flipped bitmap bit, not a deleted file. Take
+ * them back before the entries are judged. Returns how many. */
+static int
+revive_from(struct wfs_ck *c, uint32_t dino, struct wfs_dinode *di)
+{
+    uint32_t found[WFS_DIR_USED / 8];
+    int n = 0, revived = 0;
+    for (uint32_t l = 0; l < di->size / WFS_BLOCK; l++) {
+        uint32_t p = wfs_ck_bmap(c, di, l);
+        if (p == 0 || wfs_ck_read(c, p, c->blk[0]) || !wfs_dirblock_ok(c->blk[0], dino))
+            continue;
+        n = 0;
+        for (uint32_t off = 0; off < WFS_DIR_USED; off += ent(c->blk[0], off)->rec_len) {
+            uint32_t t = ent(c->blk[0], off)->ino;
+            if (t > 0 && t <= c->sb.ninodes && !wfs_bit(c->iuse, t))
+                found[n++] = t;
+        }
+        for (int i = 0; i < n; i++) {
+            struct wfs_dinode ti;
+            wfs_ck_iget(c, found[i], &ti);
+            if (wfs_bit(c->iuse, found[i]) || ti.mode == 0 ||
+                wfs_ck_inode_bad(c, found[i], &ti))
+                continue;
+            wfs_ck_problem(c, "inode %u in use but marked free", found[i]);
+            wfs_ck_inode(c, found[i]);
+            revived++;
+        }
+    }
+    return revived;
+}
+
+static void
+revive(struct wfs_ck *c)
+{
+    struct wfs_dinode di;
+    int again = 1;
+    for (int round = 0; again && round < 64; round++) {
+        again = 0;
+        for (uint32_t d = 1; d <= c->sb.ninodes; d++)
+            if (live_dir(c, d, &di))
+                again += revive_from(c, d, &di);
+    }
+}
+
 int
 wfs_ck_dirs(struct wfs_ck *c)
 {
@@ -218,6 +273,7 @@ wfs_ck_dirs(struct wfs_ck *c)
         c->result = (c->result & ~WFS_FSCK_FIXED) | WFS_FSCK_ERRORS;
         return -EINVAL;
     }
+    revive(c);
     for (uint32_t d = 1; d <= c->sb.ninodes; d++)
         if (live_dir(c, d, &di))
             scan_dir(c, d, &di);

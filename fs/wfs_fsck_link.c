@@ -47,8 +47,9 @@ wfs_ck_lf_add(struct wfs_ck *c, uint32_t lf, uint32_t ino, unsigned type)
     uint32_t nblk = (uint32_t)(di.size / WFS_BLOCK);
     for (uint32_t l = 0; l < nblk; l++) {
         uint32_t p = wfs_ck_bmap(c, &di, l);
-        if (p == 0 || wfs_ck_read(c, p, blk) || !wfs_dirblock_ok(blk, lf))
+        if (wfs_ck_dirblock(c, lf, l, p, c->blk[0]))
             continue;
+        memcpy(blk, c->blk[0], WFS_BLOCK);
         if (wfs_dirblock_add(blk, name, len, ino, type)) {
             wfs_dirblock_seal(blk, lf);
             return wfs_ck_write(c, p, blk);
@@ -74,11 +75,11 @@ int
 wfs_ck_unname(struct wfs_ck *c, uint32_t dir, uint32_t ino)
 {
     struct wfs_dinode di;
-    uint8_t *blk = c->blk[1];
+    uint8_t *blk = c->blk[0];
     wfs_ck_iget(c, dir, &di);
     for (uint32_t l = 0; l < di.size / WFS_BLOCK; l++) {
         uint32_t p = wfs_ck_bmap(c, &di, l);
-        if (p == 0 || wfs_ck_read(c, p, blk))
+        if (wfs_ck_dirblock(c, dir, l, p, blk))
             continue;
         int32_t prev = -1;
         for (uint32_t off = 0, idx = 0; off < WFS_DIR_USED; idx++) {
@@ -106,7 +107,7 @@ count_dir(struct wfs_ck *c, uint32_t d)
         uint8_t *blk = c->blk[0];
         uint32_t p = wfs_ck_bmap(c, &di, l);
         bool changed = false;
-        if (p == 0 || wfs_ck_read(c, p, blk))
+        if (wfs_ck_dirblock(c, d, l, p, blk))
             continue;
         uint32_t idx = 0;
         for (uint32_t off = 0; off < WFS_DIR_USED; off += ent(blk, off)->rec_len, idx++) {
@@ -132,6 +133,11 @@ count_dir(struct wfs_ck *c, uint32_t d)
 static void
 orphan(struct wfs_ck *c, uint32_t ino, struct wfs_dinode *di, uint32_t lf)
 {
+    if (di->nlink == 0 && ino == c->orphan) {
+        wfs_ck_note(c, "inode %u: deletion under way, finished at the next mount", ino);
+        c->links[ino] = 0;
+        return;
+    }
     if (di->nlink == 0) {
         wfs_ck_problem(c, "inode %u: deleted but not freed: released", ino);
         wfs_ck_unmark(c, di);

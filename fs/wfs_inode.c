@@ -255,6 +255,34 @@ wfs_free_from(struct wfs *fs, uint32_t ino, struct wfs_dinode *di, uint64_t firs
     }
 }
 
+/* Name ino in the orphan slot (0 clears it). */
+static int
+set_orphan(struct wfs *fs, uint32_t ino)
+{
+    struct wfs_dinode slot;
+    memset(&slot, 0, sizeof(slot));
+    slot.direct[0] = ino;
+    return wfs_iput(fs, WFS_ORPHAN_SLOT, &slot);
+}
+
+/* Free the blocks and then the inode; the orphan slot names it while
+ * that may take more than one transaction. */
+static int
+destroy(struct wfs *fs, uint32_t ino, struct wfs_dinode *di)
+{
+    int err = set_orphan(fs, ino);
+    if (!err)
+        err = wfs_free_from(fs, ino, di, 0);
+    if (err)
+        return err;
+    di->mode = 0;
+    di->size = 0;
+    err = wfs_iput(fs, ino, di);
+    if (!err)
+        err = wfs_ifree(fs, ino);
+    return err ? err : set_orphan(fs, 0);
+}
+
 int
 wfs_drop_link(struct wfs *fs, uint32_t ino, struct wfs_dinode *di)
 {
@@ -263,11 +291,26 @@ wfs_drop_link(struct wfs *fs, uint32_t ino, struct wfs_dinode *di)
     wfs_touch(fs, di, false, true);
     if (di->nlink > 0)
         return wfs_iput(fs, ino, di);
-    int err = wfs_free_from(fs, ino, di, 0);
+    return destroy(fs, ino, di);
+}
+
+int
+wfs_orphan_finish(struct wfs *fs)
+{
+    struct wfs_dinode slot, di;
+    struct wfs_buf *b;
+    int err = wfs_bread(fs, fs->sb.itable_start, &b);
     if (err)
         return err;
-    di->mode = 0;
-    di->size = 0;
-    err = wfs_iput(fs, ino, di);
-    return err ? err : wfs_ifree(fs, ino);
+    memcpy(&slot, b->data, sizeof(slot));
+    wfs_brelse(fs, b);
+    uint32_t ino = slot.direct[0];
+    if (!wfs_dinode_ok(&slot, WFS_ORPHAN_SLOT) || ino == 0)
+        return 0;
+    err = wfs_iget_live(fs, ino, &di);
+    if (err == 0 && di.nlink == 0)
+        err = destroy(fs, ino, &di);
+    else
+        err = set_orphan(fs, 0);
+    return err ? err : wfs_tx_commit(fs);
 }

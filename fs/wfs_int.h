@@ -21,6 +21,13 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the on-disk format is 
 #define WFS_STATE_DIRTY 0
 #define WFS_INCOMPAT_KNOWN 0u           /* no incompatible features yet */
 #define WFS_LOSTFOUND_INO 2
+/* Inode flag: blocks past EOF may remain (a truncate was cut short by a
+ * crash); freed before the file grows again. */
+#define WFS_IF_TAIL     1
+/* Inode slot 0 is never a file: its direct[0] names the inode whose
+ * deletion is under way (0: none), so that mount can finish a deletion
+ * a crash cut short -- freeing a large file takes several transactions. */
+#define WFS_ORPHAN_SLOT 0
 
 struct wfs_super {
     uint32_t magic;             /*   0 */
@@ -210,6 +217,8 @@ int  wfs_free_from(struct wfs *fs, uint32_t ino, struct wfs_dinode *di, uint64_t
 /* Drop one link; at zero free the blocks and the inode. */
 int  wfs_drop_link(struct wfs *fs, uint32_t ino, struct wfs_dinode *di);
 int  wfs_iget_live(struct wfs *fs, uint32_t ino, struct wfs_dinode *di);
+/* Finish the deletion a crash interrupted (at mount). */
+int  wfs_orphan_finish(struct wfs *fs);
 void wfs_touch(struct wfs *fs, struct wfs_dinode *di, bool m, bool c);
 
 /* wfs_dir.c */

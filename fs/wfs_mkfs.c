@@ -98,6 +98,7 @@ write_tree(const struct wfs_dev *dev, const struct wfs_super *sb, uint8_t *blk, 
     for (uint32_t b = 0; b < sb->itable_blocks; b++) {
         memset(blk, 0, WFS_BLOCK);
         if (b == 0) {
+            wfs_dinode_seal(&di[WFS_ORPHAN_SLOT], WFS_ORPHAN_SLOT);
             dir_inode(&di[WFS_ROOT_INO], 0755, 3, rb, now);
             wfs_dinode_seal(&di[WFS_ROOT_INO], WFS_ROOT_INO);
             dir_inode(&di[WFS_LOSTFOUND_INO], 0700, 2, lb, now);

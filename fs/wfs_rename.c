@@ -134,15 +134,11 @@ wfs_rename(struct wfs *fs, uint32_t sdir, const char *sname, uint32_t ddir, cons
         if (err)
             return err;
     }
-    if (sdir == ddir) {
-        err = place(fs, &s, ino, &sdi, &victim);
-        d.dir = s.dir;
-    } else {
-        err = place(fs, &d, ino, &sdi, &victim);
-    }
+    err = place(fs, &d, ino, &sdi, &victim);
     if (err)
         return err;
-    /* The source entry may have moved inside its block: find it again. */
+    /* One directory: continue on the copy place() changed. The source
+     * entry may have moved inside its block: find it again. */
     if (sdir == ddir)
         s.dir = d.dir;
     err = wfs_dir_find(fs, sdir, &s.dir, s.name, s.len, &other, &sloc);

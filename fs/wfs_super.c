@@ -152,6 +152,9 @@ wfs_mount(struct wfs *fs, const struct wfs_dev *dev)
     err = wfs_super_write(dev, &fs->sb, fs->scratch);
     if (err)
         return wfs_fail(fs, err, "cannot write the superblock (%d)", err);
+    err = wfs_orphan_finish(fs);
+    if (err)
+        return wfs_fail(fs, err, "cannot finish an interrupted deletion (%d)", err);
     fs->err[0] = 0;
     return 0;
 }
