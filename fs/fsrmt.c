@@ -7,6 +7,7 @@
  */
 #include "fs/fsrmt.h"
 #include "fs/fsrmt_int.h"
+#include "fs/fssrv.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -14,7 +15,7 @@
 #include "kernel/proc.h"
 #include "net/rpc/rpc.h"
 
-static int server_node;
+static int server_node, self_node = -1;
 
 struct fsrmt_call *
 fsrmt_call_new(unsigned op, struct vnode *v)
@@ -23,8 +24,9 @@ fsrmt_call_new(unsigned op, struct vnode *v)
     if (!c)
         return NULL;
     c->buf = kmalloc(RPC_MAX_DATA);
-    if (!c->buf) {
-        kfree(c);
+    c->qbuf = kmalloc(RPC_MAX_DATA);
+    if (!c->buf || !c->qbuf) {
+        fsrmt_call_free(c);
         return NULL;
     }
     c->req.op = (uint16_t)op;
@@ -40,6 +42,7 @@ fsrmt_call_free(struct fsrmt_call *c)
 {
     if (c) {
         kfree(c->buf);
+        kfree(c->qbuf);
         kfree(c);
     }
 }
@@ -48,12 +51,15 @@ int
 fsrmt_call_do(struct fsrmt_call *c)
 {
     unsigned op = c->req.op;
-    long n = fsproto_put_req(&c->req, c->buf, RPC_MAX_DATA);
+    long n = fsproto_put_req(&c->req, c->qbuf, RPC_MAX_DATA);
     if (n < 0)
         return (int)n;
-    size_t rlen = 0;
-    /* the request is encoded: its buffer now takes the reply */
-    int err = rpc_call(server_node, FSPROTO_RPC_BASE + (int)op, c->buf, (size_t)n, c->buf,
+    size_t rlen = RPC_MAX_DATA;
+    int err;
+    if (server_node == self_node)
+        err = fssrv_rpc_local(op, c->qbuf, (size_t)n, c->buf, &rlen);
+    else
+        err = rpc_call(server_node, FSPROTO_RPC_BASE + (int)op, c->qbuf, (size_t)n, c->buf,
                        RPC_MAX_DATA, &rlen);
     if (!err)
         err = fsproto_get_rep(op, c->buf, rlen, &c->rep);
@@ -334,6 +340,7 @@ fsrmt_start(int self, const struct cmdline *cl)
     if (cmdline_get_u64(cl, "fsserver", 0, &srv) || srv > 255)
         srv = 0;
     server_node = (int)srv;
+    self_node = self;
     if (cmdline_get(cl, "fsmount") && !strcmp(cmdline_get(cl, "fsmount"), "off"))
         return 0;
     /* The root's handle is (1, 0) on every client: the server takes

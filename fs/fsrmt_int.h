@@ -20,7 +20,8 @@ fsrmt_node(struct vnode *v)
 /* One request and its reply: the reply's data points into buf. */
 struct fsrmt_call {
     struct fsproto_msg req, rep;
-    uint8_t *buf;               /* RPC_MAX_DATA bytes */
+    uint8_t *buf;               /* RPC_MAX_DATA bytes: the reply */
+    uint8_t *qbuf;              /* RPC_MAX_DATA bytes: the encoded request */
 };
 
 /* A call for op with the caller's credentials filled in; NULL without memory. */

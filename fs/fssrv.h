@@ -57,6 +57,9 @@ struct cmdline;
  * message. 0 (also when another node serves), -ENODEV, -EINVAL, -ENOMEM. */
 int fssrv_start(int self, const struct cmdline *c);
 bool fssrv_running(void);
+/* A request from this node's own client, served without an RPC to itself
+ * (an RPC handler's contract: the reply's bytes into r, *rlen its room). */
+int fssrv_rpc_local(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen);
 /* The RPC handlers of the FS ops (net/rpc/rpc_ops.h rows 50-66). */
 int fssrv_rpc_walk(int from, const void *q, size_t qlen, void *r, size_t *rlen);
 int fssrv_rpc_open(int from, const void *q, size_t qlen, void *r, size_t *rlen);

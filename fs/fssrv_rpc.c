@@ -8,6 +8,7 @@
  * cache every 30 s, but here the clients do not cache yet).
  */
 #include "fs/blk.h"
+#include "fs/fsrmt.h"
 #include "fs/fssrv_int.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
@@ -20,6 +21,7 @@
 #include "net/rpc/rpc.h"
 
 static struct fssrv *server;
+static int self_node = -1;
 static struct blk_dev *disk;
 static uint64_t bad_requests;
 static uint64_t commit_ns = 5000000000ull;
@@ -79,6 +81,12 @@ serve_rpc(unsigned op, int from, const void *q, size_t qlen, void *r, size_t *rl
     return err;
 }
 
+int
+fssrv_rpc_local(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen)
+{
+    return serve_rpc(op, self_node, q, qlen, r, rlen);
+}
+
 #define FSSRV_RPC(name, op)                                                              \
     int fssrv_rpc_##name(int from, const void *q, size_t qlen, void *r, size_t *rlen)      \
     {                                                                                     \
@@ -116,8 +124,15 @@ notify(void *ctx, int node, unsigned op, struct fsproto_fh fh, uint64_t version)
     m->fh = fh;
     m->version = version;
     long n = fsproto_put_req(m, q, sizeof(q));
-    int err = n < 0 ? (int)n
-                    : rpc_call(node, FSPROTO_RPC_BASE + (int)op, q, (size_t)n, r, sizeof(r), &rlen);
+    int err = n < 0 ? (int)n : 0;
+    if (!err && node == self_node) {
+        /* this node's own client: no RPC to itself */
+        rlen = sizeof(r);
+        err = op == FSP_RECALL ? fsrmt_rpc_recall(node, q, (size_t)n, r, &rlen)
+                               : fsrmt_rpc_disable(node, q, (size_t)n, r, &rlen);
+    } else if (!err) {
+        err = rpc_call(node, FSPROTO_RPC_BASE + (int)op, q, (size_t)n, r, sizeof(r), &rlen);
+    }
     if (!err)
         err = fsproto_get_rep(op, r, rlen, m + 1);
     if (!err)
@@ -180,6 +195,7 @@ fssrv_start(int self, const struct cmdline *c)
         commit_ns = secs * 1000000000ull;
     if ((uint64_t)self != srv)
         return 0;
+    self_node = self;
     if (!(disk = blk_get(0))) {
         kprintf("wisp: fssrv: node %d is the file server but has no disk; not serving\n", self);
         return -ENODEV;
