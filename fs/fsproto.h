@@ -2,7 +2,7 @@
  * The shared file system's messages (docs/fs.md "File-server protocol"):
  * one request and one reply layout for every op, each op naming in a table
  * which fields it carries, so one encoder and one decoder (fsproto.c) serve
- * the client (fsrmt), the server (fssrv) and the server's callbacks to
+ * the client (fs_rmt.c), the server (fssrv) and the server's callbacks to
  * clients, and one fuzz test covers them all. Handles are (inode,
  * generation): a handle to a freed and reused inode is stale (-ESTALE).
  * Every string is length-prefixed and checked: names at most

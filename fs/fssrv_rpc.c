@@ -8,7 +8,7 @@
  * cache every 30 s, but here the clients do not cache yet).
  */
 #include "fs/blk.h"
-#include "fs/fsrmt.h"
+#include "fs/fs.h"
 #include "fs/fssrv_int.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
@@ -128,8 +128,8 @@ notify(void *ctx, int node, unsigned op, struct fsproto_fh fh, uint64_t version)
     if (!err && node == self_node) {
         /* this node's own client: no RPC to itself */
         rlen = sizeof(r);
-        err = op == FSP_RECALL ? fsrmt_rpc_recall(node, q, (size_t)n, r, &rlen)
-                               : fsrmt_rpc_disable(node, q, (size_t)n, r, &rlen);
+        err = op == FSP_RECALL ? fs_rpc_recall(node, q, (size_t)n, r, &rlen)
+                               : fs_rpc_disable(node, q, (size_t)n, r, &rlen);
     } else if (!err) {
         err = rpc_call(node, FSPROTO_RPC_BASE + (int)op, q, (size_t)n, r, sizeof(r), &rlen);
     }

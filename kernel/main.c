@@ -10,7 +10,6 @@
 #include "fs/fs.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
-#include "fs/fsrmt.h"
 #include "fs/fssrv.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -188,7 +187,7 @@ main_thread(void *arg)
             home_init();   /* home table service: posts and node failures */
             migrate_init();
             (void)fssrv_start(node_id, &cmdline);   /* on the fsserver= node: logs why not */
-            (void)fsrmt_start(node_id, &cmdline);   /* the shared volume on /shared */
+            (void)fs_rmt_start(node_id, &cmdline);   /* the shared volume on /shared */
         }
     }
 

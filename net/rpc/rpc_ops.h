@@ -92,8 +92,8 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(64, FS_READDIR,  fssrv_rpc_readdir,   RPC_RUN_THREAD)  \
     RPC_OP(65, FS_FSYNC,    fssrv_rpc_fsync,     RPC_RUN_THREAD)  \
     RPC_OP(66, FS_STATFS,   fssrv_rpc_statfs,    RPC_RUN_THREAD)  \
-    RPC_OP(67, FS_RECALL,    fsrmt_rpc_recall,      RPC_RUN_THREAD)  \
-    RPC_OP(68, FS_DISABLE,   fsrmt_rpc_disable,     RPC_RUN_THREAD)
+    RPC_OP(67, FS_RECALL,    fs_rpc_recall,      RPC_RUN_THREAD)  \
+    RPC_OP(68, FS_DISABLE,   fs_rpc_disable,     RPC_RUN_THREAD)
 
 #define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };

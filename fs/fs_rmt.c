@@ -3,10 +3,9 @@
  * server, and the directory and name ops. Each lookup asks the server
  * (WALK of one component) and makes a new vnode: nothing about names is
  * cached, so another node's rename or unlink is seen at once (Sprite did
- * not cache names on clients either). File ops are in fsrmt_file.c.
+ * not cache names on clients either). File ops are in fs_rmt_file.c.
  */
-#include "fs/fsrmt.h"
-#include "fs/fsrmt_int.h"
+#include "fs/fs_rmt.h"
 #include "fs/fssrv.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
@@ -17,28 +16,28 @@
 
 static int server_node, self_node = -1;
 
-struct fsrmt_call *
-fsrmt_call_new(unsigned op, struct vnode *v)
+struct fs_rmt_call *
+fs_rmt_call_new(unsigned op, struct vnode *v)
 {
-    struct fsrmt_call *c = kzalloc(sizeof(*c));
+    struct fs_rmt_call *c = kzalloc(sizeof(*c));
     if (!c)
         return NULL;
     c->buf = kmalloc(RPC_MAX_DATA);
     c->qbuf = kmalloc(RPC_MAX_DATA);
     if (!c->buf || !c->qbuf) {
-        fsrmt_call_free(c);
+        fs_rmt_call_free(c);
         return NULL;
     }
     c->req.op = (uint16_t)op;
     if (v)
-        c->req.fh = fsrmt_node(v)->fh;
+        c->req.fh = fs_rmt_node(v)->fh;
     struct fsproto_cred *cr = &c->req.cred;
     cr->ngroups = (uint16_t)proc_cur_fscred(&cr->uid, &cr->gid, cr->groups, FSPROTO_GROUPS_MAX);
     return c;
 }
 
 void
-fsrmt_call_free(struct fsrmt_call *c)
+fs_rmt_call_free(struct fs_rmt_call *c)
 {
     if (c) {
         kfree(c->buf);
@@ -48,7 +47,7 @@ fsrmt_call_free(struct fsrmt_call *c)
 }
 
 int
-fsrmt_call_do(struct fsrmt_call *c)
+fs_rmt_call_do(struct fs_rmt_call *c)
 {
     unsigned op = c->req.op;
     long n = fsproto_put_req(&c->req, c->qbuf, RPC_MAX_DATA);
@@ -67,7 +66,7 @@ fsrmt_call_do(struct fsrmt_call *c)
 }
 
 void
-fsrmt_attr_in(struct vnode *v, const struct fsproto_attr *a)
+fs_rmt_attr_in(struct vnode *v, const struct fsproto_attr *a)
 {
     v->mode = a->mode;
     v->uid = a->uid;
@@ -81,15 +80,15 @@ fsrmt_attr_in(struct vnode *v, const struct fsproto_attr *a)
 }
 
 void
-fsrmt_release(struct vnode *v)
+fs_rmt_release(struct vnode *v)
 {
-    kfree(fsrmt_node(v));
+    kfree(fs_rmt_node(v));
 }
 
 struct vnode *
-fsrmt_vnode(struct vnode *dir, struct fsproto_fh fh, const struct fsproto_attr *a)
+fs_rmt_vnode(struct vnode *dir, struct fsproto_fh fh, const struct fsproto_attr *a)
 {
-    struct fsrmt_node *n = kzalloc(sizeof(*n));
+    struct fs_rmt_node *n = kzalloc(sizeof(*n));
     if (!n)
         return NULL;
     struct vnode *v = &n->vn;
@@ -98,9 +97,9 @@ fsrmt_vnode(struct vnode *dir, struct fsproto_fh fh, const struct fsproto_attr *
     v->dev = FS_DEV_SHARED;
     v->ino = fh.ino;
     v->own_attrs = true;
-    fsrmt_attr_in(v, a);
-    v->ops = FS_ISDIR(a->mode) ? &fsrmt_dir_ops : FS_ISLNK(a->mode) ? &fsrmt_link_ops
-                                                                    : &fsrmt_file_ops;
+    fs_rmt_attr_in(v, a);
+    v->ops = FS_ISDIR(a->mode) ? &fs_rmt_dir_ops : FS_ISLNK(a->mode) ? &fs_rmt_link_ops
+                                                                    : &fs_rmt_file_ops;
     n->fh = fh;
     if (dir) {
         v->parent = dir;
@@ -110,7 +109,7 @@ fsrmt_vnode(struct vnode *dir, struct fsproto_fh fh, const struct fsproto_attr *
 }
 
 static int
-name_in(struct fsrmt_call *c, const char *name, size_t len, char *dst)
+name_in(struct fs_rmt_call *c, const char *name, size_t len, char *dst)
 {
     if (len > FSPROTO_NAME_MAX)
         return -ENAMETOOLONG;
@@ -120,38 +119,38 @@ name_in(struct fsrmt_call *c, const char *name, size_t len, char *dst)
 }
 
 static int
-fsrmt_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
+fs_rmt_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
-    struct fsrmt_call *c = fsrmt_call_new(FSP_WALK, dir);
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_WALK, dir);
     int err = c ? name_in(c, name, len, c->req.path) : -ENOMEM;
     if (!err)
-        err = fsrmt_call_do(c);
+        err = fs_rmt_call_do(c);
     if (!err && (c->rep.flags & FSP_REDIRECT))
         err = -ENOENT;          /* one component never leaves the server */
     if (!err) {
-        *out = fsrmt_vnode(dir, c->rep.fh, &c->rep.attr);
+        *out = fs_rmt_vnode(dir, c->rep.fh, &c->rep.attr);
         if (!*out)
             err = -ENOMEM;
         else
             memcpy((*out)->name, name, len), (*out)->name[len] = 0;
     }
-    fsrmt_call_free(c);
+    fs_rmt_call_free(c);
     return err;
 }
 
 /* getdent asks for one reply's worth from the cookie idx and keeps the
  * first entry that is not "." or "..". */
 static int
-fsrmt_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de)
+fs_rmt_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de)
 {
-    struct fsrmt_call *c = fsrmt_call_new(FSP_READDIR, dir);
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_READDIR, dir);
     if (!c)
         return -ENOMEM;
     int err = 0, found = 0;
     while (!err && !found) {
         c->req.cookie = idx;
         c->req.len = 1024;
-        err = fsrmt_call_do(c);
+        err = fs_rmt_call_do(c);
         size_t off = 0;
         while (!err && !found) {
             uint32_t ino;
@@ -173,16 +172,16 @@ fsrmt_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de)
         if (!found && !err && (c->rep.flags & FSP_EOF))
             break;
     }
-    fsrmt_call_free(c);
+    fs_rmt_call_free(c);
     return err ? err : found ? 0 : 1;
 }
 
 static int
-fsrmt_create(struct vnode *dir, const char *name, size_t len, uint32_t mode, const char *target,
+fs_rmt_create(struct vnode *dir, const char *name, size_t len, uint32_t mode, const char *target,
              struct vnode **out)
 {
     unsigned op = FS_ISDIR(mode) ? FSP_MKDIR : FS_ISLNK(mode) ? FSP_SYMLINK : FSP_CREATE;
-    struct fsrmt_call *c = fsrmt_call_new(op, dir);
+    struct fs_rmt_call *c = fs_rmt_call_new(op, dir);
     int err = c ? name_in(c, name, len, c->req.name) : -ENOMEM;
     if (!err && target && strlen(target) > FSPROTO_PATH_MAX)
         err = -ENAMETOOLONG;
@@ -191,7 +190,7 @@ fsrmt_create(struct vnode *dir, const char *name, size_t len, uint32_t mode, con
         c->req.flags = O_RDONLY | O_EXCL;
         if (target)
             k_strlcpy(c->req.path, target, sizeof(c->req.path));
-        err = fsrmt_call_do(c);
+        err = fs_rmt_call_do(c);
     }
     if (!err && op == FSP_CREATE) {
         /* CREATE opened it; the VFS opens the new vnode itself: close this one */
@@ -199,85 +198,85 @@ fsrmt_create(struct vnode *dir, const char *name, size_t len, uint32_t mode, con
         struct fsproto_attr a = c->rep.attr;
         c->req.op = FSP_CLOSE;
         c->req.fh = fh;
-        (void)fsrmt_call_do(c);
+        (void)fs_rmt_call_do(c);
         c->rep.fh = fh;
         c->rep.attr = a;
     }
-    if (!err && !(*out = fsrmt_vnode(dir, c->rep.fh, &c->rep.attr)))
+    if (!err && !(*out = fs_rmt_vnode(dir, c->rep.fh, &c->rep.attr)))
         err = -ENOMEM;
     if (!err)
         memcpy((*out)->name, name, len), (*out)->name[len] = 0;
-    fsrmt_call_free(c);
+    fs_rmt_call_free(c);
     return err;
 }
 
 static int
-fsrmt_link(struct vnode *dir, const char *name, size_t len, struct vnode *v)
+fs_rmt_link(struct vnode *dir, const char *name, size_t len, struct vnode *v)
 {
     if (v->dev != FS_DEV_SHARED)
         return -EXDEV;
-    struct fsrmt_call *c = fsrmt_call_new(FSP_LINK, v);
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_LINK, v);
     int err = c ? name_in(c, name, len, c->req.name) : -ENOMEM;
     if (!err) {
-        c->req.fh2 = fsrmt_node(dir)->fh;
-        err = fsrmt_call_do(c);
+        c->req.fh2 = fs_rmt_node(dir)->fh;
+        err = fs_rmt_call_do(c);
     }
     if (!err)
-        fsrmt_attr_in(v, &c->rep.attr);
-    fsrmt_call_free(c);
+        fs_rmt_attr_in(v, &c->rep.attr);
+    fs_rmt_call_free(c);
     return err;
 }
 
 static int
-fsrmt_unlink(struct vnode *dir, const char *name, size_t len, bool rmdir)
+fs_rmt_unlink(struct vnode *dir, const char *name, size_t len, bool rmdir)
 {
-    struct fsrmt_call *c = fsrmt_call_new(FSP_REMOVE, dir);
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_REMOVE, dir);
     int err = c ? name_in(c, name, len, c->req.name) : -ENOMEM;
     if (!err) {
         c->req.flags = rmdir ? FSP_RM_DIR : 0;
-        err = fsrmt_call_do(c);
+        err = fs_rmt_call_do(c);
     }
-    fsrmt_call_free(c);
+    fs_rmt_call_free(c);
     return err;
 }
 
 static int
-fsrmt_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir,
+fs_rmt_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir,
              const char *nname, size_t nlen, int flags)
 {
     if (flags)
         return -EINVAL;         /* RENAME_NOREPLACE: not in the protocol yet */
-    struct fsrmt_call *c = fsrmt_call_new(FSP_RENAME, odir);
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_RENAME, odir);
     int err = c ? name_in(c, oname, olen, c->req.name) : -ENOMEM;
     if (!err)
         err = name_in(c, nname, nlen, c->req.name2);
     if (!err) {
-        c->req.fh2 = fsrmt_node(ndir)->fh;
-        err = fsrmt_call_do(c);
+        c->req.fh2 = fs_rmt_node(ndir)->fh;
+        err = fs_rmt_call_do(c);
     }
-    fsrmt_call_free(c);
+    fs_rmt_call_free(c);
     return err;
 }
 
 static long
-fsrmt_readlink(struct vnode *v, char *buf, size_t n)
+fs_rmt_readlink(struct vnode *v, char *buf, size_t n)
 {
-    struct fsrmt_call *c = fsrmt_call_new(FSP_READLINK, v);
-    long err = c ? fsrmt_call_do(c) : -ENOMEM;
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_READLINK, v);
+    long err = c ? fs_rmt_call_do(c) : -ENOMEM;
     if (!err) {
         size_t len = strlen(c->rep.path);
         err = (long)(len < n ? len : n);
         memcpy(buf, c->rep.path, (size_t)err);
     }
-    fsrmt_call_free(c);
+    fs_rmt_call_free(c);
     return err;
 }
 
 static void
-fsrmt_statfs(struct vnode *v, struct fs_statfs *st)
+fs_rmt_statfs(struct vnode *v, struct fs_statfs *st)
 {
-    struct fsrmt_call *c = fsrmt_call_new(FSP_STATFS, NULL);
-    if (c && fsrmt_call_do(c) == 0) {
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_STATFS, NULL);
+    if (c && fs_rmt_call_do(c) == 0) {
         st->bsize = c->rep.statfs.bsize;
         st->blocks = c->rep.statfs.blocks;
         st->bfree = c->rep.statfs.bfree;
@@ -285,19 +284,19 @@ fsrmt_statfs(struct vnode *v, struct fs_statfs *st)
         st->ffree = c->rep.statfs.ffree;
     }
     st->type = 0x57495350;      /* "WISP" */
-    fsrmt_call_free(c);
+    fs_rmt_call_free(c);
 }
 
-const struct vnode_ops fsrmt_dir_ops = {
-    .lookup = fsrmt_lookup, .getdent = fsrmt_getdent, .release = fsrmt_release,
-    .create = fsrmt_create, .link = fsrmt_link, .unlink = fsrmt_unlink,
-    .rename = fsrmt_rename, .setattr = fsrmt_setattr, .statfs = fsrmt_statfs,
-    .open = fsrmt_open, .close = fsrmt_close, .getattr = fsrmt_getattr,
+const struct vnode_ops fs_rmt_dir_ops = {
+    .lookup = fs_rmt_lookup, .getdent = fs_rmt_getdent, .release = fs_rmt_release,
+    .create = fs_rmt_create, .link = fs_rmt_link, .unlink = fs_rmt_unlink,
+    .rename = fs_rmt_rename, .setattr = fs_rmt_setattr, .statfs = fs_rmt_statfs,
+    .open = fs_rmt_open, .close = fs_rmt_close, .getattr = fs_rmt_getattr,
 };
 
-const struct vnode_ops fsrmt_link_ops = {
-    .readlink = fsrmt_readlink, .release = fsrmt_release, .setattr = fsrmt_setattr,
-    .statfs = fsrmt_statfs,
+const struct vnode_ops fs_rmt_link_ops = {
+    .readlink = fs_rmt_readlink, .release = fs_rmt_release, .setattr = fs_rmt_setattr,
+    .statfs = fs_rmt_statfs,
 };
 
 /* ---- the server's callbacks: nothing is cached, so nothing to do ---- */
@@ -320,13 +319,13 @@ callback(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen)
 }
 
 int
-fsrmt_rpc_recall(int from, const void *q, size_t qlen, void *r, size_t *rlen)
+fs_rpc_recall(int from, const void *q, size_t qlen, void *r, size_t *rlen)
 {
     return from == server_node ? callback(FSP_RECALL, q, qlen, r, rlen) : -EPERM;
 }
 
 int
-fsrmt_rpc_disable(int from, const void *q, size_t qlen, void *r, size_t *rlen)
+fs_rpc_disable(int from, const void *q, size_t qlen, void *r, size_t *rlen)
 {
     return from == server_node ? callback(FSP_DISABLE, q, qlen, r, rlen) : -EPERM;
 }
@@ -334,7 +333,7 @@ fsrmt_rpc_disable(int from, const void *q, size_t qlen, void *r, size_t *rlen)
 /* ---- the mount ---- */
 
 int
-fsrmt_start(int self, const struct cmdline *cl)
+fs_rmt_start(int self, const struct cmdline *cl)
 {
     uint64_t srv = 0;
     if (cmdline_get_u64(cl, "fsserver", 0, &srv) || srv > 255)
@@ -348,7 +347,7 @@ fsrmt_start(int self, const struct cmdline *cl)
      * are placeholders until the server answers (the server need not be up
      * when a client boots). */
     struct fsproto_attr a = { .mode = S_IFDIR | 0755, .nlink = 2 };
-    struct vnode *root = fsrmt_vnode(NULL, (struct fsproto_fh){ 1, 0 }, &a);
+    struct vnode *root = fs_rmt_vnode(NULL, (struct fsproto_fh){ 1, 0 }, &a);
     struct vnode *dir;
     if (!root)
         return -ENOMEM;
@@ -361,10 +360,10 @@ fsrmt_start(int self, const struct cmdline *cl)
         fs_vn_unref(dir);
     }
     if (err) {
-        kfree(fsrmt_node(root));
-        kprintf("wisp: fsrmt: cannot mount /shared: error %d\n", -err);
+        kfree(fs_rmt_node(root));
+        kprintf("wisp: fs: shared: cannot mount /shared: error %d\n", -err);
     } else {
-        kprintf("wisp: fsrmt: node %d's volume on /shared\n", server_node);
+        kprintf("wisp: fs: shared: node %d's volume on /shared\n", server_node);
     }
     return err;
 }

@@ -5,44 +5,44 @@
  * caches no file data yet. Appends are made at the server, so appends
  * from several nodes never overwrite each other.
  */
-#include "fs/fsrmt_int.h"
+#include "fs/fs_rmt.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/time.h"
 
 int
-fsrmt_open(struct file *f)
+fs_rmt_open(struct file *f)
 {
     if (FS_ISDIR(f->vn->mode))
         return 0;               /* directories are read by READDIR, never cached */
-    struct fsrmt_call *c = fsrmt_call_new(FSP_OPEN, f->vn);
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_OPEN, f->vn);
     if (!c)
         return -ENOMEM;
     c->req.flags = (uint32_t)(f->flags & O_ACCMODE);   /* O_TRUNC came as a setattr */
-    int err = fsrmt_call_do(c);
+    int err = fs_rmt_call_do(c);
     if (!err)
-        fsrmt_attr_in(f->vn, &c->rep.attr);
-    fsrmt_call_free(c);
+        fs_rmt_attr_in(f->vn, &c->rep.attr);
+    fs_rmt_call_free(c);
     return err;
 }
 
 void
-fsrmt_close(struct file *f)
+fs_rmt_close(struct file *f)
 {
     if (FS_ISDIR(f->vn->mode))
         return;
-    struct fsrmt_call *c = fsrmt_call_new(FSP_CLOSE, f->vn);
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_CLOSE, f->vn);
     if (!c)
         return;                 /* the server drops it when this node goes down */
     c->req.flags = (uint32_t)(f->flags & O_ACCMODE);
-    (void)fsrmt_call_do(c);
-    fsrmt_call_free(c);
+    (void)fs_rmt_call_do(c);
+    fs_rmt_call_free(c);
 }
 
 long
-fsrmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
+fs_rmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
 {
-    struct fsrmt_call *c = fsrmt_call_new(FSP_READ, f->vn);
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_READ, f->vn);
     if (!c)
         return -ENOMEM;
     size_t done = 0;
@@ -51,7 +51,7 @@ fsrmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
         size_t want = MIN(n - done, (size_t)FSPROTO_IO_MAX);
         c->req.off = off + done;
         c->req.len = (uint32_t)want;
-        err = fsrmt_call_do(c);
+        err = fs_rmt_call_do(c);
         if (err)
             break;
         memcpy((uint8_t *)buf + done, c->rep.data, c->rep.datalen);
@@ -59,14 +59,14 @@ fsrmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
         if (c->rep.datalen < want)
             break;              /* the end of the file */
     }
-    fsrmt_call_free(c);
+    fs_rmt_call_free(c);
     return done ? (long)done : err;
 }
 
 long
-fsrmt_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags)
+fs_rmt_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags)
 {
-    struct fsrmt_call *c = fsrmt_call_new(FSP_WRITE, f->vn);
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_WRITE, f->vn);
     if (!c)
         return -ENOMEM;
     size_t done = 0;
@@ -77,33 +77,33 @@ fsrmt_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags)
         c->req.off = off + done;
         c->req.data = (const uint8_t *)buf + done;
         c->req.datalen = piece;
-        err = fsrmt_call_do(c);
+        err = fs_rmt_call_do(c);
         if (err)
             break;
-        fsrmt_attr_in(f->vn, &c->rep.attr);
+        fs_rmt_attr_in(f->vn, &c->rep.attr);
         done += c->rep.count;
         if (c->rep.count < piece)
             break;
     }
-    fsrmt_call_free(c);
+    fs_rmt_call_free(c);
     return done ? (long)done : err;
 }
 
 int
-fsrmt_getattr(struct file *f)
+fs_rmt_getattr(struct file *f)
 {
-    struct fsrmt_call *c = fsrmt_call_new(FSP_GETATTR, f->vn);
-    int err = c ? fsrmt_call_do(c) : -ENOMEM;
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_GETATTR, f->vn);
+    int err = c ? fs_rmt_call_do(c) : -ENOMEM;
     if (!err)
-        fsrmt_attr_in(f->vn, &c->rep.attr);
-    fsrmt_call_free(c);
+        fs_rmt_attr_in(f->vn, &c->rep.attr);
+    fs_rmt_call_free(c);
     return err;
 }
 
 int
-fsrmt_setattr(struct vnode *v, const struct fs_attr *a)
+fs_rmt_setattr(struct vnode *v, const struct fs_attr *a)
 {
-    struct fsrmt_call *c = fsrmt_call_new(FSP_SETATTR, v);
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_SETATTR, v);
     if (!c)
         return -ENOMEM;
     /* the FS_ATTR_* and WFS_SET_* bits: size, mode, uid, gid, atime, mtime */
@@ -121,14 +121,14 @@ fsrmt_setattr(struct vnode *v, const struct fs_attr *a)
     c->req.attr.size = a->size;
     c->req.attr.atime = (int64_t)((a->mask & FS_ATTR_ATIME_NOW) ? time_realtime_ns() : a->atime);
     c->req.attr.mtime = (int64_t)((a->mask & FS_ATTR_MTIME_NOW) ? time_realtime_ns() : a->mtime);
-    int err = fsrmt_call_do(c);
+    int err = fs_rmt_call_do(c);
     if (!err)
-        fsrmt_attr_in(v, &c->rep.attr);
-    fsrmt_call_free(c);
+        fs_rmt_attr_in(v, &c->rep.attr);
+    fs_rmt_call_free(c);
     return err;
 }
 
-const struct vnode_ops fsrmt_file_ops = {
-    .read = fsrmt_read, .write = fsrmt_write, .open = fsrmt_open, .close = fsrmt_close,
-    .release = fsrmt_release, .setattr = fsrmt_setattr, .getattr = fsrmt_getattr,
+const struct vnode_ops fs_rmt_file_ops = {
+    .read = fs_rmt_read, .write = fs_rmt_write, .open = fs_rmt_open, .close = fs_rmt_close,
+    .release = fs_rmt_release, .setattr = fs_rmt_setattr, .getattr = fs_rmt_getattr,
 };
