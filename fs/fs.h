@@ -114,6 +114,9 @@ struct cmdline;
 /* Mount the volume of the fsserver= node (0 by default) on /shared, unless
  * fsmount=off. Called once RPC is up; the server need not be up yet. */
 int fs_rmt_start(int self, const struct cmdline *c);
+/* Write back every dirty block of the shared file system and make the
+ * server commit (sync). */
+int fs_rmt_sync(void);
 /* The server's callbacks (RPC ops FS_RECALL, FS_DISABLE). */
 int fs_rpc_recall(int from, const void *q, size_t qlen, void *r, size_t *rlen);
 int fs_rpc_disable(int from, const void *q, size_t qlen, void *r, size_t *rlen);

@@ -90,6 +90,8 @@ struct vnode_ops {
     bool remote;
     long (*lseek)(struct file *f, long off, unsigned int whence);
     int  (*getattr)(struct file *f);    /* refresh f->vn's attributes */
+    /* Make the file's data durable (fsync); NULL: nothing to do. */
+    int  (*fsync)(struct vnode *v);
 };
 
 /*

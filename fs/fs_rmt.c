@@ -299,7 +299,7 @@ const struct vnode_ops fs_rmt_link_ops = {
     .statfs = fs_rmt_statfs,
 };
 
-/* ---- the server's callbacks: nothing is cached, so nothing to do ---- */
+/* ---- the server's callbacks ---- */
 
 static int
 callback(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen)
@@ -309,7 +309,8 @@ callback(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen)
         return -ENOMEM;
     int err = fsproto_get_req(op, q, qlen, m);
     if (!err) {
-        m->err = 0;
+        /* recall: write back; disable: write back, drop, stop caching */
+        m->err = fs_rmt_cache_flush(m->fh, op == FSP_DISABLE);
         long n = fsproto_put_rep(m, r, *rlen);
         err = n < 0 ? (int)n : 0;
         *rlen = n < 0 ? 0 : (size_t)n;
@@ -330,6 +331,20 @@ fs_rpc_disable(int from, const void *q, size_t qlen, void *r, size_t *rlen)
     return from == server_node ? callback(FSP_DISABLE, q, qlen, r, rlen) : -EPERM;
 }
 
+int
+fs_rmt_sync(void)
+{
+    int err = fs_rmt_cache_sync();
+    struct fs_rmt_call *c = fs_rmt_call_new(FSP_FSYNC, NULL);
+    if (c) {
+        c->req.fh = (struct fsproto_fh){ 1, 0 };
+        int r = fs_rmt_call_do(c);
+        err = err ? err : r;
+    }
+    fs_rmt_call_free(c);
+    return err;
+}
+
 /* ---- the mount ---- */
 
 int
@@ -340,6 +355,7 @@ fs_rmt_start(int self, const struct cmdline *cl)
         srv = 0;
     server_node = (int)srv;
     self_node = self;
+    fs_rmt_cache_init(cl);
     if (cmdline_get(cl, "fsmount") && !strcmp(cmdline_get(cl, "fsmount"), "off"))
         return 0;
     /* The root's handle is (1, 0) on every client: the server takes

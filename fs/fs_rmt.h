@@ -44,3 +44,27 @@ long fs_rmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags);
 long fs_rmt_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags);
 int  fs_rmt_getattr(struct file *f);
 int  fs_rmt_setattr(struct vnode *v, const struct fs_attr *a);
+int  fs_rmt_fsync(struct vnode *v);
+
+/* fs_rmt_cache.c: the client cache. The read and write calls return
+ * -EAGAIN when the file is not cached here (the caller asks the server). */
+struct cmdline;
+struct fs_rmt_stats {
+    uint64_t hits, misses, fetched_blocks, written_back, recalled, disabled;
+    uint32_t blocks, dirty_blocks, max_blocks;
+};
+void fs_rmt_cache_init(const struct cmdline *c);
+long fs_rmt_cache_read(struct vnode *v, void *buf, size_t n, uint64_t off);
+long fs_rmt_cache_write(struct vnode *v, const void *buf, size_t n, uint64_t off, bool append);
+/* An open of v for mode (FSCONSIST_*) was answered with rep. */
+void fs_rmt_cache_opened(struct vnode *v, unsigned mode, const struct fsproto_msg *rep);
+void fs_rmt_cache_closed(struct vnode *v);
+/* v's attributes came from the server: the size is this node's while it caches. */
+void fs_rmt_cache_attr(struct vnode *v);
+void fs_rmt_cache_truncated(struct vnode *v, uint64_t size);
+/* Write back the file's dirty blocks; with drop, also forget them and stop
+ * caching it (the server's DISABLE). */
+int  fs_rmt_cache_flush(struct fsproto_fh fh, bool drop);
+/* Write back every dirty block (sync). */
+int  fs_rmt_cache_sync(void);
+void fs_rmt_cache_stats(struct fs_rmt_stats *out);

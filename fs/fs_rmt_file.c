@@ -6,6 +6,7 @@
  * from several nodes never overwrite each other.
  */
 #include "fs/fs_rmt.h"
+#include "fs/fsconsist.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/time.h"
@@ -20,8 +21,13 @@ fs_rmt_open(struct file *f)
         return -ENOMEM;
     c->req.flags = (uint32_t)(f->flags & O_ACCMODE);   /* O_TRUNC came as a setattr */
     int err = fs_rmt_call_do(c);
-    if (!err)
+    if (!err) {
         fs_rmt_attr_in(f->vn, &c->rep.attr);
+        unsigned acc = (unsigned)(f->flags & O_ACCMODE);
+        fs_rmt_cache_opened(f->vn, acc == O_RDONLY ? FSCONSIST_READ
+                                   : acc == O_WRONLY ? FSCONSIST_WRITE
+                                                     : FSCONSIST_READ | FSCONSIST_WRITE, &c->rep);
+    }
     fs_rmt_call_free(c);
     return err;
 }
@@ -31,6 +37,7 @@ fs_rmt_close(struct file *f)
 {
     if (FS_ISDIR(f->vn->mode))
         return;
+    fs_rmt_cache_closed(f->vn);   /* dirty blocks stay: delayed write-back */
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_CLOSE, f->vn);
     if (!c)
         return;                 /* the server drops it when this node goes down */
@@ -42,6 +49,9 @@ fs_rmt_close(struct file *f)
 long
 fs_rmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
 {
+    long r = fs_rmt_cache_read(f->vn, buf, n, off);
+    if (r != -EAGAIN)
+        return r;
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_READ, f->vn);
     if (!c)
         return -ENOMEM;
@@ -66,6 +76,9 @@ fs_rmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
 long
 fs_rmt_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags)
 {
+    long r = fs_rmt_cache_write(f->vn, buf, n, off, (flags & O_APPEND) != 0);
+    if (r != -EAGAIN)
+        return r;
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_WRITE, f->vn);
     if (!c)
         return -ENOMEM;
@@ -94,8 +107,21 @@ fs_rmt_getattr(struct file *f)
 {
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_GETATTR, f->vn);
     int err = c ? fs_rmt_call_do(c) : -ENOMEM;
-    if (!err)
+    if (!err) {
         fs_rmt_attr_in(f->vn, &c->rep.attr);
+        fs_rmt_cache_attr(f->vn);
+    }
+    fs_rmt_call_free(c);
+    return err;
+}
+
+int
+fs_rmt_fsync(struct vnode *v)
+{
+    int err = fs_rmt_cache_flush(fs_rmt_node(v)->fh, false);
+    struct fs_rmt_call *c = err ? NULL : fs_rmt_call_new(FSP_FSYNC, v);
+    if (!err)
+        err = c ? fs_rmt_call_do(c) : -ENOMEM;
     fs_rmt_call_free(c);
     return err;
 }
@@ -122,8 +148,12 @@ fs_rmt_setattr(struct vnode *v, const struct fs_attr *a)
     c->req.attr.atime = (int64_t)((a->mask & FS_ATTR_ATIME_NOW) ? time_realtime_ns() : a->atime);
     c->req.attr.mtime = (int64_t)((a->mask & FS_ATTR_MTIME_NOW) ? time_realtime_ns() : a->mtime);
     int err = fs_rmt_call_do(c);
-    if (!err)
+    if (!err) {
         fs_rmt_attr_in(v, &c->rep.attr);
+        if (a->mask & FS_ATTR_SIZE)
+            fs_rmt_cache_truncated(v, a->size);
+        fs_rmt_cache_attr(v);
+    }
     fs_rmt_call_free(c);
     return err;
 }
@@ -131,4 +161,5 @@ fs_rmt_setattr(struct vnode *v, const struct fs_attr *a)
 const struct vnode_ops fs_rmt_file_ops = {
     .read = fs_rmt_read, .write = fs_rmt_write, .open = fs_rmt_open, .close = fs_rmt_close,
     .release = fs_rmt_release, .setattr = fs_rmt_setattr, .getattr = fs_rmt_getattr,
+    .fsync = fs_rmt_fsync,
 };

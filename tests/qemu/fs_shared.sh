@@ -35,6 +35,20 @@ cl_expect_out "2" sh 0 'stat -c %h /shared/d/g'
 cl_expect_status 0 sh 2 'rm /shared/d/g /shared/d/h /shared/d/l && rmdir /shared/d/e /shared/d'
 cl_expect_status 1 sh 1 'test -e /shared/d'
 
+# concurrent write-sharing: node 1 keeps the file open for writing while
+# node 2 reads it; the server turns caching off, node 1 writes back, and
+# node 2 sees each line as soon as it is written
+cl_expect_status 0 sh 1 "sh -c 'exec 3>/shared/c; echo first >&3; while [ ! -e /shared/go ]; do sleep 1; done; echo second >&3; exec 3>&-; touch /shared/done' >/dev/null 2>&1 &"
+for try in $(seq 30); do
+    out=$(cl sh 2 'cat /shared/c 2>/dev/null') && [[ -n $out ]] && break
+    sleep 1
+done
+[[ $out == first ]] || cl_fail "node 2 read '$out' while node 1 had written only 'first'"
+cl_expect_status 0 sh 2 'touch /shared/go'
+cl_expect_status 0 sh 2 'i=0; while [ ! -e /shared/done ] && [ $i -lt 50 ]; do sleep 1; i=$((i+1)); done; test -e /shared/done'
+cl_expect_out $'first\nsecond' sh 2 'cat /shared/c'
+cl_expect_out $'first\nsecond' sh 0 'cat /shared/c'
+
 # appends from two nodes: both lines are there
 cl_expect_status 0 sh 1 'echo one >> /shared/log'
 cl_expect_status 0 sh 2 'echo two >> /shared/log'
