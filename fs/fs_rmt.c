@@ -12,9 +12,13 @@
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/proc.h"
+#include "kernel/sys.h"
+#include "kernel/uaccess.h"
+#include "kernel/wisp_abi.h"
 #include "net/rpc/rpc.h"
 
 static int server_node, self_node = -1;
+static uint64_t sent[FSP_NOPS];
 
 struct fs_rmt_call *
 fs_rmt_call_new(unsigned op, struct vnode *v)
@@ -53,6 +57,7 @@ fs_rmt_call_do(struct fs_rmt_call *c)
     long n = fsproto_put_req(&c->req, c->qbuf, RPC_MAX_DATA);
     if (n < 0)
         return (int)n;
+    sent[op]++;
     size_t rlen = RPC_MAX_DATA;
     int err;
     if (server_node == self_node)
@@ -343,6 +348,36 @@ fs_rmt_sync(void)
     }
     fs_rmt_call_free(c);
     return err;
+}
+
+long
+sys_wisp_fsstat(uint64_t ubuf, long size)
+{
+    struct wisp_fsstat o;
+    struct fs_rmt_stats c;
+    struct fssrv_stats s;
+    uint64_t bad = 0;
+    if (size < 0)
+        return -EINVAL;
+    memset(&o, 0, sizeof(o));
+    fs_rmt_cache_stats(&c);
+    o.hits = c.hits, o.misses = c.misses, o.fetched_blocks = c.fetched_blocks;
+    o.written_back = c.written_back, o.recalled = c.recalled, o.disabled = c.disabled;
+    o.cache_blocks = c.blocks, o.cache_dirty = c.dirty_blocks, o.cache_max = c.max_blocks;
+    for (unsigned i = 0; i < FSP_NOPS && i < WISP_FSSTAT_OPS; i++)
+        o.sent[i] = sent[i];
+    if (fssrv_rpc_stats(&s, &bad)) {
+        o.serving = 1;
+        for (unsigned i = 0; i < FSP_NOPS && i < WISP_FSSTAT_OPS; i++)
+            o.served[i] = s.requests[i];
+        o.srv_errors = s.errors, o.srv_bad = bad, o.srv_recalls = s.recalls;
+        o.srv_disables = s.disables, o.srv_callback_failures = s.callback_failures;
+        o.srv_bytes_read = s.bytes_read, o.srv_bytes_written = s.bytes_written;
+        o.srv_open_files = s.files;
+    }
+    size_t n = MIN((size_t)size, sizeof(o));
+    int err = copyout(ubuf, &o, n);
+    return err ? err : (long)n;
 }
 
 /* ---- the mount ---- */

@@ -239,7 +239,7 @@ fs_rmt_cache_read(struct vnode *v, void *buf, size_t n, uint64_t off)
         r = -EAGAIN;
     } else if (off < e->size) {
         n = (size_t)MIN((uint64_t)n, e->size - off);
-        uint64_t last = (off + n - 1) / FSCACHE_BLOCK;
+        uint64_t last = (e->size - 1) / FSCACHE_BLOCK;   /* read ahead within the file */
         size_t done = 0;
         while (done < n && r >= 0) {
             uint64_t pos = off + done, bno = pos / FSCACHE_BLOCK;

@@ -29,7 +29,7 @@ struct fssrv_stats {
     uint64_t requests[FSP_NOPS];  /* by op */
     uint64_t errors, bad, recalls, disables, callback_failures;
     uint64_t bytes_read, bytes_written;
-    uint32_t open_files;
+    uint32_t files;               /* file records kept (open, or with a version clients may cache) */
 };
 
 /* A server for the mounted volume fs. epoch makes this boot's versions
@@ -57,6 +57,8 @@ struct cmdline;
  * message. 0 (also when another node serves), -ENODEV, -EINVAL, -ENOMEM. */
 int fssrv_start(int self, const struct cmdline *c);
 bool fssrv_running(void);
+/* This node's server's counters and its malformed requests; false if it serves nothing. */
+bool fssrv_rpc_stats(struct fssrv_stats *out, uint64_t *bad);
 /* A request from this node's own client, served without an RPC to itself
  * (an RPC handler's contract: the reply's bytes into r, *rlen its room). */
 int fssrv_rpc_local(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen);

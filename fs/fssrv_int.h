@@ -8,7 +8,9 @@
 #include "fs/wfs.h"
 #include "kernel/sync.h"
 
-/* A file some client has open (or whose last writer may hold dirty blocks). */
+#define FSSRV_FILES_MAX 4096   /* file records kept (each holds its version) */
+
+/* A file some client has open, or had: its consistency state and version. */
 struct fssrv_file {
     uint32_t ino, gen;
     struct fsconsist_file cons;
@@ -21,7 +23,9 @@ struct fssrv {
     uint32_t epoch;
     fssrv_notify_t notify;
     void *ctx;
-    struct fssrv_file *files;     /* a list: the open files of a cluster are few */
+    struct fssrv_file *files;     /* a list, most recently opened first */
+    uint32_t nfiles;
+    uint64_t vcount;              /* versions issued this boot */
     struct fssrv_stats st;
 };
 

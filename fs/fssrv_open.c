@@ -20,6 +20,16 @@ find_file(struct fssrv *s, uint32_t ino, uint32_t gen)
     return NULL;
 }
 
+/* Versions come from one counter per boot, above a random epoch: a number
+ * is never issued twice, in this boot or another, so a client's cached
+ * blocks match a version only if nobody opened the file for writing since
+ * they were cached. */
+static uint64_t
+next_version(struct fssrv *s)
+{
+    return (uint64_t)s->epoch << 32 | ++s->vcount;
+}
+
 static struct fssrv_file *
 get_file(struct fssrv *s, uint32_t ino, uint32_t gen)
 {
@@ -29,27 +39,40 @@ get_file(struct fssrv *s, uint32_t ino, uint32_t gen)
     f->ino = ino;
     f->gen = gen;
     fsconsist_init(&f->cons);
-    /* versions of this boot never repeat an earlier boot's */
-    f->cons.version = (uint64_t)s->epoch << 32 | 1;
+    f->cons.version = next_version(s);
     f->next = s->files;
     s->files = f;
-    s->st.open_files++;
+    s->nfiles++;
+    s->st.files++;
     return f;
 }
 
-/* Frees f if nobody has it open and no client may hold its dirty blocks. */
+static bool
+idle(const struct fssrv_file *f)
+{
+    return !fsconsist_is_open(&f->cons) && f->cons.last_writer == FSCONSIST_NONE;
+}
+
+/* A record stays after its file is closed everywhere, so its version (and
+ * the clients' caches of it) stay valid; past FSSRV_FILES_MAX records the
+ * least recently opened idle one goes (its clients' caches then miss once). */
 static void
 put_file(struct fssrv *s, struct fssrv_file *f)
 {
-    if (fsconsist_is_open(&f->cons) || f->cons.last_writer != FSCONSIST_NONE)
+    if (!idle(f) || s->nfiles <= FSSRV_FILES_MAX)
         return;
-    struct fssrv_file **pp = &s->files;
-    while (*pp != f)
-        pp = &(*pp)->next;
-    *pp = f->next;
-    fsconsist_free(&f->cons);
-    kfree(f);
-    s->st.open_files--;
+    struct fssrv_file **pp = &s->files, **victim = NULL;
+    for (; *pp; pp = &(*pp)->next)
+        if (idle(*pp))
+            victim = pp;
+    if (!victim)
+        return;
+    struct fssrv_file *v = *victim;
+    *victim = v->next;
+    fsconsist_free(&v->cons);
+    kfree(v);
+    s->nfiles--;
+    s->st.files--;
 }
 
 static unsigned
@@ -96,6 +119,8 @@ cons_open(struct fssrv *s, int node, struct fssrv_file *f, unsigned mode, struct
     if (!act.disable)
         return -ENOMEM;
     int err = fsconsist_open(&f->cons, node, mode, &act, &cr);
+    if (!err && (mode & FSCONSIST_WRITE))
+        f->cons.version = cr.version = next_version(s);
     if (!err) {
         if (act.recall != FSCONSIST_NONE)
             call_back(s, f, act.recall, FSP_RECALL);
@@ -220,5 +245,6 @@ fssrv_files_free(struct fssrv *s)
         fsconsist_free(&f->cons);
         kfree(f);
     }
-    s->st.open_files = 0;
+    s->nfiles = 0;
+    s->st.files = 0;
 }

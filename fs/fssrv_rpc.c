@@ -225,3 +225,13 @@ fssrv_running(void)
 {
     return server != NULL;
 }
+
+bool
+fssrv_rpc_stats(struct fssrv_stats *out, uint64_t *bad)
+{
+    if (!server)
+        return false;
+    fssrv_get_stats(server, out);
+    *bad = bad_requests;
+    return true;
+}

@@ -235,12 +235,26 @@ test_fssrv_io_and_consistency(void)
     struct fssrv_stats st;
     fssrv_get_stats(srv, &st);
     EXPECT_EQ(st.callback_failures, 1);
-    EXPECT_EQ(st.open_files, 0);                         /* nothing left behind */
+    EXPECT_EQ(st.files, 1);                              /* kept, with its version */
     EXPECT_EQ(open_as(1, 0, rootfh, O_RDWR), -EISDIR);
     EXPECT_EQ(open_as(1, 0, rootfh, O_RDONLY), 0);
     fssrv_node_down(srv, 1);                             /* its open goes */
-    fssrv_get_stats(srv, &st);
-    EXPECT_EQ(st.open_files, 0);
+    EXPECT_EQ(close_as(1, rootfh, O_RDONLY), -EBADF);
+    /* versions: the same while nobody writes, even after everyone closed;
+     * new after an open for writing; never issued twice */
+    EXPECT_EQ(open_as(6, 0, f, O_RDONLY), 0);
+    uint64_t va = rep.version;
+    EXPECT_EQ(close_as(6, f, O_RDONLY), 0);
+    EXPECT_EQ(open_as(6, 0, f, O_RDONLY), 0);
+    EXPECT_EQ(rep.version, va);
+    EXPECT_EQ(close_as(6, f, O_RDONLY), 0);
+    EXPECT_EQ(open_as(7, 0, f, O_WRONLY), 0);
+    uint64_t vb = rep.version;
+    EXPECT_TRUE(vb != va && rep.prev == va);
+    EXPECT_EQ(close_as(7, f, O_WRONLY), 0);
+    EXPECT_EQ(open_as(6, 0, f, O_RDONLY), 0);
+    EXPECT_EQ(rep.version, vb);
+    EXPECT_EQ(close_as(6, f, O_RDONLY), 0);
     teardown();
 }
 
