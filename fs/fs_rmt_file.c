@@ -1,9 +1,10 @@
 /*
  * The shared file system's client, file ops: opens and closes go to the
- * server (its consistency bookkeeping sees every one), and so does every
- * read and write, in pieces of at most FSPROTO_IO_MAX bytes: this client
- * caches no file data yet. Appends are made at the server, so appends
- * from several nodes never overwrite each other.
+ * server (its consistency bookkeeping sees every one); reads and writes go
+ * through the node's cache (fs_rmt_cache.c) when the server allows it,
+ * else to the server in pieces of at most FSPROTO_IO_MAX bytes. Uncached
+ * appends are made at the server, so appends from several nodes never
+ * overwrite each other.
  */
 #include "fs/fs_rmt.h"
 #include "fs/fsconsist.h"
