@@ -103,3 +103,21 @@ MUST_CHECK int fs_mig_pack(struct proc *p, struct mig_buf *b, struct mig_ctx *m)
 MUST_CHECK int fs_mig_unpack(struct proc *p, struct mig_cur *c, struct mig_ctx *m);
 void fs_mig_source_done(struct proc *p, struct mig_ctx *m, bool committed);
 void fs_mig_target_abort(struct proc *p, struct mig_ctx *m);
+
+/*
+ * The shared file system's client (fs_rmt.c, fs_rmt_file.c; docs/fs.md
+ * "Shared file system"): vnodes whose ops are fsproto requests to the
+ * file server, caching file blocks with Sprite's consistency. Every node
+ * mounts the server's volume on /shared (the root of the name space comes
+ * later).
+ */
+struct cmdline;
+/* Mount the volume of the fsserver= node (0 by default) on /shared, unless
+ * fsmount=off. Called once RPC is up; the server need not be up yet. */
+int fs_rmt_start(int self, const struct cmdline *c);
+/* Write back every dirty block of the shared file system and make the
+ * server commit (sync). */
+int fs_rmt_sync(void);
+/* The server's callbacks (RPC ops FS_RECALL, FS_DISABLE). */
+int fs_rpc_recall(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fs_rpc_disable(int from, const void *q, size_t qlen, void *r, size_t *rlen);

@@ -72,6 +72,7 @@
 #define FS_DEV_PROC   3
 #define FS_DEV_PIPE   12
 #define FS_DEV_TMP    32        /* + the tmpfs instance number */
+#define FS_DEV_SHARED 8         /* the shared file system (fs_rmt.c) */
 #define FS_AT_REMOVEDIR     0x200
 #define FS_AT_SYMLINK_FOLLOW 0x400
 #define FS_RENAME_NOREPLACE 1

@@ -90,6 +90,8 @@ struct vnode_ops {
     bool remote;
     long (*lseek)(struct file *f, long off, unsigned int whence);
     int  (*getattr)(struct file *f);    /* refresh f->vn's attributes */
+    /* Make the file's data durable (fsync); NULL: nothing to do. */
+    int  (*fsync)(struct vnode *v);
 };
 
 /*
@@ -153,6 +155,9 @@ void fs_vn_unref(struct vnode *v);
 struct vnode *fs_vn_alloc(uint32_t mode, uint32_t dev, const struct vnode_ops *ops);
 /* Name v and link it as the last child of dir (a static directory). */
 void fs_vn_add_child(struct vnode *dir, struct vnode *v, const char *name, size_t len);
+/* The directory at path, referenced: made (empty, in a static directory of
+ * the boot image) when it is missing; for mounts (fs_tmp.c). */
+int fs_mount_point(const char *path, struct vnode **dir);
 /* Static directory ops: children via ->child/->sibling. */
 int  fs_static_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out);
 int  fs_static_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de);

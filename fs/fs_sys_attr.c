@@ -272,8 +272,10 @@ sys_fsync(int fd)
     int err = fd_vnode(fd, &v, NULL);
     if (err)
         return err;
+    if (v->ops->fsync)
+        err = v->ops->fsync(v);
     fs_vn_unref(v);
-    return 0;
+    return err;
 }
 
 long
@@ -288,10 +290,18 @@ sys_syncfs(int fd)
     return sys_fsync(fd);
 }
 
+/* Without the shared file system's client (host tests), nothing to sync. */
+__attribute__((weak)) int
+fs_rmt_sync(void)
+{
+    return 0;
+}
+
 long
 sys_sync(void)
 {
-    return 0;                   /* nothing is ever dirty on a disk */
+    (void)fs_rmt_sync();        /* the shared file system's dirty blocks */
+    return 0;
 }
 
 #define FALLOC_FL_KEEP_SIZE 1

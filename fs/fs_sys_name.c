@@ -98,7 +98,7 @@ sys_mkdirat(int dirfd, uint64_t upath, unsigned int mode)
     struct sysname n;
     int err = name_get(dirfd, upath, &n);
     if (err)
-        return err;
+        return err == -EBUSY ? -EEXIST : err;   /* mkdir("/"): it exists (mkdir -p) */
     struct vnode *v;
     if (name_dots(&n))
         err = -EEXIST;
@@ -136,7 +136,7 @@ sys_mknodat(int dirfd, uint64_t upath, unsigned int mode, unsigned int dev)
     struct sysname n;
     int err = name_get(dirfd, upath, &n);
     if (err)
-        return err;
+        return err == -EBUSY ? -EEXIST : err;   /* mkdir("/"): it exists (mkdir -p) */
     struct vnode *v;
     if (name_dots(&n))
         err = -EEXIST;

@@ -209,8 +209,8 @@ const struct vnode_ops tmp_link_ops = {
 
 /* The directory path names in the root, made (empty, static, as its
  * parent) when missing. *dir is referenced. */
-static int
-mount_point(const char *path, struct vnode **dir)
+int
+fs_mount_point(const char *path, struct vnode **dir)
 {
     bool missing;
     int err = fs_namei(NULL, NULL, path, FS_NAMEI_FOLLOW, dir, &missing);
@@ -244,7 +244,7 @@ int
 fs_tmp_mount(const char *path, uint64_t limit)
 {
     struct vnode *dir;
-    int err = mount_point(path, &dir);
+    int err = fs_mount_point(path, &dir);
     if (err)
         return err;
     if (!FS_ISDIR(dir->mode))

@@ -2,7 +2,7 @@
  * The shared file system's messages (docs/fs.md "File-server protocol"):
  * one request and one reply layout for every op, each op naming in a table
  * which fields it carries, so one encoder and one decoder (fsproto.c) serve
- * the client (fsrmt), the server (fssrv) and the server's callbacks to
+ * the client (fs_rmt.c), the server (fssrv) and the server's callbacks to
  * clients, and one fuzz test covers them all. Handles are (inode,
  * generation): a handle to a freed and reused inode is stale (-ESTALE).
  * Every string is length-prefixed and checked: names at most
@@ -27,7 +27,7 @@ enum fsproto_op {
     FSP_CREATE,       /* dir, name, mode, flags -> handle + attr (+ the open's answer) */
     FSP_CLOSE,        /* handle, mode */
     FSP_READ,         /* handle, off, len -> data */
-    FSP_WRITE,        /* handle, off, data -> count, attr */
+    FSP_WRITE,        /* handle, flags (FSP_APPEND), off, data -> count, attr */
     FSP_GETATTR,      /* handle -> attr */
     FSP_SETATTR,      /* handle, mask, attr -> attr */
     FSP_REMOVE,       /* dir, name, flags (FSP_RM_DIR) */
@@ -60,6 +60,7 @@ enum {
 #define FSP_REDIRECT  0x4         /* walk reply: `path` is where to restart, from / */
 #define FSP_RM_DIR    0x1         /* remove request: rmdir */
 #define FSP_FOLLOW    0x1         /* walk request: follow a symlink in the last component */
+#define FSP_APPEND    0x1         /* write request: at the end of the file, whatever off says */
 
 struct fsproto_fh {
     uint32_t ino, gen;

@@ -10,6 +10,7 @@
 #include "fs/fs.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
+#include "fs/fssrv.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/main.h"
@@ -185,6 +186,8 @@ main_thread(void *arg)
         if (!rerr) {
             home_init();   /* home table service: posts and node failures */
             migrate_init();
+            (void)fssrv_start(node_id, &cmdline);   /* on the fsserver= node: logs why not */
+            (void)fs_rmt_start(node_id, &cmdline);   /* the shared volume on /shared */
         }
     }
 

@@ -596,6 +596,23 @@ proc_info_get(int pid, struct proc_info *out)
     return p ? 0 : -ESRCH;
 }
 
+int
+proc_cur_fscred(uint32_t *uid, uint32_t *gid, uint32_t *groups, int max)
+{
+    struct proc *p = proc_current();
+    int n = 0;
+    *uid = *gid = 0;                   /* kernel threads act as root */
+    if (!p)
+        return 0;
+    spin_lock(&proc_table_lock);
+    *uid = p->euid;
+    *gid = p->egid;
+    for (; n < p->ngroups && n < max; n++)
+        groups[n] = p->groups[n];
+    spin_unlock(&proc_table_lock);
+    return n;
+}
+
 /* Credentials are read from the local copy (proc_cred.c). */
 long
 sys_getuid(void)

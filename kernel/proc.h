@@ -44,6 +44,10 @@ struct vm;
 
 /* The running process; NULL in a kernel thread. */
 struct proc *proc_current(void);
+/* The current process's effective uid and gid and up to max supplementary
+ * groups, for file access (root for a kernel thread); returns how many
+ * groups were copied. */
+int proc_cur_fscred(uint32_t *uid, uint32_t *gid, uint32_t *groups, int max);
 int proc_pid(const struct proc *p);
 int proc_pgid(const struct proc *p);
 /* The process's name (its program's base name). No lock: read it only for

@@ -193,6 +193,24 @@ struct wisp_migstat {
 enum { WISP_BLKIO_READ = 0, WISP_BLKIO_WRITE = 1, WISP_BLKIO_FLUSH = 2 };
 #define WISP_BLKIO_MAX      (4 << 20)   /* bytes per wisp_blkio call */
 
+/* The shared file system (docs/fs.md "Shared file system"). */
+#define WISP_SYS_FSSTAT     1070  /* (struct wisp_fsstat *buf, long size) -> bytes */
+#define WISP_FSSTAT_OPS     20    /* by fsproto op number (fs/fsproto.h FSP_*) */
+struct wisp_fsstat {
+    /* this node's client */
+    uint64_t hits, misses;          /* cached reads: blocks found, blocks missed */
+    uint64_t fetched_blocks;        /* blocks read from the server into the cache */
+    uint64_t written_back;          /* bytes of dirty blocks written to the server */
+    uint64_t recalled, disabled;    /* the server's callbacks answered */
+    uint64_t cache_blocks, cache_dirty, cache_max;
+    uint64_t sent[WISP_FSSTAT_OPS]; /* requests this client sent, by op */
+    /* the server, when this node is it (else zeros) */
+    uint64_t serving;
+    uint64_t served[WISP_FSSTAT_OPS];
+    uint64_t srv_errors, srv_bad, srv_recalls, srv_disables, srv_callback_failures;
+    uint64_t srv_bytes_read, srv_bytes_written, srv_open_files;
+};
+
 struct wisp_blkstat {
     uint64_t sectors;               /* capacity in 512-byte sectors */
     uint32_t queue_size;            /* descriptors in the virtqueue */

@@ -138,6 +138,7 @@ NOTES = {
                     'docs/migration.md)',
     'wisp_evict': 'the foreign processes of this node go home: a per-node act',
     'wisp_migstat': 'this node\'s migration counters',
+    'wisp_fsstat': 'this node\'s shared file system counters: its client cache (hits, misses, write-back, callbacks) and RPCs by kind, and the server\'s if it serves',
     'wisp_migprobe': 'a test: sends a node malformed migration messages, which it must refuse',
     'wisp_streamstat': 'this node\'s export table counters (references held by other nodes, '
                        'dropped when they die, refused requests)',

@@ -31,7 +31,8 @@ MODULES = """
     pci acpi apic smp cpu irq virtio e1000 blk signal exec futex test ktest
     wisp rand
     home stub
-    fsproto fsrmt
+    fsproto
+    wfs
 """.split()
 
 NAMED_DIRS = ("kernel", "fs", "net", "arch", "boot")

@@ -74,7 +74,26 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(33, STREAM_POLL,  fs_rpc_stream_poll,    RPC_RUN_THREAD)  \
     RPC_OP(34, STREAM_LSEEK, fs_rpc_stream_lseek,   RPC_RUN_THREAD)  \
     RPC_OP(35, STREAM_STAT,  fs_rpc_stream_stat,    RPC_RUN_THREAD)  \
-    RPC_OP(36, STREAM_REF,   fs_rpc_stream_ref,     RPC_RUN_THREAD)
+    RPC_OP(36, STREAM_REF,   fs_rpc_stream_ref,     RPC_RUN_THREAD)  \
+    RPC_OP(50, FS_WALK,     fssrv_rpc_walk,      RPC_RUN_THREAD)  \
+    RPC_OP(51, FS_OPEN,     fssrv_rpc_open,      RPC_RUN_THREAD)  \
+    RPC_OP(52, FS_CREATE,   fssrv_rpc_create,    RPC_RUN_THREAD)  \
+    RPC_OP(53, FS_CLOSE,    fssrv_rpc_close,     RPC_RUN_THREAD)  \
+    RPC_OP(54, FS_READ,     fssrv_rpc_read,      RPC_RUN_THREAD)  \
+    RPC_OP(55, FS_WRITE,    fssrv_rpc_write,     RPC_RUN_THREAD)  \
+    RPC_OP(56, FS_GETATTR,  fssrv_rpc_getattr,   RPC_RUN_THREAD)  \
+    RPC_OP(57, FS_SETATTR,  fssrv_rpc_setattr,   RPC_RUN_THREAD)  \
+    RPC_OP(58, FS_REMOVE,   fssrv_rpc_remove,    RPC_RUN_THREAD)  \
+    RPC_OP(59, FS_MKDIR,    fssrv_rpc_mkdir,     RPC_RUN_THREAD)  \
+    RPC_OP(60, FS_SYMLINK,  fssrv_rpc_symlink,   RPC_RUN_THREAD)  \
+    RPC_OP(61, FS_LINK,     fssrv_rpc_link,      RPC_RUN_THREAD)  \
+    RPC_OP(62, FS_RENAME,   fssrv_rpc_rename,    RPC_RUN_THREAD)  \
+    RPC_OP(63, FS_READLINK, fssrv_rpc_readlink,  RPC_RUN_THREAD)  \
+    RPC_OP(64, FS_READDIR,  fssrv_rpc_readdir,   RPC_RUN_THREAD)  \
+    RPC_OP(65, FS_FSYNC,    fssrv_rpc_fsync,     RPC_RUN_THREAD)  \
+    RPC_OP(66, FS_STATFS,   fssrv_rpc_statfs,    RPC_RUN_THREAD)  \
+    RPC_OP(67, FS_RECALL,    fs_rpc_recall,      RPC_RUN_THREAD)  \
+    RPC_OP(68, FS_DISABLE,   fs_rpc_disable,     RPC_RUN_THREAD)
 
 #define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };

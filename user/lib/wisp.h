@@ -25,6 +25,12 @@ wisp_ping(uint32_t ip, long seq, long payload, uint64_t timeout_ns, uint64_t *rt
 }
 
 static inline long
+wisp_fsstat(struct wisp_fsstat *buf, long size)
+{
+    return syscall(WISP_SYS_FSSTAT, buf, size);
+}
+
+static inline long
 wisp_rpcstat(struct wisp_rpcstat *buf, long size)
 {
     return syscall(WISP_SYS_RPCSTAT, buf, size);

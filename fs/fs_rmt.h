@@ -1,0 +1,70 @@
+/*
+ * Inside the shared file system's client (fs_rmt*.c).
+ */
+#pragma once
+#include "fs/fs_int.h"
+#include "fs/fsproto.h"
+
+/* A remote file: a dynamic vnode and the server's handle. */
+struct fs_rmt_node {
+    struct vnode vn;            /* first: container_of by cast */
+    struct fsproto_fh fh;
+};
+
+static inline struct fs_rmt_node *
+fs_rmt_node(struct vnode *v)
+{
+    return (struct fs_rmt_node *)v;
+}
+
+/* One request and its reply: the reply's data points into buf. */
+struct fs_rmt_call {
+    struct fsproto_msg req, rep;
+    uint8_t *buf;               /* RPC_MAX_DATA bytes: the reply */
+    uint8_t *qbuf;              /* RPC_MAX_DATA bytes: the encoded request */
+};
+
+/* A call for op with the caller's credentials filled in; NULL without memory. */
+struct fs_rmt_call *fs_rmt_call_new(unsigned op, struct vnode *v);
+/* Send it: the reply's error (or the RPC's: -ETIMEDOUT, -EHOSTDOWN...). */
+int fs_rmt_call_do(struct fs_rmt_call *c);
+void fs_rmt_call_free(struct fs_rmt_call *c);
+/* Copy a reply's attributes into v. */
+void fs_rmt_attr_in(struct vnode *v, const struct fsproto_attr *a);
+/* The last reference of a remote vnode. */
+void fs_rmt_release(struct vnode *v);
+/* A new vnode for handle fh (attributes a), child of dir. */
+struct vnode *fs_rmt_vnode(struct vnode *dir, struct fsproto_fh fh, const struct fsproto_attr *a);
+
+extern const struct vnode_ops fs_rmt_dir_ops, fs_rmt_file_ops, fs_rmt_link_ops;
+/* fs_rmt_file.c */
+int  fs_rmt_open(struct file *f);
+void fs_rmt_close(struct file *f);
+long fs_rmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags);
+long fs_rmt_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags);
+int  fs_rmt_getattr(struct file *f);
+int  fs_rmt_setattr(struct vnode *v, const struct fs_attr *a);
+int  fs_rmt_fsync(struct vnode *v);
+
+/* fs_rmt_cache.c: the client cache. The read and write calls return
+ * -EAGAIN when the file is not cached here (the caller asks the server). */
+struct cmdline;
+struct fs_rmt_stats {
+    uint64_t hits, misses, fetched_blocks, written_back, recalled, disabled;
+    uint32_t blocks, dirty_blocks, max_blocks;
+};
+void fs_rmt_cache_init(const struct cmdline *c);
+long fs_rmt_cache_read(struct vnode *v, void *buf, size_t n, uint64_t off);
+long fs_rmt_cache_write(struct vnode *v, const void *buf, size_t n, uint64_t off, bool append);
+/* An open of v for mode (FSCONSIST_*) was answered with rep. */
+void fs_rmt_cache_opened(struct vnode *v, unsigned mode, const struct fsproto_msg *rep);
+void fs_rmt_cache_closed(struct vnode *v);
+/* v's attributes came from the server: the size is this node's while it caches. */
+void fs_rmt_cache_attr(struct vnode *v);
+void fs_rmt_cache_truncated(struct vnode *v, uint64_t size);
+/* Write back the file's dirty blocks; with drop, also forget them and stop
+ * caching it (the server's DISABLE). */
+int  fs_rmt_cache_flush(struct fsproto_fh fh, bool drop);
+/* Write back every dirty block (sync). */
+int  fs_rmt_cache_sync(void);
+void fs_rmt_cache_stats(struct fs_rmt_stats *out);

@@ -1,0 +1,53 @@
+/*
+ * Inside the file server (fssrv_*.c): the server record, the open-file
+ * table and the helpers the op files share.
+ */
+#pragma once
+#include "fs/fsconsist.h"
+#include "fs/fssrv.h"
+#include "fs/wfs.h"
+#include "kernel/sync.h"
+
+#define FSSRV_FILES_MAX 4096   /* file records kept (each holds its version) */
+
+/* A file some client has open, or had: its consistency state and version. */
+struct fssrv_file {
+    uint32_t ino, gen;
+    struct fsconsist_file cons;
+    struct fssrv_file *next;
+};
+
+struct fssrv {
+    struct mutex lock;
+    struct wfs *fs;
+    uint32_t epoch;
+    fssrv_notify_t notify;
+    void *ctx;
+    struct fssrv_file *files;     /* a list, most recently opened first */
+    uint32_t nfiles;
+    uint64_t vcount;              /* versions issued this boot */
+    struct fssrv_stats st;
+};
+
+/* Permission bits a caller wants. */
+enum { FSSRV_X = 1, FSSRV_W = 2, FSSRV_R = 4 };
+
+/* ---- fssrv_walk.c ---- */
+/* The inode of fh if it is live and of that generation, its attributes in
+ * *a; -ESTALE otherwise. */
+int fssrv_fh(struct fssrv *s, struct fsproto_fh fh, struct wfs_attr *a);
+/* Whether cred may access a file with attributes a as want says. */
+bool fssrv_may(const struct wfs_attr *a, const struct fsproto_cred *c, unsigned want);
+/* The directory fh, checked: a directory the caller may search and, for
+ * want W, write. 0, -ESTALE, -ENOTDIR, -EACCES. */
+int fssrv_dir(struct fssrv *s, struct fsproto_fh fh, const struct fsproto_cred *c, unsigned want,
+              struct wfs_attr *a);
+void fssrv_attr_out(const struct wfs_attr *a, struct fsproto_msg *rep);
+int fssrv_walk(struct fssrv *s, const struct fsproto_msg *req, struct fsproto_msg *rep);
+
+/* ---- fssrv_open.c ---- */
+int fssrv_open(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep);
+int fssrv_create(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep);
+int fssrv_close(struct fssrv *s, int node, const struct fsproto_msg *req);
+void fssrv_files_node_down(struct fssrv *s, int node);
+void fssrv_files_free(struct fssrv *s);

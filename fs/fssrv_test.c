@@ -1,0 +1,399 @@
+/*
+ * Host tests of the file server (fssrv*.c) on a WFS image in memory:
+ * multi-component walks with relative and absolute symlinks, `..` at the
+ * root, stale handles and permission; create/open/read/write/close with
+ * the consistency callbacks (recall, disable) and a client that cannot be
+ * reached; owner and mode checks; setattr's rules; readdir in small
+ * pieces; the name ops; and fsck clean after it all.
+ */
+// TEST_SRCS: fs/wfs_crc.c fs/wfs_super.c fs/wfs_cache.c fs/wfs_journal.c fs/wfs_alloc.c fs/wfs_inode.c fs/wfs_dir.c fs/wfs_ops.c fs/wfs_rename.c fs/wfs_file.c fs/wfs_mkfs.c fs/wfs_fsck.c fs/wfs_fsck_dir.c fs/wfs_fsck_link.c kernel/lib_printf.c kernel/lib_string.c tests/host/fake_kmalloc.c tests/host/fake_sync.c fs/fssrv_walk.c fs/fssrv_open.c fs/fsconsist.c fs/fsproto.c kernel/wire.c
+#include "fs/fs_abi.h"
+#include "fs/fssrv.h"
+#include "fs/wfs_testlib.h"
+
+static struct memdev md;
+static struct wfs *fs;
+static struct fssrv *srv;
+static struct fsproto_msg req, rep;
+static uint8_t buf[FSPROTO_IO_MAX];
+
+/* callbacks the server made: node and op, in order */
+static int calls[32][2], ncalls, unreachable = -1;
+
+static int
+notify(void *ctx, int node, unsigned op, struct fsproto_fh fh, uint64_t version)
+{
+    if (ncalls < 32) {
+        calls[ncalls][0] = node;
+        calls[ncalls][1] = (int)op;
+        ncalls++;
+    }
+    return node == unreachable ? -EHOSTDOWN : 0;
+}
+
+static const struct fsproto_fh root = { WFS_ROOT_INO, 0 };
+static struct fsproto_fh rootfh;
+
+static void
+setup(void)
+{
+    fs = md_mkfs_mount(&md, 2048);
+    srv = fssrv_new(fs, 7, notify, NULL);
+    struct wfs_attr a;
+    EXPECT_EQ(wfs_getattr(fs, WFS_ROOT_INO, &a), 0);
+    rootfh = (struct fsproto_fh){ root.ino, a.generation };
+    ncalls = 0;
+    unreachable = -1;
+}
+
+static void
+teardown(void)
+{
+    fssrv_free(srv);
+    EXPECT_EQ(wfs_unmount(fs), 0);
+    EXPECT_EQ(md_fsck(&md, 0, true), WFS_FSCK_CLEAN);
+    free(fs);
+    md_free(&md);
+}
+
+static void
+as(uint32_t uid)
+{
+    memset(&req, 0, sizeof(req));
+    req.cred.uid = uid;
+    req.cred.gid = uid;
+}
+
+static int
+serve(int node, unsigned op)
+{
+    req.op = (uint16_t)op;
+    fssrv_serve(srv, node, &req, &rep, buf);
+    return rep.err;
+}
+
+static int
+walk(uint32_t uid, struct fsproto_fh from, const char *path, bool follow)
+{
+    as(uid);
+    req.fh = from;
+    req.flags = follow ? FSP_FOLLOW : 0;
+    strcpy(req.path, path);
+    return serve(1, FSP_WALK);
+}
+
+static struct fsproto_fh
+mk(uint32_t uid, struct fsproto_fh dir, const char *name, bool isdir, uint32_t mode)
+{
+    as(uid);
+    req.fh = dir;
+    strcpy(req.name, name);
+    req.mode = mode;
+    req.flags = O_RDWR | O_CREAT;
+    EXPECT_EQ(serve(1, isdir ? FSP_MKDIR : FSP_CREATE), 0);
+    struct fsproto_fh fh = rep.fh;
+    if (!isdir) {
+        req.fh = fh;
+        EXPECT_EQ(serve(1, FSP_CLOSE), 0);
+    }
+    return fh;
+}
+
+static void
+symlink_to(struct fsproto_fh dir, const char *name, const char *target)
+{
+    as(0);
+    req.fh = dir;
+    strcpy(req.name, name);
+    strcpy(req.path, target);
+    EXPECT_EQ(serve(1, FSP_SYMLINK), 0);
+}
+
+static void
+test_fssrv_walk(void)
+{
+    setup();
+    struct fsproto_fh a = mk(0, rootfh, "a", true, 0755);
+    struct fsproto_fh b = mk(0, a, "b", true, 0755);
+    mk(0, b, "file", false, 0644);
+    symlink_to(a, "rel", "b");
+    symlink_to(a, "abs", "/x/y");
+    symlink_to(a, "loop", "loop");
+    EXPECT_EQ(walk(0, rootfh, "a/b/file", false), 0);
+    EXPECT_TRUE((rep.attr.mode & WFS_S_IFMT) == WFS_S_IFREG);
+    EXPECT_EQ(walk(0, rootfh, "/a//rel/", true), 0);                 /* through a relative link */
+    EXPECT_TRUE(rep.fh.ino == b.ino && rep.fh.gen == b.gen && rep.flags == 0);
+    EXPECT_EQ(walk(0, rootfh, "a/rel/file", false), 0);
+    EXPECT_EQ(walk(0, rootfh, "a/rel", false), 0);                   /* the link itself */
+    EXPECT_TRUE((rep.attr.mode & WFS_S_IFMT) == WFS_S_IFLNK);
+    EXPECT_EQ(walk(0, rootfh, "a/abs/z/w", false), 0);               /* an absolute link */
+    EXPECT_TRUE(rep.flags == FSP_REDIRECT);
+    EXPECT_STREQ(rep.path, "/x/y/z/w");
+    EXPECT_EQ(walk(0, b, "../../../dev/null", false), 0);            /* .. at the root */
+    EXPECT_TRUE(rep.flags == FSP_REDIRECT);
+    EXPECT_STREQ(rep.path, "/dev/null");
+    EXPECT_EQ(walk(0, b, "..", false), 0);
+    EXPECT_TRUE(rep.fh.ino == a.ino && rep.flags == 0);
+    EXPECT_EQ(walk(0, rootfh, "a/nope/x", false), -ENOENT);
+    EXPECT_EQ(walk(0, rootfh, "a/b/file/x", false), -ENOTDIR);
+    EXPECT_EQ(walk(0, rootfh, "a/loop", true), -ELOOP);
+    struct fsproto_fh stale = { a.ino, a.gen + 1 };
+    EXPECT_EQ(walk(0, stale, "b", false), -ESTALE);
+    struct fsproto_fh wild = { 999999, 1 };
+    EXPECT_EQ(walk(0, wild, "b", false), -ESTALE);
+    char longname[300];
+    memset(longname, 'n', 299);
+    longname[299] = 0;
+    EXPECT_EQ(walk(0, rootfh, longname, false), -ENAMETOOLONG);
+    /* a private directory */
+    mk(0, rootfh, "priv", true, 0700);
+    EXPECT_EQ(walk(1000, rootfh, "priv/x", false), -EACCES);
+    EXPECT_EQ(walk(1000, rootfh, "priv", false), 0);                 /* the dir itself */
+    teardown();
+}
+
+static int
+open_as(int node, uint32_t uid, struct fsproto_fh fh, uint32_t flags)
+{
+    as(uid);
+    req.fh = fh;
+    req.flags = flags;
+    return serve(node, FSP_OPEN);
+}
+
+static int
+close_as(int node, struct fsproto_fh fh, uint32_t flags)
+{
+    as(0);
+    req.fh = fh;
+    req.flags = flags;
+    return serve(node, FSP_CLOSE);
+}
+
+static void
+test_fssrv_io_and_consistency(void)
+{
+    setup();
+    as(1000);
+    req.fh = rootfh;
+    strcpy(req.name, "f");
+    req.flags = O_RDWR | O_CREAT;
+    req.mode = 0644;
+    EXPECT_EQ(serve(1, FSP_CREATE), -EACCES);          /* / is root's */
+    as(0);
+    req.fh = rootfh;
+    strcpy(req.name, "f");
+    req.flags = O_RDWR | O_CREAT;
+    req.mode = 0644;
+    EXPECT_EQ(serve(1, FSP_CREATE), 0);
+    struct fsproto_fh f = rep.fh;
+    EXPECT_TRUE(rep.flags & FSP_CACHEABLE);
+    uint64_t v1 = rep.version;
+    EXPECT_TRUE(v1 >> 32 == 7);                        /* this boot's epoch */
+    req.flags |= O_EXCL;
+    EXPECT_EQ(serve(1, FSP_CREATE), -EEXIST);
+    /* node 1 writes, closes (it may still hold dirty blocks) */
+    as(0);
+    req.fh = f;
+    req.off = 4096 * 3 + 5;
+    req.data = (const uint8_t *)"hello";
+    req.datalen = 5;
+    EXPECT_EQ(serve(1, FSP_WRITE), 0);
+    EXPECT_EQ(rep.count, 5);
+    EXPECT_EQ(rep.attr.size, 4096 * 3 + 10);
+    EXPECT_EQ(close_as(1, f, O_RDWR), 0);
+    EXPECT_EQ(close_as(1, f, O_RDWR), -EBADF);          /* twice */
+    /* node 2 reads: node 1 is recalled first */
+    EXPECT_EQ(open_as(2, 1000, f, O_RDONLY), 0);
+    EXPECT_EQ(ncalls, 1);
+    EXPECT_TRUE(calls[0][0] == 1 && calls[0][1] == FSP_RECALL);
+    EXPECT_TRUE(rep.flags & FSP_CACHEABLE);
+    EXPECT_EQ(rep.version, v1);
+    as(1000);
+    req.fh = f;
+    req.off = 4096 * 3;
+    req.len = 100;
+    EXPECT_EQ(serve(2, FSP_READ), 0);
+    EXPECT_EQ(rep.datalen, 10);
+    EXPECT_TRUE(!memcmp(rep.data + 5, "hello", 5) && rep.data[0] == 0);   /* a hole */
+    EXPECT_EQ(open_as(3, 1000, f, O_WRONLY), -EACCES);  /* 0644, not the owner */
+    /* node 3 (root) writes while node 2 reads: node 2 stops caching */
+    EXPECT_EQ(open_as(3, 0, f, O_WRONLY | O_TRUNC), 0);
+    EXPECT_TRUE(!(rep.flags & FSP_CACHEABLE));
+    EXPECT_EQ(rep.attr.size, 0);
+    EXPECT_EQ(ncalls, 2);
+    EXPECT_TRUE(calls[1][0] == 2 && calls[1][1] == FSP_DISABLE);
+    EXPECT_EQ(close_as(2, f, O_RDONLY), 0);
+    EXPECT_EQ(close_as(3, f, O_WRONLY), 0);
+    /* node 4 cannot be reached when it must be recalled: it is dropped */
+    EXPECT_EQ(open_as(4, 0, f, O_RDWR), 0);
+    EXPECT_EQ(close_as(4, f, O_RDWR), 0);
+    unreachable = 4;
+    EXPECT_EQ(open_as(5, 0, f, O_RDONLY), 0);
+    EXPECT_TRUE(calls[ncalls - 1][0] == 4 && calls[ncalls - 1][1] == FSP_RECALL);
+    EXPECT_EQ(close_as(5, f, O_RDONLY), 0);
+    struct fssrv_stats st;
+    fssrv_get_stats(srv, &st);
+    EXPECT_EQ(st.callback_failures, 1);
+    EXPECT_EQ(st.files, 1);                              /* kept, with its version */
+    EXPECT_EQ(open_as(1, 0, rootfh, O_RDWR), -EISDIR);
+    EXPECT_EQ(open_as(1, 0, rootfh, O_RDONLY), 0);
+    fssrv_node_down(srv, 1);                             /* its open goes */
+    EXPECT_EQ(close_as(1, rootfh, O_RDONLY), -EBADF);
+    /* versions: the same while nobody writes, even after everyone closed;
+     * new after an open for writing; never issued twice */
+    EXPECT_EQ(open_as(6, 0, f, O_RDONLY), 0);
+    uint64_t va = rep.version;
+    EXPECT_EQ(close_as(6, f, O_RDONLY), 0);
+    EXPECT_EQ(open_as(6, 0, f, O_RDONLY), 0);
+    EXPECT_EQ(rep.version, va);
+    EXPECT_EQ(close_as(6, f, O_RDONLY), 0);
+    EXPECT_EQ(open_as(7, 0, f, O_WRONLY), 0);
+    uint64_t vb = rep.version;
+    EXPECT_TRUE(vb != va && rep.prev == va);
+    EXPECT_EQ(close_as(7, f, O_WRONLY), 0);
+    EXPECT_EQ(open_as(6, 0, f, O_RDONLY), 0);
+    EXPECT_EQ(rep.version, vb);
+    EXPECT_EQ(close_as(6, f, O_RDONLY), 0);
+    teardown();
+}
+
+static void
+test_fssrv_setattr_rules(void)
+{
+    setup();
+    struct fsproto_fh home = mk(0, rootfh, "home", true, 0777);
+    struct fsproto_fh f = mk(1000, home, "mine", false, 0600);
+    as(1001);
+    req.fh = f;
+    req.mask = WFS_SET_MODE;
+    req.attr.mode = 0666;
+    EXPECT_EQ(serve(1, FSP_SETATTR), -EPERM);            /* not the owner */
+    as(1000);
+    req.fh = f;
+    req.mask = WFS_SET_MODE;
+    req.attr.mode = 0640;
+    EXPECT_EQ(serve(1, FSP_SETATTR), 0);
+    EXPECT_EQ(rep.attr.mode & 07777, 0640);
+    req.mask = WFS_SET_UID;
+    req.attr.uid = 0;
+    EXPECT_EQ(serve(1, FSP_SETATTR), -EPERM);            /* only root gives files away */
+    as(0);
+    req.fh = f;
+    req.mask = WFS_SET_UID | WFS_SET_SIZE | WFS_SET_MODE;
+    req.attr.mode = 0600;
+    req.attr.uid = 1001;
+    req.attr.size = 12345;
+    EXPECT_EQ(serve(1, FSP_SETATTR), 0);
+    EXPECT_TRUE(rep.attr.uid == 1001 && rep.attr.size == 12345);
+    EXPECT_EQ(open_as(1, 1000, f, O_RDONLY), -EACCES);  /* now 1001's, 0600 */
+    teardown();
+}
+
+static void
+test_fssrv_readdir_in_pieces(void)
+{
+    setup();
+    struct fsproto_fh d = mk(0, rootfh, "d", true, 0755);
+    char name[32];
+    for (int i = 0; i < 150; i++) {
+        snprintf(name, sizeof(name), "entry-%03d", i);
+        mk(0, d, name, false, 0644);
+    }
+    int seen[150] = { 0 }, dots = 0, rounds = 0;
+    uint64_t cookie = 0;
+    for (bool eof = false; !eof && rounds < 100; rounds++) {
+        as(1000);
+        req.fh = d;
+        req.cookie = cookie;
+        req.len = 300;                                   /* about 10 entries a reply */
+        EXPECT_EQ(serve(1, FSP_READDIR), 0);
+        eof = rep.flags & FSP_EOF;
+        size_t off = 0;
+        for (;;) {
+            uint32_t ino;
+            unsigned type;
+            char n[256];
+            long k = fsproto_dirent_get(rep.data + off, rep.datalen - off, &cookie, &ino, &type, n);
+            EXPECT_TRUE(k >= 0);
+            if (k <= 0)
+                break;
+            off += (size_t)k;
+            int i;
+            if (sscanf(n, "entry-%d", &i) == 1 && i >= 0 && i < 150)
+                seen[i]++;
+            else
+                dots++;
+        }
+    }
+    EXPECT_TRUE(rounds > 10);
+    EXPECT_EQ(dots, 2);
+    for (int i = 0; i < 150; i++)
+        EXPECT_EQ(seen[i], 1);
+    as(0);
+    req.fh = d;
+    req.len = 5;                                          /* not one entry fits */
+    EXPECT_EQ(serve(1, FSP_READDIR), -EINVAL);
+    teardown();
+}
+
+static void
+test_fssrv_name_ops(void)
+{
+    setup();
+    struct fsproto_fh d = mk(0, rootfh, "d", true, 0755);
+    struct fsproto_fh e = mk(0, rootfh, "e", true, 0755);
+    struct fsproto_fh f = mk(0, d, "f", false, 0644);
+    as(0);
+    req.fh = f;
+    req.fh2 = e;
+    strcpy(req.name, "g");
+    EXPECT_EQ(serve(1, FSP_LINK), 0);
+    EXPECT_EQ(rep.attr.nlink, 2);
+    as(0);
+    req.fh = d;
+    req.fh2 = e;
+    strcpy(req.name, "f");
+    strcpy(req.name2, "h");
+    EXPECT_EQ(serve(1, FSP_RENAME), 0);
+    EXPECT_EQ(walk(0, rootfh, "e/h", false), 0);
+    EXPECT_EQ(rep.fh.ino, f.ino);
+    as(0);
+    req.fh = rootfh;
+    strcpy(req.name, "e");
+    req.flags = FSP_RM_DIR;
+    EXPECT_EQ(serve(1, FSP_REMOVE), -ENOTEMPTY);
+    as(1000);
+    req.fh = e;
+    strcpy(req.name, "h");
+    EXPECT_EQ(serve(1, FSP_REMOVE), -EACCES);            /* e is root's, 0755 */
+    as(0);
+    req.fh = e;
+    strcpy(req.name, "h");
+    EXPECT_EQ(serve(1, FSP_REMOVE), 0);
+    symlink_to(e, "s", "../d");
+    EXPECT_EQ(walk(0, e, "s", false), 0);
+    as(0);
+    req.fh = rep.fh;
+    EXPECT_EQ(serve(1, FSP_READLINK), 0);
+    EXPECT_STREQ(rep.path, "../d");
+    as(0);
+    req.fh = f;
+    EXPECT_EQ(serve(1, FSP_READLINK), -EINVAL);
+    EXPECT_EQ(serve(1, FSP_FSYNC), 0);
+    EXPECT_EQ(serve(1, FSP_STATFS), 0);
+    EXPECT_TRUE(rep.statfs.bsize == 4096 && rep.statfs.bfree > 0);
+    EXPECT_EQ(serve(1, FSP_RECALL), -EINVAL);            /* a client's op */
+    EXPECT_EQ(serve(1, 999), -EINVAL);
+    teardown();
+}
+
+void
+tests_run(void)
+{
+    RUN(test_fssrv_walk);
+    RUN(test_fssrv_io_and_consistency);
+    RUN(test_fssrv_setattr_rules);
+    RUN(test_fssrv_readdir_in_pieces);
+    RUN(test_fssrv_name_ops);
+}
