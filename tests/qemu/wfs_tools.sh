@@ -2,8 +2,9 @@
 # Host check of the WFS tools (docs/wfs.md; boots nothing, named with the
 # QEMU tests because the runner collects tests/qemu/*.sh): wisp-mkfs
 # builds an image from a tree of files, directories, symlinks, modes and
-# a sparse file; wisp-fsck -n finds it clean (exit 0) and leaves the file
-# untouched; after the block bitmap is wiped and a live inode's bitmap
+# a sparse file; wisp-wfs-extract gives the same tree back (contents,
+# modes, symlink targets, mtimes, the hole); wisp-fsck -n finds it clean
+# (exit 0) and leaves the file untouched; after the block bitmap is wiped and a live inode's bitmap
 # bit cleared, -n reports errors (4) without writing, -y repairs them (1)
 # and a second -n is clean (0). A foreign image and bad usage give 8.
 set -uo pipefail
@@ -31,6 +32,13 @@ for i in $(seq 1 150); do printf '%s' "$i" >"$t/etc/deep/file-number-$i"; done
 "$mkfs" "$tmp/img" 8M "$t" || fail "wisp-mkfs failed"
 [ "$(stat -c %s "$tmp/img")" = 8388608 ] || fail "image size wrong"
 cp "$tmp/img" "$tmp/img.orig"
+build/host/wisp-wfs-extract "$tmp/img" "$tmp/out" || fail "wisp-wfs-extract failed"
+rmdir "$tmp/out/lost+found" || fail "no empty lost+found"
+diff -r --no-dereference "$t" "$tmp/out" >/dev/null || fail "extracted tree differs"
+list() { (cd "$1" && find . -mindepth 1 -printf '%p %y %m %T@\n' | sort); }
+[ "$(list "$t")" = "$(list "$tmp/out")" ] || fail "modes or mtimes differ"
+[ "$(du -k "$tmp/out/sparse" | cut -f1)" -lt 64 ] || fail "the hole was filled"
+cmp -s "$tmp/img" "$tmp/img.orig" || fail "wisp-wfs-extract changed the image"
 out=$("$fsck" -n "$tmp/img"); st=$?
 [ $st = 0 ] || fail "fresh image not clean (exit $st): $out"
 echo "$out" | grep -q ': clean$' || fail "no 'clean' line: $out"
