@@ -7,7 +7,8 @@
  * fixed seed. Each image goes through fsck -n, fsck -y, a second fsck,
  * mount and a few operations. None may crash or trip an ASSERT, and after
  * a repair that did not give up, the second fsck must find nothing left.
- * WFS_FUZZ_ITERS in the environment changes the count (default 1000).
+ * WFS_FUZZ_ITERS in the environment changes the count (default 1000),
+ * WFS_FUZZ_SEED the seed.
  */
 // TEST_SRCS: fs/wfs_crc.c fs/wfs_super.c fs/wfs_cache.c fs/wfs_journal.c fs/wfs_alloc.c fs/wfs_inode.c fs/wfs_dir.c fs/wfs_ops.c fs/wfs_rename.c fs/wfs_file.c fs/wfs_mkfs.c fs/wfs_fsck.c fs/wfs_fsck_dir.c fs/wfs_fsck_link.c kernel/lib_printf.c kernel/lib_string.c tests/host/fake_kmalloc.c
 #include "fs/wfs_testlib.h"
@@ -158,6 +159,9 @@ test_fuzz_image(void)
     const char *env = getenv("WFS_FUZZ_ITERS");
     if (env)
         iters = atol(env);
+    env = getenv("WFS_FUZZ_SEED");
+    if (env && strtoull(env, NULL, 0))
+        rng = strtoull(env, NULL, 0);
     build_seed();
     struct memdev md;
     md_init(&md, NBLK);
