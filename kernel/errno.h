@@ -53,3 +53,4 @@
 #define ETIMEDOUT      110
 #define EHOSTDOWN      112
 #define EHOSTUNREACH   113
+#define ESTALE         116

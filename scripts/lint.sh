@@ -31,6 +31,7 @@ MODULES = """
     pci acpi apic smp cpu irq virtio e1000 blk signal exec futex test ktest
     wisp rand
     home stub
+    fsproto fsrmt
     wfs
 """.split()
 

@@ -1,0 +1,126 @@
+/*
+ * The shared file system's messages (docs/fs.md "File-server protocol"):
+ * one request and one reply layout for every op, each op naming in a table
+ * which fields it carries, so one encoder and one decoder (fsproto.c) serve
+ * the client (fsrmt), the server (fssrv) and the server's callbacks to
+ * clients, and one fuzz test covers them all. Handles are (inode,
+ * generation): a handle to a freed and reused inode is stale (-ESTALE).
+ * Every string is length-prefixed and checked: names at most
+ * FSPROTO_NAME_MAX bytes without '/' or NUL, paths and symlink targets at
+ * most FSPROTO_PATH_MAX; data at most FSPROTO_IO_MAX per message.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FSPROTO_NAME_MAX   255
+#define FSPROTO_PATH_MAX   4095
+#define FSPROTO_GROUPS_MAX 16
+#define FSPROTO_IO_MAX     (15 * 4096)      /* bytes of file data per message */
+
+/* Ops. Client -> server unless marked. RPC op numbers are FSPROTO_RPC_BASE
+ * + op (net/rpc/rpc_ops.h). */
+enum fsproto_op {
+    FSP_WALK = 1,     /* dir, path -> handle + attr (or a redirect: a path to restart from /) */
+    FSP_OPEN,         /* handle, open flags -> attr, version, prev, cacheable */
+    FSP_CREATE,       /* dir, name, mode, flags -> handle + attr (+ the open's answer) */
+    FSP_CLOSE,        /* handle, mode */
+    FSP_READ,         /* handle, off, len -> data */
+    FSP_WRITE,        /* handle, off, data -> count, attr */
+    FSP_GETATTR,      /* handle -> attr */
+    FSP_SETATTR,      /* handle, mask, attr -> attr */
+    FSP_REMOVE,       /* dir, name, flags (FSP_RM_DIR) */
+    FSP_MKDIR,        /* dir, name, mode -> handle + attr */
+    FSP_SYMLINK,      /* dir, name, path (target) -> handle + attr */
+    FSP_LINK,         /* handle, dir (fh2), name */
+    FSP_RENAME,       /* dir, name, dir2 (fh2), name2 */
+    FSP_READLINK,     /* handle -> path */
+    FSP_READDIR,      /* dir, cookie, len (reply bytes at most) -> data (entries), flags (FSP_EOF) */
+    FSP_FSYNC,        /* handle */
+    FSP_STATFS,       /* -> statfs */
+    FSP_RECALL,       /* server -> client: handle: write your dirty blocks back */
+    FSP_DISABLE,      /* server -> client: handle: write back, drop, stop caching */
+    FSP_NOPS
+};
+#define FSPROTO_RPC_BASE 49       /* FSP_WALK is RPC op 50 */
+
+/* Request fields. */
+enum {
+    FSF_FH = 1u << 0, FSF_FH2 = 1u << 1, FSF_CRED = 1u << 2, FSF_NAME = 1u << 3,
+    FSF_NAME2 = 1u << 4, FSF_PATH = 1u << 5, FSF_FLAGS = 1u << 6, FSF_MODE = 1u << 7,
+    FSF_OFF = 1u << 8, FSF_LEN = 1u << 9, FSF_DATA = 1u << 10, FSF_ATTR = 1u << 11,
+    FSF_MASK = 1u << 12, FSF_COOKIE = 1u << 13, FSF_VERSION = 1u << 14,
+    FSF_STATFS = 1u << 15, FSF_COUNT = 1u << 16, FSF_PREV = 1u << 17,
+};
+
+/* flags bits of replies and some requests */
+#define FSP_CACHEABLE 0x1         /* open/create reply: the client may cache */
+#define FSP_EOF       0x2         /* readdir reply: no more entries */
+#define FSP_REDIRECT  0x4         /* walk reply: `path` is where to restart, from / */
+#define FSP_RM_DIR    0x1         /* remove request: rmdir */
+#define FSP_FOLLOW    0x1         /* walk request: follow a symlink in the last component */
+
+struct fsproto_fh {
+    uint32_t ino, gen;
+};
+
+struct fsproto_cred {
+    uint32_t uid, gid;
+    uint16_t ngroups;
+    uint32_t groups[FSPROTO_GROUPS_MAX];
+};
+
+struct fsproto_attr {
+    uint32_t mode, uid, gid, nlink;
+    uint64_t size, blocks, version;
+    int64_t atime, mtime, ctime;
+};
+
+struct fsproto_statfs {
+    uint64_t bsize, blocks, bfree, files, ffree, namelen;
+};
+
+/* One message, request or reply: only the fields of the op's row are sent;
+ * data points into the message it was decoded from (or the caller's bytes
+ * when encoding). About 4.6 KiB: kmalloc it, not on a kernel stack. */
+struct fsproto_msg {
+    uint16_t op;
+    int32_t err;                  /* replies: 0 or a negative errno (then nothing else) */
+    struct fsproto_fh fh, fh2;
+    struct fsproto_cred cred;
+    uint32_t flags, mode, mask, len, count;
+    uint64_t off, cookie, version, prev;
+    struct fsproto_attr attr;
+    struct fsproto_statfs statfs;
+    char name[FSPROTO_NAME_MAX + 1], name2[FSPROTO_NAME_MAX + 1];
+    char path[FSPROTO_PATH_MAX + 1];
+    const uint8_t *data;
+    size_t datalen;
+};
+
+/* The fields op's request / reply carry (0 for an op that does not exist). */
+uint32_t fsproto_req_fields(unsigned op);
+uint32_t fsproto_rep_fields(unsigned op);
+
+/* Encode m (a request of m->op, or its reply) into buf (cap bytes); returns
+ * the length, or -EMSGSIZE / -EINVAL (an unknown op, a bad name). */
+long fsproto_put_req(const struct fsproto_msg *m, void *buf, size_t cap);
+long fsproto_put_rep(const struct fsproto_msg *m, void *buf, size_t cap);
+/* Decode a request (op given: the RPC op says it) / a reply of op into m.
+ * -EBADMSG for anything malformed: short, long, a bad name or length. */
+int fsproto_get_req(unsigned op, const void *buf, size_t len, struct fsproto_msg *m);
+int fsproto_get_rep(unsigned op, const void *buf, size_t len, struct fsproto_msg *m);
+
+/* A readdir entry in a reply's data: u64 next cookie, u32 ino, u8 type,
+ * u8 name length, the name. fsproto_dirent_put returns the bytes used or 0
+ * when it does not fit; fsproto_dirent_get walks: returns bytes consumed,
+ * 0 at the end, -EBADMSG when malformed. */
+size_t fsproto_dirent_put(uint8_t *buf, size_t cap, uint64_t next, uint32_t ino, unsigned type,
+                          const char *name, size_t namelen);
+long fsproto_dirent_get(const uint8_t *buf, size_t len, uint64_t *next, uint32_t *ino,
+                        unsigned *type, char *name);
+
+/* A name the decoder accepts: 1..255 bytes, no '/'. ("." and ".." pass:
+ * the server's ops refuse them with Linux's errno for each call.) */
+bool fsproto_name_ok(const char *name);
