@@ -69,7 +69,7 @@ struct wfs_statfs {
 
 struct wfs;
 
-/* Bytes the caller allocates for one struct wfs (about 700 KiB). */
+/* Bytes the caller allocates for one struct wfs (about 780 KiB, the block cache). */
 size_t wfs_size(void);
 
 /* Check the superblock, replay the journal, mark the image in use.

@@ -73,7 +73,8 @@ wfs_balloc(struct wfs *fs, uint32_t goal, uint32_t *blk)
                         blk);
     if (err)
         return err;
-    ASSERT(*blk >= sb->data_start, "metadata blocks stay allocated in the bitmap");
+    if (*blk < sb->data_start)      /* the bit was clear: a corrupt bitmap */
+        return wfs_fail(fs, -EIO, "block bitmap corrupt at %u (run wisp-fsck)", *blk);
     fs->free_blocks--;
     fs->balloc_hint = *blk + 1;
     return 0;
@@ -127,7 +128,8 @@ wfs_ialloc(struct wfs *fs, uint32_t *ino)
     int err = alloc_bit(fs, sb->ibitmap_start, sb->ibitmap_blocks, sb->ninodes + 1, first, ino);
     if (err)
         return err;
-    ASSERT(*ino != 0, "inode 0 stays allocated in the bitmap");
+    if (*ino == 0)
+        return wfs_fail(fs, -EIO, "inode bitmap corrupt (run wisp-fsck)");
     fs->free_inodes--;
     fs->ialloc_hint = *ino + 1;
     return 0;

@@ -131,7 +131,8 @@ wfs_bdirty(struct wfs *fs, struct wfs_buf *b)
 int
 wfs_bwrite_data(struct wfs *fs, struct wfs_buf *b)
 {
-    ASSERT(!(b->flags & WFS_B_DIRTY), "file data never joins the journal");
+    if (b->flags & WFS_B_DIRTY)     /* a pointer into metadata: corrupt image */
+        return wfs_fail(fs, -EIO, "block %u is both data and metadata (run wisp-fsck)", b->blk);
     int err = fs->dev.write_block(fs->dev.ctx, b->blk, b->data);
     return err ? wfs_fail(fs, -EIO, "write of block %u failed (%d)", b->blk, err) : 0;
 }

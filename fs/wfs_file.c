@@ -206,7 +206,9 @@ wfs_write(struct wfs *fs, uint32_t ino, uint64_t off, const void *buf, size_t le
         return err;
     if (off > WFS_MAX_FILE || len > WFS_MAX_FILE - off)
         return -EFBIG;
-    if (len && (off > di.size || (di.flags & WFS_IF_TAIL))) {
+    if (len == 0)
+        return 0;
+    if ((off > di.size || (di.flags & WFS_IF_TAIL))) {
         err = grow(fs, ino, &di);
         if (err)
             return err;

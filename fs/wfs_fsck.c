@@ -177,6 +177,17 @@ wfs_ck_inode_bad(struct wfs_ck *c, uint32_t ino, const struct wfs_dinode *di)
     return NULL;
 }
 
+static void
+clear_inode(struct wfs_ck *c, uint32_t ino, struct wfs_dinode *di, const char *why)
+{
+    if (wfs_ck_problem(c, "inode %u: %s: cleared", ino, why)) {
+        uint32_t gen = di->generation;
+        memset(di, 0, sizeof(*di));
+        di->generation = gen;
+        wfs_ck_iput(c, ino, di);
+    }
+}
+
 void
 wfs_ck_inode(struct wfs_ck *c, uint32_t ino)
 {
@@ -188,12 +199,7 @@ wfs_ck_inode(struct wfs_ck *c, uint32_t ino)
     wfs_ck_iget(c, ino, &di);
     why = wfs_ck_inode_bad(c, ino, &di);
     if (why) {
-        if (wfs_ck_problem(c, "inode %u: %s: cleared", ino, why)) {
-            uint32_t gen = di.generation;
-            memset(&di, 0, sizeof(di));
-            di.generation = gen;
-            wfs_ck_iput(c, ino, &di);
-        }
+        clear_inode(c, ino, &di, why);
         return;
     }
     wfs_setbit(c->iuse, ino, true);
@@ -201,6 +207,13 @@ wfs_ck_inode(struct wfs_ck *c, uint32_t ino)
         check_tree(c, ino, &di.direct[i], 0, &dirty, &count);
     check_tree(c, ino, &di.indirect, 1, &dirty, &count);
     check_tree(c, ino, &di.dindirect, 2, &dirty, &count);
+    if ((di.mode & WFS_S_IFMT) != WFS_S_IFREG && di.direct[0] == 0) {
+        /* its first block went to another inode: nothing left to keep */
+        wfs_ck_unmark(c, &di);
+        wfs_setbit(c->iuse, ino, false);
+        clear_inode(c, ino, &di, "first block lost");
+        return;
+    }
     if (count != di.nblocks &&
         wfs_ck_problem(c, "inode %u: holds %llu blocks, says %llu", ino,
                        (unsigned long long)count, (unsigned long long)di.nblocks)) {

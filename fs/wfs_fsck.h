@@ -51,5 +51,7 @@ int  wfs_ck_dirblock(struct wfs_ck *c, uint32_t dino, uint32_t lblk, uint32_t p,
 
 /* wfs_fsck_link.c: lost+found, removing a name, the link counts. */
 int  wfs_ck_lf_add(struct wfs_ck *c, uint32_t lf, uint32_t ino, unsigned type);
+/* /lost+found, named again or made when missing; 0 if there is none. */
+uint32_t wfs_ck_find_lf(struct wfs_ck *c);
 int  wfs_ck_unname(struct wfs_ck *c, uint32_t dir, uint32_t ino);
 void wfs_ck_counts(struct wfs_ck *c, uint32_t lf);

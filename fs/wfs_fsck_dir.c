@@ -12,6 +12,15 @@
 
 #define REC_MIN 8
 
+static bool
+has_byte(const char *p, size_t n, char ch)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == ch)
+            return true;
+    return false;
+}
+
 static struct wfs_dirent *
 ent(uint8_t *blk, uint32_t off)
 {
@@ -58,7 +67,8 @@ rebuild(struct wfs_ck *c, uint8_t *blk, uint32_t dino, uint32_t lblk)
         struct wfs_dirent *e = ent(old, off);
         if (e->rec_len < REC_MIN || e->rec_len % 8 || off + e->rec_len > WFS_DIR_USED)
             break;
-        bool fits = 8u + e->name_len <= e->rec_len && e->name_len > 0;
+        bool fits = 8u + e->name_len <= e->rec_len && e->name_len > 0 &&
+                    !has_byte(e->name, e->name_len, '/') && !has_byte(e->name, e->name_len, 0);
         if (e->ino && fits && !name_is(e, ".") && !name_is(e, ".."))
             wfs_dirblock_add(blk, e->name, e->name_len, e->ino, e->type);
         else if (e->ino && fits && name_is(e, "..") && lblk == 0)
@@ -206,6 +216,8 @@ adopt_dirs(struct wfs_ck *c, uint32_t lf)
             top = c->parent[top];
         if (!wfs_ck_problem(c, "directory %u not reachable from the root%s", top,
                             lf ? ": moved to /lost+found" : " (no /lost+found)") || !lf) {
+            if (!lf)
+                c->result |= WFS_FSCK_ERRORS;
             c->parent[top] = lf ? lf : WFS_ROOT_INO;    /* go on as if it were moved */
         } else {
             if (c->parent[top])
@@ -278,8 +290,7 @@ wfs_ck_dirs(struct wfs_ck *c)
         if (live_dir(c, d, &di))
             scan_dir(c, d, &di);
     c->parent[WFS_ROOT_INO] = 0;
-    if (live_dir(c, WFS_LOSTFOUND_INO, &di) && c->parent[WFS_LOSTFOUND_INO] == WFS_ROOT_INO)
-        lf = WFS_LOSTFOUND_INO;
+    lf = wfs_ck_find_lf(c);
     adopt_dirs(c, lf);
     wfs_ck_counts(c, lf);
     return 0;

@@ -22,7 +22,7 @@ in_use(struct wfs_ck *c, uint32_t ino)
     return ino > 0 && ino <= c->sb.ninodes && wfs_bit(c->iuse, ino);
 }
 
-/* A free block for lost+found, marked used. */
+/* A free block for a directory, marked used. */
 static uint32_t
 grab_block(struct wfs_ck *c)
 {
@@ -35,40 +35,130 @@ grab_block(struct wfs_ck *c)
     return 0;
 }
 
-int
-wfs_ck_lf_add(struct wfs_ck *c, uint32_t lf, uint32_t ino, unsigned type)
+/* Add name -> ino to directory dir, growing it by a direct block when
+ * every block is full. */
+static int
+dir_add(struct wfs_ck *c, uint32_t dir, const char *name, size_t len, uint32_t ino,
+        unsigned type)
 {
     struct wfs_dinode di;
-    char name[16];
-    size_t len = (size_t)k_snprintf(name, sizeof(name), "#%u", ino);
     uint8_t *blk = c->blk[1];
 
-    wfs_ck_iget(c, lf, &di);
+    wfs_ck_iget(c, dir, &di);
     uint32_t nblk = (uint32_t)(di.size / WFS_BLOCK);
     for (uint32_t l = 0; l < nblk; l++) {
         uint32_t p = wfs_ck_bmap(c, &di, l);
-        if (wfs_ck_dirblock(c, lf, l, p, c->blk[0]))
+        if (wfs_ck_dirblock(c, dir, l, p, c->blk[0]))
             continue;
         memcpy(blk, c->blk[0], WFS_BLOCK);
         if (wfs_dirblock_add(blk, name, len, ino, type)) {
-            wfs_dirblock_seal(blk, lf);
+            wfs_dirblock_seal(blk, dir);
             return wfs_ck_write(c, p, blk);
         }
     }
     uint32_t b = nblk < WFS_NDIRECT ? grab_block(c) : 0;
     if (b == 0) {
-        wfs_ck_problem(c, "lost+found is full: inode %u left without a name", ino);
+        wfs_ck_problem(c, "directory %u is full: inode %u left without a name", dir, ino);
         c->result |= WFS_FSCK_ERRORS;
         return -ENOSPC;
     }
-    wfs_dirblock_init(blk, lf);
+    wfs_dirblock_init(blk, dir);
     wfs_dirblock_add(blk, name, len, ino, type);
-    wfs_dirblock_seal(blk, lf);
+    wfs_dirblock_seal(blk, dir);
     wfs_ck_write(c, b, blk);
     di.direct[nblk] = b;
     di.size += WFS_BLOCK;
     di.nblocks++;
-    return wfs_ck_iput(c, lf, &di);
+    return wfs_ck_iput(c, dir, &di);
+}
+
+int
+wfs_ck_lf_add(struct wfs_ck *c, uint32_t lf, uint32_t ino, unsigned type)
+{
+    char name[16];
+    size_t len = (size_t)k_snprintf(name, sizeof(name), "#%u", ino);
+    return dir_add(c, lf, name, len, ino, type);
+}
+
+/* What the root names "lost+found", or 0. */
+static uint32_t
+root_lf(struct wfs_ck *c)
+{
+    struct wfs_dinode di;
+    wfs_ck_iget(c, WFS_ROOT_INO, &di);
+    for (uint32_t l = 0; l < di.size / WFS_BLOCK; l++) {
+        uint8_t *blk = c->blk[0];
+        if (wfs_ck_dirblock(c, WFS_ROOT_INO, l, wfs_ck_bmap(c, &di, l), blk))
+            continue;
+        for (uint32_t off = 0; off < WFS_DIR_USED; off += ent(blk, off)->rec_len) {
+            struct wfs_dirent *e = ent(blk, off);
+            if (e->ino && e->name_len == 10 && memcmp(e->name, "lost+found", 10) == 0)
+                return e->ino;
+        }
+    }
+    return 0;
+}
+
+/* A new, empty lost+found directory (repairs only). */
+static uint32_t
+make_lf(struct wfs_ck *c)
+{
+    struct wfs_dinode di;
+    uint32_t ino = 0, b;
+    for (uint32_t i = WFS_LOSTFOUND_INO; i <= c->sb.ninodes && !ino; i++)
+        if (!wfs_bit(c->iuse, i))
+            ino = i;
+    if (!ino || !(b = grab_block(c)))
+        return 0;
+    wfs_ck_iget(c, ino, &di);
+    uint32_t gen = di.generation + 1;
+    memset(&di, 0, sizeof(di));
+    di.mode = WFS_S_IFDIR | 0700;
+    di.nlink = 2;
+    di.size = WFS_BLOCK;
+    di.nblocks = 1;
+    di.direct[0] = b;
+    di.generation = gen;
+    wfs_ck_iput(c, ino, &di);
+    wfs_dirblock_init(c->blk[1], ino);
+    wfs_dirblock_add(c->blk[1], ".", 1, ino, WFS_DT_DIR);
+    wfs_dirblock_add(c->blk[1], "..", 2, WFS_ROOT_INO, WFS_DT_DIR);
+    wfs_dirblock_seal(c->blk[1], ino);
+    wfs_ck_write(c, b, c->blk[1]);
+    wfs_setbit(c->iuse, ino, true);
+    return ino;
+}
+
+uint32_t
+wfs_ck_find_lf(struct wfs_ck *c)
+{
+    struct wfs_dinode di;
+    uint32_t t = root_lf(c), lf;
+    if (t && t <= c->sb.ninodes && wfs_bit(c->iuse, t) && c->parent[t] == WFS_ROOT_INO) {
+        wfs_ck_iget(c, t, &di);
+        if (wfs_ck_isdir(&di))
+            return t;
+    }
+    const char *name = t ? "lost+found.0" : "lost+found";
+    wfs_ck_iget(c, WFS_LOSTFOUND_INO, &di);
+    if (wfs_bit(c->iuse, WFS_LOSTFOUND_INO) && wfs_ck_isdir(&di) &&
+        c->parent[WFS_LOSTFOUND_INO] == 0) {
+        if (!wfs_ck_problem(c, "/lost+found has no name: named /%s again", name))
+            return WFS_LOSTFOUND_INO;       /* check on as if it had */
+        lf = WFS_LOSTFOUND_INO;
+    } else {
+        if (!wfs_ck_problem(c, "no /lost+found: made /%s", name))
+            return 0;
+        lf = make_lf(c);
+        if (!lf) {
+            wfs_ck_problem(c, "no room to make /lost+found");
+            c->result |= WFS_FSCK_ERRORS;
+            return 0;
+        }
+    }
+    c->parent[lf] = WFS_ROOT_INO;
+    wfs_setbit(c->reach, lf, true);
+    return dir_add(c, WFS_ROOT_INO, name, strlen(name), lf, WFS_DT_DIR) ? 0 : lf;
 }
 
 int

@@ -453,6 +453,43 @@ test_mount_refuses_foreign_and_corrupt(void)
     EXPECT_EQ(wfs_mount(fs, &d), 0);
     teardown();
 }
+
+struct walk {
+    int seen[300];
+    uint64_t cookie;
+};
+
+static int
+one_entry(void *arg, const char *name, size_t len, uint32_t ino, unsigned type, uint64_t next)
+{
+    struct walk *w = arg;
+    int k;
+    if (sscanf(name, "n%d", &k) == 1 && k >= 0 && k < 300)
+        w->seen[k]++;
+    w->cookie = next;
+    if (len > 1 && name[0] == 'n')   /* remove what was just returned */
+        EXPECT_EQ(wfs_unlink(fs, WFS_ROOT_INO, name), 0);
+    return 1;                        /* one entry per call */
+}
+
+static void
+test_readdir_while_removing(void)
+{
+    struct walk w = { { 0 }, 0 };
+    char name[16];
+    setup(1024);
+    for (int i = 0; i < 250; i++) {
+        snprintf(name, sizeof(name), "n%d", i);
+        mk(name);
+    }
+    while (wfs_readdir(fs, WFS_ROOT_INO, w.cookie, one_entry, &w) != 0)
+        ;
+    for (int i = 0; i < 250; i++)
+        EXPECT_EQ(w.seen[i], 1);
+    EXPECT_EQ(wfs_lookup(fs, WFS_ROOT_INO, "n7", &(uint32_t){ 0 }), -ENOENT);
+    printf("wfs_size() = %zu bytes\n", wfs_size());
+    teardown();
+}
 static void
 tests_run_ops(void);
 
@@ -478,4 +515,5 @@ tests_run_ops(void)
     RUN(test_setattr_fields);
     RUN(test_enospc_blocks_and_inodes);
     RUN(test_mount_refuses_foreign_and_corrupt);
+    RUN(test_readdir_while_removing);
 }
