@@ -387,6 +387,7 @@ kick_devs(void)
     for (int i = 0; i < net.ndevs; i++)
         if (net.devs[i]->ops->kick)
             net.devs[i]->ops->kick(net.devs[i]);
+    net_fast_kicked();
 }
 
 static void

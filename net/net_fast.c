@@ -31,6 +31,7 @@
 
 #define NET_FAST_TTL_NS (5ull * 1000 * 1000 * 1000)
 #define NET_FAST_PEERS  256         /* cluster nodes: 10.77.0.(K+1) */
+#define NET_FAST_SMALL  128         /* UDP bytes: an RPC ack, a null call's reply */
 
 struct peer_mac {
     uint8_t mac[6];
@@ -41,6 +42,8 @@ static struct {
     struct spinlock lock;           /* protects peers */
     struct peer_mac peers[NET_FAST_PEERS];
     bool off;                       /* fault injection: never */
+    bool net_bulk;                  /* the net thread queued a data frame since its
+                                       last doorbell (net thread only) */
     uint16_t ip_id;                 /* atomic */
 } fast = { .lock = { .cpu = -1, .name = "net.fast" } };
 
@@ -99,6 +102,19 @@ peer_mac(uint32_t ip, uint8_t *mac)
     return ok;
 }
 
+/* Ring the doorbell for what this thread queued. The net thread rings
+ * once per pass for data (kick_devs: one doorbell, a VM exit, for many
+ * frames), but at once when it queued only small frames since its last
+ * doorbell: acks, which give the sender its credit back, and replies to
+ * null calls would otherwise wait for the rest of a 64-frame pass. */
+static void
+fast_kick(struct net_dev *d, bool in_net)
+{
+    if (in_net && fast.net_bulk)
+        return;
+    d->ops->kick(d);
+}
+
 int
 net_fast_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void *data,
               size_t len, bool more)
@@ -120,8 +136,11 @@ net_fast_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void 
         __atomic_add_fetch(&d->stats.tx_frames, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&d->stats.tx_bytes, sizeof(hdr) + len, __ATOMIC_RELAXED);
     }
-    if ((!more || err) && !net_in_thread())
-        d->ops->kick(d);            /* the net thread rings once per pass (kick_devs) */
+    bool in_net = net_in_thread();
+    if (in_net && len > NET_FAST_SMALL)
+        fast.net_bulk = true;
+    if (!more || err)
+        fast_kick(d, in_net);
     if (err == -EAGAIN)
         return -EAGAIN;             /* ring full: the net thread waits for room */
     if (err)
@@ -143,6 +162,13 @@ void
 net_fast_kick(void)
 {
     struct net_dev *d = fast_dev();
-    if (d && !net_in_thread())
-        d->ops->kick(d);
+    if (d)
+        fast_kick(d, net_in_thread());
+}
+
+/* The net thread rang every doorbell at the end of its pass (kick_devs). */
+void
+net_fast_kicked(void)
+{
+    fast.net_bulk = false;
 }

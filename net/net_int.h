@@ -152,8 +152,11 @@ void net_fast_learn(uint32_t ip);
  * doorbell waits for the last one). */
 int net_fast_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void *data,
                   size_t len, bool more);
-/* Ring the doorbell for datagrams sent with more. */
+/* Ring the doorbell for datagrams sent with more (in the net thread: only
+ * if they were all small; kick_devs rings for data at the end of a pass). */
 void net_fast_kick(void);
+/* Net thread: kick_devs rang the doorbells. */
+void net_fast_kicked(void);
 /* Net thread: a received frame; true when it was a UDP datagram for a
  * bound port and went to its rx upcall without lwIP. */
 bool net_fast_input(struct net_dev *d, const void *frame, size_t len);
