@@ -103,6 +103,12 @@ MUST_CHECK int net_udp_bind(uint16_t port, net_udp_rx_fn rx, void *arg);
  * -EMSGSIZE (len > 1472), -ENETDOWN. */
 MUST_CHECK int net_udp_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port,
                             const void *data, size_t len);
+/* net_udp_send for a batch: more says another datagram follows at once, so
+ * the NIC's doorbell may wait for it; after the last one (more false, or
+ * net_udp_kick) it rings if the device needs it. */
+MUST_CHECK int net_udp_send_more(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port,
+                                 const void *data, size_t len, bool more);
+void net_udp_kick(void);
 
 /* Wait until everything queued for the net thread before this call (such as
  * net_udp_send's datagrams) has been handed to the NIC. 0 or -ENETDOWN.

@@ -312,7 +312,9 @@ drain_rx(void)
 }
 
 /* A frame from a polling driver's ring, in the net thread: no copy into
- * the RX slots, straight into lwIP (which copies it into a pbuf). */
+ * the RX slots; a UDP datagram for a bound port goes to its upcall from
+ * the ring buffer (net_fast.c), anything else into lwIP (which copies it
+ * into a pbuf). */
 static void
 poll_rx(struct net_dev *d, const void *frame, size_t len)
 {
@@ -322,7 +324,8 @@ poll_rx(struct net_dev *d, const void *frame, size_t len)
     }
     d->stats.rx_frames++;
     d->stats.rx_bytes += len;
-    net_netif_input(d, frame, len);
+    if (!net_fast_input(d, frame, len))
+        net_netif_input(d, frame, len);
 }
 
 /* Poll the devices whose interrupt asked for it; true if any has more. */
@@ -384,6 +387,7 @@ kick_devs(void)
     for (int i = 0; i < net.ndevs; i++)
         if (net.devs[i]->ops->kick)
             net.devs[i]->ops->kick(net.devs[i]);
+    net_fast_kicked();
 }
 
 static void
@@ -532,6 +536,7 @@ net_init(void)
     waitq_init(&net.done);
     waitq_init(&start.q);
     read_config();
+    net_fast_init(&net.fault);
     (void)net_drivers_probe();
     if (net.ndevs == 0) {
         kprintf("net: no network interface; networking is off\n");

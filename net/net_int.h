@@ -108,3 +108,59 @@ uint32_t net_addr_mask(int prefix);
 
 /* ---- net_udp.c / net_icmp.c: set up in the net thread at start ---- */
 void net_icmp_start(void);
+
+/* ---- net_frame.c: the fast path's Ethernet + IPv4 + UDP headers (pure) ---- */
+
+#define NET_FRAME_ETH 14
+#define NET_FRAME_IP  20
+#define NET_FRAME_UDP 8
+#define NET_FRAME_HDR (NET_FRAME_ETH + NET_FRAME_IP + NET_FRAME_UDP)   /* 42 */
+
+struct net_frame_addr {
+    uint8_t dst_mac[6], src_mac[6];
+    uint32_t src_ip, dst_ip;            /* host order */
+    uint16_t src_port, dst_port;
+};
+/* The NET_FRAME_HDR bytes in front of a len-byte UDP payload: IPv4 with
+ * DF, TTL 64, its header checksum; UDP checksum 0 (none). */
+void net_frame_build(uint8_t *hdr, const struct net_frame_addr *a, size_t len, uint16_t ip_id);
+
+struct net_frame_udp {
+    uint32_t src_ip;                    /* host order */
+    uint16_t src_port, dst_port;
+    const uint8_t *data;                /* inside the frame */
+    size_t len;
+};
+/* Is frame (len bytes) one whole UDP datagram to my_mac and my_ip, with a
+ * right IP header checksum and a right (or no) UDP checksum? Anything
+ * else (ARP, ICMP, IP options, fragments, broadcast, bad sums) is false:
+ * lwIP's. */
+bool net_frame_parse(const void *frame, size_t len, const uint8_t *my_mac, uint32_t my_ip,
+                     struct net_frame_udp *out);
+
+/* ---- net_fast.c: UDP datagrams between nodes without the net thread ---- */
+
+/* Fault knobs set: the fast path stays off (every frame meets the injector). */
+void net_fast_init(const struct net_fault_cfg *f);
+/* Net thread, after lwIP sent a datagram to ip: remember the peer's
+ * Ethernet address if lwIP's ARP table has it (stable). */
+void net_fast_learn(uint32_t ip);
+/* Send one datagram straight to the first NIC's ring from the calling
+ * thread. 0 when sent (or lost like on a wire), -EAGAIN when the caller
+ * must take the slow path (the net thread and lwIP): no fresh address,
+ * ring full, fast path off. more: another datagram follows at once (the
+ * doorbell waits for the last one). */
+int net_fast_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void *data,
+                  size_t len, bool more);
+/* Ring the doorbell for datagrams sent with more (in the net thread: only
+ * if they were all small; kick_devs rings for data at the end of a pass). */
+void net_fast_kick(void);
+/* Net thread: kick_devs rang the doorbells. */
+void net_fast_kicked(void);
+/* Net thread: a received frame; true when it was a UDP datagram for a
+ * bound port and went to its rx upcall without lwIP. */
+bool net_fast_input(struct net_dev *d, const void *frame, size_t len);
+/* net_udp.c, net thread: hand a datagram to port's upcall; false when no
+ * upcall is bound (then lwIP answers it as usual). */
+bool net_udp_deliver(uint16_t port, uint32_t src_ip, uint16_t src_port, const void *data,
+                     size_t len);

@@ -136,21 +136,33 @@ do_send(struct net_req *r)
         p->payload = s->data;
         err = net_err(udp_sendto(pt->pcb, p, &dst, s->dst_port));
         pbuf_free(p);
+        if (!err)
+            net_fast_learn(s->dst_ip);  /* the next datagrams may take the fast path */
     }
     if (!p || err)
         net_count_tx_drop();   /* no route, no ARP slot, no memory: lost like on a wire */
     kfree(s);
 }
 
-int
-net_udp_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void *data,
-             size_t len)
+/* Net thread: the fast path's receive side (net_fast.c) hands a datagram
+ * for a bound port straight to its upcall, as udp_rx would. */
+bool
+net_udp_deliver(uint16_t port, uint32_t src_ip, uint16_t src_port, const void *data,
+                size_t len)
 {
-    if (len > NET_UDP_MAX)
-        return -EMSGSIZE;
-    if (!net_is_up())
-        return -ENETDOWN;
-    uint64_t t0 = arch_cycles();
+    for (struct port *pt = ports; pt; pt = pt->next)
+        if (pt->port == port && pt->rx) {
+            pt->rx(pt->arg, src_ip, src_port, data, len);
+            return true;
+        }
+    return false;
+}
+
+/* The slow path: a copy queued for the net thread, which sends it through
+ * lwIP (and learns the peer's address for the fast path). */
+static int
+send_slow(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void *data, size_t len)
+{
     struct send_req *s = kmalloc(sizeof(*s) + len);
     if (!s)
         return -ENOMEM;
@@ -164,6 +176,34 @@ net_udp_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void *
     int err = net_post(&s->r);
     if (err)
         kfree(s);
+    return err;
+}
+
+int
+net_udp_send_more(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void *data,
+                  size_t len, bool more)
+{
+    if (len > NET_UDP_MAX)
+        return -EMSGSIZE;
+    if (!net_is_up())
+        return -ENETDOWN;
+    uint64_t t0 = arch_cycles();
+    int err = net_fast_send(src_port, dst_ip, dst_port, data, len, more);
+    if (err == -EAGAIN)
+        err = send_slow(src_port, dst_ip, dst_port, data, len);
     net_count_send_cycles(arch_cycles() - t0);
     return err;
+}
+
+int
+net_udp_send(uint16_t src_port, uint32_t dst_ip, uint16_t dst_port, const void *data,
+             size_t len)
+{
+    return net_udp_send_more(src_port, dst_ip, dst_port, data, len, false);
+}
+
+void
+net_udp_kick(void)
+{
+    net_fast_kick();
 }

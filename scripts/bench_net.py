@@ -397,9 +397,13 @@ def measure_wisp(a, w, res, has_rpc):
         res.miss("wisp", "node 1 does not answer node 0's pings (%s)" % failure(rc, out))
         return
     # Back to back (as udpbench ping on Linux), then paced as busybox ping.
+    # The smallest ping is measured with the null RPC (null_vs_icmp).
+    small = min(a.ping_sizes)
     for s in a.ping_sizes:
         for metric, n, iv in (("icmp_rtt_us", a.rr_count, "0"),
                               ("icmp_ping_rtt_us", a.ping_count, a.ping_interval)):
+            if metric == "icmp_rtt_us" and s == small and has_rpc and 0 in a.rpc_sizes:
+                continue
             cmd = "ping -c %d -i %s -s %d 1" % (n, iv, s)
             rc, out = w.sh(cmd, 30 + int(n * (float(iv) + 0.5)))
             rtt, _ = ping_rtt_us(out)
@@ -409,9 +413,13 @@ def measure_wisp(a, w, res, has_rpc):
     if not has_rpc:
         res.miss("wisp", "no rpcbench in %s/bin" % a.rootfs)
         return
+    if 0 in a.rpc_sizes:
+        null_vs_icmp(a, w, res, small)
     # rpcbench exits non-zero on any failed call; echo and blast then print
     # no figure, tput prints what the calls that worked achieved.
     for s in a.rpc_sizes:
+        if s == 0:
+            continue
         rc, out = w.sh("rpcbench echo 1 %d %d" % (s, a.rr_count), 120)
         b = bench_lines(out) if rc == 0 else []
         v = pick_time_us(b)
@@ -427,6 +435,11 @@ def measure_wisp(a, w, res, has_rpc):
         tput_runs = []
     else:
         tput_runs = a.tput_runs
+    # Raw UDP of the largest datagram once before the RPC runs too (and the
+    # sizes after them): the throughput ratios' baseline is then the median
+    # of blasts on both sides of them in time.
+    if tput_runs:
+        blast(a, w, res, max(a.udp_sizes))
     for s, secs, callers in tput_runs:
         rc, out = w.sh("rpcbench tput 1 %d %d %d" % (s, secs, callers), secs + 60)
         b = bench_lines(out)
@@ -455,15 +468,51 @@ def measure_wisp(a, w, res, has_rpc):
         measure_put(w, res, big, a.tput_seconds, 1, 1, prefix="rpc_put_syscall")
         measure_extra(a, w, res)
     for d in a.udp_sizes:
-        rc, out = w.sh("rpcbench blast 1 %d %d" % (a.udp_total, d), 180)
+        blast(a, w, res, d)
+
+
+def blast(a, w, res, d):
+    rc, out = w.sh("rpcbench blast 1 %d %d" % (a.udp_total, d), 180)
+    b = bench_lines(out) if rc == 0 else []
+    v = pick_rate_mbs(b)
+    res.put("wisp", "udp_tput_mbs", d, "MB/s", v)
+    for n, val, u in b:
+        if "loss" in n and u == "%":
+            res.put("wisp", "udp_loss_pct", d, "%", val)
+    if v is None:
+        res.miss("wisp", "rpcbench blast %d: %s" % (d, failure(rc, out)))
+
+
+def null_vs_icmp(a, w, res, small):
+    """The null RPC and the ICMP echo of the smallest size in a.rr_chunks
+    alternating chunks of the same number of back-to-back round trips, so
+    that a change of load on a shared host hits both sides of the ratio
+    alike; each figure is the median of its chunks' medians."""
+    chunks = max(1, a.rr_chunks)
+    n = max(1, a.rr_count // chunks)
+    icmp, user, kern = [], [], []
+    for _ in range(chunks):
+        cmd = "ping -c %d -i 0 -s %d 1" % (n, small)
+        rc, out = w.sh(cmd, 30 + n)
+        rtt, _ = ping_rtt_us(out)
+        if rtt is None:
+            res.miss("wisp", "%s: no figure (%s)" % (cmd, failure(rc, out)))
+        else:
+            icmp.append(rtt)
+        rc, out = w.sh("rpcbench echo 1 0 %d" % n, 120)
         b = bench_lines(out) if rc == 0 else []
-        v = pick_rate_mbs(b)
-        res.put("wisp", "udp_tput_mbs", d, "MB/s", v)
-        for n, val, u in b:
-            if "loss" in n and u == "%":
-                res.put("wisp", "udp_loss_pct", d, "%", val)
+        v = pick_time_us(b)
+        k = [val * TIME_UNITS[u] for name, val, u in b
+             if name.endswith("_kern_p50") and u in TIME_UNITS]
         if v is None:
-            res.miss("wisp", "rpcbench blast %d: %s" % (d, failure(rc, out)))
+            res.miss("wisp", "rpcbench echo 0: %s" % failure(rc, out))
+        else:
+            user.append(v)
+        if k:
+            kern.append(k[0])
+    res.put("wisp", "icmp_rtt_us", small, "us", median(icmp))
+    res.put("wisp", "rpc_rtt_us", 0, "us", median(user))
+    res.put("wisp", "rpc_rtt_kern_us", 0, "us", median(kern))
 
 
 def retransmitted(text):
@@ -763,6 +812,8 @@ def main():
                     help="seconds between the Linux guest's pings (0: as soon as answered)")
     ap.add_argument("--rpc-sizes", type=sizes, default=[0, 1024, 4096, 16384, 65536])
     ap.add_argument("--rr-count", type=int, default=100)
+    ap.add_argument("--rr-chunks", type=int, default=5,
+                    help="the null RPC and the smallest ping alternate in this many chunks")
     ap.add_argument("--udp-sizes", type=sizes, default=[64, 512, 1472])
     ap.add_argument("--linux-udp-sizes", type=sizes, default=[8192, 65507],
                     help="extra Linux-only datagram sizes (IP fragmentation)")

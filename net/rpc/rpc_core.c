@@ -108,13 +108,17 @@ static void input_locked(struct rpc_node *n, int src, const void *pkt, size_t le
 void
 rpc_flush(struct rpc_node *n)
 {
+    bool sent = false;
     for (;;) {
         spin_lock(&n->lock);
         struct rpc_pkt *p = n->tx_head;
         n->tx_head = n->tx_tail = NULL;
         spin_unlock(&n->lock);
-        if (!p)
+        if (!p) {
+            if (sent && n->env->sent)
+                n->env->sent(n);
             return;
+        }
         while (p) {
             struct rpc_pkt *next = p->next;
             if (p->dst == n->self) {
@@ -123,6 +127,7 @@ rpc_flush(struct rpc_node *n)
                 spin_unlock(&n->lock);
             } else {
                 n->env->send(n, p->dst, p->data, p->len);
+                sent = true;
             }
             kfree(p);
             p = next;

@@ -145,6 +145,9 @@ struct rpc_env {
     void (*call_done)(struct rpc_node *n, struct rpc_call *c);
     /* Work was queued (RPC_WAKE_SERVER). n->lock held: must not sleep. */
     void (*wake)(struct rpc_node *n, unsigned what);
+    /* Optional: a batch of sends is over (send may hold its datagrams back
+     * for one doorbell until then). No lock held. */
+    void (*sent)(struct rpc_node *n);
 };
 
 struct rpc_tunables {

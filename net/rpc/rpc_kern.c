@@ -43,9 +43,17 @@ static struct thread *rx_thread;    /* the one that runs k_rx (the net thread) *
 static void
 k_send(struct rpc_node *n, int dst, const void *pkt, size_t len)
 {
-    /* A failed send is a lost packet: retransmission takes care of it. */
-    int err = net_udp_send(NET_UDP_PORT_RPC, net_node_ip(dst), NET_UDP_PORT_RPC, pkt, len);
+    /* A failed send is a lost packet: retransmission takes care of it.
+     * The doorbell waits for the end of the batch (k_sent). */
+    int err = net_udp_send_more(NET_UDP_PORT_RPC, net_node_ip(dst), NET_UDP_PORT_RPC, pkt, len,
+                                true);
     (void)err;
+}
+
+static void
+k_sent(struct rpc_node *n)
+{
+    net_udp_kick();
 }
 
 static uint64_t
@@ -74,6 +82,7 @@ k_wake(struct rpc_node *n, unsigned what)
 
 static const struct rpc_env kenv = {
     .send = k_send, .now = k_now, .call_done = k_call_done, .wake = k_wake,
+    .sent = k_sent,
 };
 
 /* Run one request's handler into scratch and hand the result to the core
