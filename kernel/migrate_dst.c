@@ -129,7 +129,7 @@ stage_get(struct mig_in *r, uint64_t va)
     while (r->stage[h].pa && r->stage[h].va != va)
         h = (h + 1) & (r->stage_cap - 1);
     if (!r->stage[h].pa) {
-        uint64_t pa = mem_frame_alloc_zero();
+        uint64_t pa = mem_frame_alloc();   /* stage_pages writes all of it */
         if (!pa)
             return 0;
         r->stage[h].va = va;
@@ -292,21 +292,32 @@ migrate_rpc_list(int from, const void *req, size_t reqlen, void *rep, size_t *re
     return piece_end(err);
 }
 
-/* Stage n pages: n big-endian addresses at d, then the pages. Caller
- * holds in_lock; r is OPEN. */
+/* Stage n page records (kernel/migrate_send.c: u64 va, u32 first byte,
+ * u32 bytes, the bytes; zero outside them) filling d[0..len) exactly.
+ * Caller holds in_lock; r is OPEN. */
 static int
-stage_pages(struct mig_in *r, const uint8_t *d, size_t n)
+stage_pages(struct mig_in *r, const uint8_t *d, size_t len, size_t n)
 {
-    const uint8_t *pg = d + 8 * n;
+    size_t pos = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t va = migrate_get_be64(d + 8 * i);
-        if ((va & (PAGE_SIZE - 1)) || va >= VM_STACK_TOP)
+        if (len - pos < MIG_PAGE_REC)
+            return -EBADMSG;
+        uint64_t va = migrate_get_be64(d + pos), ol = migrate_get_be64(d + pos + 8);
+        size_t off = ol >> 32, k = (uint32_t)ol;
+        if ((va & (PAGE_SIZE - 1)) || va >= VM_STACK_TOP || off > PAGE_SIZE ||
+            k > PAGE_SIZE - off || k > len - pos - MIG_PAGE_REC)
             return -EBADMSG;
         uint64_t pa = stage_get(r, va);
         if (!pa)
             return -ENOMEM;
-        memcpy(mem_p2v(pa), pg + i * PAGE_SIZE, PAGE_SIZE);
+        uint8_t *pg = mem_p2v(pa);
+        memset(pg, 0, off);
+        memcpy(pg + off, d + pos + MIG_PAGE_REC, k);
+        memset(pg + off + k, 0, PAGE_SIZE - off - k);
+        pos += MIG_PAGE_REC + k;
     }
+    if (pos != len)
+        return -EBADMSG;
     MIG_COUNT(pages_received, n);
     r->last_ns = arch_time_ns();
     return 0;
@@ -314,7 +325,7 @@ stage_pages(struct mig_in *r, const uint8_t *d, size_t n)
 
 static int prepare(int from, uint64_t id);
 
-/* PIECE: u64 id, u32 flags (MIG_GO_PREPARE), u32 n, n addresses, n pages
+/* PIECE: u64 id, u32 flags (MIG_GO_PREPARE), u32 n, n page records
  * (kernel/migrate_send.c); PREPARE builds the process once they are in. */
 int
 migrate_rpc_piece(int from, const void *req, size_t reqlen, void *rep, size_t *replen)
@@ -323,8 +334,7 @@ migrate_rpc_piece(int from, const void *req, size_t reqlen, void *rep, size_t *r
     *replen = 0;
     uint64_t fn = reqlen >= MIG_PIECE_HDR ? migrate_get_be64(q + 8) : 0;
     uint32_t flags = (uint32_t)(fn >> 32), n = (uint32_t)fn;
-    if (reqlen < MIG_PIECE_HDR || n > MIG_PIECE_PAGES || (flags & ~MIG_GO_PREPARE) ||
-        reqlen != MIG_PIECE_HDR + n * (8 + PAGE_SIZE)) {
+    if (reqlen < MIG_PIECE_HDR || n > MIG_PIECE_PAGES || (flags & ~MIG_GO_PREPARE)) {
         MIG_COUNT(malformed, 1);
         return -EBADMSG;
     }
@@ -335,7 +345,7 @@ migrate_rpc_piece(int from, const void *req, size_t reqlen, void *rep, size_t *r
     if (r && err)
         MIG_COUNT(stale, 1);
     if (!err)
-        err = stage_pages(r, q + MIG_PIECE_HDR, n);
+        err = stage_pages(r, q + MIG_PIECE_HDR, reqlen - MIG_PIECE_HDR, n);
     spin_unlock(&in_lock);
     if (err == -EBADMSG)
         MIG_COUNT(malformed, 1);
@@ -372,7 +382,7 @@ go_stage(struct mig_in *r, const uint8_t *d, size_t st_len, size_t list_n)
  * source, target, strategy, uid, u64 resident pages (the offer's fields),
  * u32 flags (MIG_GO_OFFER: open the record, MIG_GO_PREPARE: build the
  * process), u32 state bytes, list addresses, pages; then the state, the
- * list (big-endian addresses) and the pages (addresses, then bytes). Any
+ * list (big-endian addresses) and the page records (stage_pages). Any
  * error drops the record: nothing is kept of a refused GO. */
 int
 migrate_rpc_go(int from, const void *req, size_t reqlen, void *rep, size_t *replen)
@@ -389,7 +399,7 @@ migrate_rpc_go(int from, const void *req, size_t reqlen, void *rep, size_t *repl
     uint64_t npg = mig_get_u32(&c);
     if (c.err || strategy < 0 || strategy >= MIG_NSTRATEGY || pid <= 0 ||
         (flags & ~(MIG_GO_OFFER | MIG_GO_PREPARE)) || list_n > MIG_PAGES_MAX ||
-        mig_left(&c) != (uint64_t)st_len + list_n * 8ull + npg * (8 + PAGE_SIZE)) {
+        mig_left(&c) < (uint64_t)st_len + list_n * 8ull || npg > MIG_PAGES_MAX) {
         MIG_COUNT(malformed, 1);
         return -EBADMSG;
     }
@@ -406,7 +416,8 @@ migrate_rpc_go(int from, const void *req, size_t reqlen, void *rep, size_t *repl
     if (!err)
         err = go_stage(r, d, st_len, list_n);
     if (!err)
-        err = stage_pages(r, d + st_len + list_n * 8ull, (size_t)npg);
+        err = stage_pages(r, d + st_len + list_n * 8ull, mig_left(&c) - st_len - list_n * 8ull,
+                          (size_t)npg);
     if (err && r && r->state == IN_OPEN) {
         in_clear(r);
         MIG_COUNT(aborted, 1);

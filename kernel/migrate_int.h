@@ -18,6 +18,7 @@
 #define MIG_GO_HDR 52         /* u64 id, 5 u32, u64 pages, 4 u32 */
 #define MIG_PIECE_HDR 16      /* u64 id, u32 flags, u32 pages */
 #define MIG_PIECE_PAGES 15    /* pages (and their addresses) in one PIECE */
+#define MIG_PAGE_REC 16       /* a page's record: u64 va, u32 first byte, u32 bytes */
 #define MIG_SENDERS 4         /* PIECE calls in flight (threads sending) */
 /* At most this many pages in one migration (a hostile list is refused). */
 #define MIG_PAGES_MAX (1u << 20)
@@ -51,8 +52,12 @@ uint64_t migrate_get_be64(const uint8_t *p);
  * flight; the last with flags. 0 or the first error. Sleeps. */
 int migrate_send_pages(struct mig_ctx *m, const uint64_t *va, const uint64_t *pa, size_t n,
                        uint32_t flags);
-/* Put n pages' addresses (big-endian) then their bytes at dst. */
-void migrate_put_pages(uint8_t *dst, const uint64_t *va, const uint64_t *pa, size_t n);
+/* Put the records of pages va[0..n) (frames pa) at dst[0..cap) while they
+ * fit: each is the address, the range of its bytes that are not zero
+ * (leading and trailing zero words are left out), and those bytes. The
+ * count put; *len: the bytes. */
+size_t migrate_put_pages(uint8_t *dst, size_t cap, const uint64_t *va, const uint64_t *pa,
+                         size_t n, size_t *len);
 /* True when migrate_delay= names phase (the one-shot request must then
  * stop there: a test kills the target at it). */
 bool migrate_test_delay_at(const char *phase);

@@ -19,7 +19,7 @@
 #include "net/rpc/rpc.h"
 #include "net/rpc/rpc_ops.h"
 
-#define PIECE_BYTES (MIG_PIECE_HDR + MIG_PIECE_PAGES * (8 + PAGE_SIZE))
+#define PIECE_BYTES (MIG_PIECE_HDR + MIG_PIECE_PAGES * (MIG_PAGE_REC + PAGE_SIZE))
 
 struct send_job {
     struct spinlock lock;
@@ -31,27 +31,51 @@ struct send_job {
     int helpers;               /* helper threads still working */
 };
 
-void
-migrate_put_pages(uint8_t *dst, const uint64_t *va, const uint64_t *pa, size_t n)
+/* The range [*off, *off + *len) of page pg outside which it is zero. */
+static void
+trim(const uint8_t *pg, uint32_t *off, uint32_t *len)
 {
-    for (size_t i = 0; i < n; i++)
-        migrate_put_be64(dst + 8 * i, va[i]);
-    dst += 8 * n;
-    for (size_t i = 0; i < n; i++)
-        memcpy(dst + i * PAGE_SIZE, mem_p2v(pa[i]), PAGE_SIZE);
+    const uint64_t *w = (const uint64_t *)pg;
+    size_t a = 0, b = PAGE_SIZE / 8;
+    while (a < b && !w[a])
+        a++;
+    while (b > a && !w[b - 1])
+        b--;
+    *off = (uint32_t)(a * 8);
+    *len = (uint32_t)((b - a) * 8);
 }
 
-/* One PIECE of pages va[0..n): 0 or -errno. */
+size_t
+migrate_put_pages(uint8_t *dst, size_t cap, const uint64_t *va, const uint64_t *pa, size_t n,
+                  size_t *len)
+{
+    size_t used = 0, i;
+    for (i = 0; i < n; i++) {
+        const uint8_t *pg = mem_p2v(pa[i]);
+        uint32_t off, k;
+        trim(pg, &off, &k);
+        if (used + MIG_PAGE_REC + k > cap)
+            break;
+        migrate_put_be64(dst + used, va[i]);
+        migrate_put_be64(dst + used + 8, (uint64_t)off << 32 | k);
+        memcpy(dst + used + MIG_PAGE_REC, pg + off, k);
+        used += MIG_PAGE_REC + k;
+    }
+    *len = used;
+    return i;
+}
+
+/* One PIECE of pages va[0..n): 0 or -errno; *sent: its bytes. */
 static int
 piece(struct mig_ctx *m, uint8_t *buf, const uint64_t *va, const uint64_t *pa, size_t n,
-      uint32_t flags)
+      uint32_t flags, size_t *sent)
 {
-    size_t rl;
+    size_t rl, len;
     migrate_put_be64(buf, m->id);
     migrate_put_be64(buf + 8, (uint64_t)flags << 32 | n);
-    migrate_put_pages(buf + MIG_PIECE_HDR, va, pa, n);
-    return rpc_call(m->target, RPC_OP_MIG_PIECE, buf, MIG_PIECE_HDR + n * (8 + PAGE_SIZE),
-                    NULL, 0, &rl);
+    (void)migrate_put_pages(buf + MIG_PIECE_HDR, PIECE_BYTES - MIG_PIECE_HDR, va, pa, n, &len);
+    *sent = MIG_PIECE_HDR + len;
+    return rpc_call(m->target, RPC_OP_MIG_PIECE, buf, MIG_PIECE_HDR + len, NULL, 0, &rl);
 }
 
 /* Take batches of j and send them until none is left or one failed. */
@@ -66,13 +90,14 @@ work(struct send_job *j, uint8_t *buf)
         spin_unlock(&j->lock);
         if (stop)
             return;
-        int err = piece(j->m, buf, j->va + i, j->pa + i, k, 0);
+        size_t sent;
+        int err = piece(j->m, buf, j->va + i, j->pa + i, k, 0, &sent);
         spin_lock(&j->lock);
         if (err && !j->err)
             j->err = err;
         if (!err) {
             j->m->pages_sent += k;
-            j->m->bytes_sent += k * (8 + PAGE_SIZE);
+            j->m->bytes_sent += sent;
         }
         spin_unlock(&j->lock);
     }
@@ -127,10 +152,11 @@ migrate_send_pages(struct mig_ctx *m, const uint64_t *va, const uint64_t *pa, si
     spin_unlock(&j.lock);
     int err = j.err;
     if (!err && (last || flags)) {
-        err = piece(m, buf, va + j.end, pa + j.end, last, flags);
+        size_t sent;
+        err = piece(m, buf, va + j.end, pa + j.end, last, flags, &sent);
         if (!err) {
             m->pages_sent += last;
-            m->bytes_sent += last * (8 + PAGE_SIZE);
+            m->bytes_sent += sent;
         }
     }
     kfree(buf);

@@ -62,34 +62,39 @@ go_header(struct mig_buf *b, struct proc *p, const struct mig_ctx *m, uint32_t f
 }
 
 /* One GO: the header, the state st (may be NULL), the page list (list),
- * and the first npg pages. The target refuses an offer before it keeps
- * anything, and drops the record on any error. */
+ * and of the first want pages as many as fit (*put); PREPARE when all of
+ * them did and prepare is set. The target refuses an offer before it
+ * keeps anything, and drops the record on any error. */
 static int
 go(struct proc *p, struct mig_ctx *m, uint32_t flags, const struct mig_buf *st, bool list,
-   size_t npg)
+   size_t want, bool prepare, size_t *put)
 {
-    size_t sl = st ? st->len : 0, nl = list ? m->npages : 0, rl;
-    size_t len = MIG_GO_HDR + sl + nl * 8 + npg * (8 + PAGE_SIZE);
-    uint8_t *buf = kmalloc(len);
+    size_t sl = st ? st->len : 0, nl = list ? m->npages : 0, rl, plen = 0, k = 0;
+    uint8_t *buf = kmalloc(RPC_MAX_DATA), *d = buf + MIG_GO_HDR;
     struct mig_buf h;
     mig_buf_init(&h);
-    go_header(&h, p, m, flags, sl, nl, npg);
-    int err = !buf ? -ENOMEM : h.err ? h.err : h.len != MIG_GO_HDR ? -EPROTO : 0;
-    if (!err) {
-        memcpy(buf, h.data, MIG_GO_HDR);
-        uint8_t *d = buf + MIG_GO_HDR;
+    if (buf) {
         if (sl)
             memcpy(d, st->data, sl);
-        d += sl;
         for (size_t i = 0; i < nl; i++)
-            migrate_put_be64(d + 8 * i, m->page_va[i]);
-        migrate_put_pages(d + nl * 8, m->page_va, m->page_pa, npg);
+            migrate_put_be64(d + sl + 8 * i, m->page_va[i]);
+        d += sl + nl * 8;
+        k = migrate_put_pages(d, RPC_MAX_DATA - (size_t)(d - buf), m->page_va, m->page_pa, want,
+                              &plen);
+        flags |= prepare && k == want ? MIG_GO_PREPARE : 0;
+    }
+    go_header(&h, p, m, flags, sl, nl, k);
+    int err = !buf ? -ENOMEM : h.err ? h.err : h.len != MIG_GO_HDR ? -EPROTO : 0;
+    size_t len = (size_t)(d - buf) + plen;
+    if (!err) {
+        memcpy(buf, h.data, MIG_GO_HDR);
         err = rpc_call(m->target, RPC_OP_MIG_GO, buf, len, NULL, 0, &rl);
     }
     mig_buf_free(&h);
     kfree(buf);
+    *put = k;
     if (!err) {
-        m->pages_sent += npg;
+        m->pages_sent += k;
         m->bytes_sent += len;
         m->offered = true;
     } else if ((flags & MIG_GO_OFFER) && err != -ETIMEDOUT && err != -EHOSTDOWN) {
@@ -166,16 +171,14 @@ static int
 transfer(struct proc *p, struct mig_ctx *m, const struct mig_buf *st, uint32_t offer)
 {
     bool lazy = m->strategy == MIG_LAZY;
-    size_t npg = lazy ? 0 : m->npages, room = RPC_MAX_DATA - MIG_GO_HDR;
+    size_t npg = lazy ? 0 : m->npages, room = RPC_MAX_DATA - MIG_GO_HDR, k;
     bool st_in = st->len <= room;
     room -= st_in ? st->len : 0;
     bool list_in = lazy && m->npages * 8 <= room;
-    room -= list_in ? m->npages * 8 : 0;
-    size_t k = MIN(npg, room / (8 + PAGE_SIZE));
-    bool all = st_in && (!lazy || list_in) && k == npg && !migrate_test_delay_at("transfer");
-    int err = go(p, m, offer | (all ? MIG_GO_PREPARE : 0), st_in ? st : NULL, list_in, k);
-    if (err || all)
-        return err;
+    bool one = st_in && (!lazy || list_in) && !migrate_test_delay_at("transfer");
+    int err = go(p, m, offer, st_in ? st : NULL, list_in, npg, one, &k);
+    if (err || (one && k == npg))
+        return err;     /* refused, failed, or all of it went in the GO */
     migrate_test_delay("transfer", m->pid);
     if (!st_in) {
         uint8_t ctx[MIG_STREAM_CTX];
@@ -222,7 +225,8 @@ negotiate(struct proc *p, struct mig_ctx *m)
 {
     migrate_test_delay("negotiate", m->pid);
     uint64_t t = now_ns();
-    int err = go(p, m, MIG_GO_OFFER, NULL, false, 0);
+    size_t k;
+    int err = go(p, m, MIG_GO_OFFER, NULL, false, 0, false, &k);
     m->ns[MIG_PH_NEGOTIATE] = now_ns() - t;
     return err;
 }
