@@ -581,7 +581,7 @@ int
 migrate_rpc_resume(int from, const void *req, size_t reqlen, void *rep, size_t *replen)
 {
     int err;
-    struct wisp_migrate s;
+    struct wisp_migrate s = { 0 };
     struct mig_cur c;
     *replen = 0;
     mig_cur_init(&c, req, reqlen);
