@@ -109,6 +109,12 @@ migrate_test_delay(const char *phase, int pid)
     }
 }
 
+bool
+migrate_test_delay_at(const char *phase)
+{
+    return delay_ns && strcmp(phase, delay_phase) == 0;
+}
+
 int
 migrate_default_strategy(void)
 {
@@ -125,7 +131,9 @@ static void
 put_ref(struct mig_ctx *m)
 {
     if (__atomic_sub_fetch(&m->refs, 1, __ATOMIC_SEQ_CST) == 0) {
+        vm_mig_unhold(m);
         kfree(m->page_va);
+        kfree(m->page_pa);
         kfree(m);
     }
 }
@@ -169,6 +177,7 @@ fill_stats(const struct mig_ctx *m, struct wisp_migrate *s)
     s->source = m->source;
     s->target = m->target;
     s->strategy = m->strategy;
+    s->downtime_ns = m->downtime_ns;
 }
 
 /* Wait for another process's migration; -EINTR if a signal comes before

@@ -63,12 +63,17 @@ struct mig_ctx {
     uint64_t pages_sent, bytes_sent, pages_resent;
     /* Source: the pages the VM row chose to send (addresses, ascending). */
     uint64_t *page_va;
+    uint64_t *page_pa;      /* their frames, picked with them */
     size_t npages;
+    bool page_held;         /* a background round holds a reference on each frame */
     uint64_t stats_uptr;    /* self-migration: where the target writes the stats */
     uint32_t round;         /* pre-copy: rounds sent while the process ran */
     bool offered;           /* negotiated (the target holds a record) */
     uint64_t sig_packed;    /* the pending signals the SIGNALS row carried */
     bool self;              /* the process asked for its own move */
+    bool started;           /* the process took the request once */
+    uint64_t frozen_at;     /* ns: the process stopped for the last time */
+    uint64_t downtime_ns;   /* from frozen_at to running at the target */
     struct arch_regs *regs; /* source: the frozen process's user registers */
     /* The requester's side (kernel/migrate.c): */
     int result;             /* 0 or -errno, valid once done */
@@ -140,6 +145,10 @@ long proc_mig_caller_euid(void);
 /* Pre-copy: give the request back to p, so it sends its next round at the
  * next safe point (it runs meanwhile). */
 void proc_mig_rearm(struct proc *p, struct mig_ctx *m);
+/* The same from another thread (a pre-copy round sent in the background):
+ * the process, if it still runs here, is woken from an interruptible
+ * sleep to stop at its next safe point. False when it ended. */
+bool proc_mig_rearm_pid(int pid, struct mig_ctx *m);
 /* True while pid runs here (alive, with its thread and address space). */
 bool proc_mig_running(int pid);
 /* Take back a request the process has not yet seen: true if taken. */
@@ -171,10 +180,14 @@ struct vm;
 /* Target: map received frame pa at va (its region must exist), charged as
  * a touched page; the vm takes the frame. 0, -EBADMSG, -ENOMEM. */
 int vm_mig_install(struct vm *vm, uint64_t va, uint64_t pa);
-/* Source: put in m->page_va the pages to send: every present one but the
- * program image's, or (dirty_only) those written since the last pick;
- * pre-copy clears the dirty bits. 0 or -ENOMEM. */
-int vm_mig_pick(struct proc *p, struct mig_ctx *m, bool dirty_only);
+/* Source: put in m->page_va (and their frames in m->page_pa) the pages to
+ * send: every present one but the program image's, or (dirty_only) those
+ * written since the last pick; pre-copy clears the dirty bits. hold: take
+ * a reference on each frame (a round sent while the process runs; the
+ * frames stay valid whatever it does meanwhile), vm_mig_unhold drops
+ * them. 0 or -ENOMEM. */
+int vm_mig_pick(struct proc *p, struct mig_ctx *m, bool dirty_only, bool hold);
+void vm_mig_unhold(struct mig_ctx *m);
 /* Source: copy the page at va into dst (PAGE_SIZE bytes). 0 or -EFAULT. */
 int vm_mig_read_page(struct vm *vm, uint64_t va, void *dst);
 /* proc_migrate.c: set p's address space or file context (target), or

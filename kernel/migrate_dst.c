@@ -129,7 +129,7 @@ stage_get(struct mig_in *r, uint64_t va)
     while (r->stage[h].pa && r->stage[h].va != va)
         h = (h + 1) & (r->stage_cap - 1);
     if (!r->stage[h].pa) {
-        uint64_t pa = mem_frame_alloc_zero();
+        uint64_t pa = mem_frame_alloc();   /* stage_pages writes all of it */
         if (!pa)
             return 0;
         r->stage[h].va = va;
@@ -159,21 +159,11 @@ fits_memory(uint64_t pages)
     return committed + (pages + VM_KERNEL_PAGES) * PAGE_SIZE <= limit;
 }
 
-int
-migrate_rpc_offer(int from, const void *req, size_t reqlen, void *rep, size_t *replen)
+/* The offer: a record OPEN for migration id of pid from node `from`, or
+ * refused (counted). */
+static int
+open_record(int from, uint64_t id, int pid, int source, int target, int strategy, uint64_t pages)
 {
-    struct mig_cur c;
-    mig_cur_init(&c, req, reqlen);
-    uint64_t id = mig_get_u64(&c);
-    int pid = (int)mig_get_u32(&c), source = (int)mig_get_u32(&c), target = (int)mig_get_u32(&c);
-    int strategy = (int)mig_get_u32(&c);
-    (void)mig_get_u32(&c);   /* uid: home's credentials decide (issue 8) */
-    uint64_t pages = mig_get_u64(&c);
-    *replen = 0;
-    if (c.err || mig_left(&c) || strategy < 0 || strategy >= MIG_NSTRATEGY || pid <= 0) {
-        MIG_COUNT(malformed, 1);
-        return -EBADMSG;
-    }
     if (source != from || target != main_node_id() || (int)(id >> 32) != from) {
         MIG_COUNT(stale, 1);
         return -EINVAL;
@@ -302,34 +292,144 @@ migrate_rpc_list(int from, const void *req, size_t reqlen, void *rep, size_t *re
     return piece_end(err);
 }
 
-int
-migrate_rpc_pages(int from, const void *req, size_t reqlen, void *rep, size_t *replen)
+/* Stage n page records (kernel/migrate_send.c: u64 va, u32 first byte,
+ * u32 bytes, the bytes; zero outside them) filling d[0..len) exactly.
+ * Caller holds in_lock; r is OPEN. */
+static int
+stage_pages(struct mig_in *r, const uint8_t *d, size_t len, size_t n)
 {
-    struct rpc_piece pc;
-    struct mig_in *r;
-    uint32_t round, first;
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (len - pos < MIG_PAGE_REC)
+            return -EBADMSG;
+        uint64_t va = migrate_get_be64(d + pos), ol = migrate_get_be64(d + pos + 8);
+        size_t off = ol >> 32, k = (uint32_t)ol;
+        if ((va & (PAGE_SIZE - 1)) || va >= VM_STACK_TOP || off > PAGE_SIZE ||
+            k > PAGE_SIZE - off || k > len - pos - MIG_PAGE_REC)
+            return -EBADMSG;
+        uint64_t pa = stage_get(r, va);
+        if (!pa)
+            return -ENOMEM;
+        uint8_t *pg = mem_p2v(pa);
+        memset(pg, 0, off);
+        memcpy(pg + off, d + pos + MIG_PAGE_REC, k);
+        memset(pg + off + k, 0, PAGE_SIZE - off - k);
+        pos += MIG_PAGE_REC + k;
+    }
+    if (pos != len)
+        return -EBADMSG;
+    MIG_COUNT(pages_received, n);
+    r->last_ns = arch_time_ns();
+    return 0;
+}
+
+static int prepare(int from, uint64_t id);
+
+/* PIECE: u64 id, u32 flags (MIG_GO_PREPARE), u32 n, n page records
+ * (kernel/migrate_send.c); PREPARE builds the process once they are in. */
+int
+migrate_rpc_piece(int from, const void *req, size_t reqlen, void *rep, size_t *replen)
+{
+    const uint8_t *q = req;
     *replen = 0;
-    int err = piece_begin(from, req, reqlen, &pc, &r, &round, &first);
+    uint64_t fn = reqlen >= MIG_PIECE_HDR ? migrate_get_be64(q + 8) : 0;
+    uint32_t flags = (uint32_t)(fn >> 32), n = (uint32_t)fn;
+    if (reqlen < MIG_PIECE_HDR || n > MIG_PIECE_PAGES || (flags & ~MIG_GO_PREPARE)) {
+        MIG_COUNT(malformed, 1);
+        return -EBADMSG;
+    }
+    uint64_t id = migrate_get_be64(q);
+    spin_lock(&in_lock);
+    struct mig_in *r = find_in(id, from);
+    int err = !r ? -ESRCH : migrate_fsm_next(r->state, MIG_EV_PIECE) < 0 ? -EINVAL : 0;
+    if (r && err)
+        MIG_COUNT(stale, 1);
+    if (!err)
+        err = stage_pages(r, q + MIG_PIECE_HDR, reqlen - MIG_PIECE_HDR, n);
+    spin_unlock(&in_lock);
+    if (err == -EBADMSG)
+        MIG_COUNT(malformed, 1);
+    if (!err && (flags & MIG_GO_PREPARE))
+        err = prepare(from, id);
+    return err;
+}
+
+/* GO's state and list into OPEN record r (each at most once). Caller
+ * holds in_lock. */
+static int
+go_stage(struct mig_in *r, const uint8_t *d, size_t st_len, size_t list_n)
+{
+    if ((st_len && r->st) || (list_n && r->list))
+        return -EPROTO;
+    if (st_len) {
+        if (!(r->st = kmalloc(st_len)))
+            return -ENOMEM;
+        memcpy(r->st, d, st_len);
+        r->st_total = r->st_got = st_len;
+    }
+    if (list_n) {
+        if (!(r->list = kmalloc(list_n * 8)))
+            return -ENOMEM;
+        memcpy(r->list, d + st_len, list_n * 8);
+        r->list_n = list_n;
+        r->list_got = list_n * 8;
+        r->list_round = 0;
+    }
+    return 0;
+}
+
+/* GO, the one-shot request (kernel/migrate_src.c): u64 id, u32 pid,
+ * source, target, strategy, uid, u64 resident pages (the offer's fields),
+ * u32 flags (MIG_GO_OFFER: open the record, MIG_GO_PREPARE: build the
+ * process), u32 state bytes, list addresses, pages; then the state, the
+ * list (big-endian addresses) and the page records (stage_pages). Any
+ * error drops the record: nothing is kept of a refused GO. */
+int
+migrate_rpc_go(int from, const void *req, size_t reqlen, void *rep, size_t *replen)
+{
+    struct mig_cur c;
+    *replen = 0;
+    mig_cur_init(&c, req, reqlen);
+    uint64_t id = mig_get_u64(&c);
+    int pid = (int)mig_get_u32(&c), source = (int)mig_get_u32(&c), target = (int)mig_get_u32(&c);
+    int strategy = (int)mig_get_u32(&c);
+    (void)mig_get_u32(&c);   /* uid: home's credentials decide (issue 8) */
+    uint64_t pages = mig_get_u64(&c);
+    uint32_t flags = mig_get_u32(&c), st_len = mig_get_u32(&c), list_n = mig_get_u32(&c);
+    uint64_t npg = mig_get_u32(&c);
+    if (c.err || strategy < 0 || strategy >= MIG_NSTRATEGY || pid <= 0 ||
+        (flags & ~(MIG_GO_OFFER | MIG_GO_PREPARE)) || list_n > MIG_PAGES_MAX ||
+        mig_left(&c) < (uint64_t)st_len + list_n * 8ull || npg > MIG_PAGES_MAX) {
+        MIG_COUNT(malformed, 1);
+        return -EBADMSG;
+    }
+    int err = flags & MIG_GO_OFFER ? open_record(from, id, pid, source, target, strategy, pages)
+                                   : 0;
     if (err)
         return err;
-    if (!r->list || r->list_round != round || r->list_got != r->list_n * 8)
-        return piece_end(-EPROTO);       /* no complete list for this round */
-    if ((pc.offset | pc.len) % PAGE_SIZE)
-        return piece_end(-EBADMSG);
-    size_t idx = first + pc.offset / PAGE_SIZE, n = pc.len / PAGE_SIZE;
-    if (idx > r->list_n || n > r->list_n - idx)
-        return piece_end(-EBADMSG);
-    for (size_t i = 0; i < n && !err; i++) {
-        uint64_t va = migrate_get_be64((const uint8_t *)&r->list[idx + i]);
-        uint64_t pa = (va & (PAGE_SIZE - 1)) || va >= VM_STACK_TOP ? 0 : stage_get(r, va);
-        if (!pa)
-            err = (va & (PAGE_SIZE - 1)) || va >= VM_STACK_TOP ? -EBADMSG : -ENOMEM;
-        else
-            memcpy(mem_p2v(pa), pc.data + i * PAGE_SIZE, PAGE_SIZE);
-    }
+    const uint8_t *d = c.data + c.pos;
+    spin_lock(&in_lock);
+    struct mig_in *r = find_in(id, from);
+    err = !r ? -ESRCH : migrate_fsm_next(r->state, MIG_EV_PIECE) < 0 ? -EINVAL : 0;
+    if (r && err)
+        MIG_COUNT(stale, 1);
     if (!err)
-        MIG_COUNT(pages_received, n);
-    return piece_end(err);
+        err = go_stage(r, d, st_len, list_n);
+    if (!err)
+        err = stage_pages(r, d + st_len + list_n * 8ull, mig_left(&c) - st_len - list_n * 8ull,
+                          (size_t)npg);
+    if (err && r && r->state == IN_OPEN) {
+        in_clear(r);
+        MIG_COUNT(aborted, 1);
+    }
+    spin_unlock(&in_lock);
+    if (err == -EBADMSG)
+        MIG_COUNT(malformed, 1);
+    if (!err && (flags & MIG_GO_PREPARE))
+        err = prepare(from, id);
+    if (!err && (flags & MIG_GO_PREPARE))
+        migrate_test_delay("go", pid);    /* tests: the target dies before it answers */
+    return err;
 }
 
 /* ---- PREPARE, RESUME, ABORT ---- */
@@ -449,12 +549,15 @@ release(struct mig_in *r, bool clear)
     spin_unlock(&in_lock);
 }
 
-int
-migrate_rpc_prepare(int from, const void *req, size_t reqlen, void *rep, size_t *replen)
+/* Build the process of OPEN record id: PREPARED, or the record is dropped
+ * (counted aborted). */
+static int
+prepare(int from, uint64_t id)
 {
     int err;
-    *replen = 0;
-    struct mig_in *r = claim(from, req, reqlen, MIG_EV_PREPARE, &err);
+    uint8_t req[8];
+    migrate_put_be64(req, id);
+    struct mig_in *r = claim(from, req, sizeof(req), MIG_EV_PREPARE, &err);
     if (!r)
         return err;
     if (!r->st || r->st_got != r->st_total) {
@@ -478,7 +581,7 @@ int
 migrate_rpc_resume(int from, const void *req, size_t reqlen, void *rep, size_t *replen)
 {
     int err;
-    struct wisp_migrate s;
+    struct wisp_migrate s = { 0 };
     struct mig_cur c;
     *replen = 0;
     mig_cur_init(&c, req, reqlen);

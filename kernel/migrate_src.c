@@ -15,6 +15,7 @@
 #include "kernel/mem.h"
 #include "kernel/migrate_int.h"
 #include "kernel/proc.h"
+#include "kernel/sched.h"
 #include "kernel/vm.h"
 #include "net/rpc/rpc.h"
 #include "net/rpc/rpc_ops.h"
@@ -41,22 +42,64 @@ call_id(const struct mig_ctx *m, int op)
     return rpc_call(m->target, op, req, sizeof(req), NULL, 0, &rl);
 }
 
-/* Negotiate: the target accepts or refuses (memory, policy, table). */
-static int
-offer(struct proc *p, struct mig_ctx *m, int uid)
+/* The GO header: the offer's fields, the flags, and the sizes of what
+ * follows (state bytes, list addresses, pages). */
+static void
+go_header(struct mig_buf *b, struct proc *p, const struct mig_ctx *m, uint32_t flags,
+          size_t st, size_t nlist, size_t npg)
 {
-    struct mig_buf b;
-    mig_buf_init(&b);
-    mig_put_u64(&b, m->id);
-    mig_put_u32(&b, (uint32_t)m->pid);
-    mig_put_u32(&b, (uint32_t)m->source);
-    mig_put_u32(&b, (uint32_t)m->target);
-    mig_put_u32(&b, (uint32_t)m->strategy);
-    mig_put_u32(&b, (uint32_t)uid);
-    mig_put_u64(&b, vm_resident_pages(proc_vm(p)));
-    size_t rl;
-    int err = b.err ? b.err : rpc_call(m->target, RPC_OP_MIG_OFFER, b.data, b.len, NULL, 0, &rl);
-    mig_buf_free(&b);
+    mig_put_u64(b, m->id);
+    mig_put_u32(b, (uint32_t)m->pid);
+    mig_put_u32(b, (uint32_t)m->source);
+    mig_put_u32(b, (uint32_t)m->target);
+    mig_put_u32(b, (uint32_t)m->strategy);
+    mig_put_u32(b, 0);   /* uid: home's credentials decide (issue 8) */
+    mig_put_u64(b, vm_resident_pages(proc_vm(p)));
+    mig_put_u32(b, flags);
+    mig_put_u32(b, (uint32_t)st);
+    mig_put_u32(b, (uint32_t)nlist);
+    mig_put_u32(b, (uint32_t)npg);
+}
+
+/* One GO: the header, the state st (may be NULL), the page list (list),
+ * and of the first want pages as many as fit (*put); PREPARE when all of
+ * them did and prepare is set. The target refuses an offer before it
+ * keeps anything, and drops the record on any error. */
+static int
+go(struct proc *p, struct mig_ctx *m, uint32_t flags, const struct mig_buf *st, bool list,
+   size_t want, bool prepare, size_t *put)
+{
+    size_t sl = st ? st->len : 0, nl = list ? m->npages : 0, rl, plen = 0, k = 0;
+    uint8_t *buf = kmalloc(RPC_MAX_DATA), *d = buf + MIG_GO_HDR;
+    struct mig_buf h;
+    mig_buf_init(&h);
+    if (buf) {
+        if (sl)
+            memcpy(d, st->data, sl);
+        for (size_t i = 0; i < nl; i++)
+            migrate_put_be64(d + sl + 8 * i, m->page_va[i]);
+        d += sl + nl * 8;
+        k = migrate_put_pages(d, RPC_MAX_DATA - (size_t)(d - buf), m->page_va, m->page_pa, want,
+                              &plen);
+        flags |= prepare && k == want ? MIG_GO_PREPARE : 0;
+    }
+    go_header(&h, p, m, flags, sl, nl, k);
+    int err = !buf ? -ENOMEM : h.err ? h.err : h.len != MIG_GO_HDR ? -EPROTO : 0;
+    size_t len = (size_t)(d - buf) + plen;
+    if (!err) {
+        memcpy(buf, h.data, MIG_GO_HDR);
+        err = rpc_call(m->target, RPC_OP_MIG_GO, buf, len, NULL, 0, &rl);
+    }
+    mig_buf_free(&h);
+    kfree(buf);
+    *put = k;
+    if (!err) {
+        m->pages_sent += k;
+        m->bytes_sent += len;
+        m->offered = true;
+    } else if ((flags & MIG_GO_OFFER) && err != -ETIMEDOUT && err != -EHOSTDOWN) {
+        MIG_COUNT(refused_by_peer, 1);
+    }
     return err;
 }
 
@@ -118,50 +161,36 @@ send_list(struct mig_ctx *m, uint32_t round, const uint64_t *va, size_t n)
     return err;
 }
 
-/* The pages at va[0..n) of vm, in batches; the target places page i of
- * the round at the i-th address of its list. */
+/* What the frozen process still has to send, in the fewest exchanges: one
+ * GO holds what fits -- for a small process all of it, the offer (unless
+ * pre-copy made it), the state, the list (lazy) and the pages, and the
+ * target builds the process before it answers; the rest follows (a state
+ * or list stream when one does not fit, then PIECEs), PREPARE folded into
+ * the last. */
 static int
-send_pages(struct mig_ctx *m, struct vm *vm, uint32_t round, const uint64_t *va, size_t n)
+transfer(struct proc *p, struct mig_ctx *m, const struct mig_buf *st, uint32_t offer)
 {
-    uint8_t ctx[MIG_STREAM_CTX];
-    uint8_t *buf = kmalloc(MIG_BATCH_PAGES * PAGE_SIZE);
-    int err = buf ? 0 : -ENOMEM;
-    for (size_t i = 0; i < n && !err; i += MIG_BATCH_PAGES) {
-        size_t k = MIN((size_t)MIG_BATCH_PAGES, n - i);
-        for (size_t j = 0; j < k; j++)
-            if (vm_mig_read_page(vm, va[i + j], buf + j * PAGE_SIZE))
-                memset(buf + j * PAGE_SIZE, 0, PAGE_SIZE);   /* gone meanwhile: reads as zeros */
-        stream_ctx(ctx, m, round, (uint32_t)i);
-        err = rpc_stream_send(m->target, RPC_OP_MIG_PAGES, ctx, sizeof(ctx), buf, k * PAGE_SIZE,
+    bool lazy = m->strategy == MIG_LAZY;
+    size_t npg = lazy ? 0 : m->npages, room = RPC_MAX_DATA - MIG_GO_HDR, k;
+    bool st_in = st->len <= room;
+    room -= st_in ? st->len : 0;
+    bool list_in = lazy && m->npages * 8 <= room;
+    bool one = st_in && (!lazy || list_in) && !migrate_test_delay_at("transfer");
+    int err = go(p, m, offer, st_in ? st : NULL, list_in, npg, one, &k);
+    if (err || (one && k == npg))
+        return err;     /* refused, failed, or all of it went in the GO */
+    migrate_test_delay("transfer", m->pid);
+    if (!st_in) {
+        uint8_t ctx[MIG_STREAM_CTX];
+        stream_ctx(ctx, m, 0, 0);
+        err = rpc_stream_send(m->target, RPC_OP_MIG_STATE, ctx, sizeof(ctx), st->data, st->len,
                               NULL);
-        if (!err) {
-            m->pages_sent += k;
-            m->bytes_sent += k * PAGE_SIZE;
-        }
+        m->bytes_sent += st->len;
     }
-    kfree(buf);
-    return err;
-}
-
-/* State, the page list and the pages, then the target builds the process. */
-static int
-transfer(struct proc *p, struct mig_ctx *m, const struct mig_buf *st)
-{
-    uint8_t ctx[MIG_STREAM_CTX];
-    stream_ctx(ctx, m, 0, 0);
-    int err = rpc_stream_send(m->target, RPC_OP_MIG_STATE, ctx, sizeof(ctx), st->data, st->len,
-                              NULL);
-    m->bytes_sent += st->len;
+    if (!err && lazy && !list_in)
+        err = send_list(m, 0, m->page_va, m->npages);
     if (!err)
-        migrate_test_delay("transfer", m->pid);
-    if (!err)
-        err = send_list(m, m->round, m->page_va, m->npages);
-    if (!err && m->strategy != MIG_LAZY)    /* lazy: they follow after the resume */
-        err = send_pages(m, proc_vm(p), m->round, m->page_va, m->npages);
-    if (m->round)
-        m->pages_resent += m->npages;   /* pre-copy: the last round's pages, again */
-    if (!err)
-        err = call_id(m, RPC_OP_MIG_PREPARE);
+        err = migrate_send_pages(m, m->page_va + k, m->page_pa + k, npg - k, MIG_GO_PREPARE);
     return err;
 }
 
@@ -190,45 +219,82 @@ resume(struct mig_ctx *m)
         m->ns[MIG_PH_RESUME] = migrate_get_be64(rep);
 }
 
+/* Pre-copy's offer, alone: its rounds need the record before the state. */
 static int
 negotiate(struct proc *p, struct mig_ctx *m)
 {
     migrate_test_delay("negotiate", m->pid);
     uint64_t t = now_ns();
-    int err = offer(p, m, 0);
+    size_t k;
+    int err = go(p, m, MIG_GO_OFFER, NULL, false, 0, false, &k);
     m->ns[MIG_PH_NEGOTIATE] = now_ns() - t;
-    if (err)
-        MIG_COUNT(refused_by_peer, 1);
     return err;
 }
 
-/* One pre-copy round while the process runs: the pages written since the
- * last (all of them the first time). 1: another round is worth it (the
- * request is given back, the process runs on to its next safe point);
- * 0: go on to the frozen phase; or -errno. */
-static int
-precopy_round(struct proc *p, struct mig_ctx *m)
+static void
+failed(struct mig_ctx *m, int err)
 {
+    MIG_COUNT(failed, 1);
+    kprintf("wisp: migrate pid %d to node %d failed (%d): it goes on at node %d\n", m->pid,
+            m->target, err, m->source);
+    migrate_complete(m, err);
+}
+
+/* A pre-copy round sent by a thread of its own while the process runs;
+ * then the request is given back, so the process stops at its next safe
+ * point (the next round or the frozen rest). */
+static void
+precopy_thread(void *arg)
+{
+    struct mig_ctx *m = arg;
     uint64_t t = now_ns();
-    int err = vm_mig_pick(p, m, m->round > 0);
-    if (!err)
-        err = send_list(m, m->round, m->page_va, m->npages);
-    if (!err)
-        err = send_pages(m, proc_vm(p), m->round, m->page_va, m->npages);
-    if (!err && m->round > 0)
+    int err = migrate_send_pages(m, m->page_va, m->page_pa, m->npages, 0);
+    vm_mig_unhold(m);
+    if (m->round > 0)
         m->pages_resent += m->npages;
+    m->round++;
     m->ns[MIG_PH_TRANSFER] += now_ns() - t;
+    if (!err && !proc_mig_rearm_pid(m->pid, m))
+        err = -ESRCH;         /* it ended meanwhile */
+    if (err) {
+        if (err != -EHOSTDOWN)
+            (void)call_id(m, RPC_OP_MIG_ABORT);
+        failed(m, err);
+    }
+}
+
+/* Pre-copy at a safe point: the offer the first time, then the pages
+ * written since the last round (all of them the first time). If another
+ * round is worth it (the first; then while many pages were written and
+ * rounds are left) a thread sends it while the process runs on: 1. Else
+ * the process stays frozen: the pages go now, the rest with the state
+ * (0), or -errno. A process moving itself is frozen in the call: it sends
+ * one round, then the rest. */
+static int
+precopy_step(struct proc *p, struct mig_ctx *m)
+{
+    int err = m->offered ? 0 : negotiate(p, m);
+    uint64_t t = now_ns();
+    bool bg = !m->self && m->round < MIG_PRECOPY_ROUNDS;
+    if (!err)
+        err = vm_mig_pick(p, m, m->round > 0, bg);
     if (err)
         return err;
-    bool more = m->round > 0 && m->npages > MIG_PRECOPY_STOP;
-    m->round++;
-    /* A process moving itself is frozen in the call: no round would find
-     * anything new, so it goes straight on to the frozen phase. */
-    if (!m->self && (m->round == 1 || (more && m->round < MIG_PRECOPY_ROUNDS))) {
-        proc_mig_rearm(p, m);
-        return 1;
+    if (bg && (m->round == 0 || m->npages > MIG_PRECOPY_STOP)) {
+        struct arch_regs *r = m->regs;
+        __atomic_store_n(&m->regs, NULL, __ATOMIC_SEQ_CST);   /* not the process's now */
+        if (sched_spawn("migprecopy", precopy_thread, m))
+            return 1;
+        m->regs = r;
     }
-    return 0;
+    vm_mig_unhold(m);         /* frozen from here: the frames stay as they are */
+    m->frozen_at = t;
+    err = migrate_send_pages(m, m->page_va, m->page_pa, m->npages, 0);
+    if (m->round > 0)
+        m->pages_resent += m->npages;
+    m->round++;
+    m->ns[MIG_PH_TRANSFER] += now_ns() - t;
+    return err;
 }
 
 /* Pack and transfer, frozen, then commit: 0, or the process stays and
@@ -236,16 +302,21 @@ precopy_round(struct proc *p, struct mig_ctx *m)
 static int
 move_out(struct proc *p, struct mig_ctx *m)
 {
-    uint64_t t;
-    int err;
     struct mig_buf st;
     mig_buf_init(&st);
-    t = now_ns();
-    err = pack_rows(p, m, &st);
+    uint64_t t = now_ns();
+    if (!m->frozen_at)
+        m->frozen_at = t;
+    int err = pack_rows(p, m, &st);
     m->ns[MIG_PH_FREEZE] += now_ns() - t;
+    uint32_t offer = m->offered ? 0 : MIG_GO_OFFER;
+    if (!err && offer)
+        migrate_test_delay("negotiate", m->pid);
     t = now_ns();
     if (!err)
-        err = transfer(p, m, &st);
+        err = transfer(p, m, &st, offer);
+    if (m->round && m->strategy != MIG_LAZY)
+        m->pages_resent += m->npages;   /* pre-copy: the last round's pages, again */
     m->ns[MIG_PH_TRANSFER] += now_ns() - t;
     mig_buf_free(&st);
     t = now_ns();
@@ -253,10 +324,10 @@ move_out(struct proc *p, struct mig_ctx *m)
         err = home_moved(m->pid, m->target);   /* the commit record */
     m->ns[MIG_PH_COMMIT] = now_ns() - t;
     if (err) {
-        /* Even after a timeout: a PREPARE whose reply was lost may have
-         * built the process there (migrate_fsm_test.c found it). A target
-         * marked down answers -EHOSTDOWN at once. */
-        if (err != -EHOSTDOWN)
+        /* A GO or PIECE whose reply was lost may have built the process
+         * there (migrate_fsm_test.c found it); an open record is dropped
+         * too. A target marked down answers -EHOSTDOWN at once. */
+        if (err != -EHOSTDOWN && (m->offered || err == -ETIMEDOUT))
             (void)call_id(m, RPC_OP_MIG_ABORT);
         rows_done(p, m, false);
     }
@@ -273,26 +344,22 @@ migrate_self(struct proc *p, struct arch_regs *r)
     m->regs = r;
     if (proc_vm(p)->mig_lazy) {
         err = -EBUSY;          /* some of its pages are still at the last node */
-    } else if (m->round == 0 && !m->offered) {
+    } else if (!m->started) {
+        m->started = true;
         m->source = main_node_id();
         m->ns[MIG_PH_FREEZE] = now_ns() - m->ns[MIG_PH_FREEZE];   /* it held the request time */
-        err = negotiate(p, m);
-        m->offered = true;
     }
     if (!err && m->strategy == MIG_PRECOPY) {
-        err = precopy_round(p, m);
+        err = precopy_step(p, m);
         if (err > 0)
-            return;            /* it runs on; the next round at its next safe point */
-        if (err)
+            return;            /* it runs on while a thread sends the round */
+        if (err && m->offered && err != -EHOSTDOWN)
             (void)call_id(m, RPC_OP_MIG_ABORT);
     }
     if (!err)
         err = move_out(p, m);
     if (err) {
-        MIG_COUNT(failed, 1);
-        kprintf("wisp: migrate pid %d to node %d failed (%d): it goes on at node %d\n", m->pid,
-                m->target, err, m->source);
-        migrate_complete(m, err);
+        failed(m, err);
         return;
     }
     migrate_test_delay("commit", m->pid);
@@ -301,6 +368,7 @@ migrate_self(struct proc *p, struct arch_regs *r)
     uint64_t t_resume = now_ns() - t;
     if (!m->ns[MIG_PH_RESUME])
         m->ns[MIG_PH_RESUME] = t_resume;
+    m->downtime_ns = now_ns() - m->frozen_at;
     MIG_COUNT(out, 1);
     MIG_COUNT(pages_sent, m->pages_sent);
     MIG_COUNT(bytes_sent, m->bytes_sent);

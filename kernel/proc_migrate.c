@@ -119,6 +119,19 @@ proc_mig_rearm(struct proc *p, struct mig_ctx *m)
     __atomic_store_n(&p->mig, m, __ATOMIC_SEQ_CST);
 }
 
+bool
+proc_mig_rearm_pid(int pid, struct mig_ctx *m)
+{
+    spin_lock(&proc_table_lock);
+    struct proc *p = find_running(pid);
+    bool ok = p && __atomic_compare_exchange_n(&p->mig, &(struct mig_ctx *){ NULL }, m, false,
+                                               __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    if (ok)
+        sched_wakeup(p->thread, true);
+    spin_unlock(&proc_table_lock);
+    return ok;
+}
+
 struct mig_ctx *
 proc_mig_take(struct proc *p)
 {

@@ -36,21 +36,52 @@ image_of(struct proc *p, uint64_t *pa, size_t *len)
 }
 
 static int
-page_list_add(struct mig_ctx *m, size_t *cap, uint64_t va)
+page_list_add(struct mig_ctx *m, size_t *cap, uint64_t va, uint64_t pa)
 {
     if (m->npages == *cap) {
         size_t ncap = *cap ? *cap * 2 : 256;
-        uint64_t *n = kmalloc(ncap * sizeof(*n));
-        if (!n)
+        uint64_t *n = kmalloc(ncap * sizeof(*n)), *np = kmalloc(ncap * sizeof(*np));
+        if (!n || !np) {
+            kfree(n);
+            kfree(np);
             return -ENOMEM;
-        if (m->npages)
+        }
+        if (m->npages) {
             memcpy(n, m->page_va, m->npages * sizeof(*n));
+            memcpy(np, m->page_pa, m->npages * sizeof(*np));
+        }
         kfree(m->page_va);
+        kfree(m->page_pa);
         m->page_va = n;
+        m->page_pa = np;
         *cap = ncap;
     }
-    m->page_va[m->npages++] = va;
+    if (m->page_held)
+        mem_frame_ref(pa);
+    m->page_va[m->npages] = va;
+    m->page_pa[m->npages++] = pa;
     return 0;
+}
+
+/* Forget the picked pages (dropping the frames' references if held). */
+static void
+page_list_clear(struct mig_ctx *m)
+{
+    vm_mig_unhold(m);
+    kfree(m->page_va);
+    kfree(m->page_pa);
+    m->page_va = m->page_pa = NULL;
+    m->npages = 0;
+}
+
+void
+vm_mig_unhold(struct mig_ctx *m)
+{
+    if (!m->page_held)
+        return;
+    for (size_t i = 0; i < m->npages; i++)
+        mem_frame_unref(m->page_pa[i]);
+    m->page_held = false;
 }
 
 /* Every present page of r that is not the image's own frame; with
@@ -68,20 +99,19 @@ pick_pages(struct vm *vm, struct vm_region *r, struct mig_ctx *m, size_t *cap, b
         bool dirty = precopy && arch_pt_clear_dirty(vm->root, va);
         if (dirty_only && !dirty)
             continue;     /* clean since the last round: the target has it */
-        if (page_list_add(m, cap, va))
+        if (page_list_add(m, cap, va, pa & ~(uint64_t)(PAGE_SIZE - 1)))
             return -ENOMEM;
     }
     return 0;
 }
 
 int
-vm_mig_pick(struct proc *p, struct mig_ctx *m, bool dirty_only)
+vm_mig_pick(struct proc *p, struct mig_ctx *m, bool dirty_only, bool hold)
 {
     struct vm *vm = proc_vm(p);
     size_t cap = 0;
-    kfree(m->page_va);
-    m->page_va = NULL;
-    m->npages = 0;
+    page_list_clear(m);
+    m->page_held = hold;
     for (struct vm_region *r = vm->regions; r; r = r->next)
         if (pick_pages(vm, r, m, &cap, dirty_only))
             return -ENOMEM;
@@ -102,9 +132,7 @@ vm_mig_pack(struct proc *p, struct mig_buf *b, struct mig_ctx *m)
     mig_put_u32(b, n);
     mig_put_u64(b, vm->brk_start);
     mig_put_u64(b, vm->brk);
-    kfree(m->page_va);
-    m->page_va = NULL;
-    m->npages = 0;
+    page_list_clear(m);
     bool dirty_only = m->strategy == MIG_PRECOPY && m->round > 0;
     for (struct vm_region *r = vm->regions; r; r = r->next) {
         bool file = r->file_pa && img && r->file_pa >= img &&
@@ -183,13 +211,14 @@ vm_mig_unpack(struct proc *p, struct mig_cur *c, struct mig_ctx *m)
 void
 vm_mig_source_done(struct proc *p, struct mig_ctx *m, bool committed)
 {
+    vm_mig_unhold(m);
+    kfree(m->page_pa);
+    m->page_pa = NULL;
     if (committed && m->strategy == MIG_LAZY) {
         migrate_lazy_serve(m, proc_mig_detach_vm(p));   /* takes the page list too */
         return;
     }
-    kfree(m->page_va);
-    m->page_va = NULL;
-    m->npages = 0;
+    page_list_clear(m);
     if (committed)
         proc_mig_drop_vm(p);
 }

@@ -169,6 +169,7 @@ struct wisp_migrate {
     uint64_t pages, bytes;          /* pages sent and all bytes sent (state included) */
     uint64_t pages_resent;          /* pre-copy: pages sent more than once */
     int32_t pid, source, target, strategy;
+    uint64_t downtime_ns;           /* the process stopped for the last time until it ran */
 };
 
 struct wisp_migstat {

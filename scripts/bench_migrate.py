@@ -54,7 +54,7 @@ CRIU_NAMES = {"copy": "dump+copy+restore", "ps": "page-server"}
 MIG_COLS = ["system", "strategy", "mib", "streams", "total_us", "negotiate_us", "freeze_us",
             "transfer_us", "commit_us", "resume_us", "dump_us", "restore_us", "pages",
             "bytes", "resent", "image_kib", "floor_us", "total_over_floor",
-            "total_over_criu", "cont", "runs", "note", "accel"]
+            "total_over_criu", "cont", "runs", "note", "accel", "downtime_us"]
 
 
 def parse_migrate(text):
@@ -342,7 +342,7 @@ def wisp_migrations(a, w, have, rows, st):
         if row["cont"] != "ok":
             st.miss("wisp", "migrate %s %d MiB: the program did not go on at node 1 (%s)" %
                     (strategy, mib, row["cont"]))
-        for k in ["total_us"] + PHASES + ["pages", "bytes", "resent"]:
+        for k in ["total_us"] + PHASES + ["pages", "bytes", "resent", "downtime_us"]:
             row[k] = d.get(k)
         if "streams" in d:
             row["streams"] = d["streams"]
@@ -567,13 +567,14 @@ def report(a, rows, calls, fitrows, st):
     print()
     print("Migration: time against dirty memory, QEMU %s (us; floor = null RPC + bytes / "
           "bulk bandwidth; fds: open streams)" % a.accel)
-    print("%-6s %-17s %5s %4s %10s %9s %9s %6s %9s %9s %9s %9s %7s %7s  %s" % (
-        "system", "strategy", "MiB", "fds", "total", "freeze", "transfer", "resent", "dump", "restore",
-        "floor", "x floor", "x criu", "cont", "note"))
+    print("%-6s %-17s %5s %4s %10s %9s %9s %9s %6s %9s %9s %9s %9s %7s %7s  %s" % (
+        "system", "strategy", "MiB", "fds", "total", "downtime", "freeze", "transfer", "resent",
+        "dump", "restore", "floor", "x floor", "x criu", "cont", "note"))
     for r in rows:
-        print("%-6s %-17s %5d %4s %10s %9s %9s %6s %9s %9s %9s %9s %7s %7s  %s" % (
+        print("%-6s %-17s %5d %4s %10s %9s %9s %9s %6s %9s %9s %9s %9s %7s %7s  %s" % (
             r["system"], r["strategy"], r["mib"], r.get("streams", "-"), fmt(r.get("total_us")),
-            fmt(r.get("freeze_us")), fmt(r.get("transfer_us")), fmt(r.get("resent")),
+            fmt(r.get("downtime_us")), fmt(r.get("freeze_us")), fmt(r.get("transfer_us")),
+            fmt(r.get("resent")),
             fmt(r.get("dump_us")),
             fmt(r.get("restore_us")), fmt(r.get("floor_us")), fmt(r.get("total_over_floor")),
             fmt(r.get("total_over_criu")), r.get("cont", "-"), r.get("note", "")))

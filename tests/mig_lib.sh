@@ -90,20 +90,23 @@ sys.stdout.write(buf.decode(errors="replace"))
 PY
 }
 
-# mig_target_dies PHASE: the target's QEMU is killed while a migration of
-# migtest (node 0 -> node 1, moved by a background `migrate` of the shell
-# that waits for it) sleeps at PHASE (migrate_delay=PHASE:MS on node 0, a
-# test knob). Leaves in MIG_OUT what home's shell printed (mig=STATUS of
-# migrate, status=STATUS of wait) and in MIG_PID migtest's pid.
+# mig_target_dies PHASE [MIB [NODE [MS]]]: the target's QEMU is killed while
+# a migration of migtest (MIB MiB, default 1; node 0 -> node 1, moved by a
+# background `migrate` of the shell that waits for it) sleeps at PHASE
+# (migrate_delay=PHASE:MS on NODE, default 0: the source; 1 for a delay of
+# the target's, "go"; MS default 40000: a loaded host is slow to kill the
+# target), a test knob. Leaves in MIG_OUT what home's shell
+# printed (mig=STATUS of migrate, status=STATUS of wait) and in MIG_PID
+# migtest's pid.
 mig_target_dies() {
-    local phase=$1 bg
-    cl up -n 2 --timeout 180 --node-args 0 "migrate_delay=$phase:12000" >/dev/null ||
+    local phase=$1 mib=${2:-1} at=${3:-0} ms=${4:-40000} bg
+    cl up -n 2 --timeout 180 --node-args "$at" "migrate_delay=$phase:$ms" >/dev/null ||
         cl_fail "up -n 2"
-    cl sh --timeout 400 0 "migtest -p 100 -r 1500 -d 20 1 > /tmp/c 2>&1 & p=\$!; sleep 2; migrate \$p 1 > /tmp/m 2>&1; echo mig=\$?; wait \$p; echo status=\$?" \
+    cl sh --timeout 400 0 "migtest -p 100 -r 1500 -d 20 $mib > /tmp/c 2>&1 & p=\$!; sleep 2; migrate \$p 1 > /tmp/m 2>&1; echo mig=\$?; wait \$p; echo status=\$?" \
         > "$CL_DIR/sh.out" 2>&1 &
     bg=$!
     cl_bg "$bg"
-    mig_wait_log 0 "migrate pid [0-9]+: test delay at $phase" 120 ||
+    mig_wait_log "$at" "migrate pid [0-9]+: test delay at $phase" 120 ||
         cl_fail "the migration never reached $phase"
     cl kill 1 >/dev/null || cl_fail "kill 1"
     wait "$bg"

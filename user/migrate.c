@@ -61,8 +61,9 @@ migrate_print(const struct wisp_migrate *st)
            st->strategy >= 0 && st->strategy < 3 ? strategies[st->strategy] : "?");
     for (int i = 0; i < WISP_MIG_NPHASE; i++)
         printf("  %-10s %8.3f ms\n", phases[i], st->ns[i] / 1e6);
-    printf("  pages %llu, bytes %llu, resent %llu\n", (unsigned long long)st->pages,
-           (unsigned long long)st->bytes, (unsigned long long)st->pages_resent);
+    printf("  pages %llu, bytes %llu, resent %llu, downtime %.3f ms\n",
+           (unsigned long long)st->pages, (unsigned long long)st->bytes,
+           (unsigned long long)st->pages_resent, st->downtime_ns / 1e6);
     /* The one-line form scripts/bench_migrate.py reads (docs/experiments.md). */
     uint64_t total = 0;
     for (int i = 0; i < WISP_MIG_NPHASE; i++)
@@ -74,8 +75,9 @@ migrate_print(const struct wisp_migrate *st)
                                                        "transfer_us", "commit_us", "resume_us" };
     for (int i = 0; i < WISP_MIG_NPHASE; i++)
         printf(" %s %llu", keys[i], (unsigned long long)(st->ns[i] / 1000));
-    printf(" pages %llu bytes %llu resent %llu\n", (unsigned long long)st->pages,
-           (unsigned long long)st->bytes, (unsigned long long)st->pages_resent);
+    printf(" pages %llu bytes %llu resent %llu downtime_us %llu\n", (unsigned long long)st->pages,
+           (unsigned long long)st->bytes, (unsigned long long)st->pages_resent,
+           (unsigned long long)(st->downtime_ns / 1000));
 }
 
 /* The node pid runs on, from its home's table; -1 when it is here, unknown

@@ -13,7 +13,7 @@
  */
 #pragma once
 
-#define RPC_PROTO_VERSION 3
+#define RPC_PROTO_VERSION 4
 
 enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
 
@@ -41,6 +41,10 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
  *             a round's page addresses, its pages), PREPARE, RESUME, ABORT; lazy:
  *             FETCH (u64 id, u64 va -> the page), PUSH (stream piece of pages in list
  *             order), DONE (u64 id: every page is at the target)
+ * 20, 23, 24: retired (MIG_OFFER, MIG_PAGES, MIG_PREPARE: folded into GO and
+ *             PIECE); never reuse these numbers
+ * MIG_GO:     the one-shot migration request (offer, state, list, first pages,
+ *             prepare); MIG_PIECE: pages with their addresses (docs/migration.md)
  */
 #define RPC_OPS(RPC_OP)                                              \
     RPC_OP(1,  PING,         recov_rpc_ping,        RPC_RUN_THREAD)  \
@@ -58,11 +62,8 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(15, HOME_KILL,    proc_rpc_kill,         RPC_RUN_THREAD)  \
     RPC_OP(16, HOME_LIST,    proc_rpc_list,         RPC_RUN_THREAD)  \
     RPC_OP(17, HOME_MOVED,   proc_rpc_moved,        RPC_RUN_THREAD)  \
-    RPC_OP(20, MIG_OFFER,    migrate_rpc_offer,     RPC_RUN_THREAD)  \
     RPC_OP(21, MIG_STATE,    migrate_rpc_state,     RPC_RUN_THREAD)  \
     RPC_OP(22, MIG_LIST,     migrate_rpc_list,      RPC_RUN_THREAD)  \
-    RPC_OP(23, MIG_PAGES,    migrate_rpc_pages,     RPC_RUN_THREAD)  \
-    RPC_OP(24, MIG_PREPARE,  migrate_rpc_prepare,   RPC_RUN_THREAD)  \
     RPC_OP(25, MIG_RESUME,   migrate_rpc_resume,    RPC_RUN_THREAD)  \
     RPC_OP(26, MIG_ABORT,    migrate_rpc_abort,     RPC_RUN_THREAD)  \
     RPC_OP(27, MIG_FETCH,    migrate_rpc_fetch,     RPC_RUN_THREAD)  \
@@ -75,6 +76,8 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(34, STREAM_LSEEK, fs_rpc_stream_lseek,   RPC_RUN_THREAD)  \
     RPC_OP(35, STREAM_STAT,  fs_rpc_stream_stat,    RPC_RUN_THREAD)  \
     RPC_OP(36, STREAM_REF,   fs_rpc_stream_ref,     RPC_RUN_THREAD)  \
+    RPC_OP(40, MIG_GO,       migrate_rpc_go,        RPC_RUN_THREAD)  \
+    RPC_OP(41, MIG_PIECE,    migrate_rpc_piece,     RPC_RUN_THREAD)  \
     RPC_OP(50, FS_WALK,     fssrv_rpc_walk,      RPC_RUN_THREAD)  \
     RPC_OP(51, FS_OPEN,     fssrv_rpc_open,      RPC_RUN_THREAD)  \
     RPC_OP(52, FS_CREATE,   fssrv_rpc_create,    RPC_RUN_THREAD)  \

@@ -14,7 +14,7 @@ cl up -n 2 --timeout 180 --mem 512M --node-args 1 "netdrop=20 netseed=5" >/dev/n
     cl_fail "up -n 2"
 # Its output goes to a file, not the console, so nothing interleaves with
 # the shell's own output there (and the file shows its streams stayed).
-cl sh 0 'migtest -r 1500 -d 20 96 > /tmp/mt.out 2>&1 &' >/dev/null || cl_fail "start migtest"
+cl sh 0 'migtest -r 6000 -d 20 96 > /tmp/mt.out 2>&1 &' >/dev/null || cl_fail "start migtest"
 for _ in $(seq 120); do
     pid=$(cl sh 0 'cat /tmp/mt.out' | tr -d '\r' | sed -n 's/^migtest: pid \([0-9]*\) node 0 start.*/\1/p')
     [[ -n $pid ]] && break

@@ -40,13 +40,13 @@ mig_wait_file 0 /tmp/t2 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "migtest 
 mig_cat 0 /tmp/t2 | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 2 failed"
 
 # 3. A process blocked in sleep moves and still finishes (not timed).
-cl sh 0 'sleep 30 &' >/dev/null || cl_fail "start sleep"
-spid=$(cl sh 0 'ps' | tr -d '\r' | awk '$6 == "sleep" && $7 == "30" { print $1 }' | tail -n 1)
+cl sh 0 'sleep 90 &' >/dev/null || cl_fail "start sleep"
+spid=$(cl sh 0 'ps' | tr -d '\r' | awk '$6 == "sleep" && $7 == "90" { print $1 }' | tail -n 1)
 [[ -n $spid ]] || cl_fail "no pid for sleep"
 out=$(cl sh --timeout 120 0 "migrate $spid 1") || cl_fail "migrate the sleeper: $out"
 cl sh 1 ps | tr -d '\r' | grep -q "^ *$spid " || cl_fail "sleep $spid is not on node 1"
 gone=0
-for _ in $(seq 120); do
+for _ in $(seq 240); do
     cl sh 1 ps | tr -d '\r' | grep -q "^ *$spid " || { gone=1; break; }
     sleep 1
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The target dies just after the commit (docs/migration.md, failure): node
-# 0 is started with migrate_delay=commit:12000 (a test knob: the source
+# 0 is started with migrate_delay=commit:40000 (a test knob: the source
 # sleeps after home_moved, before MIG_RESUME), and node 1's QEMU is killed
 # meanwhile. The process belongs to node 1 by then: migrate reports the
 # move, home (node 0) reaps the process when it learns node 1 is down

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The target dies during the negotiate phase (docs/migration.md, failure): node
-# 0 is started with migrate_delay=negotiate:12000 (a test knob: the source sleeps
+# 0 is started with migrate_delay=negotiate:40000 (a test knob: the source sleeps
 # there), and node 1's QEMU is killed meanwhile. The move fails before the
 # commit, so the process goes on at the source, exactly once: it passes
 # there, its parent's wait gets 0, and node 0 counts one failed move.

@@ -53,7 +53,7 @@ echo "ok: moved twice from outside, it ended on node 2 and home's wait got 0"
 # 4. `migrate` typed at home for a process that runs elsewhere: the
 # command asks home where it runs and runs itself there with rexec
 # (0 -> 1 from home, then 1 -> 2 also from home).
-cl sh 0 'migtest -p 100 -r 2000 -d 20 1 > /tmp/t4 2>&1 &' >/dev/null ||
+cl sh 0 'migtest -p 100 -r 4000 -d 20 1 > /tmp/t4 2>&1 &' >/dev/null ||
     cl_fail "start migtest 4"
 pid=$(mig_file_pid 0 /tmp/t4) || cl_fail "migtest 4 did not start"
 out=$(cl sh --timeout 120 0 "migrate $pid 1") || cl_fail "migrate $pid 1: $out"
