@@ -39,6 +39,9 @@ cl_new_dir() {
 cl_setup() {
     CL_NAME=$1
     trap cl_cleanup EXIT
+    # A timeout's TERM (tests/run.sh) ends the test at once, so the EXIT
+    # trap brings its clusters down within timeout's grace period.
+    trap 'exit 143' TERM INT
     cl_new_dir CL_DIR "$1"
 }
 

@@ -103,7 +103,7 @@ run_job() {
     local t=$tmo own
     own=$(sed -n 's/^# test-timeout: *\([0-9][0-9]*\)$/\1/p' "$1" 2>/dev/null | head -n 1)
     [[ -n $own ]] && ((own > t)) && t=$own
-    WISP_TEST_NAME=$name timeout -k 10 "$t" "$@" </dev/null >"$log" 2>&1 &
+    WISP_TEST_NAME=$name timeout -k 60 "$t" "$@" </dev/null >"$log" 2>&1 &
     pid=$!
     trap 'kill -TERM $pid 2>/dev/null; wait $pid; exit 130' TERM INT
     wait $pid || st=$?
