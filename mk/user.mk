@@ -26,6 +26,8 @@ BUSYBOX      := $(BUILD)/busybox/busybox
 BUSYBOX_STAMP := $(BUILD)/busybox/.stamp
 BUSYBOX_LINKS := $(ROOTFS)/bin/busybox
 USER_ETC     := $(ROOTFS)/etc/motd $(ROOTFS)/etc/profile $(ROOTFS)$(USER_LIBEXEC:/bin=)/benchsh.sh
+# The build-like workload of the file-system tests and benchmarks.
+USER_ETC     += $(ROOTFS)$(USER_LIBEXEC:/bin=)/fsbuild.sh
 USER_MOTD    := Welcome to Wisp $(WISP_VERSION), a Sprite-like research OS.
 
 .PHONY: user user-force-pack
@@ -78,6 +80,10 @@ $(ROOTFS)/etc/profile: user/etc/profile
 
 # The shell workload of `make bench` (user/benchsh.c runs it).
 $(ROOTFS)$(USER_LIBEXEC:/bin=)/benchsh.sh: user/share/benchsh.sh
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(ROOTFS)$(USER_LIBEXEC:/bin=)/fsbuild.sh: user/share/fsbuild.sh
 	@mkdir -p $(dir $@)
 	cp $< $@
 
