@@ -241,6 +241,8 @@ fs_rmt_unlink(struct vnode *dir, const char *name, size_t len, bool rmdir)
         c->req.flags = rmdir ? FSP_RM_DIR : 0;
         err = fs_rmt_call_do(c);
     }
+    if (!err && c->rep.fh.ino)
+        fs_rmt_cache_removed(c->rep.fh);        /* its last name went */
     fs_rmt_call_free(c);
     return err;
 }
@@ -364,6 +366,7 @@ sys_wisp_fsstat(uint64_t ubuf, long size)
     o.hits = c.hits, o.misses = c.misses, o.fetched_blocks = c.fetched_blocks;
     o.written_back = c.written_back, o.recalled = c.recalled, o.disabled = c.disabled;
     o.cache_blocks = c.blocks, o.cache_dirty = c.dirty_blocks, o.cache_max = c.max_blocks;
+    o.dropped_unsent = c.dropped_unsent;
     for (unsigned i = 0; i < FSP_NOPS && i < WISP_FSSTAT_OPS; i++)
         o.sent[i] = sent[i];
     if (fssrv_rpc_stats(&s, &bad)) {

@@ -51,6 +51,7 @@ int  fs_rmt_fsync(struct vnode *v);
 struct cmdline;
 struct fs_rmt_stats {
     uint64_t hits, misses, fetched_blocks, written_back, recalled, disabled;
+    uint64_t dropped_unsent;    /* dirty blocks dropped unsent: their file was removed */
     uint32_t blocks, dirty_blocks, max_blocks;
 };
 void fs_rmt_cache_init(const struct cmdline *c);
@@ -68,3 +69,4 @@ int  fs_rmt_cache_flush(struct fsproto_fh fh, bool drop);
 /* Write back every dirty block (sync). */
 int  fs_rmt_cache_sync(void);
 void fs_rmt_cache_stats(struct fs_rmt_stats *out);
+void fs_rmt_cache_removed(struct fsproto_fh fh);

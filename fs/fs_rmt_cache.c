@@ -90,6 +90,18 @@ file_get(struct fsproto_fh fh, bool make)
     return e;
 }
 
+/* Drops every block of e, dirty ones unsent; returns how many dirty
+ * blocks went. Caller holds e->io. */
+static uint64_t
+drop_all(struct rmt_file *e)
+{
+    struct fscache_stats before, after;
+    fscache_get_stats(cache, &before);
+    fscache_drop(cache, key_of(e->fh), 0);
+    fscache_get_stats(cache, &after);
+    return before.dirty_blocks - after.dirty_blocks;
+}
+
 /* ---- moving blocks ---- */
 
 /* Fetch blocks [bno, bno + n) from the server into buf; bytes past the
@@ -181,7 +193,7 @@ write_back(struct rmt_file *e, uint64_t before)
             if (!err)
                 err = send_blocks(e, &fake.vn, blk, i, j, run);
             for (unsigned k = i; k < j; k++) {
-                if (err)
+                if (err && err != -ESTALE)
                     fscache_put(cache, blk[k]);        /* stays dirty: tried again later */
                 else
                     fscache_cleaned(cache, blk[k], gens[k]);
@@ -189,6 +201,11 @@ write_back(struct rmt_file *e, uint64_t before)
         }
     }
     kfree(run);
+    if (err == -ESTALE) {
+        /* The file is gone (removed elsewhere): its blocks can never be
+         * written, so they are dropped, not retried for ever. */
+        st.dropped_unsent += drop_all(e);
+    }
     return err;
 }
 
@@ -475,4 +492,24 @@ fs_rmt_cache_init(const struct cmdline *c)
         kprintf("wisp: fs: shared: no memory for the block cache; not caching\n");
         cache = NULL;
     }
+}
+
+/* The server says fh's last name is gone: unless this node still has it
+ * open, what it caches of the file, dirty blocks too, is dropped unsent
+ * (Sprite: a file deleted before its write-back never reaches the server). */
+void
+fs_rmt_cache_removed(struct fsproto_fh fh)
+{
+    struct rmt_file *e = file_get(fh, false);
+    if (!e)
+        return;
+    mutex_lock(&e->io);
+    mutex_lock(&table_lock);
+    bool open = e->opens > 0;
+    mutex_unlock(&table_lock);
+    if (!open) {
+        st.dropped_unsent += drop_all(e);
+        e->version = 0;
+    }
+    mutex_unlock(&e->io);
 }

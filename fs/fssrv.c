@@ -154,6 +154,24 @@ made(struct fssrv *s, uint32_t ino, struct fsproto_msg *rep)
     return err;
 }
 
+/* Unlink; when that was the file's last name the reply names the file,
+ * so the client drops what it caches of it, dirty blocks included (Sprite:
+ * a file deleted before its write-back never reaches the disk). */
+static int
+do_unlink(struct fssrv *s, uint32_t dir, const char *name, struct fsproto_msg *rep)
+{
+    struct wfs_attr a;
+    uint32_t ino;
+    int err = wfs_lookup(s->fs, dir, name, &ino);
+    if (!err)
+        err = wfs_getattr(s->fs, ino, &a);
+    if (!err)
+        err = wfs_unlink(s->fs, dir, name);
+    if (!err && a.nlink <= 1)
+        rep->fh = (struct fsproto_fh){ ino, a.generation };
+    return err;
+}
+
 static int
 do_name_op(struct fssrv *s, const struct fsproto_msg *req, struct fsproto_msg *rep)
 {
@@ -166,7 +184,7 @@ do_name_op(struct fssrv *s, const struct fsproto_msg *req, struct fsproto_msg *r
     switch (req->op) {
     case FSP_REMOVE:
         return (req->flags & FSP_RM_DIR) ? wfs_rmdir(s->fs, d.ino, req->name)
-                                         : wfs_unlink(s->fs, d.ino, req->name);
+                                         : do_unlink(s, d.ino, req->name, rep);
     case FSP_MKDIR:
         err = wfs_mkdir(s->fs, d.ino, req->name, req->mode & 07777, c->uid, c->gid, &ino);
         return err ? err : made(s, ino, rep);

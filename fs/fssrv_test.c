@@ -371,14 +371,22 @@ test_fssrv_name_ops(void)
     req.fh = e;
     strcpy(req.name, "h");
     EXPECT_EQ(serve(1, FSP_REMOVE), 0);
+    EXPECT_EQ(rep.fh.ino, 0);                   /* e/g still names it */
+    req.fh = e;
+    strcpy(req.name, "g");
+    EXPECT_EQ(serve(1, FSP_REMOVE), 0);
+    EXPECT_EQ(rep.fh.ino, f.ino);               /* its last name: the client forgets it */
     symlink_to(e, "s", "../d");
     EXPECT_EQ(walk(0, e, "s", false), 0);
     as(0);
     req.fh = rep.fh;
     EXPECT_EQ(serve(1, FSP_READLINK), 0);
     EXPECT_STREQ(rep.path, "../d");
+    struct fsproto_fh r = mk(0, d, "r", false, 0644);
     as(0);
     req.fh = f;
+    EXPECT_EQ(serve(1, FSP_READLINK), -ESTALE);          /* removed above */
+    req.fh = r;
     EXPECT_EQ(serve(1, FSP_READLINK), -EINVAL);
     EXPECT_EQ(serve(1, FSP_FSYNC), 0);
     EXPECT_EQ(serve(1, FSP_STATFS), 0);

@@ -210,6 +210,7 @@ struct wisp_fsstat {
     uint64_t served[WISP_FSSTAT_OPS];
     uint64_t srv_errors, srv_bad, srv_recalls, srv_disables, srv_callback_failures;
     uint64_t srv_bytes_read, srv_bytes_written, srv_open_files;
+    uint64_t dropped_unsent;        /* client: dirty blocks dropped unsent, their file removed */
 };
 
 struct wisp_blkstat {

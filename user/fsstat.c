@@ -42,6 +42,7 @@ main(void)
     line("cache_blocks", s.cache_blocks);
     line("cache_dirty", s.cache_dirty);
     line("cache_max", s.cache_max);
+    line("dropped_unsent", s.dropped_unsent);
     for (int i = 1; i < WISP_FSSTAT_OPS; i++) {
         snprintf(name, sizeof(name), "sent_%s", ops[i]);
         line(name, s.sent[i]);

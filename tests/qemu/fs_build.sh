@@ -4,8 +4,10 @@
 # gives the same result as the same busybox on the host: on the file
 # server's own node, on a client that caches (node 1), on a client with
 # caching off (node 2, fscache=0), in a node's /tmp, and with two clients
-# building at once. Node 2's cache stays unused and node 1's is hit; the
-# volume is clean (wisp-fsck -n) after the cluster goes down.
+# building at once. Node 2's cache stays unused and node 1's is hit; a
+# file removed before its write-back never reaches the server (its dirty
+# blocks are dropped); the volume is clean (wisp-fsck -n) after the cluster
+# goes down.
 # test-timeout: 900
 set -uo pipefail
 # shellcheck source=scripts/cluster_lib.sh
@@ -51,6 +53,19 @@ build 1 /shared/c1 & p1=$!
 build 2 /shared/c2 & p2=$!
 wait $p1 || cl_fail "node 1's concurrent build"
 wait $p2 || cl_fail "node 2's concurrent build"
+
+# a file written and removed before its write-back never reaches the
+# server: node 1 drops its dirty blocks unsent (Sprite's saving)
+wb1=$(stat_of 1 written_back_bytes)
+drop1=$(stat_of 1 dropped_unsent)
+cl_expect_status 0 sh 1 'dd if=/dev/zero of=/shared/scratch bs=4096 count=16 2>/dev/null && rm /shared/scratch'
+wb2=$(stat_of 1 written_back_bytes)
+drop2=$(stat_of 1 dropped_unsent)
+((drop2 >= drop1 + 16)) || cl_fail "node 1 dropped $((drop2 - drop1)) of 16 dirty blocks of a removed file"
+[[ $wb1 == "$wb2" ]] || cl_fail "a removed file's blocks were written back ($wb1 -> $wb2)"
+# and nothing of the builds is left dirty or retried: sync succeeds
+cl_expect_status 0 sh 1 'sync'
+[[ $(stat_of 1 cache_dirty) == 0 ]] || cl_fail "node 1 keeps dirty blocks after sync"
 
 hits1b=$(stat_of 1 cache_hits)
 ((hits1b > hits1)) || cl_fail "node 1's cache was never hit ($hits1 -> $hits1b)"
