@@ -8,7 +8,8 @@
 # `make bench` runs the foundation figures (scripts/bench.sh) and the network
 # figures (scripts/bench-net.sh: two nodes of each system on a vde_switch);
 # `make bench-net` only the latter; then the migration figures
-# (scripts/bench_migrate.py; `make bench-migrate` alone).
+# (scripts/bench_migrate.py; `make bench-migrate` alone) and the file
+# system's (scripts/bench_fs.py; `make bench-fs` alone).
 
 BENCH_PROGS  := bench benchnull benchctx benchfork benchsh udpbench
 BENCH_BINS   := $(addprefix $(BUILD)/user/,$(BENCH_PROGS))
@@ -43,7 +44,14 @@ $(LINUX_GUEST): $(BENCH_BINS) $(BENCH_TRUE) scripts/linux-guest.sh user/share/be
 # the whole series: 0-64 MiB).
 bench: kernel user linux-guest $(LINUX_GUEST_CRIU)
 	@st=0; scripts/bench.sh || st=$$?; scripts/bench-net.sh || st=$$?; \
-	python3 scripts/bench_migrate.py --quick || st=$$?; exit $$st
+	python3 scripts/bench_migrate.py --quick || st=$$?; \
+	python3 scripts/bench_fs.py --quick || st=$$?; exit $$st
+
+# The shared file system's experiments (scripts/bench_fs.py): a 3-node
+# cluster (caching on and off) beside a Linux guest on its local ext4 disk.
+.PHONY: bench-fs
+bench-fs: kernel user linux-guest
+	python3 scripts/bench_fs.py
 
 bench-net: kernel user linux-guest
 	scripts/bench-net.sh
