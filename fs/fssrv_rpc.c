@@ -34,6 +34,21 @@ dev_read(void *ctx, uint32_t blk, void *buf)
     return blk_read(disk, (uint64_t)blk * (WFS_BLOCK / BLK_SECTOR), buf, WFS_BLOCK);
 }
 
+/* A run of blocks in one disk request, through a bounce buffer (the
+ * cache's buffers are not contiguous in general). */
+static int
+dev_read_blocks(void *ctx, uint32_t blk, unsigned n, void *const *bufs)
+{
+    uint8_t *tmp = kmalloc((size_t)n * WFS_BLOCK);
+    if (!tmp)
+        return -ENOMEM;
+    int err = blk_read(disk, (uint64_t)blk * (WFS_BLOCK / BLK_SECTOR), tmp, (size_t)n * WFS_BLOCK);
+    for (unsigned i = 0; !err && i < n; i++)
+        memcpy(bufs[i], tmp + (size_t)i * WFS_BLOCK, WFS_BLOCK);
+    kfree(tmp);
+    return err;
+}
+
 static int
 dev_write(void *ctx, uint32_t blk, const void *buf)
 {
@@ -164,16 +179,20 @@ commit_thread(void *arg)
 }
 
 static int
-mount_disk(struct wfs **out)
+mount_disk(struct wfs **out, unsigned nbuf)
 {
     struct wfs_dev dev = {
         .read_block = dev_read, .write_block = dev_write, .flush = dev_flush,
         .now_ns = dev_now, .nblocks = disk->sectors / (WFS_BLOCK / BLK_SECTOR),
+        .read_blocks = dev_read_blocks,
     };
-    struct wfs *fs = kzalloc(wfs_size());
+    struct wfs *fs;
+    /* the server's block cache: fssrvcache= blocks, less if memory is short */
+    while (!(fs = kzalloc(wfs_size_n(nbuf))) && nbuf > 256)
+        nbuf /= 2;
     if (!fs)
         return -ENOMEM;
-    int err = wfs_mount(fs, &dev);
+    int err = wfs_mount_n(fs, nbuf, &dev);
     if (err) {
         kprintf("wisp: fssrv: refusing the disk %s: %s (error %d); not serving\n", disk->name,
                 wfs_error(fs), -err);
@@ -200,8 +219,13 @@ fssrv_start(int self, const struct cmdline *c)
         kprintf("wisp: fssrv: node %d is the file server but has no disk; not serving\n", self);
         return -ENODEV;
     }
+    uint64_t nbuf = 4096;       /* 16 MiB */
+    if (cmdline_get_u64(c, "fssrvcache", 4096, &nbuf) || nbuf < 192 || nbuf > (1u << 20)) {
+        kprintf("wisp: fssrv: bad fssrvcache= (192..1048576 blocks); using 4096\n");
+        nbuf = 4096;
+    }
     struct wfs *fs;
-    int err = mount_disk(&fs);
+    int err = mount_disk(&fs, (unsigned)nbuf);
     if (err)
         return err;
     uint32_t epoch;
@@ -214,9 +238,10 @@ fssrv_start(int self, const struct cmdline *c)
     }
     struct wfs_statfs st;
     if (wfs_statfs(fs, &st) == 0)
-        kprintf("wisp: fssrv: serving %s: %lu of %lu blocks free, %lu of %lu inodes\n", disk->name,
-                (unsigned long)st.bfree, (unsigned long)st.blocks, (unsigned long)st.ffree,
-                (unsigned long)st.files);
+        kprintf("wisp: fssrv: serving %s: %lu of %lu blocks free, %lu of %lu inodes; "
+                "cache %u blocks\n", disk->name, (unsigned long)st.bfree,
+                (unsigned long)st.blocks, (unsigned long)st.ffree, (unsigned long)st.files,
+                wfs_cache_blocks(fs));
     return 0;
 }
 

@@ -36,6 +36,9 @@ struct wfs_dev {
     int (*flush)(void *ctx);
     uint64_t (*now_ns)(void *ctx);
     uint64_t nblocks;               /* size of the device in blocks */
+    /* Optional: read blocks [blk, blk + n) into bufs[0..n) in one go (a
+     * file's contiguous blocks the cache lacks); NULL: block by block. */
+    int (*read_blocks)(void *ctx, uint32_t blk, unsigned n, void *const *bufs);
 };
 
 struct wfs_attr {
@@ -69,13 +72,19 @@ struct wfs_statfs {
 
 struct wfs;
 
-/* Bytes the caller allocates for one struct wfs (about 780 KiB, the block cache). */
+/* Bytes the caller allocates for one struct wfs (about 780 KiB, the block
+ * cache of WFS_NBUF blocks) / with a cache of nbuf blocks (>= WFS_NBUF). */
 size_t wfs_size(void);
+size_t wfs_size_n(unsigned nbuf);
 
 /* Check the superblock, replay the journal, mark the image in use.
  * -EINVAL for a foreign or corrupt image (wfs_error says why), -EIO for
  * a device error. */
 int wfs_mount(struct wfs *fs, const struct wfs_dev *dev);
+/* The same for fs allocated with wfs_size_n(nbuf) bytes. */
+int wfs_mount_n(struct wfs *fs, unsigned nbuf, const struct wfs_dev *dev);
+/* Blocks in fs's cache. */
+unsigned wfs_cache_blocks(const struct wfs *fs);
 /* Commit, flush and mark the image clean. */
 int wfs_unmount(struct wfs *fs);
 /* The last mount or operation failure, in words ("" when none). */

@@ -137,6 +137,33 @@ file_get(struct wfs *fs, uint32_t ino, struct wfs_dinode *di)
     return (di->mode & WFS_S_IFMT) == WFS_S_IFREG ? 0 : -EINVAL;
 }
 
+/* Before a read of [off, off + len): the runs of the file's blocks that
+ * are contiguous on the disk and not cached come in one device call each
+ * (a READ of 60 KiB is one disk request, not fifteen). Best effort: what
+ * does not come in here is read block by block by the caller. */
+static void
+read_ahead(struct wfs *fs, struct wfs_dinode *di, uint64_t off, size_t len)
+{
+    uint64_t first = off / WFS_BLOCK, last = (off + len - 1) / WFS_BLOCK;
+    uint32_t run = 0;
+    unsigned n = 0;
+    for (uint64_t i = first; i <= last && i < first + 64; i++) {
+        uint32_t pblk;
+        bool fresh;
+        if (wfs_bmap(fs, di, i, false, &pblk, &fresh) || !pblk || wfs_bcached(fs, pblk))
+            pblk = 0;
+        if (n && (pblk != run + n || n == WFS_RUN_MAX)) {
+            if (n > 1)
+                (void)wfs_bread_run(fs, run, n);
+            n = 0;
+        }
+        if (pblk && n++ == 0)
+            run = pblk;
+    }
+    if (n > 1)
+        (void)wfs_bread_run(fs, run, n);
+}
+
 long
 wfs_read(struct wfs *fs, uint32_t ino, uint64_t off, void *buf, size_t len)
 {
@@ -148,6 +175,8 @@ wfs_read(struct wfs *fs, uint32_t ino, uint64_t off, void *buf, size_t len)
     if (off >= di.size)
         return 0;
     len = (size_t)MIN((uint64_t)len, di.size - off);
+    if (len > WFS_BLOCK && fs->dev.read_blocks)
+        read_ahead(fs, &di, off, len);
     while (done < len) {
         uint64_t pos = off + done;
         size_t in = pos % WFS_BLOCK, n = MIN(len - done, (size_t)WFS_BLOCK - in);

@@ -122,8 +122,8 @@ struct wfs_jcommit {
 /* Cache and transaction sizes: a transaction holds at most WFS_TX_MAX
  * blocks (dirty ones plus deferred frees, each of which may dirty one
  * bitmap block); one operation dirties at most WFS_OP_BLOCKS. */
-#define WFS_NBUF        192
-#define WFS_HASH        256
+#define WFS_NBUF        192     /* the default (host tools); the server sizes its own */
+#define WFS_HASH        4096
 #define WFS_TX_MAX      96
 #define WFS_OP_BLOCKS   24
 #define WFS_JMIN        (WFS_TX_MAX + 3)
@@ -151,14 +151,16 @@ struct wfs {
     uint32_t balloc_hint;
     uint32_t ialloc_hint;
     uint32_t clock;
+    uint32_t nbuf;              /* buffers in the cache (mem[] and bufs) */
+    uint32_t hand;              /* where the next eviction scan starts */
     bool broken;                /* a commit failed: refuse changes */
     int ndirty;
     int nfrees;
     struct wfs_free frees[WFS_TX_MAX];
     int32_t hash[WFS_HASH];
-    struct wfs_buf bufs[WFS_NBUF];
+    struct wfs_buf *bufs;       /* nbuf of them, after mem[] */
     uint8_t scratch[WFS_BLOCK];
-    uint8_t mem[WFS_NBUF][WFS_BLOCK];
+    uint8_t mem[][WFS_BLOCK];   /* nbuf blocks, then the struct wfs_buf array */
 };
 
 /* wfs_crc.c */
@@ -175,6 +177,12 @@ int  wfs_fail(struct wfs *fs, int err, const char *fmt, ...) __attribute__((form
 /* wfs_cache.c: blocks by number; bread reads, bget_zero does not. */
 void wfs_cache_init(struct wfs *fs);
 int  wfs_bread(struct wfs *fs, uint32_t blk, struct wfs_buf **out);
+/* Blocks [blk, blk + n) (n <= WFS_RUN_MAX), none cached, into the cache
+ * in one device call when the device has read_blocks: returns how many
+ * came in (0: none; the caller reads block by block as before). */
+#define WFS_RUN_MAX 16
+int  wfs_bread_run(struct wfs *fs, uint32_t blk, unsigned n);
+bool wfs_bcached(struct wfs *fs, uint32_t blk);
 int  wfs_bget_zero(struct wfs *fs, uint32_t blk, struct wfs_buf **out);
 void wfs_brelse(struct wfs *fs, struct wfs_buf *b);
 /* Metadata: log b in the running transaction. */

@@ -133,7 +133,7 @@ tx_write(struct wfs *fs, uint64_t seq)
     uint32_t j = fs->sb.journal_start, crc = 0, k = 0;
 
     memset(fs->scratch, 0, WFS_BLOCK);
-    for (int i = 0; i < WFS_NBUF; i++) {
+    for (uint32_t i = 0; i < fs->nbuf; i++) {
         struct wfs_buf *b = &fs->bufs[i];
         if (!(b->flags & WFS_B_DIRTY))
             continue;
@@ -164,7 +164,7 @@ static int
 checkpoint(struct wfs *fs)
 {
     const struct wfs_dev *dev = &fs->dev;
-    for (int i = 0; i < WFS_NBUF; i++) {
+    for (uint32_t i = 0; i < fs->nbuf; i++) {
         struct wfs_buf *b = &fs->bufs[i];
         if (!(b->flags & WFS_B_DIRTY))
             continue;

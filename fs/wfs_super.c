@@ -12,9 +12,17 @@
 #define WHY(...) (k_snprintf(why, n, __VA_ARGS__), -EINVAL)
 
 size_t
+wfs_size_n(unsigned nbuf)
+{
+    if (nbuf < WFS_NBUF)
+        nbuf = WFS_NBUF;
+    return offsetof(struct wfs, mem) + (size_t)nbuf * (WFS_BLOCK + sizeof(struct wfs_buf));
+}
+
+size_t
 wfs_size(void)
 {
-    return sizeof(struct wfs);
+    return wfs_size_n(WFS_NBUF);
 }
 
 const char *
@@ -123,11 +131,19 @@ wfs_super_write(const struct wfs_dev *dev, const struct wfs_super *sb, uint8_t *
 int
 wfs_mount(struct wfs *fs, const struct wfs_dev *dev)
 {
+    return wfs_mount_n(fs, WFS_NBUF, dev);
+}
+
+int
+wfs_mount_n(struct wfs *fs, unsigned nbuf, const struct wfs_dev *dev)
+{
     int replayed = 0;
     int err;
 
     memset(fs, 0, offsetof(struct wfs, mem));
     fs->dev = *dev;
+    fs->nbuf = nbuf < WFS_NBUF ? WFS_NBUF : nbuf;
+    fs->bufs = (struct wfs_buf *)(void *)fs->mem[fs->nbuf];
     if (dev->nblocks < WFS_MIN_BLOCKS)
         return wfs_fail(fs, -EINVAL, "device of %llu blocks is too small",
                         (unsigned long long)dev->nblocks);
