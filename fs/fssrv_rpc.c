@@ -50,6 +50,20 @@ dev_read_blocks(void *ctx, uint32_t blk, unsigned n, void *const *bufs)
 }
 
 static int
+dev_write_blocks(void *ctx, uint32_t blk, unsigned n, const void *const *bufs)
+{
+    uint8_t *tmp = kmalloc((size_t)n * WFS_BLOCK);
+    if (!tmp)
+        return -ENOMEM;
+    for (unsigned i = 0; i < n; i++)
+        memcpy(tmp + (size_t)i * WFS_BLOCK, bufs[i], WFS_BLOCK);
+    int err = blk_write(disk, (uint64_t)blk * (WFS_BLOCK / BLK_SECTOR), tmp,
+                        (size_t)n * WFS_BLOCK);
+    kfree(tmp);
+    return err;
+}
+
+static int
 dev_write(void *ctx, uint32_t blk, const void *buf)
 {
     return blk_write(disk, (uint64_t)blk * (WFS_BLOCK / BLK_SECTOR), buf, WFS_BLOCK);
@@ -184,7 +198,7 @@ mount_disk(struct wfs **out, unsigned nbuf)
     struct wfs_dev dev = {
         .read_block = dev_read, .write_block = dev_write, .flush = dev_flush,
         .now_ns = dev_now, .nblocks = disk->sectors / (WFS_BLOCK / BLK_SECTOR),
-        .read_blocks = dev_read_blocks,
+        .read_blocks = dev_read_blocks, .write_blocks = dev_write_blocks,
     };
     struct wfs *fs;
     /* the server's block cache: fssrvcache= blocks, less if memory is short */

@@ -39,6 +39,8 @@ struct wfs_dev {
     /* Optional: read blocks [blk, blk + n) into bufs[0..n) in one go (a
      * file's contiguous blocks the cache lacks); NULL: block by block. */
     int (*read_blocks)(void *ctx, uint32_t blk, unsigned n, void *const *bufs);
+    /* Optional: write bufs[0..n) to blocks [blk, blk + n) in one go. */
+    int (*write_blocks)(void *ctx, uint32_t blk, unsigned n, const void *const *bufs);
 };
 
 struct wfs_attr {

@@ -4,12 +4,14 @@
  * file that fits and re-reads it without the device; a read of a file's
  * contiguous blocks comes in one read_blocks call per run instead of one
  * call per block; a cache smaller than the data still reads everything
- * right (eviction), and data survives a remount either way.
+ * right (eviction), and data survives a remount either way; writes of
+ * many blocks go out in write_blocks runs, and a failed run fails the
+ * write without growing the file over data that is not on the disk.
  */
 // TEST_SRCS: fs/wfs_crc.c fs/wfs_super.c fs/wfs_journal.c fs/wfs_alloc.c fs/wfs_inode.c fs/wfs_dir.c fs/wfs_ops.c fs/wfs_rename.c fs/wfs_file.c fs/wfs_mkfs.c fs/wfs_fsck.c fs/wfs_fsck_dir.c fs/wfs_fsck_link.c kernel/lib_printf.c kernel/lib_string.c tests/host/fake_kmalloc.c
 #include "fs/wfs_testlib.h"
 
-static long reads, run_calls, run_blocks;
+static long reads, run_calls, run_blocks, wruns, wrun_blocks, wfail;
 
 static int
 count_read(void *ctx, uint32_t blk, void *buf)
@@ -25,6 +27,19 @@ count_run(void *ctx, uint32_t blk, unsigned n, void *const *bufs)
     run_blocks += n;
     for (unsigned i = 0; i < n; i++)
         if (md_read(ctx, blk + i, bufs[i]))
+            return -EIO;
+    return 0;
+}
+
+static int
+count_wrun(void *ctx, uint32_t blk, unsigned n, const void *const *bufs)
+{
+    if (wfail)
+        return -EIO;
+    wruns++;
+    wrun_blocks += n;
+    for (unsigned i = 0; i < n; i++)
+        if (md_write(ctx, blk + i, bufs[i]))
             return -EIO;
     return 0;
 }
@@ -137,9 +152,50 @@ test_small_cache_evicts(void)
     md_free(&m);
 }
 
+/* Writes of many blocks go out in runs; the data reads back after a
+ * remount; a failed run fails the call and leaves the size where it was. */
+static void
+test_write_runs(void)
+{
+    struct memdev m;
+    struct wfs *fs = md_mkfs_mount(&m, 4096);
+    struct wfs_dev d = md_dev(&m);
+    d.write_blocks = count_wrun;
+    EXPECT_EQ(wfs_unmount(fs), 0);
+    EXPECT_EQ(wfs_mount(fs, &d), 0);
+    size_t len = 200 * WFS_BLOCK;
+    uint8_t *buf = malloc(len);
+    uint32_t ino;
+    fill(buf, len, 3);
+    wruns = wrun_blocks = wfail = 0;
+    EXPECT_EQ(wfs_create(fs, WFS_ROOT_INO, "f", 0644, 0, 0, &ino), 0);
+    for (size_t off = 0; off < len; off += 15 * WFS_BLOCK) {
+        size_t n = len - off < 15 * WFS_BLOCK ? len - off : 15 * WFS_BLOCK;
+        EXPECT_EQ(wfs_write(fs, ino, off, buf + off, n), (long)n);
+    }
+    EXPECT_TRUE(wrun_blocks >= 180);
+    EXPECT_TRUE(wruns <= 200 / 15 + 8);
+    wfail = 1;
+    EXPECT_EQ(wfs_write(fs, ino, len, buf, 8 * WFS_BLOCK), -EIO);
+    struct wfs_attr a;
+    EXPECT_EQ(wfs_getattr(fs, ino, &a), 0);
+    EXPECT_EQ(a.size, (uint64_t)len);
+    wfail = 0;
+    EXPECT_EQ(wfs_unmount(fs), 0);
+    free(fs);
+    fs = mount_counting(&m, 4096, true);
+    read_all(fs, ino, 200);
+    EXPECT_EQ(wfs_unmount(fs), 0);
+    free(fs);
+    free(buf);
+    EXPECT_EQ(md_fsck(&m, 0, true), 0);
+    md_free(&m);
+}
+
 void
 tests_run(void)
 {
+    RUN(test_write_runs);
     RUN(test_runs_in_one_call);
     RUN(test_block_by_block_without_runs);
     RUN(test_small_cache_evicts);

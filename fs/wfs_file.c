@@ -200,9 +200,56 @@ wfs_read(struct wfs *fs, uint32_t ino, uint64_t off, void *buf, size_t len)
     return (long)done;
 }
 
-/* One block's worth of a write: map (allocating), fill, write in place. */
+/* Data blocks filled by one wfs_write and not yet on the disk: a run of
+ * disk-contiguous blocks, held, written in one device call when the
+ * device has write_blocks (else one by one). Written before anything
+ * commits (ordered mode: data before the metadata that points at it). */
+struct wrun {
+    struct wfs_buf *b[WFS_RUN_MAX];
+    unsigned n;
+};
+
 static int
-write_block(struct wfs *fs, struct wfs_dinode *di, uint64_t pos, const uint8_t *src, size_t n)
+run_flush(struct wfs *fs, struct wrun *r)
+{
+    int err = 0;
+    if (r->n > 1 && fs->dev.write_blocks) {
+        const void *data[WFS_RUN_MAX];
+        for (unsigned i = 0; i < r->n; i++)
+            data[i] = r->b[i]->data;
+        if (fs->dev.write_blocks(fs->dev.ctx, r->b[0]->blk, r->n, data))
+            err = wfs_fail(fs, -EIO, "write of blocks %u..%u failed", r->b[0]->blk,
+                           r->b[0]->blk + r->n - 1);
+    } else {
+        for (unsigned i = 0; i < r->n && !err; i++)
+            err = wfs_bwrite_data(fs, r->b[i]);
+    }
+    for (unsigned i = 0; i < r->n; i++)
+        wfs_brelse(fs, r->b[i]);
+    r->n = 0;
+    return err;
+}
+
+/* b (filled, held) joins the run, which is written first if b does not
+ * continue it. */
+static int
+run_add(struct wfs *fs, struct wrun *r, struct wfs_buf *b)
+{
+    int err = 0;
+    if (b->flags & WFS_B_DIRTY) {   /* a pointer into metadata: corrupt image */
+        wfs_brelse(fs, b);
+        return wfs_fail(fs, -EIO, "block %u is both data and metadata (run wisp-fsck)", b->blk);
+    }
+    if (r->n && (r->n == WFS_RUN_MAX || b->blk != r->b[r->n - 1]->blk + 1))
+        err = run_flush(fs, r);
+    r->b[r->n++] = b;
+    return err;
+}
+
+/* One block's worth of a write: map (allocating), fill, add to the run. */
+static int
+write_block(struct wfs *fs, struct wfs_dinode *di, uint64_t pos, const uint8_t *src, size_t n,
+            struct wrun *r)
 {
     size_t in = pos % WFS_BLOCK;
     struct wfs_buf *b;
@@ -218,15 +265,14 @@ write_block(struct wfs *fs, struct wfs_dinode *di, uint64_t pos, const uint8_t *
     if (err)
         return err;
     memcpy(b->data + in, src, n);
-    err = wfs_bwrite_data(fs, b);
-    wfs_brelse(fs, b);
-    return err;
+    return run_add(fs, r, b);
 }
 
 long
 wfs_write(struct wfs *fs, uint32_t ino, uint64_t off, const void *buf, size_t len)
 {
     struct wfs_dinode di;
+    struct wrun run = { .n = 0 };
     size_t done = 0;
     int err = wfs_tx_reserve(fs, 0);
     if (!err)
@@ -242,6 +288,7 @@ wfs_write(struct wfs *fs, uint32_t ino, uint64_t off, const void *buf, size_t le
         if (err)
             return err;
     }
+    uint64_t size_ok = di.size;     /* covers only data known to be on the disk */
     while (done < len) {
         uint64_t pos = off + done;
         size_t n = MIN(len - done, (size_t)WFS_BLOCK - pos % WFS_BLOCK);
@@ -249,17 +296,29 @@ wfs_write(struct wfs *fs, uint32_t ino, uint64_t off, const void *buf, size_t le
          * commit here leaves at most blocks past EOF, which is allowed. */
         err = 0;
         if (fs->ndirty + fs->nfrees + 6 > WFS_TX_MAX) {
-            err = wfs_iput(fs, ino, &di);
+            err = run_flush(fs, &run);
+            if (!err) {
+                size_ok = di.size > size_ok ? di.size : size_ok;
+                err = wfs_iput(fs, ino, &di);
+            }
             if (!err)
                 err = wfs_tx_commit(fs);
         }
         if (!err)
-            err = write_block(fs, &di, pos, (const uint8_t *)buf + done, n);
+            err = write_block(fs, &di, pos, (const uint8_t *)buf + done, n, &run);
         if (err)
             break;
         done += n;
         if (pos + n > di.size)
             di.size = pos + n;
+    }
+    int ferr = run_flush(fs, &run);
+    if (ferr) {
+        /* the data did not reach the disk: the size does not grow over it
+         * (blocks past EOF are allowed) and the call fails */
+        err = err ? err : ferr;
+        done = 0;
+        di.size = size_ok;
     }
     if (done) {
         di.version++;
