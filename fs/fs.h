@@ -115,6 +115,9 @@ struct cmdline;
 /* Mount the volume of the fsserver= node (0 by default) on /shared, unless
  * fsmount=off. Called once RPC is up; the server need not be up yet. */
 int fs_rmt_start(int self, const struct cmdline *c);
+/* fsroot=on: wait (fsrootwait= seconds) for the server, then make its
+ * volume / (boot image on /boot); before init starts (fs_root.c). */
+int fs_root_start(int self, const struct cmdline *c);
 /* Write back every dirty block of the shared file system and make the
  * server commit (sync). */
 int fs_rmt_sync(void);

@@ -190,6 +190,7 @@ main_thread(void *arg)
             (void)fs_rmt_start(node_id, &cmdline);   /* the shared volume on /shared */
         }
     }
+    (void)fs_root_start(node_id, &cmdline);   /* fsroot=on: the shared volume on / */
 
     const char *init = cmdline_get(&cmdline, "init");
     if (!init || !*init)
