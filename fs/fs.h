@@ -116,8 +116,10 @@ struct cmdline;
  * fsmount=off. Called once RPC is up; the server need not be up yet. */
 int fs_rmt_start(int self, const struct cmdline *c);
 /* fsroot=on: wait (fsrootwait= seconds) for the server, then make its
- * volume / (boot image on /boot); before init starts (fs_root.c). */
-int fs_root_start(int self, const struct cmdline *c);
+ * volume / (boot image on /boot); before init starts (fs_root.c). Without
+ * RPC (rpc_up false) a node that is its own file server starts its server
+ * and client first. */
+int fs_root_start(int self, const struct cmdline *c, bool rpc_up);
 /* Write back every dirty block of the shared file system and make the
  * server commit (sync). */
 int fs_rmt_sync(void);

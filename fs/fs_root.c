@@ -11,8 +11,11 @@
  * mounted trees are re-parented to the new root, so "..", getcwd and
  * /proc/mounts name them from /. A node whose server does not answer
  * within fsrootwait= seconds (30) keeps the boot image as / and says so.
+ * A node without a network starts its file server and client here when it
+ * is the server itself (a single test node with a disk).
  */
 #include "fs/fs_rmt.h"
+#include "fs/fssrv.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
@@ -88,10 +91,14 @@ root_wanted(const struct cmdline *cl)
 }
 
 int
-fs_root_start(int self, const struct cmdline *cl)
+fs_root_start(int self, const struct cmdline *cl, bool rpc_up)
 {
     if (!root_wanted(cl))
         return 0;
+    if (!rpc_up) {              /* one node alone (no NIC): it may serve itself */
+        (void)fssrv_start(self, cl);
+        (void)fs_rmt_start(self, cl);
+    }
     uint64_t secs = ROOT_WAIT_DEFAULT;
     if (cmdline_get_u64(cl, "fsrootwait", ROOT_WAIT_DEFAULT, &secs) || secs > 3600)
         secs = ROOT_WAIT_DEFAULT;
