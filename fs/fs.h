@@ -108,8 +108,8 @@ void fs_mig_target_abort(struct proc *p, struct mig_ctx *m);
  * The shared file system's client (fs_rmt.c, fs_rmt_file.c; docs/fs.md
  * "Shared file system"): vnodes whose ops are fsproto requests to the
  * file server, caching file blocks with Sprite's consistency. Every node
- * mounts the server's volume on /shared (the root of the name space comes
- * later).
+ * mounts the server's volume on /shared, and with fsroot=on on / as well
+ * (fs_root.c).
  */
 struct cmdline;
 /* Mount the volume of the fsserver= node (0 by default) on /shared, unless
