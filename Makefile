@@ -35,3 +35,4 @@ include $(wildcard mk/net.mk)
 include mk/kernel.mk
 include $(wildcard mk/user.mk mk/boot.mk mk/check.mk mk/test.mk mk/bench.mk mk/tools.mk)
 include $(wildcard mk/wfs.mk)
+include $(wildcard mk/rootfs.mk)

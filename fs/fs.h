@@ -108,13 +108,18 @@ void fs_mig_target_abort(struct proc *p, struct mig_ctx *m);
  * The shared file system's client (fs_rmt.c, fs_rmt_file.c; docs/fs.md
  * "Shared file system"): vnodes whose ops are fsproto requests to the
  * file server, caching file blocks with Sprite's consistency. Every node
- * mounts the server's volume on /shared (the root of the name space comes
- * later).
+ * mounts the server's volume on /shared, and with fsroot=on on / as well
+ * (fs_root.c).
  */
 struct cmdline;
 /* Mount the volume of the fsserver= node (0 by default) on /shared, unless
  * fsmount=off. Called once RPC is up; the server need not be up yet. */
 int fs_rmt_start(int self, const struct cmdline *c);
+/* fsroot=on: wait (fsrootwait= seconds) for the server, then make its
+ * volume / (boot image on /boot); before init starts (fs_root.c). Without
+ * RPC (rpc_up false) a node that is its own file server starts its server
+ * and client first. */
+int fs_root_start(int self, const struct cmdline *c, bool rpc_up);
 /* Write back every dirty block of the shared file system and make the
  * server commit (sync). */
 int fs_rmt_sync(void);

@@ -129,7 +129,8 @@ gen_status(struct sbuf *b, const struct proc_info *pi)
 
 /*
  * mounts: the file systems in the name space, as Linux's /proc/PID/mounts
- * prints them (busybox's df and mount read it). The root is the initrd;
+ * prints them (busybox's df and mount read it). The root is the initrd
+ * (or the shared volume, fs_root.c);
  * a directory of a static tree whose device differs from its parent's
  * (/dev, /proc) or that has a file system mounted on it (a tmpfs) is a
  * mount point. Static trees only change at boot, so the walk needs no lock.
@@ -149,6 +150,8 @@ put_mount(struct sbuf *b, struct vnode *at, struct vnode *top)
         type = "devtmpfs";
     else if (top->dev >= FS_DEV_TMP)
         type = "tmpfs";
+    else if (top->dev == FS_DEV_SHARED)
+        type = "wfs";           /* the shared volume: /shared, or / with fsroot=on */
     puts_(b, type);
     puts_(b, " ");
     puts_(b, path);

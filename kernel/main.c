@@ -174,6 +174,7 @@ main_thread(void *arg)
         stop("the initrd is not a valid cpio (newc) archive; halting");
     mount_tmp();
     (void)blk_init();   /* a node without a disk is normal: it logs "no block device" */
+    bool rpc_up = false;
     int nerr = net_init();
     if (nerr && nerr != -ENODEV)
         kprintf("wisp: networking failed: error %d\n", -nerr);
@@ -184,12 +185,14 @@ main_thread(void *arg)
         else
             time_sync_start(node_id);
         if (!rerr) {
+            rpc_up = true;
             home_init();   /* home table service: posts and node failures */
             migrate_init();
             (void)fssrv_start(node_id, &cmdline);   /* on the fsserver= node: logs why not */
             (void)fs_rmt_start(node_id, &cmdline);   /* the shared volume on /shared */
         }
     }
+    (void)fs_root_start(node_id, &cmdline, rpc_up);   /* fsroot=on: the shared volume on / */
 
     const char *init = cmdline_get(&cmdline, "init");
     if (!init || !*init)

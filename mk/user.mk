@@ -94,7 +94,7 @@ $(ROOTFS)/etc/motd: mk/user.mk
 # Packed every time (the packer rewrites $(INITRD) only when the bytes
 # change), so files other areas drop into $(ROOTFS) are never left out.
 $(INITRD): $(USER_INST) $(BUSYBOX_LINKS) $(USER_ETC) scripts/mkcpio.py user-force-pack
-	@mkdir -p $(ROOTFS)/tmp
+	@mkdir -p $(ROOTFS)/tmp $(ROOTFS)/dev $(ROOTFS)/proc $(ROOTFS)/boot $(ROOTFS)/shared
 	python3 scripts/mkcpio.py $(ROOTFS) $@
 
 user-force-pack:

@@ -12,22 +12,38 @@
 # "init=/bin/sh"), WISP_MEM (256M), WISP_ACCEL (scripts/accel.sh),
 # WISP_KERNEL and WISP_INITRD; --single also NODE (node=N). WISP_DISK=FILE
 # attaches the raw image FILE as the virtio-blk disk of node 0 (the file
-# server's default; with --single, of the one node): docs/blk.md.
+# server's default; with --single, of the one node): docs/blk.md. A
+# missing FILE is made (64M) from the userland tree build/rootfs, like the
+# cluster's own build/cluster/run/fs.img. WISP_FSROOT=on makes that
+# volume every node's / and boots build/initrd-boot.cpio (docs/fs.md);
+# with --single the volume is then WISP_DISK, or build/rootfs.img (made,
+# or refreshed with wisp-install).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 kernel=${WISP_KERNEL:-build/wisp.elf}
 initrd=${WISP_INITRD:-build/initrd.cpio}
+fsroot=${WISP_FSROOT:-off}   # on: the shared volume is / (docs/fs.md "The root switch")
+[[ $fsroot == on ]] && initrd=${WISP_INITRD:-build/initrd-boot.cpio}
 for f in "$kernel" "$initrd"; do
     [[ -f $f ]] || { echo "run: $f is missing; run 'make' first" >&2; exit 1; }
 done
+
+# --single with WISP_FSROOT=on and no WISP_DISK: the volume is build/rootfs.img.
+[[ ${1:-} == --single && $fsroot == on && -z ${WISP_DISK:-} ]] && WISP_DISK=build/rootfs.img
+if [[ -n ${WISP_DISK:-} && ! -e $WISP_DISK ]]; then
+    build/host/wisp-mkfs "$WISP_DISK" 64M build/rootfs ||
+        { echo "run: cannot make $WISP_DISK (run 'make' first)" >&2; exit 1; }
+elif [[ ${WISP_DISK:-} == build/rootfs.img ]]; then
+    build/host/wisp-install "$WISP_DISK" build/rootfs || true   # a rebuilt userland
+fi
 
 single() {
     local accel st=0 cmdline disk=()
     read -r -a accel <<<"$(scripts/accel.sh --qemu-args)"
     [[ -n ${WISP_DISK:-} ]] && disk=(-drive "file=${WISP_DISK//,/,,},format=raw,if=none,id=disk0"
         -device "virtio-blk-pci,drive=disk0")
-    cmdline="node=${NODE:-0} console=ttyS0${WISP_CMDLINE:+ $WISP_CMDLINE}"
+    cmdline="node=${NODE:-0} console=ttyS0 fsroot=$fsroot${WISP_CMDLINE:+ $WISP_CMDLINE}"
     echo "Wisp: booting node ${NODE:-0} (${accel[*]}): Ctrl-A X leaves QEMU, Ctrl-A C is its monitor."
     "${QEMU:-qemu-system-x86_64}" "${accel[@]}" -m "${WISP_MEM:-256M}" -smp 2 \
         -display none -serial mon:stdio -no-reboot \

@@ -19,11 +19,19 @@
 #
 # Environment: WISP_ACCEL (kvm|tcg, see scripts/accel.sh), WISP_MEM (256M),
 # WISP_SMP (1), WISP_KERNEL, WISP_INITRD, QEMU (qemu-system-x86_64),
-# WISP_KEEP_TMP=1 keeps $WISP_TMP even when the test passes.
+# WISP_KEEP_TMP=1 keeps $WISP_TMP even when the test passes. WISP_FSROOT=on
+# boots the small boot image with fsroot=on and a disk made from
+# build/rootfs (one per test, $WISP_TMP/root.img): the node serves itself
+# its / (docs/fs.md "The root switch"); scripts/cluster reads it too.
 
 WISP_ROOT=${WISP_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 WISP_KERNEL=${WISP_KERNEL:-$WISP_ROOT/build/wisp.elf}
-WISP_INITRD=${WISP_INITRD:-$WISP_ROOT/build/initrd.cpio}
+WISP_FSROOT=${WISP_FSROOT:-off}
+if [[ $WISP_FSROOT == on ]]; then
+    WISP_INITRD=${WISP_INITRD:-$WISP_ROOT/build/initrd-boot.cpio}
+else
+    WISP_INITRD=${WISP_INITRD:-$WISP_ROOT/build/initrd.cpio}
+fi
 WISP_MEM=${WISP_MEM:-256M}
 WISP_SMP=${WISP_SMP:-1}
 QEMU=${QEMU:-qemu-system-x86_64}
@@ -70,10 +78,24 @@ wisp_boot_kernel() {
     wisp_require_build || return 1
     # shellcheck disable=SC2046 # the words of wisp_qemu_args split on purpose
     set -- $(wisp_qemu_args) -serial stdio \
-        -kernel "$WISP_KERNEL" -initrd "$WISP_INITRD" -append "$cmdline"
+        -kernel "$WISP_KERNEL" -initrd "$WISP_INITRD"
+    if [[ $WISP_FSROOT == on ]]; then
+        wisp_root_disk || return 1
+        set -- "$@" -drive "file=$WISP_TMP/root.img,format=raw,if=none,id=disk0" \
+            -device virtio-blk-pci,drive=disk0
+        cmdline="$cmdline fsroot=on"
+    fi
+    set -- "$@" -append "$cmdline"
     echo "+ timeout $secs $QEMU $*" >&2
     timeout -k 5 "$secs" "$QEMU" "$@" <"$input" >"$log" 2>&1 || st=$?
     return $st
+}
+
+# $WISP_TMP/root.img: the shared volume made from build/rootfs, once per test.
+wisp_root_disk() {
+    [[ -f $WISP_TMP/root.img ]] && return 0
+    "$WISP_ROOT/build/host/wisp-mkfs" "$WISP_TMP/root.img" 64M "$WISP_ROOT/build/rootfs" \
+        >/dev/null || { echo "cannot make $WISP_TMP/root.img" >&2; return 1; }
 }
 
 # QEMU's status with isa-debug-exit is (value << 1) | 1: the guest writes 0

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The shared volume as every node's / (fsroot=on; docs/fs.md "The name
+# space"). Three nodes boot the small boot image (build/initrd-boot.cpio,
+# checked to be smaller than the full one; both sizes printed) and switch
+# / to node 0's volume, made by scripts/cluster from build/rootfs: a file
+# made at /x on node 1 is /x on node 2, /shared/x, and /x on the server's
+# own node; Wisp programs that are not in the boot image run, and their
+# path (/proc/self/exe) and device are the shared volume's; /dev, /proc,
+# /tmp, /boot (the boot image) and /shared work; getcwd, "..", symlinks
+# and /proc/mounts are right. With no file server the nodes say so and
+# keep the boot image as / (fsrootwait=).
+# test-timeout: 900
+set -uo pipefail
+# shellcheck source=scripts/cluster_lib.sh
+. "$(dirname "$0")/../../scripts/cluster_lib.sh"
+cl_setup fs_root
+cd "$CL_ROOT" || exit 1
+boot=build/initrd-boot.cpio
+for f in build/wisp.elf build/initrd.cpio $boot build/host/wisp-mkfs build/rootfs/bin/hello; do
+    [[ -f $f ]] || cl_fail "missing $f: run 'make' first"
+done
+small=$(stat -c %s $boot) full=$(stat -c %s build/initrd.cpio)
+echo "fs_root: boot image $small bytes; full initrd $full bytes"
+((small < full)) || cl_fail "the boot image is not smaller than the full one"
+
+cl up -n 3 --initrd "$boot" --kernel-args "fsroot=on" --timeout 200 || cl_fail "up -n 3"
+for k in 0 1 2; do
+    grep -q "fs: root: / is the shared volume" "$CL_DIR/node$k.log" ||
+        cl_fail "node $k did not switch its root"
+done
+
+# one name space at /
+cl_expect_status 0 sh 1 'echo from one > /x'
+cl_expect_out "from one" sh 2 'cat /x'
+cl_expect_out "from one" sh 2 'cat /shared/x'
+cl_expect_out "from one" sh 0 'cat /x'
+cl_expect_status 0 sh 2 'mkdir -p /d/e && ln -s /x /d/abs && ln -s ../x /d/rel'
+cl_expect_out $'from one\nfrom one' sh 1 'cat /d/abs /d/rel'
+
+# programs come from the shared volume
+cl_expect_status 1 sh 1 'test -e /boot/bin/hello'
+cl_expect_out "hello from wisp" sh 1 'hello'
+cl_expect_out "/bin/busybox" sh 2 'readlink /proc/self/exe'
+cl_expect_out "/bin/hello" sh 2 'which hello'
+cl_expect_out "same" sh 1 '[ "$(stat -c %D /bin/busybox)" = "$(stat -c %D /shared)" ] && echo same'
+cl_expect_out "same" sh 1 '[ "$(stat -c %i /bin/busybox)" = "$(stat -c %i /shared/bin/busybox)" ] && echo same'
+
+# the kernel's trees and the boot image hang under /
+cl_expect_out "t" sh 2 'echo t > /tmp/t && cat /tmp/t'
+cl_expect_status 0 sh 2 'test -c /dev/null && test -d /proc/self && test -x /boot/bin/busybox'
+cl_expect_out "cat" sh 1 'cat /proc/self/comm'
+mounts=$(cl sh 1 'cat /proc/mounts') || cl_fail "cat /proc/mounts"
+for want in "^wfs / wfs rw" "^devtmpfs /dev " "^proc /proc " "^tmpfs /tmp " "^wfs /shared wfs" \
+    "^rootfs /boot rootfs ro"; do
+    grep -q "$want" <<<"$mounts" || cl_fail "/proc/mounts lacks /$want/: $mounts"
+done
+
+# cwd, getcwd and ".."
+cl_expect_out "/" sh 1 'cd /bin && cd .. && pwd -P'
+cl_expect_out "/" sh 1 'cd /.. && pwd -P'
+cl_expect_out "/" sh 1 'cd /tmp/.. && pwd -P'
+cl_expect_out "/" sh 1 'cd /dev && cd .. && pwd -P'
+cl_expect_out "/boot/bin" sh 2 'cd /boot/bin && pwd -P'
+cl_expect_out "/shared/bin" sh 2 'cd /shared/bin && pwd -P'
+cl_expect_out "/d/e" sh 2 'cd /d/e && pwd -P'
+cl_expect_out "from one" sh 2 'cd /d/e && cat ../../x'
+cl_expect_status 0 sh 0 'rm -r /d /x'
+cl_expect_status 1 sh 1 'test -e /x'
+cl down >/dev/null || cl_fail "down"
+
+# no file server: the boot image stays /, and the nodes say so
+cl_new_dir alone fs_root_alone
+cld "$alone" up -n 2 --fs off --initrd "$boot" --kernel-args "fsroot=on fsrootwait=3" \
+    --timeout 200 || cl_fail "up without a server"
+for k in 0 1; do
+    grep -q "fs: root: the file server did not answer in 3 s.*/ stays the boot image" \
+        "$alone/node$k.log" || cl_fail "node $k did not say it kept the boot image"
+done
+CL_DIR=$alone cl_expect_out "boot" sh 1 'test -e /bin/hello || echo boot'
+CL_DIR=$alone cl_expect_out "/bin/busybox" sh 1 'readlink /proc/self/exe'
+cld "$alone" down >/dev/null
+cl_pass
