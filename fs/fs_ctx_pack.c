@@ -100,7 +100,8 @@ fattr_of(const struct vnode *v, struct fsproto_attr *a)
 
 /* A /shared stream: moved to target when only this process holds it (and
  * a target is given), else shared through the server, with a transit
- * reference for the receiver. */
+ * reference for the receiver. 1: neither could be done (the server did
+ * not answer): the caller exports the stream as any other. */
 static int
 rmt_stream_of(struct file *f, struct stream_rec *r, bool alone, int target)
 {
@@ -108,7 +109,7 @@ rmt_stream_of(struct file *f, struct stream_rec *r, bool alone, int target)
     if (alone && target >= 0 && target != self && fs_rmt_stream_is_plain(f)) {
         struct fsproto_msg *rep = kzalloc(sizeof(*rep));
         if (!rep)
-            return -ENOMEM;
+            return 1;
         spin_lock(&f->lock);
         r->off = f->off;
         spin_unlock(&f->lock);
@@ -121,14 +122,15 @@ rmt_stream_of(struct file *f, struct stream_rec *r, bool alone, int target)
         r->version = rep->version;
         r->prev = rep->prev;
         kfree(rep);
-        return err;
+        if (!err)
+            return 0;
     }
     r->kind = KIND_SHARED;
     int err = fs_rmt_stream_share(f, &r->id, &r->fh);
     if (!err)
         err = fs_rmt_stream_ref(r->id, FSP_HOLDER_NONE, FSP_HOLDER_TRANSIT(self));
     fattr_of(f->vn, &r->fa);
-    return err;
+    return err ? 1 : 0;
 }
 
 /* Fill r for f, taking the transit reference of a stream that stays. */
@@ -146,8 +148,9 @@ stream_of(struct file *f, struct stream_rec *r, bool alone, int target)
         spin_unlock(&f->lock);
         return 0;
     }
-    if (fs_rmt_stream_is_plain(f) || fs_rmt_stream_is_shared(f))
-        return rmt_stream_of(f, r, alone, target);
+    if ((fs_rmt_stream_is_plain(f) || fs_rmt_stream_is_shared(f)) &&
+        rmt_stream_of(f, r, alone, target) == 0)
+        return 0;
     r->kind = KIND_REMOTE;
     fs_attr_wire_of(f->vn, &r->a);
     int err;
