@@ -400,6 +400,7 @@ def wisp_file_migrations(a, w, have, rows, st):
                     (what, row["cont"]))
         for k in ["total_us"] + PHASES + ["pages", "bytes", "resent", "downtime_us"]:
             row[k] = d.get(k)
+        row.setdefault("note", what)
 
 
 def timed_loop(cmd, n):
@@ -552,7 +553,8 @@ def fits(rows):
     for r in rows:
         if r.get("total_us"):
             pages = r.get("pages") if r.get("pages") is not None else r["mib"] * 256
-            files = float(r.get("shared_files") or 0)
+            # the dirty-file runs hold one /shared file open
+            files = float(r.get("shared_files") or (1 if r.get("file_mib") is not None else 0))
             groups.setdefault((r["system"], r["strategy"]), []).append(
                 ([1.0, float(pages), float(r.get("streams", STD_STREAMS)) - files,
                   float(r.get("file_mib") or 0) * 256, files],
