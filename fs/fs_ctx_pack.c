@@ -10,16 +10,26 @@
  *    "in transit" from this node (FS_HOLDER_TRANSIT), which the receiver
  *    claims (moves to itself) when it unpacks, or the sender gives back
  *    with fs_ctx_pack_discard when the receiver never got the message.
+ *  - a /shared file (fs_rmt_stream.h) that only the migrating process
+ *    holds moves with it (KIND_MOVED: the server's open moves to the
+ *    target, the offset travels here); one that stays shared (remote
+ *    exec, or a migrating process sharing it with others here) becomes a
+ *    stream shared across nodes, its offset at the file server
+ *    (KIND_SHARED: the server's record takes a transit reference that the
+ *    receiver claims, as for exports).
  * The cwd travels as a path, with the umask.
  *
  * Encoding (kernel/migrate.h buffers, integers big-endian): u32 magic
  * "WFSC", u32 version 1, u32 sender node, str cwd, u32 umask, u32 nofile,
  * u32 nstreams, nstreams x { u32 kind, u32 flags, PATH: str path, u64 off
- * | REMOTE: u32 node, u64 id, 12 x u64 attributes }, u32 nfds, nfds x
+ * | REMOTE: u32 node, u64 id, 12 x u64 attributes | SHARED: u64 id, fh,
+ * fsproto attributes | MOVED: u32 target, fh, u64 off, fsproto attributes,
+ * u32 open-answer flags, u64 version, u64 prev }, u32 nfds, nfds x
  * { u32 fd, u32 stream, u32 cloexec }. Unpacking checks all of it before
  * it touches a reference: a short or malformed message is -EBADMSG.
  */
 #include "fs/fs_remote.h"
+#include "fs/fs_rmt_stream.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
@@ -30,6 +40,8 @@
 #define PACK_VERSION 1
 #define KIND_PATH    1
 #define KIND_REMOTE  2
+#define KIND_SHARED  3             /* a /shared stream, its offset at the server */
+#define KIND_MOVED   4             /* a /shared stream whose open moved to the target */
 #define PACK_PATH_MAX 512           /* longer initrd paths are exported instead */
 
 struct stream_rec {
@@ -38,6 +50,10 @@ struct stream_rec {
     uint32_t node;
     uint64_t id;
     struct fs_attr_wire a;
+    struct fsproto_fh fh;           /* SHARED, MOVED */
+    struct fsproto_attr fa;
+    uint32_t cflags;                /* MOVED: the target's open answer */
+    uint64_t version, prev;
     char path[PACK_PATH_MAX];
 };
 
@@ -54,21 +70,72 @@ struct packed {
     struct fd_rec fd[FS_NFD];
 };
 
-/* Drop the transit reference of record r (its receiver will not claim it). */
+/* Drop the transit reference of record r (its receiver will not claim
+ * it); a moved open comes back (only the sender asks: the receiver of an
+ * unclaimed MOVED record leaves it to the sender's discard). */
 static void
 give_back(const struct stream_rec *r, uint32_t sender)
 {
+    int self = proc_node_self();
+    if (r->kind == KIND_SHARED)
+        (void)fs_rmt_stream_ref(r->id, FSP_HOLDER_TRANSIT(sender), FSP_HOLDER_NONE);
+    if (r->kind == KIND_MOVED && (int)sender == self)
+        (void)fs_rmt_move_back(r->fh, (int)r->flags, (int)r->node);
     if (r->kind != KIND_REMOTE)
         return;
-    if ((int)r->node == proc_node_self())
+    if ((int)r->node == self)
         (void)fs_export_adjust(r->id, FS_HOLDER_TRANSIT((int)sender), -1);
     else
         (void)fs_remote_ref((int)r->node, r->id, FS_HOLDER_TRANSIT((int)sender), -1);
 }
 
+static void
+fattr_of(const struct vnode *v, struct fsproto_attr *a)
+{
+    *a = (struct fsproto_attr){ .mode = v->mode, .uid = v->uid, .gid = v->gid,
+                                .nlink = v->nlink, .size = v->size, .blocks = v->blocks / 8,
+                                .atime = (int64_t)v->atime, .mtime = (int64_t)v->mtime,
+                                .ctime = (int64_t)v->ctime };
+}
+
+/* A /shared stream: moved to target when only this process holds it (and
+ * a target is given), else shared through the server, with a transit
+ * reference for the receiver. 1: neither could be done (the server did
+ * not answer): the caller exports the stream as any other. */
+static int
+rmt_stream_of(struct file *f, struct stream_rec *r, bool alone, int target)
+{
+    int self = proc_node_self();
+    if (alone && target >= 0 && target != self && fs_rmt_stream_is_plain(f)) {
+        struct fsproto_msg *rep = kzalloc(sizeof(*rep));
+        if (!rep)
+            return 1;
+        spin_lock(&f->lock);
+        r->off = f->off;
+        spin_unlock(&f->lock);
+        r->fh = fs_rmt_node(f->vn)->fh;
+        int err = fs_rmt_move_out(f, target, rep);
+        r->kind = KIND_MOVED;
+        r->node = (uint32_t)target;
+        r->fa = rep->attr;
+        r->cflags = rep->flags;
+        r->version = rep->version;
+        r->prev = rep->prev;
+        kfree(rep);
+        if (!err)
+            return 0;
+    }
+    r->kind = KIND_SHARED;
+    int err = fs_rmt_stream_share(f, &r->id, &r->fh);
+    if (!err)
+        err = fs_rmt_stream_ref(r->id, FSP_HOLDER_NONE, FSP_HOLDER_TRANSIT(self));
+    fattr_of(f->vn, &r->fa);
+    return err ? 1 : 0;
+}
+
 /* Fill r for f, taking the transit reference of a stream that stays. */
 static int
-stream_of(struct file *f, struct stream_rec *r)
+stream_of(struct file *f, struct stream_rec *r, bool alone, int target)
 {
     int self = proc_node_self();
     int node;
@@ -81,6 +148,9 @@ stream_of(struct file *f, struct stream_rec *r)
         spin_unlock(&f->lock);
         return 0;
     }
+    if ((fs_rmt_stream_is_plain(f) || fs_rmt_stream_is_shared(f)) &&
+        rmt_stream_of(f, r, alone, target) == 0)
+        return 0;
     r->kind = KIND_REMOTE;
     fs_attr_wire_of(f->vn, &r->a);
     int err;
@@ -94,6 +164,76 @@ stream_of(struct file *f, struct stream_rec *r)
 }
 
 static void
+put_fattr(struct mig_buf *b, const struct fsproto_attr *a)
+{
+    mig_put_u32(b, a->mode);
+    mig_put_u32(b, a->uid);
+    mig_put_u32(b, a->gid);
+    mig_put_u32(b, a->nlink);
+    mig_put_u64(b, a->size);
+    mig_put_u64(b, a->blocks);
+    mig_put_u64(b, (uint64_t)a->atime);
+    mig_put_u64(b, (uint64_t)a->mtime);
+    mig_put_u64(b, (uint64_t)a->ctime);
+}
+
+static void
+get_fattr(struct mig_cur *c, struct fsproto_attr *a)
+{
+    a->mode = mig_get_u32(c);
+    a->uid = mig_get_u32(c);
+    a->gid = mig_get_u32(c);
+    a->nlink = mig_get_u32(c);
+    a->size = mig_get_u64(c);
+    a->blocks = mig_get_u64(c);
+    a->atime = (int64_t)mig_get_u64(c);
+    a->mtime = (int64_t)mig_get_u64(c);
+    a->ctime = (int64_t)mig_get_u64(c);
+}
+
+/* SHARED and MOVED records after their kind and flags. */
+static void
+put_rmt(struct mig_buf *b, const struct stream_rec *r)
+{
+    if (r->kind == KIND_SHARED)
+        mig_put_u64(b, r->id);
+    else
+        mig_put_u32(b, r->node);
+    mig_put_u32(b, r->fh.ino);
+    mig_put_u32(b, r->fh.gen);
+    if (r->kind == KIND_MOVED)
+        mig_put_u64(b, r->off);
+    put_fattr(b, &r->fa);
+    if (r->kind == KIND_MOVED) {
+        mig_put_u32(b, r->cflags);
+        mig_put_u64(b, r->version);
+        mig_put_u64(b, r->prev);
+    }
+}
+
+static int
+get_rmt(struct mig_cur *c, struct stream_rec *r)
+{
+    if (r->kind == KIND_SHARED)
+        r->id = mig_get_u64(c);
+    else
+        r->node = mig_get_u32(c);
+    r->fh.ino = mig_get_u32(c);
+    r->fh.gen = mig_get_u32(c);
+    if (r->kind == KIND_MOVED)
+        r->off = mig_get_u64(c);
+    get_fattr(c, &r->fa);
+    if (r->kind == KIND_MOVED) {
+        r->cflags = mig_get_u32(c);
+        r->version = mig_get_u64(c);
+        r->prev = mig_get_u64(c);
+    }
+    if ((r->fa.mode & S_IFMT) != S_IFREG || (r->kind == KIND_MOVED && r->node >= 256))
+        return -EBADMSG;
+    return 0;
+}
+
+static void
 put_stream(struct mig_buf *b, const struct stream_rec *r)
 {
     mig_put_u32(b, r->kind);
@@ -103,6 +243,10 @@ put_stream(struct mig_buf *b, const struct stream_rec *r)
         mig_put_u64(b, r->off);
         return;
     }
+    if (r->kind == KIND_SHARED || r->kind == KIND_MOVED) {
+        put_rmt(b, r);
+        return;
+    }
     mig_put_u32(b, r->node);
     mig_put_u64(b, r->id);
     const uint64_t *w = &r->a.mode;
@@ -110,9 +254,10 @@ put_stream(struct mig_buf *b, const struct stream_rec *r)
         mig_put_u64(b, w[i]);
 }
 
-/* Snapshot c's fds (referenced) and cwd path into p; all: cloexec ones too. */
+/* Snapshot c's fds (referenced) and cwd path into p; all: cloexec ones too.
+ * alone[k]: this table holds every reference of stream k (but the snapshot's). */
 static int
-snapshot(struct fs_ctx *c, bool all, struct packed *p, struct file **files)
+snapshot(struct fs_ctx *c, bool all, struct packed *p, struct file **files, bool *alone)
 {
     long n = fs_vn_path(c->cwd, p->cwd, sizeof(p->cwd));
     if (n < 0)
@@ -134,21 +279,30 @@ snapshot(struct fs_ctx *c, bool all, struct packed *p, struct file **files)
         }
         p->fd[p->nfds++] = (struct fd_rec){ (uint32_t)i, k, cloexec };
     }
+    for (uint32_t k = 0; k < p->nstreams; k++) {
+        uint32_t held = 0;
+        for (int i = 0; i < FS_NFD; i++)
+            held += c->fd[i] == files[k];
+        alone[k] = __atomic_load_n(&files[k]->refs, __ATOMIC_RELAXED) == held + 1;
+    }
     spin_unlock(&c->lock);
     return 0;
 }
 
-int
-fs_ctx_pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all)
+/* Pack c's fds (all: with the close-on-exec ones) for node target (-1:
+ * keep every stream here, shared: remote exec). */
+static int
+pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all, int target)
 {
     struct packed *p = kzalloc(sizeof(*p));
     struct file **files = kzalloc(sizeof(*files) * FS_NFD);
+    bool alone[FS_NFD];
     int err = p && files ? 0 : -ENOMEM;
     uint32_t taken = 0;
     if (!err)
-        err = snapshot(c, all, p, files);
+        err = snapshot(c, all, p, files, alone);
     while (!err && taken < p->nstreams) {
-        err = stream_of(files[taken], &p->s[taken]);
+        err = stream_of(files[taken], &p->s[taken], alone[taken], target);
         if (!err)
             taken++;
     }
@@ -170,8 +324,11 @@ fs_ctx_pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all)
         }
         err = b->err;
     }
-    for (uint32_t i = 0; err && i < taken; i++)
+    for (uint32_t i = 0; err && i < taken; i++) {
         give_back(&p->s[i], (uint32_t)proc_node_self());
+        if (p->s[i].kind == KIND_MOVED)
+            files[i]->priv = NULL;      /* the open came back */
+    }
     for (uint32_t i = 0; p && files && i < p->nstreams; i++)
         fs_file_unref(files[i]);
     kfree(files);
@@ -180,9 +337,21 @@ fs_ctx_pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all)
 }
 
 int
+fs_ctx_pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all)
+{
+    return pack_fds(c, b, all, -1);
+}
+
+int
+fs_ctx_pack_mig(struct fs_ctx *c, struct mig_buf *b, int target)
+{
+    return pack_fds(c, b, true, target);
+}
+
+int
 fs_ctx_pack(struct fs_ctx *c, struct mig_buf *b)
 {
-    return fs_ctx_pack_fds(c, b, false);
+    return pack_fds(c, b, false, -1);
 }
 
 /* Read and check a whole message into p: 0 or -EBADMSG. */
@@ -213,6 +382,9 @@ parse(struct mig_cur *c, struct packed *p)
                 w[k] = mig_get_u64(c);
             if (r->node >= 256)
                 return -EBADMSG;
+        } else if (r->kind == KIND_SHARED || r->kind == KIND_MOVED) {
+            if (get_rmt(c, r))
+                return -EBADMSG;
         } else {
             return -EBADMSG;
         }
@@ -234,6 +406,35 @@ parse(struct mig_cur *c, struct packed *p)
     return c->err ? -EBADMSG : 0;
 }
 
+/* A /shared stream: a moved open is this node's already; a shared
+ * stream's transit reference is claimed. */
+static int
+materialize_rmt(const struct stream_rec *r, int transit, int flags, struct file **out)
+{
+    int self = proc_node_self();
+    if (r->kind == KIND_MOVED) {
+        struct fsproto_msg *rep = kzalloc(sizeof(*rep));
+        if (rep) {
+            rep->attr = r->fa;
+            rep->flags = r->cflags;
+            rep->version = r->version;
+            rep->prev = r->prev;
+            *out = fs_rmt_move_in(r->fh, flags, r->off, rep);
+        }
+        kfree(rep);
+        return rep && *out ? 0 : -ENOMEM;
+    }
+    int err = fs_rmt_stream_ref(r->id, (uint32_t)transit, (uint32_t)self);
+    if (err)
+        return err;
+    *out = fs_rmt_stream_file(r->id, r->fh, flags, &r->fa);
+    if (!*out) {
+        (void)fs_rmt_stream_ref(r->id, (uint32_t)self, FSP_HOLDER_NONE);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
 /* The receiver's file for record r (claiming its transit reference). */
 static int
 materialize(struct fs_ctx *ctx, const struct stream_rec *r, uint32_t sender, struct file **out)
@@ -247,6 +448,8 @@ materialize(struct fs_ctx *ctx, const struct stream_rec *r, uint32_t sender, str
             (*out)->off = r->off;
         return err;
     }
+    if (r->kind == KIND_SHARED || r->kind == KIND_MOVED)
+        return materialize_rmt(r, transit, flags, out);
     if ((int)r->node == self) {         /* coming back to its exporter */
         *out = fs_export_get(r->id, transit);
         if (!*out)
@@ -301,8 +504,11 @@ build(struct packed *p, int *errp)
                 ctx->cloexec |= 1ull << p->fd[i].fd;
         }
     }
-    for (uint32_t i = 0; i < made; i++)
+    for (uint32_t i = 0; i < made; i++) {
+        if (err && p->s[i].kind == KIND_MOVED)
+            files[i]->priv = FS_RMT_MOVED;  /* the sender takes the open back */
         fs_file_unref(files[i]);        /* the table holds its own references */
+    }
     if (err) {
         fs_ctx_free(ctx);
         *errp = err;

@@ -7,8 +7,13 @@
  * this node drops its own: the source's context is freed only at commit).
  * If the migration is not committed, the process resumes here with its
  * context untouched and the transit references are given back.
+ * A /shared stream only this process holds moves with it (its open moves
+ * at the server, fs_rmt_move.c): after the commit the source's copy goes
+ * without a CLOSE; not committed, the open comes back and the target's
+ * copy goes without a CLOSE too.
  */
 #include "fs/fs_remote.h"
+#include "fs/fs_rmt_stream.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
@@ -49,7 +54,7 @@ fs_mig_pack(struct proc *p, struct mig_buf *b, struct mig_ctx *m)
     if (!c)
         return -EINVAL;
     size_t start = b->len;
-    int err = fs_ctx_pack_fds(c, b, true);
+    int err = fs_ctx_pack_mig(c, b, m ? m->target : -1);
     if (err)
         return err;
     void *copy = kmalloc(b->len - start);
@@ -85,6 +90,19 @@ fs_mig_unpack(struct proc *p, struct mig_cur *c, struct mig_ctx *m)
     return 0;
 }
 
+/* Set (moved) or clear the FS_RMT_MOVED mark of c's plain /shared files. */
+static void
+mark_moved(struct fs_ctx *c, bool moved)
+{
+    if (!c)
+        return;
+    spin_lock(&c->lock);
+    for (int i = 0; i < FS_NFD; i++)
+        if (c->fd[i] && fs_rmt_stream_is_plain(c->fd[i]))
+            c->fd[i]->priv = moved ? FS_RMT_MOVED : NULL;
+    spin_unlock(&c->lock);
+}
+
 void
 fs_mig_source_done(struct proc *p, struct mig_ctx *m, bool committed)
 {
@@ -93,11 +111,15 @@ fs_mig_source_done(struct proc *p, struct mig_ctx *m, bool committed)
         fs_ctx_free(proc_fs_swap(p, NULL));     /* exports keep what the target holds */
     else if (pk.data)
         fs_ctx_pack_discard(pk.data, pk.len);
+    if (!committed)
+        mark_moved(proc_fs(p), false);          /* their opens came back */
     kfree(pk.data);
 }
 
 void
 fs_mig_target_abort(struct proc *p, struct mig_ctx *m)
 {
-    fs_ctx_free(proc_fs_swap(p, NULL));         /* closing gives the references back */
+    struct fs_ctx *c = proc_fs_swap(p, NULL);
+    mark_moved(c, true);                        /* the source takes the moved opens back */
+    fs_ctx_free(c);                             /* closing gives the references back */
 }

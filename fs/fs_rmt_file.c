@@ -39,6 +39,8 @@ fs_rmt_close(struct file *f)
     if (FS_ISDIR(f->vn->mode))
         return;
     fs_rmt_cache_closed(f->vn);   /* dirty blocks stay: delayed write-back */
+    if (f->priv == (void *)1)
+        return;                 /* FS_RMT_MOVED: the open went with a migration */
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_CLOSE, f->vn);
     if (!c)
         return;                 /* the server drops it when this node goes down */

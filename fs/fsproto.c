@@ -33,6 +33,10 @@ static const uint32_t req_fields[FSP_NOPS] = {
     [FSP_STATFS] = 0,
     [FSP_RECALL] = H | FSF_VERSION,
     [FSP_DISABLE] = H | FSF_VERSION,
+    [FSP_SSHARE] = H | FSF_FLAGS | FSF_OFF,
+    [FSP_SREF] = FSF_MODE | FSF_MASK | FSF_COOKIE,
+    [FSP_SIO] = FSF_FLAGS | FSF_OFF | FSF_LEN | FSF_DATA | FSF_COOKIE,
+    [FSP_MOVE] = H | FSF_FLAGS | FSF_MODE | FSF_MASK,
 };
 
 static const uint32_t rep_fields[FSP_NOPS] = {
@@ -55,6 +59,10 @@ static const uint32_t rep_fields[FSP_NOPS] = {
     [FSP_STATFS] = FSF_STATFS,
     [FSP_RECALL] = 0,
     [FSP_DISABLE] = 0,
+    [FSP_SSHARE] = FSF_COOKIE,
+    [FSP_SREF] = 0,
+    [FSP_SIO] = FSF_OFF | FSF_DATA | A | FSF_COUNT,
+    [FSP_MOVE] = FSF_FLAGS | FSF_VERSION | A | FSF_PREV,
 };
 
 #undef H

@@ -41,8 +41,25 @@ enum fsproto_op {
     FSP_STATFS,       /* -> statfs */
     FSP_RECALL,       /* server -> client: handle: write your dirty blocks back */
     FSP_DISABLE,      /* server -> client: handle: write back, drop, stop caching */
+    /* Streams shared across nodes (fs/fssrv_stream.c; docs/fs.md): */
+    FSP_SSHARE = 20,  /* handle, open flags, offset -> cookie: a stream record, the caller holding it */
+    FSP_SREF = 21,    /* cookie, mask (from holder), mode (to holder): move one reference */
+    FSP_SIO = 22,     /* cookie, flags (FSP_SIO_*), off (~0: the stream's), len, data ->
+                       * data, count, off (the stream's offset after), attr */
+    FSP_MOVE = 23,    /* handle, open flags, mask (from node), mode (to node): one open moves ->
+                       * flags (CACHEABLE), version, prev, attr: the target's open answer */
     FSP_NOPS
 };
+/* SREF holders: a node n, n in transit (FSP_HOLDER_TRANSIT), or none. */
+#define FSP_HOLDER_NONE        0xffffffffu
+#define FSP_HOLDER_TRANSIT(n)  (256u + (uint32_t)(n))
+/* SIO request flags: the op, and O_APPEND for writes. */
+#define FSP_SIO_READ   1u
+#define FSP_SIO_WRITE  2u
+#define FSP_SIO_SEEK   3u         /* off: the signed offset; len: whence */
+#define FSP_SIO_OPMASK 3u
+#define FSP_SIO_APPEND 4u
+#define FSP_SIO_CUR    (~0ull)    /* off: at the stream's offset, advancing it */
 #define FSPROTO_RPC_BASE 49       /* FSP_WALK is RPC op 50 */
 
 /* Request fields. */

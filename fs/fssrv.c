@@ -27,6 +27,7 @@ fssrv_free(struct fssrv *s)
 {
     if (!s)
         return;
+    fssrv_streams_free(s);
     fssrv_files_free(s);
     kfree(s);
 }
@@ -296,6 +297,10 @@ dispatch(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsprot
     case FSP_READDIR: return do_readdir(s, req, rep, buf);
     case FSP_FSYNC: return wfs_fsync(s->fs);
     case FSP_STATFS: return do_statfs(s, rep);
+    case FSP_SSHARE: return fssrv_sshare(s, node, req, rep);
+    case FSP_SREF: return fssrv_sref(s, node, req);
+    case FSP_SIO: return fssrv_sio(s, node, req, rep, buf);
+    case FSP_MOVE: return fssrv_move(s, node, req, rep);
     }
     return -EINVAL;             /* RECALL and DISABLE go to clients, not here */
 }
@@ -319,6 +324,7 @@ void
 fssrv_node_down(struct fssrv *s, int node)
 {
     mutex_lock(&s->lock);
+    fssrv_streams_node_down(s, node);
     fssrv_files_node_down(s, node);
     mutex_unlock(&s->lock);
 }

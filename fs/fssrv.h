@@ -59,6 +59,8 @@ int fssrv_start(int self, const struct cmdline *c);
 bool fssrv_running(void);
 /* This node's server's counters and its malformed requests; false if it serves nothing. */
 bool fssrv_rpc_stats(struct fssrv_stats *out, uint64_t *bad);
+/* Stream records this node's server keeps now (0 if it serves nothing). */
+unsigned fssrv_rpc_streams(void);
 /* A request from this node's own client, served without an RPC to itself
  * (an RPC handler's contract: the reply's bytes into r, *rlen its room). */
 int fssrv_rpc_local(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen);
@@ -80,3 +82,8 @@ int fssrv_rpc_readlink(int from, const void *q, size_t qlen, void *r, size_t *rl
 int fssrv_rpc_readdir(int from, const void *q, size_t qlen, void *r, size_t *rlen);
 int fssrv_rpc_fsync(int from, const void *q, size_t qlen, void *r, size_t *rlen);
 int fssrv_rpc_statfs(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+/* Streams shared across nodes and migration (rows 69-72). */
+int fssrv_rpc_sshare(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_sref(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_sio(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_move(int from, const void *q, size_t qlen, void *r, size_t *rlen);

@@ -17,6 +17,21 @@ struct fssrv_file {
     struct fssrv_file *next;
 };
 
+/* A stream shared across nodes (fssrv_stream.c): its offset lives here. */
+#define FSSRV_STREAM_HOLDERS 16
+#define FSSRV_STREAMS_MAX    1024
+struct fssrv_stream_holder {
+    uint32_t holder, count;       /* a node, or FSP_HOLDER_TRANSIT(node); 0: unused */
+};
+struct fssrv_stream {
+    uint64_t id;
+    struct fsproto_fh fh;
+    uint32_t flags;               /* O_ACCMODE | O_APPEND of the open it came from */
+    uint64_t off;
+    struct fssrv_stream_holder h[FSSRV_STREAM_HOLDERS];
+    struct fssrv_stream *next;
+};
+
 struct fssrv {
     struct mutex lock;
     struct wfs *fs;
@@ -27,6 +42,8 @@ struct fssrv {
     uint32_t nfiles;
     uint64_t vcount;              /* versions issued this boot */
     struct fssrv_stats st;
+    struct fssrv_stream *streams; /* fssrv_stream.c */
+    uint32_t nstreams, stream_count;
 };
 
 /* Permission bits a caller wants. */
@@ -51,3 +68,20 @@ int fssrv_create(struct fssrv *s, int node, const struct fsproto_msg *req, struc
 int fssrv_close(struct fssrv *s, int node, const struct fsproto_msg *req);
 void fssrv_files_node_down(struct fssrv *s, int node);
 void fssrv_files_free(struct fssrv *s);
+/* For stream records and migration: node's open of fh with open flags
+ * (consistency and callbacks as an OPEN, no permission check: the node
+ * had it open already); its close; whether it has one; MOVE. */
+int fssrv_open_node(struct fssrv *s, int node, struct fsproto_fh fh, uint32_t flags,
+                    struct fsproto_msg *rep);
+int fssrv_close_node(struct fssrv *s, int node, struct fsproto_fh fh, uint32_t flags);
+bool fssrv_node_has_open(struct fssrv *s, int node, struct fsproto_fh fh, uint32_t flags);
+int fssrv_move(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep);
+
+/* ---- fssrv_stream.c ---- */
+int fssrv_sshare(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep);
+int fssrv_sref(struct fssrv *s, int node, const struct fsproto_msg *req);
+int fssrv_sio(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep,
+              uint8_t *buf);
+void fssrv_streams_node_down(struct fssrv *s, int node);
+void fssrv_streams_free(struct fssrv *s);
+unsigned fssrv_streams_count(struct fssrv *s);

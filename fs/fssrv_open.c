@@ -224,6 +224,68 @@ fssrv_close(struct fssrv *s, int node, const struct fsproto_msg *req)
     return 0;
 }
 
+int
+fssrv_open_node(struct fssrv *s, int node, struct fsproto_fh fh, uint32_t flags,
+                struct fsproto_msg *rep)
+{
+    struct wfs_attr a;
+    unsigned mode = cons_mode(flags);
+    int err = mode ? fssrv_fh(s, fh, &a) : -EINVAL;
+    struct fssrv_file *f = err ? NULL : get_file(s, fh.ino, fh.gen);
+    if (!err && !f)
+        err = -ENOMEM;
+    if (!err && (err = cons_open(s, node, f, mode, rep)) != 0)
+        put_file(s, f);
+    if (!err && wfs_getattr(s->fs, fh.ino, &a) == 0)
+        fssrv_attr_out(&a, rep);
+    return err;
+}
+
+int
+fssrv_close_node(struct fssrv *s, int node, struct fsproto_fh fh, uint32_t flags)
+{
+    struct fsproto_msg m = { .fh = fh, .flags = flags };
+    return fssrv_close(s, node, &m);
+}
+
+bool
+fssrv_node_has_open(struct fssrv *s, int node, struct fsproto_fh fh, uint32_t flags)
+{
+    struct fssrv_file *f = find_file(s, fh.ino, fh.gen);
+    unsigned mode = cons_mode(flags);
+    if (!f || !mode)
+        return false;
+    for (unsigned i = 0; i < f->cons.nclients; i++) {
+        const struct fsconsist_client *c = &f->cons.clients[i];
+        if (c->node == node)
+            return (mode & FSCONSIST_WRITE) ? c->writers > 0 : c->readers + c->writers > 0;
+    }
+    return false;
+}
+
+/* A stream moved by migration: the open of node `from` (which wrote its
+ * dirty blocks back first) becomes one of node `to`. The close comes
+ * first, so moving never makes write-sharing concurrent by itself, and the
+ * source is no longer a last writer to recall from. Only `from` or `to`
+ * may ask. */
+int
+fssrv_move(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep)
+{
+    int from = (int)req->mask, to = (int)req->mode;
+    if (req->mask > 255 || req->mode > 255 || from == to || (node != from && node != to))
+        return -EINVAL;
+    struct fssrv_file *f = find_file(s, req->fh.ino, req->fh.gen);
+    if (!f || !fssrv_node_has_open(s, from, req->fh, req->flags))
+        return -EBADF;
+    if (fsconsist_close(&f->cons, from, cons_mode(req->flags)) != 0)
+        return -EBADF;
+    fsconsist_written_back(&f->cons, from);
+    int err = fssrv_open_node(s, to, req->fh, req->flags, rep);
+    if (err)
+        (void)fssrv_open_node(s, from, req->fh, req->flags, rep);   /* put it back */
+    return err;
+}
+
 void
 fssrv_files_node_down(struct fssrv *s, int node)
 {

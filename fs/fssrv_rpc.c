@@ -138,6 +138,10 @@ FSSRV_RPC(readlink, FSP_READLINK)
 FSSRV_RPC(readdir, FSP_READDIR)
 FSSRV_RPC(fsync, FSP_FSYNC)
 FSSRV_RPC(statfs, FSP_STATFS)
+FSSRV_RPC(sshare, FSP_SSHARE)
+FSSRV_RPC(sref, FSP_SREF)
+FSSRV_RPC(sio, FSP_SIO)
+FSSRV_RPC(move, FSP_MOVE)
 
 /* ---- callbacks to clients ---- */
 
@@ -263,6 +267,17 @@ bool
 fssrv_running(void)
 {
     return server != NULL;
+}
+
+unsigned
+fssrv_rpc_streams(void)
+{
+    if (!server)
+        return 0;
+    mutex_lock(&server->lock);
+    unsigned n = fssrv_streams_count(server);
+    mutex_unlock(&server->lock);
+    return n;
 }
 
 bool

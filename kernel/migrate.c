@@ -34,7 +34,8 @@ static uint32_t next_id;
 static struct spinlock done_lock = { .name = "migrate.done", .cpu = -1 };
 static struct waitq done_wait;
 
-static const char *const strategy_names[MIG_NSTRATEGY] = { "direct", "precopy", "lazy" };
+static const char *const strategy_names[MIG_NSTRATEGY] = { "direct", "precopy", "lazy",
+                                                            "flush" };
 
 static void
 node_event(void *arg, int node, int event, uint32_t boot_id)

@@ -49,7 +49,7 @@ size_t mig_left(const struct mig_cur *c);
 
 /* ---- the migration context ---- */
 
-enum mig_strategy { MIG_DIRECT = 0, MIG_PRECOPY = 1, MIG_LAZY = 2, MIG_NSTRATEGY };
+enum mig_strategy { MIG_DIRECT = 0, MIG_PRECOPY = 1, MIG_LAZY = 2, MIG_FLUSH = 3, MIG_NSTRATEGY };
 enum mig_phase { MIG_PH_NEGOTIATE, MIG_PH_FREEZE, MIG_PH_TRANSFER, MIG_PH_COMMIT,
                  MIG_PH_RESUME, MIG_NPHASE };
 

@@ -21,6 +21,7 @@
 #include "kernel/main.h"
 #include "kernel/mem.h"
 #include "kernel/migrate_fsm.h"
+#include "kernel/migrate_flush.h"
 #include "kernel/migrate_int.h"
 #include "kernel/proc.h"
 #include "kernel/sync.h"
@@ -608,11 +609,18 @@ migrate_rpc_resume(int from, const void *req, size_t reqlen, void *rep, size_t *
     s.ns[WISP_MIG_RESUME] = arch_time_ns() - t;
     /* Lazy: the page may still be at the source, and a handler must not
      * call its caller back; a lazy self-migration gets no statistics. */
-    if (uptr && r->strategy != MIG_LAZY && vm_write(proc_vm(p), uptr, &s, sizeof(s)))
+    if (uptr && r->strategy != MIG_LAZY && r->strategy != MIG_FLUSH &&
+        vm_write(proc_vm(p), uptr, &s, sizeof(s)))
         kprintf("wisp: migrate pid %d: no room for its statistics\n", r->pid);
     if (r->strategy == MIG_LAZY &&
         migrate_lazy_adopt(r->id, r->from, p, r->list, r->list ? r->list_n : 0)) {
         kprintf("wisp: process %d (%s) ended: no room to fetch its pages lazily\n", r->pid,
+                proc_name(p));
+        proc_signal(p, SIGKILL);
+    }
+    if (r->strategy == MIG_FLUSH &&
+        migrate_flush_adopt(r->id, p, r->list, r->list ? r->list_n : 0)) {
+        kprintf("wisp: process %d (%s) ended: no room to read its flushed pages\n", r->pid,
                 proc_name(p));
         proc_signal(p, SIGKILL);
     }

@@ -20,6 +20,7 @@
 #include "kernel/lib.h"
 #include "kernel/main.h"
 #include "kernel/mem.h"
+#include "kernel/migrate_flush.h"
 #include "kernel/migrate_int.h"
 #include "kernel/proc.h"
 #include "kernel/sched.h"
@@ -268,6 +269,8 @@ migrate_lazy_fault(struct vm *vm, uint64_t va)
     int from = d ? d->from : -1, pid = d ? d->pid : 0;
     struct proc *p = d ? d->p : NULL;
     spin_unlock(&dst_lock);
+    if (!d)
+        return migrate_flush_fault(vm, va);    /* the flush strategy's (migrate_flush.c) */
     if (!remote)
         return 1;
     uint64_t pa = mem_frame_alloc();
@@ -330,6 +333,7 @@ migrate_lazy_vm_gone(struct vm *vm)
     if (d)
         dst_free(d);
     spin_unlock(&dst_lock);
+    migrate_flush_vm_gone(vm);
 }
 
 int

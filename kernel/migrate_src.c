@@ -13,6 +13,7 @@
 #include "kernel/lib.h"
 #include "kernel/main.h"
 #include "kernel/mem.h"
+#include "kernel/migrate_flush.h"
 #include "kernel/migrate_int.h"
 #include "kernel/proc.h"
 #include "kernel/sched.h"
@@ -170,8 +171,13 @@ send_list(struct mig_ctx *m, uint32_t round, const uint64_t *va, size_t n)
 static int
 transfer(struct proc *p, struct mig_ctx *m, const struct mig_buf *st, uint32_t offer)
 {
-    bool lazy = m->strategy == MIG_LAZY;
+    bool lazy = m->strategy == MIG_LAZY || m->strategy == MIG_FLUSH;   /* the list, no pages */
     size_t npg = lazy ? 0 : m->npages, room = RPC_MAX_DATA - MIG_GO_HDR, k;
+    if (m->strategy == MIG_FLUSH) {
+        int ferr = migrate_flush_out(m);       /* the pages go to the file server */
+        if (ferr)
+            return ferr;
+    }
     bool st_in = st->len <= room;
     room -= st_in ? st->len : 0;
     bool list_in = lazy && m->npages * 8 <= room;
@@ -330,6 +336,8 @@ move_out(struct proc *p, struct mig_ctx *m)
         if (err != -EHOSTDOWN && (m->offered || err == -ETIMEDOUT))
             (void)call_id(m, RPC_OP_MIG_ABORT);
         rows_done(p, m, false);
+        if (m->strategy == MIG_FLUSH)
+            migrate_flush_abort(m);
     }
     return err;
 }

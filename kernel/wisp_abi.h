@@ -160,7 +160,7 @@ struct wisp_streamstat {
                                       malformed migration messages sent to node it refused
                                       (a test: kernel/migrate_probe.c) */
 
-enum { WISP_MIG_DIRECT = 0, WISP_MIG_PRECOPY = 1, WISP_MIG_LAZY = 2 };
+enum { WISP_MIG_DIRECT = 0, WISP_MIG_PRECOPY = 1, WISP_MIG_LAZY = 2, WISP_MIG_FLUSH = 3 };
 enum { WISP_MIG_NEGOTIATE, WISP_MIG_FREEZE, WISP_MIG_TRANSFER, WISP_MIG_COMMIT,
        WISP_MIG_RESUME, WISP_MIG_NPHASE };
 
@@ -211,6 +211,20 @@ struct wisp_fsstat {
     uint64_t srv_errors, srv_bad, srv_recalls, srv_disables, srv_callback_failures;
     uint64_t srv_bytes_read, srv_bytes_written, srv_open_files;
     uint64_t dropped_unsent;        /* client: dirty blocks dropped unsent, their file removed */
+};
+
+/* /shared streams across nodes and migration with files (docs/fs.md
+ * "Streams shared across nodes", docs/migration.md "flush"). */
+#define WISP_SYS_FSMIGSTAT  1071  /* (struct wisp_fsmigstat *buf, long size) -> bytes */
+struct wisp_fsmigstat {
+    uint64_t shared;                /* /shared streams this node made shared (SSHARE) */
+    uint64_t stream_ios;            /* stream reads, writes, lseeks sent to the server (SIO) */
+    uint64_t streams_open;          /* shared-stream descriptions open here now */
+    uint64_t moved_out, moved_in, moved_back;   /* opens moved with a migration (MOVE) */
+    uint64_t srv_streams;           /* stream records at this node's server now */
+    uint64_t flush_out, flush_in;   /* flush migrations from / to this node */
+    uint64_t flush_pages_written, flush_pages_faulted, flush_pages_pulled;
+    uint64_t flush_files_removed;
 };
 
 struct wisp_blkstat {

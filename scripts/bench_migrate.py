@@ -22,8 +22,14 @@ the other so they do not starve each other. On Wisp, whatever of `migrate`,
     typed into ash); a forwarded call (getppid) vs a null
     RPC vs the same call locally; Sprite's Fig. 3 (fork loop, system-call
     loop, CPU loop, busybox shell script: remote / local);
-  - the cost model fixed + per dirty page (+ per stream) fitted by least
-    squares, beside Sprite's 110 + 14*pages + 7*blocks + 14*files ms.
+  - migration with files (issue 9): migration time against dirty blocks of
+    a /shared file the program wrote and did not write back (--file-mib;
+    written back before its open moves) and against open /shared files
+    (--shared-files), direct strategy, with `fsmigtest` (its file checked
+    at the target); the flush strategy beside the other three;
+  - the cost model fixed + per dirty page (+ per stream, + per dirty file
+    block, + per open /shared file) fitted by least squares, beside
+    Sprite's 110 + 14*pages + 7*blocks + 14*files ms.
 Writes <out>/migrate.csv, migrate-calls.csv, migrate-fit.csv, logs
 <out>/migrate-*.log and (matplotlib) migrate-time.png, migrate-fig3.png.
 Exit status 1 when a system that was asked for could not be measured.
@@ -40,7 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_net as bn  # noqa: E402  (switch, console and BENCH-line helpers)
 
 ROOT = bn.ROOT
-STRATEGIES = ["direct", "precopy", "lazy"]
+STRATEGIES = ["direct", "precopy", "lazy", "flush"]
 PHASES = ["negotiate_us", "freeze_us", "transfer_us", "commit_us", "resume_us"]
 CRIU_RE = re.compile(r"^CRIU mode (\w+) mib (\d+) files (\d+) dump_us (\d+) transfer_us (\d+) restore_us (\d+) "
                      r"total_us (\d+) image_kib (\d+) cont (\w+)")
@@ -54,7 +60,8 @@ CRIU_NAMES = {"copy": "dump+copy+restore", "ps": "page-server"}
 MIG_COLS = ["system", "strategy", "mib", "streams", "total_us", "negotiate_us", "freeze_us",
             "transfer_us", "commit_us", "resume_us", "dump_us", "restore_us", "pages",
             "bytes", "resent", "image_kib", "floor_us", "total_over_floor",
-            "total_over_criu", "cont", "runs", "note", "accel", "downtime_us"]
+            "total_over_criu", "cont", "runs", "note", "accel", "downtime_us",
+            "file_mib", "shared_files"]
 
 
 def parse_migrate(text):
@@ -243,7 +250,7 @@ def say(msg):
 
 def wisp_have(w):
     """The commands this image has, of those the experiments use."""
-    names = "migrate rexec migtest benchdirty benchloop benchsh rpcbench"
+    names = "migrate rexec migtest benchdirty benchloop benchsh rpcbench fsmigtest"
     rc, out = w.sh("for c in %s; do [ -x /bin/$c ] && echo have_$c; done; true" % names, 60)
     return {c for c in names.split() if "have_" + c in out}
 
@@ -277,7 +284,15 @@ def migrate_cmd(prog, mib, strategy, period, files=0):
     own (a bounded run) rather than by kill: see docs/experiments.md (a
     signal ending a foreign process on its way out of an interrupt stopped
     node 1 with an assertion, 2026-12-01)."""
-    if prog == "migtest":
+    if prog in ("fsmigtest-dirty", "fsmigtest-files"):
+        # Writes MiB to a /shared file (dirty in node 0's cache) or opens
+        # `files` /shared files, then runs 300 rounds of 20 ms and checks
+        # its file(s) at the end, wherever it is (PASS node N).
+        start = ("fsmigtest dirty /shared/bench.dirty %d 300 >/tmp/mig.out 2>&1 & p=$!; " % mib
+                 if prog == "fsmigtest-dirty" else
+                 "fsmigtest files /shared/bench.files %d 300 >/tmp/mig.out 2>&1 & p=$!; " % files)
+        ready = "ready"
+    elif prog == "migtest":
         # Rewrites 16 pages every 20 ms (pre-copy has something to resend)
         # for 300 rounds (6 s at least, so it is still running when it is
         # moved), a progress line with its node every 25 rounds, then checks
@@ -303,7 +318,10 @@ def continued(out, prog):
     lines = [x.strip() for x in after.splitlines() if x.strip()]
     if "MIG_EXIT 0" not in out:
         return "bad" if "MIG_EXIT" in out else "none"
-    if prog == "migtest":
+    if prog.startswith("fsmigtest"):
+        good = any(re.search(r"fsmigtest: (node 1 round \d+|PASS node 1$)", x) for x in lines)
+        bad = any("FAIL" in x for x in lines)
+    elif prog == "migtest":
         good = any(re.search(r"migtest: (pid \d+ node 1 round \d+ ok=1|PASS pid \d+ node 1$)", x)
                    for x in lines)
         bad = any("FAIL" in x or "ok=0" in x for x in lines)
@@ -346,6 +364,43 @@ def wisp_migrations(a, w, have, rows, st):
             row[k] = d.get(k)
         if "streams" in d:
             row["streams"] = d["streams"]
+
+
+def wisp_file_migrations(a, w, have, rows, st):
+    """Migration time against dirty /shared file blocks and open /shared
+    files (direct strategy, node 0 -> 1)."""
+    runs = [("fsmigtest-dirty", m, 0) for m in a.file_mib]
+    runs += [("fsmigtest-files", 0, n) for n in a.shared_files]
+    for prog, mib, files in runs:
+        row = {"system": "wisp", "strategy": "direct", "mib": 0,
+               "streams": STD_STREAMS + (1 if prog == "fsmigtest-dirty" else files)}
+        row["file_mib" if prog == "fsmigtest-dirty" else "shared_files"] = \
+            mib if prog == "fsmigtest-dirty" else files
+        rows.append(row)
+        if "migrate" not in have or "fsmigtest" not in have:
+            row["note"] = "not available (no /bin/migrate or /bin/fsmigtest)"
+            continue
+        tries = []
+        for _ in range(a.reps if mib < 16 else 1):
+            rc, out = w.sh(migrate_cmd(prog, mib, "direct", a.period, files), 300 + mib * 10)
+            d = parse_migrate(out)
+            tries.append((d["total_us"] if d else float("inf"), rc, out, d))
+        tries.sort(key=lambda t: t[0])
+        _, rc, out, d = tries[len(tries) // 2] if all(t[3] for t in tries) else tries[-1]
+        row["runs"] = len(tries)
+        row["cont"] = continued(out, prog)
+        what = "%d MiB dirty in a /shared file" % mib if prog == "fsmigtest-dirty" else \
+            "%d open /shared files" % files
+        if d is None:
+            row["note"] = "failed: " + bn.failure(rc, out.split("MIG_AFTER")[0])
+            st.miss("wisp", "migrate with %s: %s" % (what, row["note"]))
+            continue
+        if row["cont"] != "ok":
+            st.miss("wisp", "migrate with %s: the program did not go on at node 1 (%s)" %
+                    (what, row["cont"]))
+        for k in ["total_us"] + PHASES + ["pages", "bytes", "resent", "downtime_us"]:
+            row[k] = d.get(k)
+        row.setdefault("note", what)
 
 
 def timed_loop(cmd, n):
@@ -447,6 +502,7 @@ def run_wisp(a, st, rows, calls):
             say("wisp: has %s" % " ".join(sorted(have)))
             null_rtt, mbs = wisp_net(a, w, calls)
             wisp_migrations(a, w, have, rows, st)
+            wisp_file_migrations(a, w, have, rows, st)
             null = [r for r in rows if r["strategy"] == "direct" and r["mib"] == 0]
             calls["null_migration_vs_null_rpc"] = (
                 "us", null[0].get("total_us") if null else None, null_rtt, "null RPC round trip",
@@ -477,7 +533,8 @@ def floors(a, rows, criu, net):
                 best[key] = c
     for r in rows:
         if null_rtt and mbs:
-            r["floor_us"] = null_rtt + r["mib"] * 1048576 / (mbs * 1e6) * 1e6
+            moved = r["mib"] + (r.get("file_mib") or 0)     # file blocks cross the wire too
+            r["floor_us"] = null_rtt + moved * 1048576 / (mbs * 1e6) * 1e6
             if r.get("total_us"):
                 r["total_over_floor"] = r["total_us"] / r["floor_us"]
         c = best.get((r["mib"], r.get("streams", STD_STREAMS)))
@@ -488,17 +545,23 @@ def floors(a, rows, criu, net):
 
 def fits(rows):
     """The cost model per system and strategy: ms = fixed + per_page * dirty
-    4 KiB pages + per_stream * open streams (a term only when it varies)."""
+    4 KiB pages + per_stream * open streams + per_block * dirty 4 KiB blocks
+    of /shared files + per_file * open /shared files (a term only when it
+    varies)."""
     out = []
     groups = {}
     for r in rows:
         if r.get("total_us"):
             pages = r.get("pages") if r.get("pages") is not None else r["mib"] * 256
+            # the dirty-file runs hold one /shared file open
+            files = float(r.get("shared_files") or (1 if r.get("file_mib") is not None else 0))
             groups.setdefault((r["system"], r["strategy"]), []).append(
-                ([1.0, float(pages), float(r.get("streams", STD_STREAMS))],
+                ([1.0, float(pages), float(r.get("streams", STD_STREAMS)) - files,
+                  float(r.get("file_mib") or 0) * 256, files],
                  r["total_us"] / 1000.0))
     for (system, strategy), pts in sorted(groups.items()):
-        c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms"])
+        c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms", "per_block_ms",
+                          "per_file_ms"])
         out.append({"system": system, "strategy": strategy, "points": len(pts), "r2": r2, **c})
     return out
 
@@ -556,7 +619,8 @@ def write_csvs(a, rows, calls, fitrows):
             cw.writerow([m, u, "" if v is None else "%.3f" % v, "" if b is None else "%.3f" % b,
                          what, "%.4f" % (v / b) if v and b else "", note or "", a.accel])
     with open(os.path.join(a.out, "migrate-fit.csv"), "w", newline="") as f:
-        cols = ["system", "strategy", "points", "fixed_ms", "per_page_ms", "per_stream_ms", "r2"]
+        cols = ["system", "strategy", "points", "fixed_ms", "per_page_ms", "per_stream_ms", "r2",
+                "per_block_ms", "per_file_ms"]
         cw = csv.DictWriter(f, cols)
         cw.writeheader()
         for r in fitrows:
@@ -585,12 +649,15 @@ def report(a, rows, calls, fitrows, st):
         print("%-34s %10s %10s %-22s %8s  %s" % (m, fmt(v), fmt(b), what or "-",
                                                  fmt(v / b) if v and b else "-", note or ""))
     print()
-    print("Cost model (ms = fixed + per_page * 4 KiB dirty pages + per_stream * streams); "
+    print("Cost model (ms = fixed + per_page * 4 KiB dirty pages + per_stream * streams + "
+          "per_block * 4 KiB dirty /shared blocks + per_file * open /shared files); "
           "Sprite (Sun-3, 8 KB pages): 110 + 14*pages + 7*blocks + 14*files")
     for r in fitrows:
-        print("  %-6s %-17s fixed %s ms, %s ms/page, %s ms/stream (%d points, r2 %s)" % (
-            r["system"], r["strategy"], fmt(r["fixed_ms"]), fmt(r["per_page_ms"], 4),
-            fmt(r["per_stream_ms"]), r["points"], fmt(r["r2"], 3)))
+        print("  %-6s %-17s fixed %s ms, %s ms/page, %s ms/stream, %s ms/block, %s ms/file "
+              "(%d points, r2 %s)" % (
+                  r["system"], r["strategy"], fmt(r["fixed_ms"]), fmt(r["per_page_ms"], 4),
+                  fmt(r["per_stream_ms"]), fmt(r.get("per_block_ms"), 4),
+                  fmt(r.get("per_file_ms")), r["points"], fmt(r["r2"], 3)))
     targets(rows, calls)
     status = 0
     for s in ("criu", "wisp"):
@@ -614,10 +681,12 @@ def plot(a, rows, calls):
     fig, ax = plt.subplots(figsize=(7, 4))
     series = {}
     for r in rows:
-        if r.get("total_us") and int(r.get("streams", STD_STREAMS)) == STD_STREAMS:
+        if r.get("total_us") and int(r.get("streams", STD_STREAMS)) == STD_STREAMS and \
+                r.get("file_mib") is None and r.get("shared_files") is None:
             series.setdefault("%s %s" % (r["system"], r["strategy"]), []).append(
                 (r["mib"], r["total_us"] / 1000.0))
-    floor = sorted({(r["mib"], r["floor_us"] / 1000.0) for r in rows if r.get("floor_us")})
+    floor = sorted({(r["mib"], r["floor_us"] / 1000.0) for r in rows if r.get("floor_us")
+                    and r.get("file_mib") is None and r.get("shared_files") is None})
     for label, pts in sorted(series.items()):
         pts.sort()
         ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=label)
@@ -679,6 +748,13 @@ def selftest():
     assert continued(out.replace("ok=1\n", "ok=0\n"), "migtest") == "bad"
     assert continued(out.replace("MIG_EXIT 0", "MIG_EXIT 1"), "migtest") == "bad"
     assert continued("MIG_EXIT 0\nMIG_AFTER\nbenchdirty: tick 7 sum 5 ok\n", "benchdirty") == "ok"
+    out = "MIG_EXIT 0\nMIG_AFTER\nfsmigtest: node 1 round 50\nfsmigtest: PASS node 1\n"
+    assert continued(out, "fsmigtest-dirty") == "ok", out
+    assert continued(out.replace("PASS", "FAIL"), "fsmigtest-files") == "bad"
+    pts = [([1.0, 10.0, 3.0, b, f], 50 + 0.1 * b + 2 * f)
+           for b, f in ((0, 0), (256, 0), (1024, 0), (0, 8), (0, 32))]
+    c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms", "per_block_ms", "per_file_ms"])
+    assert abs(c["per_block_ms"] - 0.1) < 1e-6 and abs(c["per_file_ms"] - 2) < 1e-6, c
     assert continued("benchdirty: tick 7 sum 5 ok\n", "benchdirty") == "none"
     cmd = migrate_cmd("migtest", 4, "lazy", 200)
     assert "migtest -r 300 -d 20 -p 25 4 " in cmd and "migrate $p 1 lazy" in cmd, cmd
@@ -748,6 +824,11 @@ def args():
     ap.add_argument("--files", type=lambda s: sizes(s) if s.strip() else [], default=[8, 32],
                     help="extra open streams of the stream runs (at %d MiB; '' for none)" %
                     STREAM_MIB)
+    ap.add_argument("--file-mib", type=lambda s: sizes(s) if s.strip() else [],
+                    default=[0, 1, 4, 16], help="MiB dirty in a /shared file ('' for none)")
+    ap.add_argument("--shared-files", type=lambda s: sizes(s) if s.strip() else [],
+                    default=[0, 8, 16, 32, 60],
+                    help="open /shared files (at most 60: 64 fds a process) ('' for none)")
     ap.add_argument("--period", type=int, default=200, help="benchdirty's tick (ms)")
     ap.add_argument("--rr-count", type=int, default=100)
     ap.add_argument("--tput-seconds", type=int, default=4)
@@ -777,6 +858,10 @@ def args():
             a.sizes = [0, 1, 4]
         if "--files" not in given:
             a.files = [8]
+        if "--file-mib" not in given:
+            a.file_mib = [0, 1, 4]
+        if "--shared-files" not in given:
+            a.shared_files = [0, 8, 32]
         a.exec_n, a.call_n, a.fig3_fork = 20, 5000, 50
         a.fig3_cpu, a.fig3_sh_rounds, a.tput_seconds, a.stream_n = 5000000, 10, 2, 8
     a.wisp_args = ""

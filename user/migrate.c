@@ -1,6 +1,6 @@
 /*
  * migrate: move a process to another node and print the phases.
- *   migrate PID NODE [direct|precopy|lazy]
+ *   migrate PID NODE [direct|precopy|lazy|flush]
  *   migrate stat          this node's migration counters (wisp_migstat)
  *   migrate probe NODE    send NODE stale and malformed migration messages;
  *                         prints how many it refused (a test)
@@ -23,7 +23,7 @@ extern char **environ;
 
 static const char *const phases[WISP_MIG_NPHASE] = { "negotiate", "freeze", "transfer",
                                                       "commit", "resume" };
-static const char *const strategies[] = { "direct", "precopy", "lazy" };
+static const char *const strategies[] = { "direct", "precopy", "lazy", "flush" };
 
 #define F(x) { #x, offsetof(struct wisp_migstat, x) }
 static const struct {
@@ -58,7 +58,7 @@ void
 migrate_print(const struct wisp_migrate *st)
 {
     printf("migrated pid %d: node %d -> node %d (%s)\n", st->pid, st->source, st->target,
-           st->strategy >= 0 && st->strategy < 3 ? strategies[st->strategy] : "?");
+           st->strategy >= 0 && st->strategy < 4 ? strategies[st->strategy] : "?");
     for (int i = 0; i < WISP_MIG_NPHASE; i++)
         printf("  %-10s %8.3f ms\n", phases[i], st->ns[i] / 1e6);
     printf("  pages %llu, bytes %llu, resent %llu, downtime %.3f ms\n",
@@ -69,7 +69,7 @@ migrate_print(const struct wisp_migrate *st)
     for (int i = 0; i < WISP_MIG_NPHASE; i++)
         total += st->ns[i];
     printf("migrate: pid %d node %d->%d strategy %s total_us %llu", st->pid, st->source,
-           st->target, st->strategy >= 0 && st->strategy < 3 ? strategies[st->strategy] : "?",
+           st->target, st->strategy >= 0 && st->strategy < 4 ? strategies[st->strategy] : "?",
            (unsigned long long)(total / 1000));
     static const char *const keys[WISP_MIG_NPHASE] = { "negotiate_us", "freeze_us",
                                                        "transfer_us", "commit_us", "resume_us" };
@@ -127,11 +127,11 @@ main(int argc, char **argv)
         return 0;
     }
     if (argc < 3 || argc > 4) {
-        fprintf(stderr, "usage: migrate PID NODE [direct|precopy|lazy] | migrate stat\n");
+        fprintf(stderr, "usage: migrate PID NODE [direct|precopy|lazy|flush] | migrate stat\n");
         return 2;
     }
     long strategy = -1;
-    for (int i = 0; argc == 4 && i < 3; i++)
+    for (int i = 0; argc == 4 && i < 4; i++)
         if (strcmp(argv[3], strategies[i]) == 0)
             strategy = i;
     if (argc == 4 && strategy < 0) {

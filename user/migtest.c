@@ -93,7 +93,8 @@ main(int argc, char **argv)
         else if (opt == 'd')
             delay_ms = atoi(optarg);
         else if (opt == 's')
-            strategy = strcmp(optarg, "precopy") == 0 ? 1 : strcmp(optarg, "lazy") == 0 ? 2 : 0;
+            strategy = strcmp(optarg, "precopy") == 0 ? 1 : strcmp(optarg, "lazy") == 0 ? 2
+                     : strcmp(optarg, "flush") == 0 ? 3 : 0;
         else
             return 2;
     }

@@ -31,6 +31,12 @@ wisp_fsstat(struct wisp_fsstat *buf, long size)
 }
 
 static inline long
+wisp_fsmigstat(struct wisp_fsmigstat *buf, long size)
+{
+    return syscall(WISP_SYS_FSMIGSTAT, buf, size);
+}
+
+static inline long
 wisp_rpcstat(struct wisp_rpcstat *buf, long size)
 {
     return syscall(WISP_SYS_RPCSTAT, buf, size);
