@@ -144,7 +144,7 @@ vm_file_mig_prepare(struct vm *vm)
 {
     for (struct vm_region *r = vm->regions; r; r = r->next)
         if (r->map && (r->mflags & VM_FILE_SHARED) && (r->prot & VM_W))
-            return -EBUSY;
+            return -EOPNOTSUPP;
     for (struct vm_region *r = vm->regions; r; r = r->next) {
         int err = r->map ? fill_region(vm, r) : 0;
         if (err)

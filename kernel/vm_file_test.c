@@ -233,7 +233,7 @@ test_file_mig_prepare(void)
     EXPECT_EQ(vm_resident_pages(vm), 4);             /* the file's pages, not past EOF */
     EXPECT_EQ(vm_map_fmap(vm, BASE + 8 * P, P, VM_R | VM_W, m, 0,
                           VM_FILE_SHARED | VM_FILE_MAYWRITE), 0);
-    EXPECT_EQ(vm_file_mig_prepare(vm), -EBUSY);
+    EXPECT_EQ(vm_file_mig_prepare(vm), -EOPNOTSUPP);
     fs_map_put(m);
     vm_free(vm);
     EXPECT_EQ(committed(), 0);

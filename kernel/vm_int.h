@@ -35,6 +35,6 @@ void vm_file_copy(struct vm_region *dst, const struct vm_region *src);
 /* r goes away (its pages already released): write back, drop the map. */
 void vm_file_drop(struct vm_region *r);
 /* Before migration: every page of each private file mapping read in (they
- * travel as anonymous pages). 0, -EBUSY (a writable MAP_SHARED mapping:
+ * travel as anonymous pages). 0, -EOPNOTSUPP (a writable MAP_SHARED mapping:
  * it cannot move), -ENOMEM. Sleeps. */
 int vm_file_mig_prepare(struct vm *vm);

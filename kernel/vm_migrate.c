@@ -7,7 +7,7 @@
  * installs the pages as they were received (kernel/migrate_dst.c stages
  * them). A file mapping's pages are all read in first and travel as
  * anonymous pages (kernel/vm_file.c); a writable MAP_SHARED mapping
- * refuses the migration (EBUSY). The page bytes themselves travel outside the state buffer
+ * refuses the migration (EOPNOTSUPP). The page bytes themselves travel outside the state buffer
  * (kernel/migrate_src.c).
  */
 #include "kernel/arch.h"

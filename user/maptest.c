@@ -8,7 +8,8 @@
  * EBADF, EFAULT). Prints "maptest: PASS name" or "maptest: FAIL name:
  * why" per check and "maptest: N passed, N failed"; exits 0 only if all
  * passed. Runs on Linux too (tests/qemu/fs_mmap.sh; docs/memory.md).
- * "maptest -put FILE TEXT" writes TEXT into FILE through a shared mapping.
+ * "maptest -put FILE TEXT" writes TEXT into FILE through a shared mapping;
+ * "maptest -mig NODE FILE" checks migration with file mappings (Wisp only).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +22,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if __has_include("wisp.h")
+#include "wisp.h"
+#define HAVE_WISP 1
+#endif
 
 #define PG 4096
 
@@ -313,9 +318,41 @@ put(const char *file, const char *text)
     return r ? 1 : 0;
 }
 
+#ifdef HAVE_WISP
+/* maptest -mig NODE FILE: with a writable shared mapping of FILE a
+ * migration to NODE is refused (EOPNOTSUPP); with only a private one it
+ * goes, and the private pages are still there at NODE. */
+static int
+mig(long node, const char *file)
+{
+    int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, "migrating", 9) != 9)
+        return 1;
+    char *s = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (s == MAP_FAILED || p == MAP_FAILED)
+        return 1;
+    s[0] = 'M';
+    long rc = wisp_migrate(0, node, WISP_MIG_DIRECT, NULL);
+    CHECK("mig_shared_refused", rc < 0 && errno == EOPNOTSUPP, "migrate gave %ld (%s)", rc,
+          strerror(errno));
+    munmap(s, PG);
+    close(fd);
+    rc = wisp_migrate(0, node, WISP_MIG_DIRECT, NULL);
+    CHECK("mig_private", rc == 0 && memcmp(p, "Migrating", 9) == 0, "migrate gave %ld (%s)",
+          rc, strerror(errno));
+    printf("maptest: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
+#ifdef HAVE_WISP
+    if (argc == 4 && strcmp(argv[1], "-mig") == 0)
+        return mig(atol(argv[2]), argv[3]);
+#endif
     if (argc == 4 && strcmp(argv[1], "-put") == 0)
         return put(argv[2], argv[3]);
     dir = argc > 1 ? argv[1] : "/tmp";
