@@ -126,3 +126,38 @@ int fs_rmt_sync(void);
 /* The server's callbacks (RPC ops FS_RECALL, FS_DISABLE). */
 int fs_rpc_recall(int from, const void *q, size_t qlen, void *r, size_t *rlen);
 int fs_rpc_disable(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+
+/*
+ * File mappings (fs_mmap.c; docs/memory.md "File mappings"): one map per
+ * mapped file on this node, shared by all its mappings here (one frame per
+ * page), its pages read on demand through the file's read op and written
+ * back through its write op. kernel/vm_file.c is the address-space half.
+ */
+struct fs_map;
+#define FS_MAP_WRITE 1u         /* a MAP_SHARED mapping with PROT_WRITE */
+/* mmap of the current process's fd: the file's map, referenced, and
+ * *maywrite when the fd could write it (mprotect may add PROT_WRITE to a
+ * shared mapping then). -EBADF, -EACCES (fd not open for reading, or
+ * FS_MAP_WRITE and it is not open for writing or is O_APPEND), -ENODEV
+ * (not a regular file of the initrd, a tmpfs or /shared). */
+MUST_CHECK int fs_map_fd(int fd, unsigned flags, struct fs_map **out, bool *maywrite);
+/* exec: the map of the program at path (checks as fs_read_file with exec
+ * true, open for reading), and its size. Sleeps. */
+MUST_CHECK int fs_map_exec(struct fs_ctx *c, const char *path, struct fs_map **out,
+                           uint64_t *size);
+void fs_map_ref(struct fs_map *m);
+/* Drop a reference; the last writes the dirty pages back and frees the
+ * map. Sleeps. */
+void fs_map_put(struct fs_map *m);
+/* The frame of page idx, read in if absent, with a reference for the
+ * caller's page table. 0, -ENXIO (past the end of the file, or the read
+ * failed: SIGBUS), -ENOMEM. Sleeps. */
+MUST_CHECK int fs_map_page(struct fs_map *m, uint64_t idx, uint64_t *pa);
+/* Page idx (present) was written through a shared mapping. */
+void fs_map_dirty(struct fs_map *m, uint64_t idx);
+/* Write the dirty pages of [lo, hi) back through the file (and its fsync
+ * op when durable). 0 or the first error. Sleeps. */
+int fs_map_sync(struct fs_map *m, uint64_t lo, uint64_t hi, bool durable);
+/* Read file bytes (exec's headers and partial pages): as read(2). */
+MUST_CHECK long fs_map_read(struct fs_map *m, void *buf, size_t n, uint64_t off);
+uint64_t fs_map_size(struct fs_map *m);

@@ -4,7 +4,8 @@
  * page-aligned frames, kept in the file vnode's priv for good (initrd
  * files never change) and charged to the node's commit once. Every exec
  * then maps those frames (kernel/proc_exec.c, vm_map_file) instead of
- * reading and copying the file.
+ * reading and copying the file. fs_map_exec opens other programs as file
+ * maps (fs_mmap.c) for exec to demand-load.
  */
 #include "fs/fs_int.h"
 #include "kernel/errno.h"
@@ -17,18 +18,23 @@
 /* The file as executable pages: 0 (v referenced, opened and closed as by
  * fs_read_file) or -errno. */
 static int
+exec_check(struct vnode *v)
+{
+    if (FS_ISDIR(v->mode))
+        return -EISDIR;
+    if (!FS_ISREG(v->mode) || !(v->mode & 0111))
+        return -EACCES;
+    return v->size > EXEC_FILE_MAX ? -EFBIG : 0;
+}
+
+static int
 exec_lookup(struct fs_ctx *c, const char *path, struct vnode **vp)
 {
     struct vnode *v;
     int err = fs_namei(c, NULL, path, FS_NAMEI_FOLLOW, &v, NULL);
     if (err)
         return err;
-    if (FS_ISDIR(v->mode))
-        err = -EISDIR;
-    else if (!FS_ISREG(v->mode) || !(v->mode & 0111))
-        err = -EACCES;
-    else if (v->size > EXEC_FILE_MAX)
-        err = -EFBIG;
+    err = exec_check(v);
     struct file *f = NULL;
     if (!err)
         err = fs_file_open(v, O_RDONLY, &f);
@@ -93,4 +99,27 @@ fs_exec_image(struct fs_ctx *c, const char *path, uint64_t *pap, size_t *lenp)
         return -EOPNOTSUPP;
     *pap = pa;
     return 0;
+}
+
+int
+fs_map_exec(struct fs_ctx *c, const char *path, struct fs_map **out, uint64_t *size)
+{
+    struct vnode *v;
+    int err = fs_namei(c, NULL, path, FS_NAMEI_FOLLOW, &v, NULL);
+    if (err)
+        return err;
+    err = exec_check(v);
+    if (!err && (v->ops->remote || !v->ops->read))
+        err = -EOPNOTSUPP;      /* the caller reads it whole */
+    struct file *f = NULL;
+    if (!err)
+        err = fs_file_open(v, O_RDONLY, &f);
+    fs_vn_unref(v);
+    if (err)
+        return err;
+    err = fs_map_of_file(f, out);
+    if (!err)
+        *size = fs_map_size(*out);
+    fs_file_unref(f);
+    return err;
 }

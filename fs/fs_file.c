@@ -67,6 +67,19 @@ fs_file_read(struct file *f, void *buf, size_t n, uint64_t off, int xflags)
     return v->ops->read(f, buf, n, off, f->flags | xflags);
 }
 
+/* Builds without file mappings (host tests that leave fs_mmap.c out):
+ * no file has a map, so these are never reached. fs_mmap.c's win. */
+__attribute__((weak)) void
+fs_map_written(struct file *f, const void *buf, size_t n, uint64_t off)
+{
+}
+
+__attribute__((weak)) int
+fs_map_fsync(struct vnode *v)
+{
+    return 0;
+}
+
 long
 fs_file_write(struct file *f, const void *buf, size_t n, uint64_t off, int xflags)
 {
@@ -75,7 +88,10 @@ fs_file_write(struct file *f, const void *buf, size_t n, uint64_t off, int xflag
         return -EBADF;
     if (!v->ops->write)
         return v->rofs ? -EROFS : -EINVAL;
-    return v->ops->write(f, buf, n, off, f->flags | xflags);
+    long r = v->ops->write(f, buf, n, off, f->flags | xflags);
+    if (r > 0 && v->map)        /* mapped here: the mappings see it (fs_mmap.c) */
+        fs_map_written(f, buf, (size_t)r, (f->flags & O_APPEND) ? v->size - (uint64_t)r : off);
+    return r;
 }
 
 /* Linux's checks between a resolved vnode and the open flags. */

@@ -122,6 +122,7 @@ struct vnode {
     bool     own_attrs;
     uint64_t blocks;            /* 512-byte units allocated */
     uint64_t atime, mtime, ctime;   /* ns since the epoch */
+    struct fs_map *map;         /* its mapped pages on this node (fs_mmap.c), or NULL */
 };
 
 /* An open file description: shared by dup and fork (POSIX). */
@@ -225,6 +226,14 @@ int fs_sys_getpath(uint64_t upath, char **out);
 int fs_sys_base(struct fs_ctx *c, long dirfd, const char *path, struct vnode **base);
 /* fs_sys_stat.c: resolve a user path under dirfd; empty_ok: "" names dirfd. */
 int fs_sys_resolve_at(long dirfd, uint64_t upath, int nflags, bool empty_ok, struct vnode **out);
+
+/* fs_mmap.c: file mappings (contract in fs.h). The map of f's file,
+ * made or shared, referenced. */
+int fs_map_of_file(struct file *f, struct fs_map **out);
+/* write() put buf[0..n) at off of f's file: present mapped pages take it. */
+void fs_map_written(struct file *f, const void *buf, size_t n, uint64_t off);
+/* fsync: write v's mapped dirty pages back first. */
+int fs_map_fsync(struct vnode *v);
 
 /* fs_initrd.c */
 int fs_initrd_build(const void *img, size_t len, struct vnode **root);

@@ -272,7 +272,9 @@ sys_fsync(int fd)
     int err = fd_vnode(fd, &v, NULL);
     if (err)
         return err;
-    if (v->ops->fsync)
+    if (v->map)
+        err = fs_map_fsync(v);  /* mapped pages first (fs_mmap.c) */
+    if (!err && v->ops->fsync)
         err = v->ops->fsync(v);
     fs_vn_unref(v);
     return err;

@@ -2,7 +2,11 @@
  * execve and the first process: get the program from fs/ (an initrd
  * program as its shared page image, fs_exec_image: whole file pages are
  * mapped from it, read-only or copy-on-write, and faulted in as touched;
- * other files are read and copied), validate it
+ * other files are demand-loaded: their whole file pages become private
+ * file mappings, fs_map_exec and kernel/vm_file.c, read through the file
+ * system, for /shared through its block cache, as they are touched; a file
+ * whose headers or segments do not allow that is read whole and copied),
+ * validate it
  * (kernel/elf.c), build a new address space with its segments, heap and a
  * System V stack (argc, argv, envp, auxv), and swap it in only when
  * everything has succeeded, so a failed exec leaves the caller intact.
@@ -45,29 +49,76 @@ file_end(const struct elf_seg *s, uint64_t start, uint64_t end, uint64_t next_lo
     return fend > start ? fend : start;
 }
 
-/* Map segment s over [start, end): its whole file pages from the image at
- * img_pa (when not 0) shared, the rest anonymous with the file bytes
- * copied in. */
+/* Where the program's bytes are: all of them in memory at img (an initrd
+ * page image at img_pa, or a copy), or in the file behind map. */
+struct exec_src {
+    const uint8_t *img;
+    uint64_t img_pa;
+    struct fs_map *map;
+};
+
+/* Copy n file bytes from off to user address addr of vm. */
 static int
-load_segment(struct vm *vm, const uint8_t *img, uint64_t img_pa, const struct elf_seg *s,
+copy_bytes(struct vm *vm, const struct exec_src *src, uint64_t addr, uint64_t off, uint64_t n)
+{
+    if (src->img)
+        return vm_write(vm, addr, src->img + off, n);
+    uint8_t *buf = kmalloc(PAGE_SIZE);
+    int err = buf ? 0 : -ENOMEM;
+    while (!err && n > 0) {
+        long r = fs_map_read(src->map, buf, MIN(n, (uint64_t)PAGE_SIZE), off);
+        if (r <= 0)
+            err = r < 0 ? (int)r : -EIO;
+        else
+            err = vm_write(vm, addr, buf, (size_t)r);
+        if (r > 0) {
+            addr += (uint64_t)r;
+            off += (uint64_t)r;
+            n -= (uint64_t)r;
+        }
+    }
+    kfree(buf);
+    return err;
+}
+
+/* The end of s's pages in [start, end) mapped straight from the program's
+ * pages (start when none can be). */
+static uint64_t
+mapped_end(const struct exec_src *src, const struct elf_seg *s, uint64_t start, uint64_t end,
+           uint64_t next_lo)
+{
+    if (src->img_pa)
+        return file_end(s, start, end, next_lo);
+    if (src->map && (s->offset % PAGE_SIZE) == (s->vaddr % PAGE_SIZE))
+        return file_end(s, start, end, next_lo);
+    return start;
+}
+
+/* Map segment s over [start, end): its whole file pages from the program's
+ * pages (the initrd image's frames shared, or a private file mapping), the
+ * rest anonymous with the file bytes copied in. */
+static int
+load_segment(struct vm *vm, const struct exec_src *src, const struct elf_seg *s,
              uint64_t start, uint64_t end, uint64_t next_lo)
 {
-    uint64_t fend = img_pa ? file_end(s, start, end, next_lo) : start;
+    uint64_t fend = mapped_end(src, s, start, end, next_lo);
+    uint64_t foff = s->offset - (s->vaddr - start);   /* page-aligned when fend > start */
     int err = 0;
-    if (fend > start)
-        err = vm_map_file(vm, start, fend - start, seg_prot(s),
-                          img_pa + s->offset - (s->vaddr - start));
+    if (fend > start && src->img_pa)
+        err = vm_map_file(vm, start, fend - start, seg_prot(s), src->img_pa + foff);
+    else if (fend > start)
+        err = vm_map_fmap(vm, start, fend - start, seg_prot(s), src->map, foff / PAGE_SIZE, 0);
     if (!err && fend < end)
         err = vm_map(vm, fend, end - fend, seg_prot(s));
-    uint64_t from = MAX(fend, s->vaddr);   /* file bytes not in the image's pages */
+    uint64_t from = MAX(fend, s->vaddr);   /* file bytes not in the mapped pages */
     if (!err && s->vaddr + s->filesz > from)
-        err = vm_write(vm, from, img + s->offset + (from - s->vaddr),
-                       s->vaddr + s->filesz - from);
+        err = copy_bytes(vm, src, from, s->offset + (from - s->vaddr),
+                         s->vaddr + s->filesz - from);
     return err;
 }
 
 static int
-load_segments(struct vm *vm, const uint8_t *img, uint64_t img_pa, const struct elf_info *ei)
+load_segments(struct vm *vm, const struct exec_src *src, const struct elf_info *ei)
 {
     uint64_t mapped_end = 0;
     for (int i = 0; i < ei->nsegs; i++) {
@@ -80,14 +131,14 @@ load_segments(struct vm *vm, const uint8_t *img, uint64_t img_pa, const struct e
             /* The page is shared with the previous segment: copy into it. */
             if (s->filesz) {
                 uint64_t n = MIN(s->filesz, mapped_end - s->vaddr);
-                int err = vm_write(vm, s->vaddr, img + s->offset, n);
+                int err = copy_bytes(vm, src, s->vaddr, s->offset, n);
                 if (err)
                     return err;
             }
             start = mapped_end;
         }
         if (start < end) {
-            int err = load_segment(vm, img, img_pa, s, start, end, next_lo);
+            int err = load_segment(vm, src, s, start, end, next_lo);
             if (err)
                 return err;
             mapped_end = end;
@@ -164,39 +215,90 @@ out:
     return err;
 }
 
+/* The headers of a demand-loaded program: its first page into *buf (a
+ * kmalloc'd page). 0, -EOPNOTSUPP (the program headers are not in it: the
+ * caller reads the file whole) or -errno. */
+static int
+read_headers(struct fs_map *map, uint64_t size, void **buf)
+{
+    uint8_t *b = kzalloc(PAGE_SIZE);
+    if (!b)
+        return -ENOMEM;
+    long got = fs_map_read(map, b, (size_t)MIN(size, (uint64_t)PAGE_SIZE), 0);
+    uint64_t phoff, phnum = 0;
+    memcpy(&phoff, b + 32, 8);                /* e_phoff */
+    memcpy(&phnum, b + 56, 2);                /* e_phnum */
+    if (got >= 0 && (got < 64 || phoff > (uint64_t)got || phnum * 56 > (uint64_t)got - phoff)) {
+        kfree(b);
+        return -EOPNOTSUPP;
+    }
+    if (got < 0) {
+        kfree(b);
+        return (int)got;
+    }
+    *buf = b;
+    return 0;
+}
+
+/* Get the program at path: its initrd page image, else its file map and
+ * headers, else (-EOPNOTSUPP from both) the whole file in *buf. *hdr is
+ * what elf_parse reads, *len the file's size. */
+static int
+exec_open(struct proc *p, const char *path, struct exec_src *src, void **buf, const void **hdr,
+          size_t *len)
+{
+    int err = fs_exec_image(p->fs, path, &src->img_pa, len);
+    if (!err) {
+        src->img = mem_p2v(src->img_pa);
+        *hdr = src->img;
+        return 0;
+    }
+    uint64_t size = 0;
+    if (err == -EOPNOTSUPP)
+        err = fs_map_exec(p->fs, path, &src->map, &size);
+    if (!err) {
+        err = read_headers(src->map, size, buf);
+        if (!err) {
+            *hdr = *buf;
+            *len = (size_t)size;
+            return 0;
+        }
+        fs_map_put(src->map);
+        src->map = NULL;
+    }
+    if (err == -EOPNOTSUPP && (err = fs_read_file(p->fs, path, true, buf, len)) == 0)
+        *hdr = src->img = *buf;
+    return err;
+}
+
 int
 proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
                 char *const envp[], int envc, struct arch_regs *regs)
 {
-    void *img = NULL, *buf = NULL;
-    uint64_t img_pa = 0;
+    void *buf = NULL;
+    const void *hdr = NULL;
+    struct exec_src src = { 0 };
     size_t len;
     struct elf_info ei;
     const char *why = NULL;
     uint64_t sp;
 
-    /* An initrd program's pages are mapped from its shared image; other
-     * files are read whole and copied in. */
-    int err = fs_exec_image(p->fs, path, &img_pa, &len);
-    if (!err)
-        img = mem_p2v(img_pa);
-    else if (err == -EOPNOTSUPP && (err = fs_read_file(p->fs, path, true, &buf, &len)) == 0)
-        img = buf;
+    int err = exec_open(p, path, &src, &buf, &hdr, &len);
     if (err)
         return err;
-    err = elf_parse(img, len, VM_STACK_TOP - VM_STACK_SIZE, &ei, &why);
-    if (err) {
+    err = elf_parse(hdr, len, VM_STACK_TOP - VM_STACK_SIZE, &ei, &why);
+    struct vm *vm = err ? NULL : vm_new();
+    if (err)
         kprintf("wisp: exec %s: not a runnable program: %s\n", path, why ? why : "?");
-        kfree(buf);
-        return err;
-    }
-    struct vm *vm = vm_new();
-    if (!vm) {
-        kfree(buf);
-        return -ENOMEM;
-    }
-    err = load_segments(vm, img, img_pa, &ei);
+    else if (!vm)
+        err = -ENOMEM;
+    if (!err)
+        err = load_segments(vm, &src, &ei);
     kfree(buf);
+    if (src.map)
+        fs_map_put(src.map);      /* the segments' mappings hold their own */
+    if (err && !vm)
+        return err;
     if (!err)
         err = vm_map_flags(vm, VM_STACK_TOP - VM_STACK_SIZE, VM_STACK_SIZE, VM_R | VM_W,
                            VM_MAP_TOUCH);   /* charged as it grows, as Linux's stack */

@@ -92,6 +92,7 @@ long sys_brk(uint64_t addr);
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, long off);
 long sys_munmap(uint64_t addr, uint64_t len);
 long sys_mprotect(uint64_t addr, uint64_t len, int prot);
+long sys_msync(uint64_t addr, uint64_t len, int flags);
 long sys_madvise(uint64_t addr, uint64_t len, int advice);   /* sys_madvise.c */
 long sys_getpriority(int which, int who);                    /* sys_prio.c */
 long sys_setpriority(int which, int who, int prio);

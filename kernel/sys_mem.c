@@ -1,5 +1,6 @@
 /*
- * Memory system calls: brk, anonymous mmap, munmap, mprotect, mremap, and
+ * Memory system calls: brk, mmap (anonymous, and of files: kernel/vm_file.c
+ * and fs/fs_mmap.c), munmap, mprotect, mremap, msync, and
  * arch_prctl (the FS base musl uses for TLS). Always served where the
  * process runs (its memory is there). Each mapping is charged against the
  * node's commit limit by kernel/vm.c: brk, mmap and mremap fail with
@@ -14,6 +15,7 @@
 #include "kernel/sys.h"
 #include "kernel/uaccess.h"
 #include "kernel/vm.h"
+#include "fs/fs.h"
 
 #define MAP_SHARED    0x01
 #define MAP_PRIVATE   0x02
@@ -42,6 +44,46 @@ sys_brk(uint64_t addr)
     return (long)addr;
 }
 
+/* Where a mapping of len bytes goes: addr with MAP_FIXED (what was there
+ * is unmapped), else a free range at or above the hint. 0 with *at set, or
+ * -errno. */
+static int
+place(struct vm *vm, uint64_t addr, uint64_t len, int flags, uint64_t *at)
+{
+    if (flags & MAP_FIXED) {
+        if (addr & (PAGE_SIZE - 1) || addr < PAGE_SIZE || addr + len > VM_STACK_TOP ||
+            addr + len < addr)
+            return -EINVAL;
+        *at = addr;
+        return vm_unmap(vm, addr, len);
+    }
+    *at = vm_find_free(vm, addr, len);
+    return *at ? 0 : -ENOMEM;
+}
+
+/* mmap of fd at page-aligned off. */
+static long
+map_file(struct vm *vm, uint64_t addr, uint64_t len, int prot, int flags, int fd, long off)
+{
+    bool shared = flags & MAP_SHARED;
+    struct fs_map *m;
+    bool maywrite;
+    uint64_t at;
+    if (off < 0 || (off & (PAGE_SIZE - 1)) || (uint64_t)off + len < (uint64_t)off)
+        return -EINVAL;
+    int err = fs_map_fd(fd, shared && (prot & VM_W) ? FS_MAP_WRITE : 0, &m, &maywrite);
+    if (err)
+        return err;
+    err = place(vm, addr, len, flags, &at);
+    if (!err)
+        err = vm_map_fmap(vm, at, len, (unsigned)prot, m, (uint64_t)off / PAGE_SIZE,
+                          (shared ? VM_FILE_SHARED : 0) | (maywrite ? VM_FILE_MAYWRITE : 0));
+    fs_map_put(m);      /* the mapping holds its own reference */
+    if (err == -EINVAL && !(flags & MAP_FIXED))
+        err = -ENOMEM;
+    return err ? err : (long)at;
+}
+
 long
 sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, long off)
 {
@@ -50,9 +92,9 @@ sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, long off)
         return -EINVAL;
     if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
         return -EINVAL;
-    if (!(flags & MAP_ANONYMOUS))
-        return -ENODEV;  /* file-backed mappings come with the file system */
     len = ALIGN_UP(len, PAGE_SIZE);
+    if (!(flags & MAP_ANONYMOUS))
+        return map_file(vm, addr, len, prot, flags, fd, off);
     unsigned vflags = (flags & MAP_NORESERVE) ? VM_MAP_NORESERVE : 0;
     if (flags & MAP_FIXED) {
         if (addr & (PAGE_SIZE - 1) || addr < PAGE_SIZE || addr + len > VM_STACK_TOP ||
@@ -82,6 +124,24 @@ long
 sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, unsigned int flags, uint64_t new_addr)
 {
     return vm_remap(proc_vm(proc_current()), old, old_len, new_len, (unsigned)flags, new_addr);
+}
+
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC       4
+
+/* Shared file pages go back to the file now with either flag (MS_SYNC also
+ * makes the file durable); MS_INVALIDATE has nothing to do: mappings of a
+ * file on one node share its frames. */
+long
+sys_msync(uint64_t addr, uint64_t len, int flags)
+{
+    if ((addr & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+        ((flags & MS_ASYNC) && (flags & MS_SYNC)) || addr + len < addr)
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    return vm_sync(proc_vm(proc_current()), addr, len, (flags & MS_SYNC) != 0);
 }
 
 long

@@ -127,6 +127,8 @@ drop_region(struct vm *vm, struct vm_region *r)
     else if (r->acct == VM_ACCT_TOUCH)
         vm_uncharge(vm, released);
     vm->mapped -= r->end - r->start;
+    if (r->map)
+        vm_file_drop(r);
 }
 
 void
@@ -225,6 +227,8 @@ vm_split_at(struct vm *vm, uint64_t addr)
     n->start = addr;
     if (r->file_pa)
         n->file_pa = r->file_pa + (addr - r->start);
+    if (r->map)
+        vm_file_split(r, n);
     r->end = addr;
     r->next = n;
     return 0;
@@ -262,7 +266,7 @@ charge_for_write(struct vm *vm, uint64_t start, uint64_t end, unsigned prot)
     if (!(prot & VM_W))
         return 0;
     for (struct vm_region *r = vm->regions; r && r->start < end; r = r->next) {
-        if (r->start < start || (r->prot & VM_W))
+        if (r->start < start || (r->prot & VM_W) || (r->mflags & VM_FILE_SHARED))
             continue;
         if (r->acct == VM_ACCT_TOUCH)
             need += (r->end - r->start) / PAGE_SIZE - count_present(vm, r->start, r->end);
@@ -273,7 +277,7 @@ charge_for_write(struct vm *vm, uint64_t start, uint64_t end, unsigned prot)
         return -ENOMEM;
     for (struct vm_region *r = vm->regions; r && r->start < end; r = r->next)
         if (r->start >= start && (r->acct == VM_ACCT_TOUCH || r->acct == VM_ACCT_FILE) &&
-            !(r->prot & VM_W))
+            !(r->prot & VM_W) && !(r->mflags & VM_FILE_SHARED))
             r->acct = VM_ACCT_ALL;
     return 0;
 }
@@ -288,6 +292,8 @@ vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
         struct vm_region *r = vm_find(vm, a);
         if (!r)
             return -ENOMEM;  /* Linux: a hole in the range */
+        if ((prot & VM_W) && (r->mflags & VM_FILE_SHARED) && !(r->mflags & VM_FILE_MAYWRITE))
+            return -EACCES;  /* a shared mapping of a file not open for writing */
         a = r->end;
     }
     if (vm_split_at(vm, start) || vm_split_at(vm, end))
@@ -302,7 +308,9 @@ vm_protect(struct vm *vm, uint64_t start, uint64_t len, unsigned prot)
         unsigned f;
         for (; arch_pt_next(vm->root, &va, r->end, &pa, &f); va += PAGE_SIZE) {
             unsigned nf = vm_pte_flags(prot);
-            if ((f & ARCH_PTE_COW) && (prot & VM_W))
+            if (r->mflags & VM_FILE_SHARED)
+                nf &= ~ARCH_PTE_W;   /* the next store marks the page dirty */
+            else if ((f & ARCH_PTE_COW) && (prot & VM_W))
                 nf = (nf & ~ARCH_PTE_W) | ARCH_PTE_COW;  /* still shared: copy on write */
             else if (f & ARCH_PTE_COW)
                 nf |= ARCH_PTE_COW;
@@ -366,9 +374,18 @@ map_file_page(struct vm *vm, struct vm_region *r, uint64_t va, uint64_t *pa)
 
 /* An absent page of r at va made present: the image's or a zeroed one. */
 static int
-absent_page(struct vm *vm, struct vm_region *r, uint64_t va, uint64_t *pa)
+absent_page(struct vm *vm, struct vm_region *r, uint64_t va, unsigned access, uint64_t *pa)
 {
+    if (r->map)
+        return vm_file_fault(vm, r, va, access, pa);
     return r->file_pa ? map_file_page(vm, r, va, pa) : fill_page(vm, r, va, pa);
+}
+
+/* Pages of r that are copied on their first store. */
+static bool
+cow_region(const struct vm_region *r)
+{
+    return r->file_pa || (r->map && !(r->mflags & VM_FILE_SHARED));
 }
 
 int
@@ -404,6 +421,8 @@ vm_fault(struct vm *vm, uint64_t addr, unsigned access)
     if (arch_pt_lookup(vm->root, va, &pa, &f)) {
         if ((access & TRAP_WRITE) && (f & ARCH_PTE_COW))
             return break_cow(vm, va, pa, r->prot) ? -ENOMEM : 0;
+        if ((access & TRAP_WRITE) && !(f & ARCH_PTE_W) && (r->mflags & VM_FILE_SHARED))
+            return vm_file_write_fault(vm, r, va, pa) ? -ENOMEM : 0;
         /* Present and permitted: another thread's fix or a stale TLB entry. */
         arch_tlb_flush_page(va);
         return (access & TRAP_WRITE) && !(f & ARCH_PTE_W) ? -EFAULT : 0;
@@ -413,8 +432,8 @@ vm_fault(struct vm *vm, uint64_t addr, unsigned access)
         if (lerr <= 0)
             return lerr;
     }
-    int err = absent_page(vm, r, va, &pa);
-    if (err || !(access & TRAP_WRITE) || !r->file_pa)
+    int err = absent_page(vm, r, va, access, &pa);
+    if (err || !(access & TRAP_WRITE) || !cow_region(r))
         return err;
     return break_cow(vm, va, pa, r->prot) ? -ENOMEM : 0;
 }
@@ -430,6 +449,8 @@ fork_copy(struct vm *vm, struct vm *parent)
         if (vm_add_region(vm, r->start, r->end, r->prot, r->acct))
             return -ENOMEM;
         vm_find(vm, r->start)->file_pa = r->file_pa;
+        if (r->map)     /* shared ones are VM_ACCT_FILE: the child faults them in */
+            vm_file_copy(vm_find(vm, r->start), r);
         if (r->acct == VM_ACCT_FILE)
             continue;   /* the image's pages: the child faults in those it uses */
         uint64_t pa, va = r->start;
@@ -484,9 +505,9 @@ vm_write(struct vm *vm, uint64_t addr, const void *src, size_t len)
         if (!r || r->acct == VM_ACCT_FILE)
             return -EFAULT;
         if (!arch_pt_lookup(vm->root, va, &pa, &f)) {
-            if (absent_page(vm, r, va, &pa))
+            if (absent_page(vm, r, va, TRAP_WRITE, &pa))
                 return -ENOMEM;
-            f = r->file_pa ? ARCH_PTE_COW : 0;
+            f = cow_region(r) ? ARCH_PTE_COW : 0;
         }
         /* The kernel writes for the process: never to a shared frame. */
         if ((f & ARCH_PTE_COW) &&

@@ -1,7 +1,8 @@
 /*
  * User address spaces: a page-table root plus a sorted list of regions
  * (anonymous memory: the heap, the stack, mmap, the ends of ELF segments;
- * or file-backed: the pages of a program's image, shared, vm_map_file). Pages are faulted in on demand (zero-filled) and shared
+ * or file-backed: the pages of a program's image, shared, vm_map_file;
+ * or a file mapping, vm_map_fmap). Pages are faulted in on demand (zero-filled) and shared
  * copy-on-write after fork. The page-table format is arch's.
  *
  * Commit accounting (docs/memory.md): every region is charged against the
@@ -41,7 +42,14 @@ struct vm_region {
     unsigned acct;             /* VM_ACCT_* */
     uint64_t file_pa;          /* file-backed: the frame of start's page; else 0 */
     struct vm_region *next;
+    struct fs_map *map;        /* a file mapping (vm_file.c): the file's pages, referenced */
+    uint64_t pgoff;            /* with map: the file page at start */
+    unsigned mflags;           /* with map: VM_FILE_* */
 };
+
+struct fs_map;
+#define VM_FILE_SHARED   1u    /* MAP_SHARED: stores reach the file */
+#define VM_FILE_MAYWRITE 2u    /* its fd could write (mprotect may add PROT_WRITE) */
 
 struct vm {
     uint64_t root;             /* page-table root (physical) */
@@ -100,6 +108,18 @@ uint64_t vm_resident_pages(struct vm *vm);
  * charged one by one are uncharged. -ENOMEM when part of the range is in
  * no region (as Linux). */
 MUST_CHECK int vm_discard(struct vm *vm, uint64_t start, uint64_t end);
+
+/* Map [start, start+len) onto file map m from file page pgoff (kernel/vm_file.c;
+ * docs/memory.md "File mappings"), taking a reference on m; mflags
+ * VM_FILE_*. Pages are read in as touched. A private mapping is charged
+ * as private memory (whole when writable); a shared one never (its pages
+ * are the file's, charged by the map). 0, -EINVAL, -ENOMEM. */
+MUST_CHECK int vm_map_fmap(struct vm *vm, uint64_t start, uint64_t len, unsigned prot,
+                           struct fs_map *m, uint64_t pgoff, unsigned mflags);
+/* msync: write back the shared file pages of [start, start+len) (durable:
+ * MS_SYNC). 0, -ENOMEM (part of the range is unmapped), or the write's
+ * error. Sleeps. */
+MUST_CHECK int vm_sync(struct vm *vm, uint64_t start, uint64_t len, bool durable);
 
 /* mremap of [old, old+old_len) to new_len bytes (MREMAP_MAYMOVE 1,
  * MREMAP_FIXED 2 in flags, new_addr with FIXED): shrinks in place, grows in

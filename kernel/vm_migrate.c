@@ -5,7 +5,9 @@
  * which the target maps from its own copy of the same initrd file by
  * offset); the target rebuilds the regions, charged as at the source, and
  * installs the pages as they were received (kernel/migrate_dst.c stages
- * them). The page bytes themselves travel outside the state buffer
+ * them). A file mapping's pages are all read in first and travel as
+ * anonymous pages (kernel/vm_file.c); a writable MAP_SHARED mapping
+ * refuses the migration (EOPNOTSUPP). The page bytes themselves travel outside the state buffer
  * (kernel/migrate_src.c).
  */
 #include "kernel/arch.h"
@@ -110,6 +112,9 @@ vm_mig_pick(struct proc *p, struct mig_ctx *m, bool dirty_only, bool hold)
 {
     struct vm *vm = proc_vm(p);
     size_t cap = 0;
+    int err = vm_file_mig_prepare(vm);   /* file pages travel as anonymous ones */
+    if (err)
+        return err;
     page_list_clear(m);
     m->page_held = hold;
     for (struct vm_region *r = vm->regions; r; r = r->next)
@@ -125,6 +130,9 @@ vm_mig_pack(struct proc *p, struct mig_buf *b, struct mig_ctx *m)
     uint64_t img = 0;
     size_t img_len = 0, cap = 0;
     uint32_t n = 0;
+    int err = vm_file_mig_prepare(vm);
+    if (err)
+        return err;
     if (image_of(p, &img, &img_len))
         img = 0;
     for (struct vm_region *r = vm->regions; r; r = r->next)

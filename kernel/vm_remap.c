@@ -29,14 +29,17 @@ covering_last(struct vm *vm, uint64_t start, uint64_t end)
     unsigned acct = r->acct;
     while (r->end < end) {
         struct vm_region *n = r->next;
-        if (!n || n->start != r->end || n->prot != prot || n->acct != acct)
+        if (!n || n->start != r->end || n->prot != prot || n->acct != acct || n->map != r->map)
             return NULL;
+        if (r->map && n->pgoff != r->pgoff + (r->end - r->start) / PAGE_SIZE)
+            return NULL;        /* not one piece of the file */
         r = n;
     }
     return r;
 }
 
-/* True when a region of [start, end) maps a program image. */
+/* True when a region of [start, end) maps a program image (file
+ * mappings, kernel/vm_file.c, move and grow like anonymous ones). */
 static bool
 has_file(struct vm *vm, uint64_t start, uint64_t end)
 {
@@ -90,6 +93,8 @@ unlink_range(struct vm *vm, uint64_t start, uint64_t end)
         struct vm_region *r = *pp;
         if (r->start >= start && r->end <= end) {
             vm->mapped -= r->end - r->start;
+            if (r->map)
+                vm_file_drop(r);
             *pp = r->next;
             kfree(r);
         } else {
@@ -114,6 +119,8 @@ move_mapping(struct vm *vm, uint64_t old, uint64_t old_len, uint64_t dest, uint6
         vm_uncharge(vm, charge);
         return -ENOMEM;
     }
+    if (r->map)
+        vm_file_copy(vm_find(vm, dest), r);
     if (move_ptes(vm, old, dest, old_len)) {
         /* Back where they were: those page tables exist, so this cannot fail. */
         int err = move_ptes(vm, dest, old, old_len);

@@ -4,7 +4,7 @@
  * MREMAP_FIXED, bad arguments, the commit charge following the mapping,
  * and a move that runs out of page tables half-way being undone.
  */
-// TEST_SRCS: kernel/vm.c kernel/vm_commit.c kernel/mem_frame.c tests/host/fake_mem.c tests/host/fake_sync.c tests/host/fake_pt.c tests/host/fake_migrate.c
+// TEST_SRCS: kernel/vm.c kernel/vm_commit.c kernel/mem_frame.c tests/host/fake_mem.c tests/host/fake_sync.c tests/host/fake_pt.c tests/host/fake_migrate.c kernel/vm_file.c fs/fs_pagemap.c tests/host/fake_fsmap.c
 #include <stdlib.h>
 #include "kernel/arch.h"
 #include "kernel/errno.h"

@@ -6,7 +6,7 @@
  * uncharged or copy-on-write. The frame allocator is the real one
  * over a small arena; page tables are tests/host/fake_pt.c.
  */
-// TEST_SRCS: kernel/vm_remap.c kernel/vm_commit.c kernel/mem_frame.c tests/host/fake_mem.c tests/host/fake_sync.c tests/host/fake_pt.c tests/host/fake_migrate.c
+// TEST_SRCS: kernel/vm_remap.c kernel/vm_commit.c kernel/mem_frame.c tests/host/fake_mem.c tests/host/fake_sync.c tests/host/fake_pt.c tests/host/fake_migrate.c kernel/vm_file.c fs/fs_pagemap.c tests/host/fake_fsmap.c
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/arch.h"

@@ -34,7 +34,8 @@ NOTES = {
                      'the cluster (docs/time.md), never forwarded home',
     'gettimeofday': 'local: the RTC at boot, synced to the time source node (docs/time.md)',
     'time': 'as gettimeofday',
-    'mmap': 'anonymous only; file mappings return ENODEV until the shared FS',
+    'mmap': 'anonymous, and files of the initrd, a tmpfs and /shared, private or shared (docs/memory.md "File mappings"); other files ENODEV',
+    'msync': 'writes the shared file pages back now (MS_SYNC also fsyncs the file)',
     'madvise': 'MADV_DONTNEED/MADV_FREE drop the pages (they read back zero); other advice is '
                'accepted with no effect',
     'uname': 'nodename is nodeN: the node it runs on',

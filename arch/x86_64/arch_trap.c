@@ -6,6 +6,7 @@
  * kernel is a panic with a full register report and a backtrace.
  */
 #include "kernel/arch.h"
+#include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/proc.h"
 #include "kernel/trap.h"
@@ -101,8 +102,13 @@ exception(struct arch_regs *r, uint64_t addr)
         /* Error bits: 1 = write, 2 = from user, 16 = instruction fetch. */
         if (addr < ARCH_USER_TOP && proc_current()) {
             unsigned access = (r->error & 2) ? TRAP_WRITE : (r->error & 16) ? TRAP_EXEC : 0;
-            if (trap_page_fault(addr, access) == 0)
+            int err = trap_page_fault(addr, access);
+            if (err == 0)
                 return;
+            if (err == -ENXIO && user) {   /* a file mapping past EOF: SIGBUS, as Linux */
+                trap_user_fault(r, 17, "bus error", addr);
+                return;
+            }
         }
         if (!user && arch_fixup(r))
             return;
