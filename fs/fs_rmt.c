@@ -315,7 +315,7 @@ callback(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen)
     int err = fsproto_get_req(op, q, qlen, m);
     if (!err) {
         /* recall: write back; disable: write back, drop, stop caching */
-        m->err = fs_rmt_cache_flush(m->fh, op == FSP_DISABLE);
+        m->err = fs_rmt_cache_callback(m->fh, op == FSP_DISABLE);
         long n = fsproto_put_rep(m, r, *rlen);
         err = n < 0 ? (int)n : 0;
         *rlen = n < 0 ? 0 : (size_t)n;

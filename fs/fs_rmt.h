@@ -63,8 +63,14 @@ void fs_rmt_cache_closed(struct vnode *v);
 void fs_rmt_cache_attr(struct vnode *v);
 void fs_rmt_cache_truncated(struct vnode *v, uint64_t size);
 /* Write back the file's dirty blocks; with drop, also forget them and stop
- * caching it (the server's DISABLE). */
+ * caching it (the server's DISABLE). Counted in no statistic: fsync,
+ * sync and migration use it. */
 int  fs_rmt_cache_flush(struct fsproto_fh fh, bool drop);
+/* The server's RECALL (disable false) or DISABLE: fs_rmt_cache_flush,
+ * counted in recalled or disabled. */
+int  fs_rmt_cache_callback(struct fsproto_fh fh, bool disable);
 /* Write back every dirty block (sync). */
 int  fs_rmt_cache_sync(void);
+/* One pass of the delayed write-back at time now (the thread's loop). */
+void fs_rmt_cache_write_back_old(uint64_t now);
 void fs_rmt_cache_stats(struct fs_rmt_stats *out);
