@@ -7,6 +7,7 @@
  */
 #include "fs/fs_rmt.h"
 #include "fs/fssrv.h"
+#include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -50,13 +51,11 @@ fs_rmt_call_free(struct fs_rmt_call *c)
     }
 }
 
-int
-fs_rmt_call_do(struct fs_rmt_call *c)
+/* One try of c. */
+static int
+call_once(struct fs_rmt_call *c, size_t n)
 {
     unsigned op = c->req.op;
-    long n = fsproto_put_req(&c->req, c->qbuf, RPC_MAX_DATA);
-    if (n < 0)
-        return (int)n;
     sent[op]++;
     size_t rlen = RPC_MAX_DATA;
     int err;
@@ -68,6 +67,23 @@ fs_rmt_call_do(struct fs_rmt_call *c)
     if (!err)
         err = fsproto_get_rep(op, c->buf, rlen, &c->rep);
     return err ? err : c->rep.err;
+}
+
+/* Sent again while the server is down or rebooting, for at most
+ * fsretry= seconds (fs_rmt_recov.c). */
+int
+fs_rmt_call_do(struct fs_rmt_call *c)
+{
+    long n = fsproto_put_req(&c->req, c->qbuf, RPC_MAX_DATA);
+    if (n < 0)
+        return (int)n;
+    uint64_t start = arch_time_ns();
+    int err;
+    do {
+        fs_rmt_recov_wait(start);
+        err = call_once(c, (size_t)n);
+    } while (fs_rmt_recov_retry(c->req.op, &err, start));
+    return err;
 }
 
 void
@@ -391,6 +407,7 @@ fs_rmt_start(int self, const struct cmdline *cl)
     server_node = (int)srv;
     self_node = self;
     fs_rmt_cache_init(cl);
+    fs_rmt_recov_init(server_node, self_node, cl);
     if (cmdline_get(cl, "fsmount") && !strcmp(cmdline_get(cl, "fsmount"), "off"))
         return 0;
     /* The root's handle is (1, 0) on every client: the server takes

@@ -523,6 +523,73 @@ writeback_thread(void *arg)
     }
 }
 
+/* ---- for recovery (fs_rmt_recov.c) ---- */
+
+bool
+fs_rmt_cache_dirty(struct fsproto_fh fh)
+{
+    return cache && fscache_has_dirty(cache, key_of(fh));
+}
+
+uint64_t
+fs_rmt_cache_version(struct fsproto_fh fh)
+{
+    struct rmt_file *e = file_get(fh, false);
+    uint64_t v = e ? e->version : 0;
+    file_put(e);
+    return v;
+}
+
+void
+fs_rmt_cache_reopened(struct fsproto_fh fh, bool cacheable, uint64_t version)
+{
+    struct rmt_file *e = file_get(fh, false);
+    if (!e)
+        return;
+    if (!cacheable) {
+        (void)flush_file(e, true);     /* write-shared since the reboot: as a DISABLE */
+    } else {
+        mutex_lock(&e->io);
+        if (e->cached)
+            e->version = version;       /* nobody wrote it while the server was down */
+        mutex_unlock(&e->io);
+    }
+    file_put(e);
+}
+
+void
+fs_rmt_cache_lose(struct fsproto_fh fh)
+{
+    struct rmt_file *e = file_get(fh, false);
+    if (!e)
+        return;
+    mutex_lock(&e->io);
+    fscache_drop(cache, key_of(e->fh), 0);
+    e->cached = false;
+    e->version = 0;
+    mutex_unlock(&e->io);
+    file_put(e);
+}
+
+struct dirty_walk {
+    int (*fn)(struct fsproto_fh fh, void *arg);
+    void *arg;
+};
+
+static int
+dirty_one(struct rmt_file *e, void *arg)
+{
+    struct dirty_walk *w = arg;
+    return fscache_has_dirty(cache, key_of(e->fh)) ? w->fn(e->fh, w->arg) : 0;
+}
+
+int
+fs_rmt_cache_each_dirty(int (*fn)(struct fsproto_fh fh, void *arg), void *arg)
+{
+    struct dirty_walk w = { fn, arg };
+    return cache ? each_file(dirty_one, &w) : 0;
+}
+
 void
 fs_rmt_cache_stats(struct fs_rmt_stats *out)
 {

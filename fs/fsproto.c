@@ -33,6 +33,7 @@ static const uint32_t req_fields[FSP_NOPS] = {
     [FSP_STATFS] = 0,
     [FSP_RECALL] = H | FSF_VERSION,
     [FSP_DISABLE] = H | FSF_VERSION,
+    [FSP_REOPEN] = H | FSF_FLAGS | FSF_LEN | FSF_VERSION | FSF_COUNT,
 };
 
 static const uint32_t rep_fields[FSP_NOPS] = {
@@ -55,6 +56,7 @@ static const uint32_t rep_fields[FSP_NOPS] = {
     [FSP_STATFS] = FSF_STATFS,
     [FSP_RECALL] = 0,
     [FSP_DISABLE] = 0,
+    [FSP_REOPEN] = FSF_FLAGS | FSF_VERSION,
 };
 
 #undef H
@@ -62,11 +64,12 @@ static const uint32_t rep_fields[FSP_NOPS] = {
 #undef A
 
 /* An op with a row at all: request fields may be 0 (STATFS), so known ops
- * are those below FSP_NOPS and above 0. */
+ * are those below FSP_NOPS and above 0 that have a row (numbers kept for
+ * other branches' ops have none). */
 static bool
 known(unsigned op)
 {
-    return op > 0 && op < FSP_NOPS;
+    return op > 0 && op < FSP_NOPS && (req_fields[op] || op == FSP_STATFS);
 }
 
 uint32_t

@@ -278,6 +278,7 @@ dispatch(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsprot
     case FSP_READDIR: return do_readdir(s, req, rep, buf);
     case FSP_FSYNC: return wfs_fsync(s->fs);
     case FSP_STATFS: return do_statfs(s, rep);
+    case FSP_REOPEN: return fssrv_reopen(s, node, req, rep);
     }
     return -EINVAL;             /* RECALL and DISABLE go to clients, not here */
 }
@@ -291,7 +292,7 @@ fssrv_serve(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsp
     mutex_lock(&s->lock);
     if (req->op < FSP_NOPS)
         s->st.requests[req->op]++;
-    rep->err = dispatch(s, node, req, rep, buf);
+    rep->err = fssrv_recov_held(s, node, req->op) ? -EAGAIN : dispatch(s, node, req, rep, buf);
     if (rep->err)
         s->st.errors++;
     mutex_unlock(&s->lock);

@@ -96,7 +96,8 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(65, FS_FSYNC,    fssrv_rpc_fsync,     RPC_RUN_THREAD)  \
     RPC_OP(66, FS_STATFS,   fssrv_rpc_statfs,    RPC_RUN_THREAD)  \
     RPC_OP(67, FS_RECALL,    fs_rpc_recall,      RPC_RUN_THREAD)  \
-    RPC_OP(68, FS_DISABLE,   fs_rpc_disable,     RPC_RUN_THREAD)
+    RPC_OP(68, FS_DISABLE,   fs_rpc_disable,     RPC_RUN_THREAD)  \
+    RPC_OP(75, FS_REOPEN,    fssrv_rpc_reopen,   RPC_RUN_THREAD)
 
 #define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };
