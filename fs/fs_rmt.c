@@ -21,6 +21,12 @@
 static int server_node, self_node = -1;
 static uint64_t sent[FSP_NOPS];
 
+int
+fs_rmt_server(void)
+{
+    return server_node;
+}
+
 struct fs_rmt_call *
 fs_rmt_call_new(unsigned op, struct vnode *v)
 {

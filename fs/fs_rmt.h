@@ -29,6 +29,8 @@ struct fs_rmt_call *fs_rmt_call_new(unsigned op, struct vnode *v);
 /* Send it: the reply's error (or the RPC's: -ETIMEDOUT, -EHOSTDOWN...). */
 int fs_rmt_call_do(struct fs_rmt_call *c);
 void fs_rmt_call_free(struct fs_rmt_call *c);
+/* The file server's node (fsserver=). */
+int fs_rmt_server(void);
 /* Copy a reply's attributes into v. */
 void fs_rmt_attr_in(struct vnode *v, const struct fsproto_attr *a);
 /* The last reference of a remote vnode. */
