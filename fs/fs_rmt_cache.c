@@ -226,6 +226,8 @@ write_back(struct rmt_file *e, uint64_t before)
                 ;
             if (!err)
                 err = send_blocks(e, &fake.vn, blk, i, j, run);
+            if (err == -ESTALE)
+                err = 0;        /* the file is gone: its blocks with it, not kept dirty */
             for (unsigned k = i; k < j; k++) {
                 if (err)
                     fscache_put(cache, blk[k]);        /* stays dirty: tried again later */

@@ -137,12 +137,18 @@ bool
 fs_rmt_recov_retry(unsigned op, int *err, uint64_t start)
 {
     bool down = *err == -ETIMEDOUT || *err == -EHOSTDOWN;
-    /* the grace period, or the server's callback threads all busy */
-    bool wait = *err == -EAGAIN && (op == FSP_OPEN || op == FSP_CREATE || op == FSP_REOPEN);
+    /* the grace period, or the server's callback threads all busy; or,
+     * for the reopen, the rebooted node's RPC up before its file server */
+    bool wait = (*err == -EAGAIN && (op == FSP_OPEN || op == FSP_CREATE || op == FSP_REOPEN)) ||
+                (*err == -ENODEV && sched_current() == recov_thread);
     if (!down && !wait)
         return false;
     if (down && sched_current() == recov_thread)
         return false;           /* recovery starts over at the next event instead */
+    if (arch_time_ns() - start >= retry_ns && sched_current() == recov_thread) {
+        *err = -ETIMEDOUT;      /* the recovery thread tries again later */
+        return false;
+    }
     if (arch_time_ns() - start >= retry_ns) {
         rst.gave_up++;
         kprintf("wisp: fs: shared: file server (node %d) did not answer for %lu s: EIO\n",
@@ -267,11 +273,19 @@ recov_thread_fn(void *arg)
         unsigned told = 0;
         int err = reopen_all(&told);
         spin_lock(&lock);
-        recovering = need_reopen;     /* another reboot meanwhile: once more */
+        recovering = need_reopen && opens;    /* another reboot meanwhile: once more */
         spin_unlock(&lock);
         if (err) {
             kprintf("wisp: fs: shared: reopening files at the server failed (error %d); "
-                    "again when it is back\n", -err);
+                    "trying again\n", -err);
+            int woken = sched_sleep_ns(RETRY_PAUSE_NS * 2);   /* (no signals here) */
+            (void)woken;
+            spin_lock(&lock);
+            if (!server_down) {                   /* else at the server's next UP */
+                need_reopen = true;
+                recovering = opens != NULL;
+            }
+            spin_unlock(&lock);
             continue;
         }
         rst.recoveries++;
@@ -293,7 +307,8 @@ server_event(void *arg, int node, int event, uint32_t boot_id)
     } else if (server_down || boot_id != server_boot) {
         server_down = false;
         server_boot = boot_id;
-        recovering = need_reopen = true;
+        need_reopen = true;
+        recovering = opens != NULL;     /* others' calls wait only if there is something to reopen */
         waitq_wake_all(&wake);
     }
     spin_unlock(&lock);

@@ -19,6 +19,7 @@ fssrv_new(struct wfs *fs, uint32_t epoch, fssrv_notify_t notify, void *ctx)
     s->epoch = epoch;
     s->notify = notify;
     s->ctx = ctx;
+    wfs_set_keep(fs, fssrv_ino_open, s);    /* unlinked open files stay (docs/wfs.md) */
     return s;
 }
 
@@ -27,6 +28,7 @@ fssrv_free(struct fssrv *s)
 {
     if (!s)
         return;
+    wfs_set_keep(s->fs, NULL, NULL);
     fssrv_files_free(s);
     kfree(s);
 }

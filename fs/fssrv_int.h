@@ -60,6 +60,8 @@ int fssrv_open(struct fssrv *s, int node, const struct fsproto_msg *req, struct 
 int fssrv_create(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep);
 int fssrv_close(struct fssrv *s, int node, const struct fsproto_msg *req);
 void fssrv_files_node_down(struct fssrv *s, int node);
+/* wfs_set_keep's hook: whether some client has inode ino open. */
+bool fssrv_ino_open(void *ctx, uint32_t ino);
 /* A client's opens of fh after this server's reboot (FSP_REOPEN): its
  * record for node is set to `readers` + `writers` opens (not added to:
  * a repeated reopen changes nothing), and dirty makes it the last writer.

@@ -237,6 +237,28 @@ fssrv_create(struct fssrv *s, int node, const struct fsproto_msg *req, struct fs
     return err ? err : open_ino(s, node, req, &a, false, rep);
 }
 
+bool
+fssrv_ino_open(void *ctx, uint32_t ino)
+{
+    struct fssrv *s = ctx;
+    for (struct fssrv_file *f = s->files; f; f = f->next)
+        if (f->ino == ino && fsconsist_is_open(&f->cons))
+            return true;
+    return false;
+}
+
+/* f was closed everywhere: if its last name went while it was open, it
+ * is on the volume's orphan list and goes now. */
+static void
+release_orphan(struct fssrv *s, struct fssrv_file *f)
+{
+    struct wfs_attr a;
+    if (fsconsist_is_open(&f->cons) || wfs_getattr(s->fs, f->ino, &a) != 0)
+        return;
+    if (a.nlink == 0 && a.generation == f->gen)
+        (void)wfs_orphan_release(s->fs, f->ino);
+}
+
 int
 fssrv_close(struct fssrv *s, int node, const struct fsproto_msg *req)
 {
@@ -247,6 +269,7 @@ fssrv_close(struct fssrv *s, int node, const struct fsproto_msg *req)
     int err = fsconsist_close(&f->cons, node, mode);
     if (err)
         return -EBADF;
+    release_orphan(s, f);
     put_file(s, f);
     return 0;
 }
@@ -258,6 +281,7 @@ fssrv_files_node_down(struct fssrv *s, int node)
     for (; f; f = next) {
         next = f->next;
         fsconsist_node_down(&f->cons, node);
+        release_orphan(s, f);
         put_file(s, f);
     }
 }

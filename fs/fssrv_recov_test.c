@@ -307,6 +307,61 @@ test_fssrv_recov_write_back_during_callbacks(void)
     teardown();
 }
 
+/* Unlinked open files (docs/wfs.md "The orphan list"): readable and
+ * writable by handle on every node that has them open, freed at the last
+ * close anywhere, or when the last node that has one open goes down. */
+static void
+test_fssrv_recov_unlinked_open_files(void)
+{
+    struct fsproto_fh f = setup();
+    struct wfs_statfs st0, st1;
+    EXPECT_EQ(open_as(1, f, O_RDWR), 0);
+    EXPECT_EQ(open_as(2, f, O_RDONLY), 0);
+    memset(&req, 0, sizeof(req));
+    req.fh = f;
+    req.data = (const uint8_t *)"kept";
+    req.datalen = 4;
+    EXPECT_EQ(serve(1, FSP_WRITE), 0);
+    EXPECT_EQ(wfs_statfs(fs, &st0), 0);
+    memset(&req, 0, sizeof(req));
+    req.fh = (struct fsproto_fh){ WFS_ROOT_INO, 0 };
+    strcpy(req.name, "f");
+    EXPECT_EQ(serve(1, FSP_REMOVE), 0);
+    memset(&req, 0, sizeof(req));
+    req.fh = (struct fsproto_fh){ WFS_ROOT_INO, 0 };
+    strcpy(req.path, "f");
+    EXPECT_EQ(serve(2, FSP_WALK), -ENOENT);             /* the name is gone */
+    memset(&req, 0, sizeof(req));
+    req.fh = f;
+    req.len = 100;
+    EXPECT_EQ(serve(2, FSP_READ), 0);                   /* the file is not */
+    EXPECT_TRUE(rep.datalen == 4 && !memcmp(rep.data, "kept", 4));
+    EXPECT_EQ(serve(2, FSP_GETATTR), 0);
+    EXPECT_EQ(rep.attr.nlink, 0);
+    EXPECT_EQ(close_as(1, f, O_RDWR), 0);
+    memset(&req, 0, sizeof(req));
+    req.fh = f;
+    EXPECT_EQ(serve(2, FSP_GETATTR), 0);                /* node 2 still has it */
+    EXPECT_EQ(close_as(2, f, O_RDONLY), 0);
+    memset(&req, 0, sizeof(req));
+    req.fh = f;
+    EXPECT_EQ(serve(2, FSP_GETATTR), -ESTALE);          /* freed at the last close */
+    EXPECT_EQ(wfs_statfs(fs, &st1), 0);
+    EXPECT_EQ(st1.ffree, st0.ffree + 1);
+    /* the last node that has one open goes down */
+    uint32_t ino;
+    struct wfs_attr a;
+    EXPECT_EQ(wfs_create(fs, WFS_ROOT_INO, "g", WFS_S_IFREG | 0666, 0, 0, &ino), 0);
+    EXPECT_EQ(wfs_getattr(fs, ino, &a), 0);
+    struct fsproto_fh g = { ino, a.generation };
+    EXPECT_EQ(open_as(3, g, O_RDONLY), 0);
+    EXPECT_EQ(wfs_unlink(fs, WFS_ROOT_INO, "g"), 0);
+    EXPECT_EQ(wfs_getattr(fs, ino, &a), 0);
+    fssrv_node_down(srv, 3);
+    EXPECT_EQ(wfs_getattr(fs, ino, &a), -ENOENT);
+    teardown();
+}
+
 void
 tests_run(void)
 {
@@ -316,4 +371,5 @@ tests_run(void)
     RUN(test_fssrv_recov_grace_period);
     RUN(test_fssrv_recov_callbacks_leave_a_thread);
     RUN(test_fssrv_recov_write_back_during_callbacks);
+    RUN(test_fssrv_recov_unlinked_open_files);
 }
