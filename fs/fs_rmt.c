@@ -7,6 +7,7 @@
  */
 #include "fs/fs_rmt.h"
 #include "fs/fssrv.h"
+#include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -19,6 +20,12 @@
 
 static int server_node, self_node = -1;
 static uint64_t sent[FSP_NOPS];
+
+int
+fs_rmt_server(void)
+{
+    return server_node;
+}
 
 struct fs_rmt_call *
 fs_rmt_call_new(unsigned op, struct vnode *v)
@@ -50,13 +57,11 @@ fs_rmt_call_free(struct fs_rmt_call *c)
     }
 }
 
-int
-fs_rmt_call_do(struct fs_rmt_call *c)
+/* One try of c. */
+static int
+call_once(struct fs_rmt_call *c, size_t n)
 {
     unsigned op = c->req.op;
-    long n = fsproto_put_req(&c->req, c->qbuf, RPC_MAX_DATA);
-    if (n < 0)
-        return (int)n;
     sent[op]++;
     size_t rlen = RPC_MAX_DATA;
     int err;
@@ -68,6 +73,23 @@ fs_rmt_call_do(struct fs_rmt_call *c)
     if (!err)
         err = fsproto_get_rep(op, c->buf, rlen, &c->rep);
     return err ? err : c->rep.err;
+}
+
+/* Sent again while the server is down or rebooting, for at most
+ * fsretry= seconds (fs_rmt_recov.c). */
+int
+fs_rmt_call_do(struct fs_rmt_call *c)
+{
+    long n = fsproto_put_req(&c->req, c->qbuf, RPC_MAX_DATA);
+    if (n < 0)
+        return (int)n;
+    uint64_t start = arch_time_ns();
+    int err;
+    do {
+        fs_rmt_recov_wait(start);
+        err = call_once(c, (size_t)n);
+    } while (fs_rmt_recov_retry(c->req.op, &err, start));
+    return err;
 }
 
 void
@@ -317,7 +339,7 @@ callback(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen)
     int err = fsproto_get_req(op, q, qlen, m);
     if (!err) {
         /* recall: write back; disable: write back, drop, stop caching */
-        m->err = fs_rmt_cache_flush(m->fh, op == FSP_DISABLE);
+        m->err = fs_rmt_cache_callback(m->fh, op == FSP_DISABLE);
         long n = fsproto_put_rep(m, r, *rlen);
         err = n < 0 ? (int)n : 0;
         *rlen = n < 0 ? 0 : (size_t)n;
@@ -394,6 +416,7 @@ fs_rmt_start(int self, const struct cmdline *cl)
     server_node = (int)srv;
     self_node = self;
     fs_rmt_cache_init(cl);
+    fs_rmt_recov_init(server_node, self_node, cl);
     if (cmdline_get(cl, "fsmount") && !strcmp(cmdline_get(cl, "fsmount"), "off"))
         return 0;
     /* The root's handle is (1, 0) on every client: the server takes

@@ -29,6 +29,8 @@ struct fs_rmt_call *fs_rmt_call_new(unsigned op, struct vnode *v);
 /* Send it: the reply's error (or the RPC's: -ETIMEDOUT, -EHOSTDOWN...). */
 int fs_rmt_call_do(struct fs_rmt_call *c);
 void fs_rmt_call_free(struct fs_rmt_call *c);
+/* The file server's node (fsserver=). */
+int fs_rmt_server(void);
 /* Copy a reply's attributes into v. */
 void fs_rmt_attr_in(struct vnode *v, const struct fsproto_attr *a);
 /* The last reference of a remote vnode. */
@@ -64,9 +66,45 @@ void fs_rmt_cache_closed(struct vnode *v);
 void fs_rmt_cache_attr(struct vnode *v);
 void fs_rmt_cache_truncated(struct vnode *v, uint64_t size);
 /* Write back the file's dirty blocks; with drop, also forget them and stop
- * caching it (the server's DISABLE). */
+ * caching it (the server's DISABLE). Counted in no statistic: fsync,
+ * sync and migration use it. */
 int  fs_rmt_cache_flush(struct fsproto_fh fh, bool drop);
+/* The server's RECALL (disable false) or DISABLE: fs_rmt_cache_flush,
+ * counted in recalled or disabled. */
+int  fs_rmt_cache_callback(struct fsproto_fh fh, bool disable);
 /* Write back every dirty block (sync). */
 int  fs_rmt_cache_sync(void);
+/* One pass of the delayed write-back at time now (the thread's loop). */
+void fs_rmt_cache_write_back_old(uint64_t now);
 void fs_rmt_cache_stats(struct fs_rmt_stats *out);
 void fs_rmt_cache_removed(struct fsproto_fh fh);
+/* For recovery (fs_rmt_recov.c): whether this node holds dirty blocks of
+ * fh; the version its blocks are cached under (0: none); the server's
+ * answer to a reopen (blocks kept under the new version, or written back
+ * and dropped when it may not cache); the file lost (every block dropped,
+ * dirty ones too); fn(fh, arg) for each file with dirty blocks (stops at
+ * fn's first error, returned). */
+bool fs_rmt_cache_dirty(struct fsproto_fh fh);
+uint64_t fs_rmt_cache_version(struct fsproto_fh fh);
+void fs_rmt_cache_reopened(struct fsproto_fh fh, bool cacheable, uint64_t version);
+void fs_rmt_cache_lose(struct fsproto_fh fh);
+int fs_rmt_cache_each_dirty(int (*fn)(struct fsproto_fh fh, void *arg), void *arg);
+
+/* fs_rmt_recov.c: riding out the server's reboot (retry, reopen). */
+struct fs_rmt_recov_stats {
+    uint64_t recoveries, reopened, lost, retries, gave_up;
+};
+void fs_rmt_recov_init(int server, int self, const struct cmdline *c);
+/* A stream of fh was opened / closed here with mode (FSCONSIST_*). */
+void fs_rmt_recov_opened(struct fsproto_fh fh, unsigned mode);
+void fs_rmt_recov_closed(struct fsproto_fh fh, unsigned mode);
+/* Whether fh could not be reopened after the server's reboot (its streams fail with -EIO). */
+bool fs_rmt_recov_lost(struct fsproto_fh fh);
+/* Before a call begun at start: wait while this node reopens its files
+ * (not in the recovery thread itself), at most fsretry= seconds. */
+void fs_rmt_recov_wait(uint64_t start);
+/* After a call of op begun at start failed with *err: true to send it
+ * again (after a pause); false to return *err (-EIO once fsretry= seconds
+ * passed). */
+bool fs_rmt_recov_retry(unsigned op, int *err, uint64_t start);
+void fs_rmt_recov_stats(struct fs_rmt_recov_stats *out);

@@ -8,8 +8,12 @@
  * server's recall; a server's "disable" makes this node write back, drop
  * the file's blocks and send its reads and writes to the server.
  *
- * SYNCHRONIZATION: table_lock guards the table of files and each file's
- * fields; each file's io mutex serialises its cached reads, writes,
+ * SYNCHRONIZATION: table_lock guards the table of files, each file's
+ * reference count and its open count; a file is looked up with a
+ * reference (file_get) and given back (file_put), and is freed only when
+ * idle and unreferenced, so a walk over the table (each_file: sync, the
+ * delayed write-back, recovery) can drop the lock while it works on one
+ * file and go on from it. Each file's io mutex serialises its cached reads, writes,
  * write-backs and drops, and is held across the RPCs they make (never
  * across an open, so the server's callbacks, which take it, cannot wait on
  * an open of this node's).
@@ -33,6 +37,7 @@ struct rmt_file {
     uint64_t size;              /* this node's idea of the size while it caches */
     bool cached;                /* the server lets this node cache the file */
     int opens;
+    int refs;                   /* file_get's references: never freed while > 0 */
     struct mutex io;
     struct rmt_file *next;
 };
@@ -50,14 +55,14 @@ key_of(struct fsproto_fh fh)
     return (uint64_t)fh.ino << 32 | fh.gen;
 }
 
-/* Frees an idle file (closed, nothing dirty) and its blocks, to stay under
- * FILES_MAX. Caller holds table_lock. */
+/* Frees an idle file (closed, unreferenced, nothing dirty) and its
+ * blocks, to stay under FILES_MAX. Caller holds table_lock. */
 static void
 evict_idle(void)
 {
     for (struct rmt_file **pp = &files; *pp; pp = &(*pp)->next) {
         struct rmt_file *e = *pp;
-        if (e->opens == 0 && !fscache_has_dirty(cache, key_of(e->fh))) {
+        if (e->opens == 0 && e->refs == 0 && !fscache_has_dirty(cache, key_of(e->fh))) {
             *pp = e->next;
             fscache_drop(cache, key_of(e->fh), 0);
             kfree(e);
@@ -67,7 +72,8 @@ evict_idle(void)
     }
 }
 
-/* The file of fh, made if make. NULL if absent (or no memory). */
+/* The file of fh, made if make, with a reference the caller gives back
+ * with file_put. NULL if absent (or no memory). */
 static struct rmt_file *
 file_get(struct fsproto_fh fh, bool make)
 {
@@ -86,6 +92,8 @@ file_get(struct fsproto_fh fh, bool make)
             nfiles++;
         }
     }
+    if (e)
+        e->refs++;
     mutex_unlock(&table_lock);
     return e;
 }
@@ -100,6 +108,44 @@ drop_all(struct rmt_file *e)
     fscache_drop(cache, key_of(e->fh), 0);
     fscache_get_stats(cache, &after);
     return before.dirty_blocks - after.dirty_blocks;
+}
+
+static void
+file_put(struct rmt_file *e)
+{
+    if (!e)
+        return;
+    mutex_lock(&table_lock);
+    e->refs--;
+    mutex_unlock(&table_lock);
+}
+
+/* fn(e, arg) for every file in the table, each called with a reference
+ * and no lock held; files added meanwhile may be missed, none known at
+ * the start is skipped or seen twice (the reference keeps e, and with it
+ * e->next's place, in the table). Stops at fn's first error, returned. */
+static int
+each_file(int (*fn)(struct rmt_file *e, void *arg), void *arg)
+{
+    mutex_lock(&table_lock);
+    struct rmt_file *e = files;
+    if (e)
+        e->refs++;
+    mutex_unlock(&table_lock);
+    int err = 0;
+    while (e && !err) {
+        err = fn(e, arg);
+        mutex_lock(&table_lock);
+        struct rmt_file *next = e->next;
+        if (next)
+            next->refs++;
+        e->refs--;
+        mutex_unlock(&table_lock);
+        e = next;
+    }
+    if (e)
+        file_put(e);
+    return err;
 }
 
 /* ---- moving blocks ---- */
@@ -192,8 +238,12 @@ write_back(struct rmt_file *e, uint64_t before)
                 ;
             if (!err)
                 err = send_blocks(e, &fake.vn, blk, i, j, run);
+            if (err == -ESTALE) {
+                err = 0;        /* the file is gone: its blocks with it, not kept dirty */
+                st.dropped_unsent += j - i;
+            }
             for (unsigned k = i; k < j; k++) {
-                if (err && err != -ESTALE)
+                if (err)
                     fscache_put(cache, blk[k]);        /* stays dirty: tried again later */
                 else
                     fscache_cleaned(cache, blk[k], gens[k]);
@@ -201,11 +251,6 @@ write_back(struct rmt_file *e, uint64_t before)
         }
     }
     kfree(run);
-    if (err == -ESTALE) {
-        /* The file is gone (removed elsewhere): its blocks can never be
-         * written, so they are dropped, not retried for ever. */
-        st.dropped_unsent += drop_all(e);
-    }
     return err;
 }
 
@@ -248,8 +293,10 @@ long
 fs_rmt_cache_read(struct vnode *v, void *buf, size_t n, uint64_t off)
 {
     struct rmt_file *e = file_get(fs_rmt_node(v)->fh, false);
-    if (!e || !e->cached)
+    if (!e || !e->cached) {
+        file_put(e);
         return -EAGAIN;         /* not cached: the caller asks the server */
+    }
     mutex_lock(&e->io);
     long r = 0;
     if (!e->cached) {
@@ -277,6 +324,7 @@ fs_rmt_cache_read(struct vnode *v, void *buf, size_t n, uint64_t off)
         r = done ? (long)done : r;
     }
     mutex_unlock(&e->io);
+    file_put(e);
     return r;
 }
 
@@ -308,8 +356,10 @@ long
 fs_rmt_cache_write(struct vnode *v, const void *buf, size_t n, uint64_t off, bool append)
 {
     struct rmt_file *e = file_get(fs_rmt_node(v)->fh, false);
-    if (!e || !e->cached)
+    if (!e || !e->cached) {
+        file_put(e);
         return -EAGAIN;
+    }
     mutex_lock(&e->io);
     long r = 0;
     size_t done = 0;
@@ -333,6 +383,7 @@ fs_rmt_cache_write(struct vnode *v, const void *buf, size_t n, uint64_t off, boo
     }
     v->size = e->size;
     mutex_unlock(&e->io);
+    file_put(e);
     return done ? (long)done : r;
 }
 
@@ -355,9 +406,12 @@ fs_rmt_cache_opened(struct vnode *v, unsigned mode, const struct fsproto_msg *re
     }
     e->cached = cr.cacheable;
     e->version = cr.cacheable ? cr.version : 0;
-    e->opens++;
     v->size = e->cached ? e->size : rep->attr.size;
     mutex_unlock(&e->io);
+    mutex_lock(&table_lock);
+    e->opens++;
+    mutex_unlock(&table_lock);
+    file_put(e);
 }
 
 void
@@ -370,6 +424,7 @@ fs_rmt_cache_closed(struct vnode *v)
             e->opens--;
         mutex_unlock(&table_lock);
     }
+    file_put(e);
 }
 
 void
@@ -378,6 +433,7 @@ fs_rmt_cache_attr(struct vnode *v)
     struct rmt_file *e = file_get(fs_rmt_node(v)->fh, false);
     if (e && e->cached)
         v->size = e->size;       /* this node may hold the newest bytes */
+    file_put(e);
 }
 
 void
@@ -399,46 +455,79 @@ fs_rmt_cache_truncated(struct vnode *v, uint64_t size)
     }
     e->size = size;
     mutex_unlock(&e->io);
+    file_put(e);
 }
 
-int
-fs_rmt_cache_flush(struct fsproto_fh fh, bool drop)
+/* Write back e's dirty blocks; with drop, also forget its blocks and
+ * stop caching it. */
+static int
+flush_file(struct rmt_file *e, bool drop)
 {
-    struct rmt_file *e = file_get(fh, false);
-    if (!e)
-        return 0;
     mutex_lock(&e->io);
     int err = write_back(e, UINT64_MAX);
     if (drop) {
         fscache_drop(cache, key_of(e->fh), 0);
         e->cached = false;
         e->version = 0;
-        st.disabled++;
-    } else {
-        st.recalled++;
     }
     mutex_unlock(&e->io);
     return err;
 }
 
 int
+fs_rmt_cache_flush(struct fsproto_fh fh, bool drop)
+{
+    struct rmt_file *e = file_get(fh, false);
+    int err = e ? flush_file(e, drop) : 0;
+    file_put(e);
+    return err;
+}
+
+int
+fs_rmt_cache_callback(struct fsproto_fh fh, bool disable)
+{
+    if (disable)
+        st.disabled++;
+    else
+        st.recalled++;
+    return fs_rmt_cache_flush(fh, disable);
+}
+
+static int
+sync_one(struct rmt_file *e, void *arg)
+{
+    int *first = arg, r = flush_file(e, false);
+    *first = *first ? *first : r;
+    return 0;                   /* on to the next file whatever happened */
+}
+
+int
 fs_rmt_cache_sync(void)
 {
     int err = 0;
-    for (unsigned i = 0;; i++) {
-        mutex_lock(&table_lock);
-        struct rmt_file *e = files;
-        for (unsigned k = 0; e && k < i; k++)
-            e = e->next;
-        mutex_unlock(&table_lock);
-        if (!e)
-            return err;
-        int r = fs_rmt_cache_flush(e->fh, false);
-        err = err ? err : r;
-    }
+    (void)each_file(sync_one, &err);
+    return err;
 }
 
 /* ---- the delayed write-back ---- */
+
+static int
+write_back_old(struct rmt_file *e, void *arg)
+{
+    mutex_lock(&e->io);
+    (void)write_back(e, *(uint64_t *)arg);
+    mutex_unlock(&e->io);
+    return 0;
+}
+
+/* One pass of the delayed write-back: blocks dirtied at or before now -
+ * the delay (fswriteback=). */
+void
+fs_rmt_cache_write_back_old(uint64_t now)
+{
+    uint64_t before = now > delay_ns ? now - delay_ns : 0;
+    (void)each_file(write_back_old, &before);
+}
 
 static void
 writeback_thread(void *arg)
@@ -446,20 +535,75 @@ writeback_thread(void *arg)
     for (;;) {
         if (sched_sleep_ns(delay_ns / 6 + 1000000000ull) != 0)
             continue;
-        uint64_t now = arch_time_ns(), before = now > delay_ns ? now - delay_ns : 0;
-        for (unsigned i = 0;; i++) {
-            mutex_lock(&table_lock);
-            struct rmt_file *e = files;
-            for (unsigned k = 0; e && k < i; k++)
-                e = e->next;
-            mutex_unlock(&table_lock);
-            if (!e)
-                break;
-            mutex_lock(&e->io);
-            (void)write_back(e, before);
-            mutex_unlock(&e->io);
-        }
+        fs_rmt_cache_write_back_old(arch_time_ns());
     }
+}
+
+/* ---- for recovery (fs_rmt_recov.c) ---- */
+
+bool
+fs_rmt_cache_dirty(struct fsproto_fh fh)
+{
+    return cache && fscache_has_dirty(cache, key_of(fh));
+}
+
+uint64_t
+fs_rmt_cache_version(struct fsproto_fh fh)
+{
+    struct rmt_file *e = file_get(fh, false);
+    uint64_t v = e ? e->version : 0;
+    file_put(e);
+    return v;
+}
+
+void
+fs_rmt_cache_reopened(struct fsproto_fh fh, bool cacheable, uint64_t version)
+{
+    struct rmt_file *e = file_get(fh, false);
+    if (!e)
+        return;
+    if (!cacheable) {
+        (void)flush_file(e, true);     /* write-shared since the reboot: as a DISABLE */
+    } else {
+        mutex_lock(&e->io);
+        if (e->cached)
+            e->version = version;       /* nobody wrote it while the server was down */
+        mutex_unlock(&e->io);
+    }
+    file_put(e);
+}
+
+void
+fs_rmt_cache_lose(struct fsproto_fh fh)
+{
+    struct rmt_file *e = file_get(fh, false);
+    if (!e)
+        return;
+    mutex_lock(&e->io);
+    fscache_drop(cache, key_of(e->fh), 0);
+    e->cached = false;
+    e->version = 0;
+    mutex_unlock(&e->io);
+    file_put(e);
+}
+
+struct dirty_walk {
+    int (*fn)(struct fsproto_fh fh, void *arg);
+    void *arg;
+};
+
+static int
+dirty_one(struct rmt_file *e, void *arg)
+{
+    struct dirty_walk *w = arg;
+    return fscache_has_dirty(cache, key_of(e->fh)) ? w->fn(e->fh, w->arg) : 0;
+}
+
+int
+fs_rmt_cache_each_dirty(int (*fn)(struct fsproto_fh fh, void *arg), void *arg)
+{
+    struct dirty_walk w = { fn, arg };
+    return cache ? each_file(dirty_one, &w) : 0;
 }
 
 void
@@ -512,4 +656,5 @@ fs_rmt_cache_removed(struct fsproto_fh fh)
         e->version = 0;
     }
     mutex_unlock(&e->io);
+    file_put(e);
 }

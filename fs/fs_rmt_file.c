@@ -28,6 +28,8 @@ fs_rmt_open(struct file *f)
         fs_rmt_cache_opened(f->vn, acc == O_RDONLY ? FSCONSIST_READ
                                    : acc == O_WRONLY ? FSCONSIST_WRITE
                                                      : FSCONSIST_READ | FSCONSIST_WRITE, &c->rep);
+        fs_rmt_recov_opened(fs_rmt_node(f->vn)->fh,
+                            acc == O_RDONLY ? FSCONSIST_READ : FSCONSIST_WRITE);
     }
     fs_rmt_call_free(c);
     return err;
@@ -39,6 +41,8 @@ fs_rmt_close(struct file *f)
     if (FS_ISDIR(f->vn->mode))
         return;
     fs_rmt_cache_closed(f->vn);   /* dirty blocks stay: delayed write-back */
+    fs_rmt_recov_closed(fs_rmt_node(f->vn)->fh,
+                        (f->flags & O_ACCMODE) == O_RDONLY ? FSCONSIST_READ : FSCONSIST_WRITE);
     if (f->priv == (void *)1)
         return;                 /* FS_RMT_MOVED: the open went with a migration */
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_CLOSE, f->vn);
@@ -52,6 +56,8 @@ fs_rmt_close(struct file *f)
 long
 fs_rmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
 {
+    if (fs_rmt_recov_lost(fs_rmt_node(f->vn)->fh))
+        return -EIO;            /* not reopened after the server's reboot */
     long r = fs_rmt_cache_read(f->vn, buf, n, off);
     if (r != -EAGAIN)
         return r;
@@ -79,6 +85,8 @@ fs_rmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
 long
 fs_rmt_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags)
 {
+    if (fs_rmt_recov_lost(fs_rmt_node(f->vn)->fh))
+        return -EIO;
     long r = fs_rmt_cache_write(f->vn, buf, n, off, (flags & O_APPEND) != 0);
     if (r != -EAGAIN)
         return r;

@@ -37,6 +37,7 @@ static const uint32_t req_fields[FSP_NOPS] = {
     [FSP_SREF] = FSF_MODE | FSF_MASK | FSF_COOKIE,
     [FSP_SIO] = FSF_FLAGS | FSF_OFF | FSF_LEN | FSF_DATA | FSF_COOKIE,
     [FSP_MOVE] = H | FSF_FLAGS | FSF_MODE | FSF_MASK,
+    [FSP_REOPEN] = H | FSF_FLAGS | FSF_LEN | FSF_VERSION | FSF_COUNT,
 };
 
 static const uint32_t rep_fields[FSP_NOPS] = {
@@ -63,6 +64,7 @@ static const uint32_t rep_fields[FSP_NOPS] = {
     [FSP_SREF] = 0,
     [FSP_SIO] = FSF_OFF | FSF_DATA | A | FSF_COUNT,
     [FSP_MOVE] = FSF_FLAGS | FSF_VERSION | A | FSF_PREV,
+    [FSP_REOPEN] = FSF_FLAGS | FSF_VERSION,
 };
 
 #undef H
@@ -70,11 +72,12 @@ static const uint32_t rep_fields[FSP_NOPS] = {
 #undef A
 
 /* An op with a row at all: request fields may be 0 (STATFS), so known ops
- * are those below FSP_NOPS and above 0. */
+ * are those below FSP_NOPS and above 0 that have a row (numbers kept for
+ * other branches' ops have none). */
 static bool
 known(unsigned op)
 {
-    return op > 0 && op < FSP_NOPS;
+    return op > 0 && op < FSP_NOPS && (req_fields[op] || op == FSP_STATFS);
 }
 
 uint32_t

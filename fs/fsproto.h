@@ -48,6 +48,10 @@ enum fsproto_op {
                        * data, count, off (the stream's offset after), attr */
     FSP_MOVE = 23,    /* handle, open flags, mask (from node), mode (to node): one open moves ->
                        * flags (CACHEABLE), version, prev, attr: the target's open answer */
+    /* 20-25: fsmig's */
+    FSP_REOPEN = 26,  /* handle, flags (FSP_REOPEN_*), count (opens for reading only), len
+                       * (opens for writing), version (cached) -> flags (FSP_CACHEABLE),
+                       * version: after a server reboot (fssrv_recov.c, docs/fs.md) */
     FSP_NOPS
 };
 /* SREF holders: a node n, n in transit (FSP_HOLDER_TRANSIT), or none. */
@@ -78,6 +82,8 @@ enum {
 #define FSP_RM_DIR    0x1         /* remove request: rmdir */
 #define FSP_FOLLOW    0x1         /* walk request: follow a symlink in the last component */
 #define FSP_APPEND    0x1         /* write request: at the end of the file, whatever off says */
+#define FSP_REOPEN_DIRTY 0x1      /* reopen request: the client holds dirty blocks of the file */
+#define FSP_REOPEN_DONE  0x2      /* reopen request: no handle; every file is reopened */
 
 struct fsproto_fh {
     uint32_t ino, gen;

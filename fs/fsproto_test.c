@@ -80,6 +80,8 @@ static void
 test_fsproto_every_op_round_trips(void)
 {
     for (unsigned op = 1; op < FSP_NOPS; op++) {
+        if (!fsproto_req_fields(op) && op != FSP_STATFS)
+            continue;           /* a number kept for another branch's op */
         fill(&in, op);
         long n = fsproto_put_req(&in, buf, sizeof(buf));
         EXPECT_TRUE(n >= 0);

@@ -19,6 +19,7 @@ fssrv_new(struct wfs *fs, uint32_t epoch, fssrv_notify_t notify, void *ctx)
     s->epoch = epoch;
     s->notify = notify;
     s->ctx = ctx;
+    wfs_set_keep(fs, fssrv_ino_open, s);    /* unlinked open files stay (docs/wfs.md) */
     return s;
 }
 
@@ -28,6 +29,7 @@ fssrv_free(struct fssrv *s)
     if (!s)
         return;
     fssrv_streams_free(s);
+    wfs_set_keep(s->fs, NULL, NULL);
     fssrv_files_free(s);
     kfree(s);
 }
@@ -301,6 +303,7 @@ dispatch(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsprot
     case FSP_SREF: return fssrv_sref(s, node, req);
     case FSP_SIO: return fssrv_sio(s, node, req, rep, buf);
     case FSP_MOVE: return fssrv_move(s, node, req, rep);
+    case FSP_REOPEN: return fssrv_reopen(s, node, req, rep);
     }
     return -EINVAL;             /* RECALL and DISABLE go to clients, not here */
 }
@@ -314,7 +317,7 @@ fssrv_serve(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsp
     mutex_lock(&s->lock);
     if (req->op < FSP_NOPS)
         s->st.requests[req->op]++;
-    rep->err = dispatch(s, node, req, rep, buf);
+    rep->err = fssrv_recov_held(s, node, req->op) ? -EAGAIN : dispatch(s, node, req, rep, buf);
     if (rep->err)
         s->st.errors++;
     mutex_unlock(&s->lock);

@@ -30,6 +30,8 @@ struct fssrv_stats {
     uint64_t errors, bad, recalls, disables, callback_failures;
     uint64_t bytes_read, bytes_written;
     uint32_t files;               /* file records kept (open, or with a version clients may cache) */
+    uint64_t reopens, grace_waits;  /* recovery: files reopened; opens told to wait (fssrv_recov.c) */
+    uint64_t callback_waits;      /* opens told to retry: FSSRV_CALLBACKS_MAX waiting already */
 };
 
 /* A server for the mounted volume fs. epoch makes this boot's versions
@@ -44,6 +46,11 @@ void fssrv_free(struct fssrv *s);
  * rep->data at them. May sleep (mutex, callbacks). */
 void fssrv_serve(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep,
                  uint8_t *buf);
+
+/* Recovery after this server's boot (fssrv_recov.c): for grace_ns from
+ * now, OPEN and CREATE from a client (but self, the server's own node)
+ * that has not finished reopening are answered -EAGAIN. Without it (host tests) there is no grace period. */
+void fssrv_recov_start(struct fssrv *s, int self, uint64_t (*now_ns)(void), uint64_t grace_ns);
 
 /* node went down or rebooted: its opens are dropped. */
 void fssrv_node_down(struct fssrv *s, int node);
@@ -87,3 +94,4 @@ int fssrv_rpc_sshare(int from, const void *q, size_t qlen, void *r, size_t *rlen
 int fssrv_rpc_sref(int from, const void *q, size_t qlen, void *r, size_t *rlen);
 int fssrv_rpc_sio(int from, const void *q, size_t qlen, void *r, size_t *rlen);
 int fssrv_rpc_move(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_reopen(int from, const void *q, size_t qlen, void *r, size_t *rlen);

@@ -9,11 +9,16 @@
 #include "kernel/sync.h"
 
 #define FSSRV_FILES_MAX 4096   /* file records kept (each holds its version) */
+/* Requests that may wait on callbacks at once: one fewer than the RPC
+ * server threads (net/rpc/rpc_kern.c), so one is always left to serve
+ * the write-backs a recall makes. */
+#define FSSRV_CALLBACKS_MAX 3
 
 /* A file some client has open, or had: its consistency state and version. */
 struct fssrv_file {
     uint32_t ino, gen;
     struct fsconsist_file cons;
+    int16_t wrote;                /* last node to open it for writing this boot, or NONE */
     struct fssrv_file *next;
 };
 
@@ -44,6 +49,11 @@ struct fssrv {
     struct fssrv_stats st;
     struct fssrv_stream *streams; /* fssrv_stream.c */
     uint32_t nstreams, stream_count;
+    /* recovery (fssrv_recov.c): the grace period after this boot */
+    uint64_t (*now_ns)(void);     /* NULL: no grace period (host tests) */
+    uint64_t grace_end_ns;
+    uint8_t reopened[32];         /* bit per node: told us it reopened everything */
+    unsigned calling_back;        /* requests waiting on callbacks (FSSRV_CALLBACKS_MAX) */
 };
 
 /* Permission bits a caller wants. */
@@ -67,6 +77,20 @@ int fssrv_open(struct fssrv *s, int node, const struct fsproto_msg *req, struct 
 int fssrv_create(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep);
 int fssrv_close(struct fssrv *s, int node, const struct fsproto_msg *req);
 void fssrv_files_node_down(struct fssrv *s, int node);
+/* wfs_set_keep's hook: whether some client has inode ino open. */
+bool fssrv_ino_open(void *ctx, uint32_t ino);
+/* A client's opens of fh after this server's reboot (FSP_REOPEN): its
+ * record for node is set to `readers` + `writers` opens (not added to:
+ * a repeated reopen changes nothing), and dirty makes it the last writer.
+ * -EIO if another node wrote the file since (its dirty blocks cannot be
+ * reconciled); rep: cacheable and version. */
+int fssrv_open_again(struct fssrv *s, int node, struct fsproto_fh fh, unsigned readers,
+                     unsigned writers, bool dirty, struct fsproto_msg *rep);
+
+/* ---- fssrv_recov.c ---- */
+int fssrv_reopen(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep);
+/* Whether req from node must wait for the grace period (-EAGAIN: the client retries). */
+bool fssrv_recov_held(struct fssrv *s, int node, unsigned op);
 void fssrv_files_free(struct fssrv *s);
 /* For stream records and migration: node's open of fh with open flags
  * (consistency and callbacks as an OPEN, no permission check: the node

@@ -38,6 +38,7 @@ get_file(struct fssrv *s, uint32_t ino, uint32_t gen)
         return f;
     f->ino = ino;
     f->gen = gen;
+    f->wrote = FSCONSIST_NONE;
     fsconsist_init(&f->cons);
     f->cons.version = next_version(s);
     f->next = s->files;
@@ -108,19 +109,44 @@ call_back(struct fssrv *s, struct fssrv_file *f, int node, unsigned op)
     }
 }
 
+/* Whether an open of f by node may have to call another client back
+ * (conservative: someone else has it open, or may hold dirty blocks). */
+static bool
+may_call_back(const struct fssrv_file *f, int node)
+{
+    if (f->cons.last_writer != FSCONSIST_NONE && f->cons.last_writer != node)
+        return true;
+    for (unsigned i = 0; i < f->cons.nclients; i++)
+        if (f->cons.clients[i].node != node)
+            return true;
+    return false;
+}
+
 /* The consistency part of an open of f (which the caller holds open
- * through fsconsist_open, so f outlives the callbacks). */
+ * through fsconsist_open, so f outlives the callbacks). At most
+ * FSSRV_CALLBACKS_MAX requests wait on callbacks at once: an open that may
+ * need one beyond that is answered -EAGAIN (the client retries), so an
+ * RPC server thread is always left for the WRITEs that answer a recall
+ * (docs/fs.md "Callbacks and server threads"). */
 static int
 cons_open(struct fssrv *s, int node, struct fssrv_file *f, unsigned mode, struct fsproto_msg *rep)
 {
+    bool cb = may_call_back(f, node);
+    if (cb && s->calling_back >= FSSRV_CALLBACKS_MAX) {
+        s->st.callback_waits++;
+        return -EAGAIN;
+    }
     struct fsconsist_actions act = { .ncap = (uint16_t)(fsconsist_nclients(&f->cons) + 1) };
     struct fsconsist_reply cr;
     act.disable = kmalloc(act.ncap * sizeof(*act.disable));
     if (!act.disable)
         return -ENOMEM;
+    s->calling_back += cb;
     int err = fsconsist_open(&f->cons, node, mode, &act, &cr);
-    if (!err && (mode & FSCONSIST_WRITE))
+    if (!err && (mode & FSCONSIST_WRITE)) {
         f->cons.version = cr.version = next_version(s);
+        f->wrote = (int16_t)node;
+    }
     if (!err) {
         if (act.recall != FSCONSIST_NONE)
             call_back(s, f, act.recall, FSP_RECALL);
@@ -130,6 +156,7 @@ cons_open(struct fssrv *s, int node, struct fssrv_file *f, unsigned mode, struct
         rep->prev = cr.prev;
         rep->flags = cr.cacheable ? FSP_CACHEABLE : 0;
     }
+    s->calling_back -= cb;
     kfree(act.disable);
     return err;
 }
@@ -210,6 +237,28 @@ fssrv_create(struct fssrv *s, int node, const struct fsproto_msg *req, struct fs
     return err ? err : open_ino(s, node, req, &a, false, rep);
 }
 
+bool
+fssrv_ino_open(void *ctx, uint32_t ino)
+{
+    struct fssrv *s = ctx;
+    for (struct fssrv_file *f = s->files; f; f = f->next)
+        if (f->ino == ino && fsconsist_is_open(&f->cons))
+            return true;
+    return false;
+}
+
+/* f was closed everywhere: if its last name went while it was open, it
+ * is on the volume's orphan list and goes now. */
+static void
+release_orphan(struct fssrv *s, struct fssrv_file *f)
+{
+    struct wfs_attr a;
+    if (fsconsist_is_open(&f->cons) || wfs_getattr(s->fs, f->ino, &a) != 0)
+        return;
+    if (a.nlink == 0 && a.generation == f->gen)
+        (void)wfs_orphan_release(s->fs, f->ino);
+}
+
 int
 fssrv_close(struct fssrv *s, int node, const struct fsproto_msg *req)
 {
@@ -220,6 +269,7 @@ fssrv_close(struct fssrv *s, int node, const struct fsproto_msg *req)
     int err = fsconsist_close(&f->cons, node, mode);
     if (err)
         return -EBADF;
+    release_orphan(s, f);
     put_file(s, f);
     return 0;
 }
@@ -293,6 +343,7 @@ fssrv_files_node_down(struct fssrv *s, int node)
     for (; f; f = next) {
         next = f->next;
         fsconsist_node_down(&f->cons, node);
+        release_orphan(s, f);
         put_file(s, f);
     }
 }
@@ -309,4 +360,29 @@ fssrv_files_free(struct fssrv *s)
     }
     s->nfiles = 0;
     s->st.files = 0;
+}
+
+int
+fssrv_open_again(struct fssrv *s, int node, struct fsproto_fh fh, unsigned readers,
+                 unsigned writers, bool dirty, struct fsproto_msg *rep)
+{
+    struct fssrv_file *f = get_file(s, fh.ino, fh.gen);
+    if (!f)
+        return -ENOMEM;
+    if (dirty && ((f->wrote != FSCONSIST_NONE && f->wrote != node) ||
+                  (f->cons.last_writer != FSCONSIST_NONE && f->cons.last_writer != node)))
+        return -EIO;            /* written by another node since: cannot reconcile */
+    fsconsist_node_down(&f->cons, node);     /* forget what we knew: set, not add */
+    int err = 0;
+    rep->version = f->cons.version;
+    rep->flags = f->cons.uncacheable ? 0 : FSP_CACHEABLE;
+    for (unsigned i = 0; !err && i < writers + readers; i++)
+        err = cons_open(s, node, f, i < writers ? FSCONSIST_READ | FSCONSIST_WRITE
+                                                : FSCONSIST_READ, rep);
+    if (!err && dirty && f->cons.last_writer == FSCONSIST_NONE)
+        f->cons.last_writer = (int16_t)node;
+    if (err)
+        fsconsist_node_down(&f->cons, node);
+    put_file(s, f);
+    return err;
 }

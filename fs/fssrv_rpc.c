@@ -10,6 +10,7 @@
 #include "fs/blk.h"
 #include "fs/fs.h"
 #include "fs/fssrv_int.h"
+#include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -142,6 +143,7 @@ FSSRV_RPC(sshare, FSP_SSHARE)
 FSSRV_RPC(sref, FSP_SREF)
 FSSRV_RPC(sio, FSP_SIO)
 FSSRV_RPC(move, FSP_MOVE)
+FSSRV_RPC(reopen, FSP_REOPEN)
 
 /* ---- callbacks to clients ---- */
 
@@ -194,6 +196,17 @@ commit_thread(void *arg)
         if (err)
             kprintf("wisp: fssrv: commit failed: error %d (%s)\n", -err, wfs_error(fs));
     }
+}
+
+/* fsgrace=: seconds after the server starts during which clients that
+ * have not reopened their files yet cannot open new ones (fssrv_recov.c). */
+static uint64_t
+grace_secs(const struct cmdline *c)
+{
+    uint64_t secs = 15;
+    if (cmdline_get_u64(c, "fsgrace", 15, &secs) || secs > 600)
+        secs = 15;
+    return secs;
 }
 
 static int
@@ -249,6 +262,8 @@ fssrv_start(int self, const struct cmdline *c)
     uint32_t epoch;
     rand_bytes(&epoch, sizeof(epoch));
     server = fssrv_new(fs, epoch, notify, NULL);
+    if (server)
+        fssrv_recov_start(server, self, arch_time_ns, grace_secs(c) * 1000000000ull);
     if (!server || recov_register(node_event, NULL) ||
         !sched_spawn("fssrv.commit", commit_thread, fs)) {
         kprintf("wisp: fssrv: cannot start (no memory)\n");

@@ -101,6 +101,14 @@ int wfs_symlink(struct wfs *fs, uint32_t dir, const char *name, const char *targ
                 uint32_t uid, uint32_t gid, uint32_t *ino);
 int wfs_link(struct wfs *fs, uint32_t ino, uint32_t dir, const char *name);
 int wfs_unlink(struct wfs *fs, uint32_t dir, const char *name);
+/* Unlinked open files (docs/wfs.md "The orphan list"): when a regular
+ * file loses its last name (unlink, rename over it) and keep(ctx, ino)
+ * says it is still open, it is not freed but kept with nlink 0 on the
+ * orphan list, which survives a crash: mount frees what is on it, and
+ * fsck accepts it. wfs_orphan_release frees one at its last close
+ * (-ENOENT if ino is not on the list). */
+void wfs_set_keep(struct wfs *fs, bool (*keep)(void *ctx, uint32_t ino), void *ctx);
+int wfs_orphan_release(struct wfs *fs, uint32_t ino);
 int wfs_rmdir(struct wfs *fs, uint32_t dir, const char *name);
 /* Rename within or across directories; an existing target is replaced
  * (a directory only by an empty directory). -EINVAL when a directory

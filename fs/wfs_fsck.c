@@ -224,7 +224,42 @@ wfs_ck_inode(struct wfs_ck *c, uint32_t ino)
         wfs_ck_iput(c, ino, &di);
 }
 
-/* The orphan slot (inode slot 0): a deletion mount will finish. */
+/* The orphan list from the slot: regular files with nlink 0, each once.
+ * A bad link cuts the list there (what follows is then treated as any
+ * nameless inode). */
+static void
+check_orphan_list(struct wfs_ck *c, struct wfs_dinode *slot)
+{
+    struct wfs_dinode di, prev;
+    uint32_t at = slot->direct[1], before = 0;
+    while (at) {
+        const char *bad = NULL;
+        if (at > c->sb.ninodes || wfs_bit(c->olist, at))
+            bad = "out of range or a loop";
+        else if (wfs_ck_iget(c, at, &di) != 0 || !wfs_dinode_ok(&di, at) ||
+                 (di.mode & WFS_S_IFMT) != WFS_S_IFREG || di.nlink != 0)
+            bad = "not an unlinked file";
+        if (bad) {
+            if (wfs_ck_problem(c, "orphan list: inode %u %s: list cut", at, bad)) {
+                if (before) {
+                    prev.onext = 0;
+                    wfs_ck_iput(c, before, &prev);
+                } else {
+                    slot->direct[1] = 0;
+                    wfs_ck_iput(c, WFS_ORPHAN_SLOT, slot);
+                }
+            }
+            return;
+        }
+        wfs_setbit(c->olist, at, true);
+        before = at;
+        prev = di;
+        at = di.onext;
+    }
+}
+
+/* The orphan slot (inode slot 0): a deletion mount will finish, and the
+ * orphan list. */
 static void
 check_orphan_slot(struct wfs_ck *c)
 {
@@ -232,6 +267,8 @@ check_orphan_slot(struct wfs_ck *c)
     wfs_ck_iget(c, WFS_ORPHAN_SLOT, &slot);
     if (wfs_dinode_ok(&slot, WFS_ORPHAN_SLOT) && slot.direct[0] <= c->sb.ninodes) {
         c->orphan = slot.direct[0];
+        c->ohead = slot.direct[1];
+        check_orphan_list(c, &slot);
         return;
     }
     if (wfs_ck_problem(c, "orphan slot corrupt: cleared")) {
@@ -292,7 +329,9 @@ ck_alloc(struct wfs_ck *c)
     c->links = kzalloc(ni * sizeof(uint16_t));
     c->parent = kzalloc(ni * sizeof(uint32_t));
     c->dotdot = kzalloc(ni * sizeof(uint32_t));
-    if (!c->used || !c->ibm || !c->iuse || !c->reach || !c->links || !c->parent || !c->dotdot)
+    c->olist = kzalloc(ni / 8 + 1);
+    if (!c->used || !c->ibm || !c->iuse || !c->reach || !c->links || !c->parent || !c->dotdot ||
+        !c->olist)
         return -ENOMEM;
     for (uint32_t m = 0; m < c->sb.ibitmap_blocks; m++)
         if (wfs_ck_read(c, c->sb.ibitmap_start + m, c->ibm + (size_t)m * WFS_BLOCK))
@@ -313,6 +352,7 @@ ck_free(struct wfs_ck *c)
     kfree(c->links);
     kfree(c->parent);
     kfree(c->dotdot);
+    kfree(c->olist);
 }
 
 /* Superblock and journal; returns 0 to go on. */

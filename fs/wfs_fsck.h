@@ -14,6 +14,8 @@ struct wfs_ck {
     void *arg;
     int result;                 /* WFS_FSCK_* bits */
     uint32_t orphan;            /* the deletion mount will finish, or 0 */
+    uint32_t ohead;             /* the orphan list's head (unlinked open files), or 0 */
+    uint8_t *olist;             /* inodes on the orphan list (bit per inode) */
     struct wfs_super sb;
     uint8_t *used;              /* blocks found in use (bit per block) */
     uint8_t *ibm;               /* the inode bitmap as found on disk */

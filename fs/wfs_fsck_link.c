@@ -218,6 +218,21 @@ count_dir(struct wfs_ck *c, uint32_t d)
     }
 }
 
+/* Free a nameless inode with nlink 0 (its blocks and its bit; the inode
+ * zeroed but for its generation, in fix mode). */
+static void
+release(struct wfs_ck *c, uint32_t ino, struct wfs_dinode *di)
+{
+    wfs_ck_unmark(c, di);
+    wfs_setbit(c->iuse, ino, false);
+    if (c->fix) {
+        uint32_t gen = di->generation;
+        memset(di, 0, sizeof(*di));
+        di->generation = gen;
+        wfs_ck_iput(c, ino, di);
+    }
+}
+
 /* A file no directory names: a deletion cut short (nlink 0) is
  * finished, anything else goes to lost+found. */
 static void
@@ -228,16 +243,23 @@ orphan(struct wfs_ck *c, uint32_t ino, struct wfs_dinode *di, uint32_t lf)
         c->links[ino] = 0;
         return;
     }
+    if (di->nlink == 0 && wfs_bit(c->olist, ino)) {
+        /* unlinked while open before a crash: mount frees it, and so do we */
+        wfs_ck_note(c, "inode %u: unlinked while open (orphan list): %s", ino,
+                    c->fix ? "freed" : "freed at the next mount");
+        c->links[ino] = 0;
+        if (c->fix) {
+            release(c, ino, di);
+            struct wfs_dinode slot;
+            wfs_ck_iget(c, WFS_ORPHAN_SLOT, &slot);
+            slot.direct[1] = 0;             /* every member is freed the same way */
+            wfs_ck_iput(c, WFS_ORPHAN_SLOT, &slot);
+        }
+        return;
+    }
     if (di->nlink == 0) {
         wfs_ck_problem(c, "inode %u: deleted but not freed: released", ino);
-        wfs_ck_unmark(c, di);
-        wfs_setbit(c->iuse, ino, false);
-        if (c->fix) {
-            uint32_t gen = di->generation;
-            memset(di, 0, sizeof(*di));
-            di->generation = gen;
-            wfs_ck_iput(c, ino, di);
-        }
+        release(c, ino, di);
         return;
     }
     if (!lf) {

@@ -10,22 +10,20 @@
  * WFS_FUZZ_ITERS in the environment changes the count (default 1000),
  * WFS_FUZZ_SEED the seed.
  */
-// TEST_SRCS: fs/wfs_crc.c fs/wfs_super.c fs/wfs_cache.c fs/wfs_journal.c fs/wfs_alloc.c fs/wfs_inode.c fs/wfs_dir.c fs/wfs_ops.c fs/wfs_rename.c fs/wfs_file.c fs/wfs_mkfs.c fs/wfs_fsck.c fs/wfs_fsck_dir.c fs/wfs_fsck_link.c kernel/lib_printf.c kernel/lib_string.c tests/host/fake_kmalloc.c
+// TEST_SRCS: fs/wfs_crc.c fs/wfs_super.c fs/wfs_cache.c fs/wfs_journal.c fs/wfs_alloc.c fs/wfs_inode.c fs/wfs_dir.c fs/wfs_ops.c fs/wfs_rename.c fs/wfs_file.c fs/wfs_mkfs.c fs/wfs_fsck.c fs/wfs_fsck_dir.c fs/wfs_fsck_link.c kernel/lib_printf.c kernel/lib_string.c tests/host/fake_kmalloc.c tests/host/fuzz_mutate.c
 #include "fs/wfs_testlib.h"
+#include "tests/host/fuzz_mutate.h"
 
 #define NBLK WFS_MIN_BLOCKS
 
 static uint8_t seed_img[NBLK * WFS_BLOCK];
 static struct wfs_super sb;
-static uint64_t rng = 0x2545f4914f6cdd1dull;
+static struct fuzz_rng rng = { 0x2545f4914f6cdd1dull };
 
 static uint64_t
 next(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return fuzz_next(&rng);
 }
 
 static void
@@ -77,19 +75,9 @@ static void
 mutate(uint8_t *img)
 {
     int n = 1 + (int)(next() % 4);
-    for (int i = 0; i < n; i++) {
-        uint8_t *b = img + (size_t)pick_block() * WFS_BLOCK;
-        size_t off = (size_t)(next() % WFS_BLOCK);
-        switch (next() % 3) {
-        case 0: b[off] = (uint8_t)next(); break;
-        case 1: b[off] ^= (uint8_t)(1u << (next() % 8)); break;
-        default: {
-            uint64_t v = special[next() % ARRAY_SIZE(special)];
-            off &= ~(size_t)3;
-            memcpy(b + off, &v, MIN(sizeof(v), WFS_BLOCK - off));
-        }
-        }
-    }
+    for (int i = 0; i < n; i++)
+        fuzz_edit(&rng, img + (size_t)pick_block() * WFS_BLOCK, WFS_BLOCK, special,
+                  ARRAY_SIZE(special));
 }
 
 /* Recompute checksums so mutations reach the code behind them. */
@@ -161,7 +149,7 @@ test_fuzz_image(void)
         iters = atol(env);
     env = getenv("WFS_FUZZ_SEED");
     if (env && strtoull(env, NULL, 0))
-        rng = strtoull(env, NULL, 0);
+        rng.s = strtoull(env, NULL, 0);
     build_seed();
     struct memdev md;
     md_init(&md, NBLK);

@@ -255,13 +255,43 @@ wfs_free_from(struct wfs *fs, uint32_t ino, struct wfs_dinode *di, uint64_t firs
     }
 }
 
-/* Name ino in the orphan slot (0 clears it). */
+/* The orphan slot: direct[0] the deletion under way, direct[1] the head
+ * of the orphan list (unlinked open files). A corrupt slot reads as empty. */
+static int
+get_slot(struct wfs *fs, struct wfs_dinode *slot)
+{
+    struct wfs_buf *b;
+    int err = wfs_bread(fs, fs->sb.itable_start, &b);
+    if (err)
+        return err;
+    memcpy(slot, b->data, sizeof(*slot));
+    wfs_brelse(fs, b);
+    if (!wfs_dinode_ok(slot, WFS_ORPHAN_SLOT))
+        memset(slot, 0, sizeof(*slot));
+    return 0;
+}
+
+/* Name ino in the orphan slot (0 clears it); the list stays. */
 static int
 set_orphan(struct wfs *fs, uint32_t ino)
 {
     struct wfs_dinode slot;
+    int err = get_slot(fs, &slot);
+    uint32_t head = err ? 0 : slot.direct[1];
     memset(&slot, 0, sizeof(slot));
     slot.direct[0] = ino;
+    slot.direct[1] = head;
+    return wfs_iput(fs, WFS_ORPHAN_SLOT, &slot);
+}
+
+static int
+set_list_head(struct wfs *fs, uint32_t ino)
+{
+    struct wfs_dinode slot;
+    int err = get_slot(fs, &slot);
+    if (err)
+        return err;
+    slot.direct[1] = ino;
     return wfs_iput(fs, WFS_ORPHAN_SLOT, &slot);
 }
 
@@ -277,6 +307,7 @@ destroy(struct wfs *fs, uint32_t ino, struct wfs_dinode *di)
         return err;
     di->mode = 0;
     di->size = 0;
+    di->onext = 0;
     err = wfs_iput(fs, ino, di);
     if (!err)
         err = wfs_ifree(fs, ino);
@@ -291,7 +322,75 @@ wfs_drop_link(struct wfs *fs, uint32_t ino, struct wfs_dinode *di)
     wfs_touch(fs, di, false, true);
     if (di->nlink > 0)
         return wfs_iput(fs, ino, di);
+    if (fs->keep && (di->mode & WFS_S_IFMT) == WFS_S_IFREG && fs->keep(fs->keep_ctx, ino)) {
+        struct wfs_dinode slot;     /* still open: onto the orphan list */
+        int err = get_slot(fs, &slot);
+        if (!err) {
+            di->onext = slot.direct[1];
+            err = wfs_iput(fs, ino, di);
+        }
+        return err ? err : set_list_head(fs, ino);
+    }
     return destroy(fs, ino, di);
+}
+
+void
+wfs_set_keep(struct wfs *fs, bool (*keep)(void *ctx, uint32_t ino), void *ctx)
+{
+    fs->keep = keep;
+    fs->keep_ctx = ctx;
+}
+
+int
+wfs_orphan_release(struct wfs *fs, uint32_t ino)
+{
+    struct wfs_dinode slot, di, prev;
+    int err = get_slot(fs, &slot);
+    uint32_t at = err ? 0 : slot.direct[1], before = 0;
+    for (uint32_t steps = 0; at && steps <= fs->sb.ninodes && at != ino; steps++) {
+        before = at;
+        if ((err = wfs_iget_live(fs, at, &prev)) != 0)
+            return err;
+        at = prev.onext;
+    }
+    if (err || at != ino)
+        return err ? err : -ENOENT;
+    if ((err = wfs_iget_live(fs, ino, &di)) != 0)
+        return err;
+    if (before) {
+        prev.onext = di.onext;
+        err = wfs_iput(fs, before, &prev);
+    } else {
+        err = set_list_head(fs, di.onext);
+    }
+    di.onext = 0;
+    if (!err && di.nlink == 0)
+        err = destroy(fs, ino, &di);
+    else if (!err)
+        err = wfs_iput(fs, ino, &di);     /* linked again meanwhile: it stays */
+    return err ? err : wfs_tx_commit(fs);
+}
+
+/* Mount: free everything on the orphan list (nothing is open yet). */
+static int
+free_orphan_list(struct wfs *fs)
+{
+    struct wfs_dinode slot, di;
+    int err = get_slot(fs, &slot);
+    uint32_t at = err ? 0 : slot.direct[1];
+    for (uint32_t steps = 0; !err && at && steps <= fs->sb.ninodes; steps++) {
+        uint32_t ino = at;
+        if (ino > fs->sb.ninodes || wfs_iget_live(fs, ino, &di) != 0)
+            break;              /* a bad link ends the list: fsck sorts out the rest */
+        at = di.onext;
+        err = set_list_head(fs, at);
+        di.onext = 0;
+        if (!err)
+            err = di.nlink == 0 ? destroy(fs, ino, &di) : wfs_iput(fs, ino, &di);
+    }
+    if (!err && at)
+        err = set_list_head(fs, 0);
+    return err ? err : wfs_tx_commit(fs);
 }
 
 int
@@ -305,12 +404,16 @@ wfs_orphan_finish(struct wfs *fs)
     memcpy(&slot, b->data, sizeof(slot));
     wfs_brelse(fs, b);
     uint32_t ino = slot.direct[0];
-    if (!wfs_dinode_ok(&slot, WFS_ORPHAN_SLOT) || ino == 0)
+    if (!wfs_dinode_ok(&slot, WFS_ORPHAN_SLOT))
         return 0;
-    err = wfs_iget_live(fs, ino, &di);
-    if (err == 0 && di.nlink == 0)
-        err = destroy(fs, ino, &di);
-    else
-        err = set_orphan(fs, 0);
-    return err ? err : wfs_tx_commit(fs);
+    if (ino) {
+        err = wfs_iget_live(fs, ino, &di);
+        if (err == 0 && di.nlink == 0)
+            err = destroy(fs, ino, &di);
+        else
+            err = set_orphan(fs, 0);
+        if (!err)
+            err = wfs_tx_commit(fs);
+    }
+    return err ? err : free_orphan_list(fs);
 }

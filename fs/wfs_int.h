@@ -20,6 +20,7 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the on-disk format is 
 #define WFS_STATE_CLEAN 1
 #define WFS_STATE_DIRTY 0
 #define WFS_INCOMPAT_KNOWN 0u           /* no incompatible features yet */
+#define WFS_COMPAT_ORPHAN_LIST 0x1u     /* the orphan list: slot direct[1], inode onext */
 #define WFS_LOSTFOUND_INO 2
 /* Inode flag: blocks past EOF may remain (a truncate was cut short by a
  * crash); freed before the file grows again. */
@@ -75,7 +76,8 @@ struct wfs_dinode {
     uint32_t direct[WFS_NDIRECT];   /* 80 */
     uint32_t indirect;          /* 128 */
     uint32_t dindirect;         /* 132 */
-    uint8_t  pad[116];          /* 136 */
+    uint32_t onext;             /* 136: the next inode on the orphan list, or 0 */
+    uint8_t  pad[112];          /* 140 */
     uint32_t crc;               /* 252: CRC32C (seed: inode number) of 0..251 */
 };
 static_assert(sizeof(struct wfs_dinode) == WFS_INODE_SIZE, "inode layout");
@@ -154,6 +156,8 @@ struct wfs {
     uint32_t nbuf;              /* buffers in the cache (mem[] and bufs) */
     uint32_t hand;              /* where the next eviction scan starts */
     bool broken;                /* a commit failed: refuse changes */
+    bool (*keep)(void *ctx, uint32_t ino);   /* wfs_set_keep: open files outlive their names */
+    void *keep_ctx;
     int ndirty;
     int nfrees;
     struct wfs_free frees[WFS_TX_MAX];

@@ -142,6 +142,7 @@ wfs_mkfs(const struct wfs_dev *dev, uint32_t ninodes, const char *label)
         return err;
     sb.magic = WFS_MAGIC;
     sb.version = WFS_VERSION;
+    sb.feat_compat = WFS_COMPAT_ORPHAN_LIST;
     sb.block_size = WFS_BLOCK;
     sb.inode_size = WFS_INODE_SIZE;
     sb.root_ino = WFS_ROOT_INO;

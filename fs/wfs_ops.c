@@ -236,6 +236,8 @@ wfs_link(struct wfs *fs, uint32_t ino, uint32_t dino, const char *name)
         return err;
     if ((di.mode & WFS_S_IFMT) == WFS_S_IFDIR)
         return -EPERM;
+    if (di.nlink == 0)
+        return -ENOENT;         /* on the orphan list: unlinked while open */
     if (di.nlink >= 65000)
         return -EMLINK;
     if (dir.nlink == 0)

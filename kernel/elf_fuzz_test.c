@@ -6,10 +6,11 @@
  * image is re-checked against the rules of elf.h independently.
  * ELF_FUZZ_ITERS in the environment changes the count.
  */
-// TEST_SRCS: kernel/elf.c
+// TEST_SRCS: kernel/elf.c tests/host/fuzz_mutate.c
 #include <stdlib.h>
 #include "kernel/elf.h"
 #include "kernel/errno.h"
+#include "tests/host/fuzz_mutate.h"
 #include "tests/host/test.h"
 
 #define USER_TOP 0x0000800000000000ull
@@ -18,15 +19,12 @@
 #define NPH      5
 
 static uint8_t seed[SEED_LEN];
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static struct fuzz_rng rng = { 0x9e3779b97f4a7c15ull };
 
 static uint64_t
 next(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return fuzz_next(&rng);
 }
 
 static void
@@ -92,26 +90,7 @@ mutate(uint8_t *b)
     for (int i = 0; i < n; i++) {
         /* mostly hit the headers, where the decisions are made */
         size_t span = next() % 5 ? 64 + NPH * 56 : SEED_LEN;
-        size_t off = next() % span;
-        switch (next() % 4) {
-        case 0:
-            b[off] = (uint8_t)next();
-            break;
-        case 1:
-            b[off] ^= (uint8_t)(1u << (next() % 8));
-            break;
-        default: {
-            static const int widths[] = {2, 4, 8};
-            int w = widths[next() % 3];
-            off &= ~(size_t)(w - 1);                /* field-aligned, like real fields */
-            if (off + (size_t)w > SEED_LEN)
-                break;
-            uint64_t v = interesting[next() % ARRAY_SIZE(interesting)];
-            if (next() % 4 == 0)
-                v += get(b, off, w);               /* nudge the existing value */
-            put(b, off, v, w);
-        }
-        }
+        fuzz_edit(&rng, b, span, interesting, ARRAY_SIZE(interesting));
     }
     if (next() % 10 == 0)
         len = next() % (SEED_LEN + 1);

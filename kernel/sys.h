@@ -183,3 +183,4 @@ long sys_wisp_blkstat(long dev, uint64_t ubuf, long size);
 long sys_wisp_blkio(long dev, long op, uint64_t sector, uint64_t ubuf, long len);
 long sys_wisp_fsstat(uint64_t ubuf, long size);
 long sys_wisp_fsmigstat(uint64_t ubuf, long size);
+long sys_wisp_fsraw(long op, uint64_t ureq, long len);

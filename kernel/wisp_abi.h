@@ -197,6 +197,10 @@ enum { WISP_BLKIO_READ = 0, WISP_BLKIO_WRITE = 1, WISP_BLKIO_FLUSH = 2 };
 /* The shared file system (docs/fs.md "Shared file system"). */
 #define WISP_SYS_FSSTAT     1070  /* (struct wisp_fsstat *buf, long size) -> bytes */
 #define WISP_FSSTAT_OPS     20    /* by fsproto op number (fs/fsproto.h FSP_*) */
+#define WISP_SYS_FSRAW      1077  /* (long op, const void *req, long len) -> the reply's error;
+                                      debug: the bytes sent unchecked as an FS request to the
+                                      file server (fs/fs_rmt_raw.c); root only (EPERM) */
+#define WISP_FSRAW_MAX      65536
 struct wisp_fsstat {
     /* this node's client */
     uint64_t hits, misses;          /* cached reads: blocks found, blocks missed */

@@ -725,7 +725,7 @@ def parse(argv):
     p.add_argument("--rate", type=float, default=600, help="datagrams per second at most")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--learn", type=float, default=20, help="seconds to listen first, at most")
-    p.add_argument("--proto", type=int, choices=(1, 2, 3, 4), help="default: what the nodes speak")
+    p.add_argument("--proto", type=int, choices=(1, 2, 3, 4, 5), help="default: what the nodes speak")
     p.add_argument("--old-boot", action="append", default=[], metavar="K=BOOT",
                    help="a previous boot id (hex) of member K (repeatable)")
     p.add_argument("--target-old", action="append", default=[], metavar="BOOT",

@@ -37,6 +37,12 @@ wisp_fsmigstat(struct wisp_fsmigstat *buf, long size)
 }
 
 static inline long
+wisp_fsraw(long op, const void *req, long len)
+{
+    return syscall(WISP_SYS_FSRAW, op, req, len);
+}
+
+static inline long
 wisp_rpcstat(struct wisp_rpcstat *buf, long size)
 {
     return syscall(WISP_SYS_RPCSTAT, buf, size);
