@@ -70,7 +70,15 @@ def wait_for(text, secs=180):
     # A loaded serial console now and then drops a character: accept the
     # text with at most one character missing (never its last).
     forms = [text] + [text[:k] + text[k + 1:] for k in range(len(text) - 1)] if len(text) > 4 else [text]
-    while not any(f.encode("latin-1") in buf for f in forms):
+    while True:
+        hits = [(buf.find(f.encode("latin-1")), f) for f in forms]
+        hits = [(k, f) for k, f in hits if k >= 0]
+        if hits:
+            # what came after the text may hold the next step's text (one
+            # read can bring both): keep it
+            k, f = min(hits)
+            buf = buf[k + len(f):]
+            return
         if time.monotonic() > end:
             sys.stdout.write(buf.decode(errors="replace"))
             sys.exit("timed out waiting for %r" % text)
@@ -81,9 +89,11 @@ def wait_for(text, secs=180):
 for i in range(0, len(steps), 2):
     if steps[i].startswith("sleep:"):
         time.sleep(float(steps[i][6:]))
+        buf = b""
     elif steps[i]:
         wait_for(steps[i].encode().decode("unicode_escape"))
-    buf = b""
+    else:
+        buf = b""
     if i + 1 < len(steps):
         s.sendall(steps[i + 1].encode().decode("unicode_escape").encode("latin-1"))
 sys.stdout.write(buf.decode(errors="replace"))
