@@ -7,6 +7,7 @@
  * overwrite each other.
  */
 #include "fs/fs_rmt.h"
+#include "fs/fs_rmt_stream.h"
 #include "fs/fsconsist.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -43,8 +44,8 @@ fs_rmt_close(struct file *f)
     fs_rmt_cache_closed(f->vn);   /* dirty blocks stay: delayed write-back */
     fs_rmt_recov_closed(fs_rmt_node(f->vn)->fh,
                         (f->flags & O_ACCMODE) == O_RDONLY ? FSCONSIST_READ : FSCONSIST_WRITE);
-    if (f->priv == (void *)1)
-        return;                 /* FS_RMT_MOVED: the open went with a migration */
+    if (f->priv == FS_RMT_MOVED)
+        return;                 /* the open went with a migration */
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_CLOSE, f->vn);
     if (!c)
         return;                 /* the server drops it when this node goes down */
