@@ -734,6 +734,34 @@ test_sim_small_receive_queue_loses_fragments_calls_still_complete(void)
     sim_teardown();
 }
 
+static void
+test_sim_idle_peers_on_a_lossy_segment_stay_up(void)
+{
+    /* 20 % of packets lost: a ping exchange fails 36 % of the time. With
+     * one probe per period, three in a row would fail every minute or so;
+     * a silent peer is probed faster, so none is marked down falsely. A
+     * node that really stops is still marked down within dead_ns. */
+    sim_reset(41, 20, 0, 0, 0);
+    for (int i = 0; i < SIM_NODES; i++)     /* first contact: watched from now on */
+        for (int j = 0; j < SIM_NODES; j++)
+            if (j != i)
+                call_new(i, j, RPC_OP_COUNT, 8, 8);
+    sim_run(600 * 1000);
+    for (int i = 0; i < SIM_NODES; i++) {
+        EXPECT_EQ(sim[i].events[RECOV_EVENT_DOWN], 0);
+        for (int j = 0; j < SIM_NODES; j++)
+            if (j != i)
+                EXPECT_EQ(recov_state_of(i, j), WISP_NODE_UP);
+    }
+    uint64_t stop = now_ns;
+    sim[3].alive = false;
+    sim_run(3500);
+    for (int i = 0; i < 3; i++)
+        EXPECT_EQ(recov_state_of(i, 3), WISP_NODE_DOWN);
+    EXPECT_TRUE(now_ns - stop <= 3500 * MS);
+    sim_teardown();
+}
+
 void
 tests_run(void)
 {
@@ -747,5 +775,6 @@ tests_run(void)
     RUN(test_sim_unhandled_op_returns_remote_error);
     RUN(test_sim_window_never_overruns_a_bounded_receive_queue);
     RUN(test_sim_small_receive_queue_loses_fragments_calls_still_complete);
+    RUN(test_sim_idle_peers_on_a_lossy_segment_stay_up);
     free(heap);
 }
