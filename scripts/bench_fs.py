@@ -3,13 +3,16 @@
 
 Wisp: a 3-node cluster (scripts/cluster); node 0 serves the volume, node 1
 caches (fscache default), node 2 does not (fscache=0), so caching on and
-off are measured in one boot. The peer: one Linux guest (Debian's kernel,
-build/linux-guest) with the same workloads on its local virtio disk
-(ext4, made by the host's mkfs.ext4): Debian's packages give no NFS server
-a busybox guest can run without its libraries, so the local disk is the
-baseline; it is what a user of one machine would pick. Same QEMU, same
-accelerator, same static binaries (user/fsbench.c) and the same busybox
-script (user/share/fsbuild.sh), one system after the other.
+off are measured in one boot. The peers (Debian's kernel, build/linux-guest),
+same QEMU, same accelerator, same static binaries (user/fsbench.c) and the
+same busybox script (user/share/fsbuild.sh), one system after the other:
+  - linux-nfs: what a cluster's users would otherwise pick, two Linux
+    guests on one vde hub, guest 0 serving its virtio disk (ext4) with
+    Linux's nfsd (scripts/linux-guest-nfs.sh: Debian's nfs-utils), guest 1
+    mounting it over NFSv4.2 with caching (linux-nfs) and with noac,
+    lookupcache=none (linux-nfs-noac, caching as far off as NFS goes);
+  - linux-ext4: one guest on its own virtio disk (ext4, made by the host's
+    mkfs.ext4): what a user of one machine would pick.
 
 Figures:
   - sequential read of an MIB-MiB file on a client: cold (the client has
@@ -251,10 +254,11 @@ def linux_init(a):
     return "\n".join(lines)
 
 
-def linux_initrd(a):
+def linux_initrd(a, name="fs-linux", init=None, overlays=()):
     """The guest's initramfs plus an archive with the disk's modules,
-    fsbench, the workload script and an /init that runs linux_plan."""
-    lg, work = a.linux_dir, os.path.join(a.out, "fs-linux")
+    fsbench, the workload script and an /init (linux_init's unless given),
+    then the archives of overlays."""
+    lg, work = a.linux_dir, os.path.join(a.out, name)
     root, x = os.path.join(work, "root"), os.path.join(work, "x")
     shutil.rmtree(work, ignore_errors=True)
     for d in ("lib/modules", "bin", "usr/lib/wisp"):
@@ -277,24 +281,24 @@ def linux_initrd(a):
     shutil.copy(os.path.join(ROOT, "build/user/fsbench"), os.path.join(root, "bin"))
     shutil.copy(os.path.join(ROOT, "user/share/fsbuild.sh"), os.path.join(root, "usr/lib/wisp"))
     with open(os.path.join(root, "init"), "w") as f:
-        f.write(linux_init(a))
+        f.write(init or linux_init(a))
     os.chmod(os.path.join(root, "init"), 0o755)
     extra = os.path.join(work, "extra.cpio.gz")
     subprocess.run("cd '%s' && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1"
                    " > '%s'" % (root, os.path.abspath(extra)), shell=True, check=True)
     out = os.path.join(work, "initrd.gz")
     with open(out, "wb") as o:
-        for part in (os.path.join(lg, "initramfs.gz"), extra):
+        for part in (os.path.join(lg, "initramfs.gz"), extra) + tuple(overlays):
             with open(part, "rb") as i:
                 shutil.copyfileobj(i, o)
     return out
 
 
-def linux_disk(a):
+def linux_disk(a, name="fs-linux"):
     mkfs = shutil.which("mkfs.ext4") or "/usr/sbin/mkfs.ext4"
     if not os.path.exists(mkfs):
         raise RuntimeError("no mkfs.ext4 (Debian: e2fsprogs)")
-    img = os.path.join(a.out, "fs-linux", "disk.img")
+    img = os.path.join(a.out, name, "disk.img")
     with open(img, "wb") as f:
         f.truncate((4 * a.mib + 64) << 20)
     subprocess.run([mkfs, "-q", "-F", img], check=True)
@@ -349,6 +353,150 @@ def run_linux(a, res, sums):
         linux_experiments(res, text, sums)
     except (RuntimeError, KeyError, TypeError) as e:
         res.missing.append("linux: %s" % e)
+
+
+# ---- two Linux guests sharing files over NFS ----
+# Guest 0 serves its virtio disk (ext4) with Linux's nfsd; guest 1 mounts it
+# twice: /mnt with NFS's client caching, /mnt2 with noac and
+# lookupcache=none (attributes and names asked of the server on every use,
+# writes synchronous: the closest Linux comes to caching off).
+
+NFS_COUNT = ("nfscount() { awk '/^rpc /{print \"nfs_calls\", $2} "
+             "/^proc4 /{print \"nfs_reads\", $4}' /proc/net/rpc/nfs; "
+             "for x in rx_bytes tx_bytes; do "
+             "echo \"$x $(cat /sys/class/net/eth0/statistics/$x)\"; done; }")
+NFS_MOUNTS = (("/mnt", "linux-nfs", ""), ("/mnt2", "linux-nfs-noac",
+                                           "noac,lookupcache=none,nosharecache"))
+
+
+def nfs_plan(a):
+    """[(step, command)] of the NFS client; every measured step is framed
+    by counter steps (`<step>_0`, `<step>_1`)."""
+    p = []
+
+    def framed(step, cmd):
+        p.extend([(step + "_0", "nfscount"), (step, cmd), (step + "_1", "nfscount")])
+    for mnt, sys_, _ in NFS_MOUNTS:
+        tag = sys_.replace("-", "_")
+        p.append(("write_" + tag, "fsbench write %s/big_%s %d" % (mnt, tag, a.mib)))
+        p.append(("drop_" + tag, "fsbench drop"))
+        framed("cold_" + tag, "fsbench read %s/big_%s 1" % (mnt, tag))
+        framed("warm_" + tag, "fsbench read %s/big_%s 2" % (mnt, tag))
+        for r in range(a.reps):
+            framed("build_%s%d" % (tag, r), "fsbench time sh %s %s/b %s" % (SCRIPT, mnt, a.shape))
+        p += [("mk_" + tag, "touch %s/of" % mnt),
+              ("opcl_" + tag, "fsbench opcl %s/of %d" % (mnt, a.opcl_n))]
+    return p
+
+
+def nfs_init(a):
+    head = ["#!/bin/sh", "export PATH=/bin:/sbin:/usr/bin:/usr/sbin",
+            "mount -t proc proc /proc", "mount -t sysfs sysfs /sys",
+            "mount -t devtmpfs devtmpfs /dev", "mkdir -p /tmp", "mount -t tmpfs tmpfs /tmp",
+            NFS_COUNT, "role=; k=0",
+            "for arg in $(cat /proc/cmdline); do case $arg in nfsrole=*) role=${arg#nfsrole=};;"
+            " node=*) k=${arg#node=};; esac; done",
+            "for m in $(cat /lib/modules/order); do insmod /lib/modules/$m.ko ||"
+            " echo \"FSB fail insmod $m\"; done",
+            "ip link set lo up", "ip addr add 10.77.0.$((k + 1))/24 dev eth0",
+            "ip link set eth0 up",
+            "if [ \"$role\" = server ]; then",
+            "  for m in %s; do insmod /lib/modules/$m.ko || echo \"FSB fail insmod $m\"; done"
+            % " ".join(NEW_MODS),
+            "  nfsguest server /dev/vda /export && echo 'FSB nfs serving' ||"
+            " echo 'FSB fail server'",
+            "  sleep 100000", "fi"]
+    for mnt, _, opts in NFS_MOUNTS:
+        head.append("nfsguest client 10.77.0.1 %s clientaddr=10.77.0.$((k + 1))%s ||"
+                    " echo 'FSB fail mount'" % (mnt, "," + opts if opts else ""))
+    for step, cmd in nfs_plan(a):
+        head += ["echo 'FSB step %s'" % step, cmd + " || echo 'FSB fail %s'" % step]
+    head += ["echo 'FSB step end'", "umount /mnt /mnt2", "poweroff -f", ""]
+    return "\n".join(head)
+
+
+def nfs_delta(st, step, name):
+    c0, c1 = counters(st[step + "_0"]), counters(st[step + "_1"])
+    return c1.get(name, 0) - c0.get(name, 0)
+
+
+def nfs_experiments(res, text, sums):
+    st = steps(text)
+    bad = re.findall(r"^FSB fail (\S+)", text, re.M)
+    if bad or "end" not in st:
+        raise RuntimeError("the NFS client's steps failed: %s" % (" ".join(bad) or "no end"))
+    by = {}
+    for _, sys_, _ in NFS_MOUNTS:
+        tag = sys_.replace("-", "_")
+        cold = values(st["cold_" + tag]).get("read0_rate")
+        w = values(st["warm_" + tag])
+        res.add("seqread_cold", sys_, cold, "MB/s", note="after drop_caches on the client")
+        res.add("seqread_warm", sys_, median([w.get("read0_rate"), w.get("read1_rate")]),
+                "MB/s", cold, sys_ + " cold", ">= 10x cold")
+        res.add("server_reads_per_reread", sys_, nfs_delta(st, "warm_" + tag, "nfs_reads") / 2.0,
+                "requests", goal="0")
+        t, calls, wire = [], [], []
+        for r in range(res.a.reps):
+            step = "build_%s%d" % (tag, r)
+            s, us = build_result(st[step], sys_)
+            sums.add(s)
+            t.append(us)
+            calls.append(nfs_delta(st, step, "nfs_calls"))
+            wire.append(nfs_delta(st, step, "rx_bytes") + nfs_delta(st, step, "tx_bytes"))
+        by[sys_] = (median(t), median(calls), median(wire), values(st["opcl_" + tag]).get("opcl_us"))
+    off, on = by["linux-nfs-noac"], by["linux-nfs"]
+    res.add("build_ms", "linux-nfs-noac", off[0] / 1e3, "ms")
+    res.add("build_ms", "linux-nfs", on[0] / 1e3, "ms", off[0] / 1e3, "linux-nfs-noac")
+    res.add("build_server_requests", "linux-nfs-noac", off[1], "requests")
+    res.add("build_server_requests", "linux-nfs", on[1], "requests", off[1], "linux-nfs-noac",
+            "Sprite: ~0.5")
+    res.add("build_wire_bytes", "linux-nfs-noac", off[2], "bytes")
+    res.add("build_wire_bytes", "linux-nfs", on[2], "bytes", off[2], "linux-nfs-noac",
+            "Sprite: 0.10-0.25")
+    res.add("open_close_us", "linux-nfs", on[3], "us")
+    res.add("open_close_us", "linux-nfs-noac", off[3], "us", on[3], "linux-nfs")
+
+
+def nfs_guests(a, initrd, img, log):
+    """Boots the server and the client on one vde hub; returns the client's
+    console once it printed its last step (or timed out)."""
+    d = os.path.join(a.out, "fs-nfs")
+    sw = bn.start_switch(d)
+    procs, t0 = [], time.monotonic()
+    try:
+        for k, role in ((0, "server"), (1, "client")):
+            argv = bn.linux_argv(a, sw, k, "nfsrole=" + role)
+            argv[argv.index("-initrd") + 1] = initrd
+            if role == "server":
+                argv += ["-drive", "file=%s,format=raw,if=none,id=d0" % img,
+                         "-device", "virtio-blk-pci,drive=d0"]
+            procs.append(subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+        lines, done = bn.read_console(procs[1], log, t0, "FSB step end", a.linux_timeout)
+        return "\n".join(lines) + ("" if done else "\nFSB fail timeout\n")
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+        bn.stop_switch(d)
+
+
+def run_nfs(a, res, sums):
+    try:
+        subprocess.run([os.path.join(ROOT, "scripts", "linux-guest-nfs.sh")], check=True)
+        overlay = os.path.join(a.linux_dir, "nfs", "overlay.gz")
+        initrd = linux_initrd(a, "fs-nfs", nfs_init(a), (overlay,))
+        img = linux_disk(a, "fs-nfs")
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+        res.missing.append("linux-nfs: %s" % e)
+        return
+    say("linux-nfs: two guests, one serving its disk over NFSv4.2 ...")
+    with open(os.path.join(a.out, "fs-nfs.log"), "w") as log:
+        text = nfs_guests(a, initrd, img, log)
+    try:
+        nfs_experiments(res, text, sums)
+    except (RuntimeError, KeyError, TypeError) as e:
+        res.missing.append("linux-nfs: %s" % e)
 
 
 # ---- output ----
@@ -446,7 +594,7 @@ def args():
     ap.add_argument("--rootfs", default="build/rootfs")
     ap.add_argument("--cluster", default=os.path.join(ROOT, "scripts", "cluster"))
     ap.add_argument("--boot-timeout", type=int, default=180)
-    ap.add_argument("--skip", action="append", default=[], choices=["wisp", "linux"])
+    ap.add_argument("--skip", action="append", default=[], choices=["wisp", "linux", "nfs"])
     ap.add_argument("--mib", type=int, default=8, help="size of the read file (MiB)")
     ap.add_argument("--shape", default="8 16", help="the workload's directories and files")
     ap.add_argument("--reps", type=int, default=3, help="workload runs per system (median)")
@@ -460,7 +608,7 @@ def args():
     if a.quick:
         a.mib, a.reps, a.opcl_n = 4, 1, 200
     for word in os.environ.get("BENCH_SKIP", "").replace(",", " ").split():
-        if word in ("wisp", "linux") and word not in a.skip:
+        if word in ("wisp", "linux", "nfs") and word not in a.skip:
             a.skip.append(word)
     return a
 
@@ -479,6 +627,8 @@ def main():
         sums |= run_wisp(a, res)
     if "linux" not in a.skip:
         run_linux(a, res, sums)
+    if "nfs" not in a.skip:
+        run_nfs(a, res, sums)
     if len(sums) > 1:
         res.missing.append("the workload's results differ between runs: %s" % sorted(sums))
     write_csv(a, res)

@@ -67,73 +67,18 @@ say() { echo "linux-guest-criu: $*" >&2; }
 die() { say "$*"; exit 1; }
 . "$top/scripts/apt_fetch.sh"
 
-# The .deb of package $1 in the cache, if there (apt spells an epoch %3a).
-deb_of() {
-    for f in "$cdir/debs/$1"_*.deb; do
-        [ -f "$f" ] && { echo "$f"; return 0; }
-    done
-    return 1
-}
+. "$top/scripts/linux-guest-pkgs.sh"
 
-# Downloads whatever pinned package is missing (one apt-get call), then
-# checks every .deb against its pinned sha256.
-fetch() {
-    mkdir -p "$cdir/debs"
-    want=$(echo "$PKGS" | while read -r p v s; do
-        if [ -n "$p" ] && ! deb_of "$p" >/dev/null; then echo "$p=$v"; fi
-    done)
-    if [ -n "$want" ]; then
-        say "fetching $(echo "$want" | wc -l) packages with the system's apt"
-        # shellcheck disable=SC2086 # one spec per word
-        apt_fetch_deb "$cdir/debs" $want
-    fi
-    echo "$PKGS" | while read -r p v s; do
-        [ -n "$p" ] || continue
-        f=$(deb_of "$p") || die "apt did not download $p=$v"
-        apt_fetch_sha_ok "$f" "$s" || {
-            rm -f "$f"
-            die "$p $v: sha256 $(sha256sum "$f" | cut -d' ' -f1), expected $s"
-        }
-    done
-}
+fetch() { lgp_fetch "$cdir/debs" "$PKGS"; }
 
 # Unpacks the packages and copies criu plus the libraries the fetched
-# loader lists for it into $cdir/root.
+# loader lists for it, and the kernel modules, into $cdir/root.
 stage() {
     x="$cdir/x" root="$cdir/root"
-    rm -rf "$x" "$root"
-    mkdir -p "$x" "$root/usr/sbin" "$root/lib/x86_64-linux-gnu" "$root/lib64"
-    echo "$PKGS" | while read -r p v s; do
-        if [ -n "$p" ]; then dpkg-deb -x "$(deb_of "$p")" "$x"; fi
-    done
-    ld="$x/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
-    [ -x "$ld" ] || die "no ld-linux-x86-64.so.2 in libc6"
-    cp "$x/usr/sbin/criu" "$root/usr/sbin/criu"
-    libs=$("$ld" --library-path "$x/lib/x86_64-linux-gnu:$x/usr/lib/x86_64-linux-gnu" \
-        --list "$x/usr/sbin/criu") || die "the fetched loader cannot list criu's libraries"
-    if echo "$libs" | grep -q 'not found'; then
-        die "criu needs libraries no pinned package has: $(echo "$libs" | grep 'not found' | tr '\n' ' ')"
-    fi
-    echo "$libs" | sed -n 's/^[[:space:]]*\([^ ]*\) => \([^ ]*\) .*/\1 \2/p' |
-        while read -r name path; do
-            cp -L "$path" "$root/lib/x86_64-linux-gnu/${name##*/}"
-        done
-    cp -L "$ld" "$root/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
-    cp -L "$ld" "$root/lib64/ld-linux-x86-64.so.2"
-    rm -rf "$x"
-    mkdir -p "$x" "$root/lib/modules/criu"
-    kdeb=$(find "$out/debs" -name 'linux-image-*.deb' | head -n 1)
-    [ -n "$kdeb" ] || die "no kernel package in $out/debs (scripts/linux-guest.sh)"
-    # shellcheck disable=SC2046 # one pattern per module
-    dpkg-deb --fsys-tarfile "$kdeb" |
-        tar -x -C "$x" --wildcards $(for m in $KMODS; do echo "*/$m.ko"; done)
-    for m in $KMODS; do
-        ko=$(find "$x" -name "$m.ko" | head -n 1)
-        [ -n "$ko" ] || die "no $m.ko in the kernel package"
-        cp "$ko" "$root/lib/modules/criu/$m.ko"
-    done
-    echo "$KMODS" >"$root/lib/modules/criu/order"
-    rm -rf "$x"
+    rm -rf "$root"
+    lgp_unpack "$cdir/debs" "$PKGS" "$x"
+    lgp_stage_bin "$x" "$root" usr/sbin/criu
+    lgp_stage_kmods "$out/debs" "$root/lib/modules/criu" "$x" "$KMODS"
     stamp >"$root/.stamp"
 }
 
