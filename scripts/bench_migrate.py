@@ -275,7 +275,7 @@ def wisp_net(a, w, calls):
     calls["rpc_stream_mbs"] = ("MB/s", smbs, None, "", None)
     best = max([x for x in (mbs, smbs) if x] or [None])
     calls["floor_mbs"] = ("MB/s", best, None, "", None)
-    if a.file_mib or a.shared_files:
+    if a.file_mib or a.shared_files or a.client_flush:
         # the runs with files go node 1 -> 2: their floor's round trip
         rc, out = w.sh("rpcbench echo %d 0 %d" % (FILE_DST, a.rr_count), 120, FILE_SRC)
         b = bn.bench_lines(out) if rc == 0 else []
@@ -342,8 +342,8 @@ def continued(out, prog, node=1):
                    for x in lines)
         bad = any("FAIL" in x for x in lines)
     elif prog == "migtest":
-        good = any(re.search(r"migtest: (pid \d+ node 1 round \d+ ok=1|PASS pid \d+ node 1$)", x)
-                   for x in lines)
+        good = any(re.search(r"migtest: (pid \d+ node %d round \d+ ok=1|PASS pid \d+ node %d$)"
+                             % (node, node), x) for x in lines)
         bad = any("FAIL" in x or "ok=0" in x for x in lines)
     else:
         good = any(re.search(r"benchdirty: tick \d+ sum \d+ ok", x) for x in lines)
@@ -417,7 +417,11 @@ def wisp_file_migrations(a, w, have, rows, st):
     files (direct strategy, node FILE_SRC -> FILE_DST)."""
     runs = [("fsmigtest-dirty", m, 0) for m in a.file_mib]
     runs += [("fsmigtest-files", 0, n) for n in a.shared_files]
+    runs += [("migtest", m, 0) for m in a.client_flush]
     for prog, mib, files in runs:
+        if prog == "migtest":
+            client_flush(a, w, have, rows, st, mib)
+            continue
         row = {"system": "wisp", "strategy": "direct", "mib": 0,
                "streams": STD_STREAMS + (1 if prog == "fsmigtest-dirty" else files)}
         row["file_mib" if prog == "fsmigtest-dirty" else "shared_files"] = \
@@ -446,6 +450,32 @@ def wisp_file_migrations(a, w, have, rows, st):
         for k in ["total_us"] + PHASES + ["pages", "bytes", "resent", "downtime_us"]:
             row[k] = d.get(k)
         row.setdefault("note", what + ", node %d -> %d" % (FILE_SRC, FILE_DST))
+
+
+def client_flush(a, w, have, rows, st, mib):
+    """The flush strategy as Sprite ran it: from a client of the file server
+    (node FILE_SRC -> FILE_DST; from node 0 the pages are written to its
+    own server). Rows `flush(1->2)`."""
+    row = {"system": "wisp", "strategy": "flush(%d->%d)" % (FILE_SRC, FILE_DST), "mib": mib,
+           "streams": STD_STREAMS, "src": FILE_SRC, "dst": FILE_DST, "rtt_us": w.rtt_12}
+    rows.append(row)
+    if "migrate" not in have or "migtest" not in have:
+        row["note"] = "not available (no /bin/migrate or /bin/migtest)"
+        return
+    reps = a.reps if mib < 16 else 1
+    rc, out, d = median_try(w, migrate_cmd("migtest", mib, "flush", a.period, 0, FILE_DST),
+                            300 + mib * 10, reps, FILE_SRC)
+    row["runs"] = reps
+    row["cont"] = continued(out, "migtest", FILE_DST)
+    if d is None:
+        row["note"] = "failed: " + bn.failure(rc, out.split("MIG_AFTER")[0])
+        st.miss("wisp", "migrate %s %d MiB: %s" % (row["strategy"], mib, row["note"]))
+        return
+    if row["cont"] != "ok":
+        st.miss("wisp", "migrate %s %d MiB: the program did not go on at node %d (%s)" %
+                (row["strategy"], mib, FILE_DST, row["cont"]))
+    for k in ["total_us"] + PHASES + ["pages", "bytes", "resent", "downtime_us"]:
+        row[k] = d.get(k)
 
 
 def timed_loop(cmd, n):
@@ -752,7 +782,8 @@ def plot(a, rows, calls):
             series.setdefault("%s %s" % (r["system"], r["strategy"]), []).append(
                 (r["mib"], r["total_us"] / 1000.0))
     floor = sorted({(r["mib"], r["floor_us"] / 1000.0) for r in rows if r.get("floor_us")
-                    and r.get("file_mib") is None and r.get("shared_files") is None})
+                    and r.get("file_mib") is None and r.get("shared_files") is None
+                    and r.get("src") is None})
     for label, pts in sorted(series.items()):
         pts.sort()
         ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=label)
@@ -769,6 +800,7 @@ def plot(a, rows, calls):
     fig.tight_layout()
     fig.savefig(os.path.join(a.out, "migrate-time.png"), dpi=120)
     plt.close(fig)
+    plot_files(a, rows, calls, plt)
     f3 = [(m[5:], v / b) for m, (u, v, b, what, note) in calls.items()
           if m.startswith("fig3_") and v and b]
     fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -779,7 +811,40 @@ def plot(a, rows, calls):
     fig.tight_layout()
     fig.savefig(os.path.join(a.out, "migrate-fig3.png"), dpi=120)
     plt.close(fig)
-    say("plots %s/migrate-time.png, migrate-fig3.png" % a.out)
+    say("plots %s/migrate-time.png, migrate-files.png, migrate-fig3.png" % a.out)
+
+
+def plot_files(a, rows, calls, plt):
+    """migrate-files.png: direct migration time and freeze against dirty
+    /shared blocks and against open /shared files, with the floor (and,
+    for the files, one null round trip per file on top of it)."""
+    panels = [("file_mib", "dirty /shared file blocks (MiB)", "migration with dirty file blocks"),
+              ("shared_files", "open /shared files", "migration with open files")]
+    if not any(r.get(k) is not None for r in rows for k, _, _ in panels):
+        return
+    fig, axs = plt.subplots(1, 2, figsize=(10, 4))
+    rtt = calls.get("rpc_null_rtt_1to2_us", (0, None))[1]
+    for ax, (key, xlabel, title) in zip(axs, panels):
+        pts = sorted((r[key], r) for r in rows if r.get(key) is not None and r.get("total_us"))
+        if not pts:
+            continue
+        xs = [x for x, _ in pts]
+        ax.plot(xs, [r["total_us"] / 1000.0 for _, r in pts], "o-", label="total")
+        ax.plot(xs, [(r.get("freeze_us") or 0) / 1000.0 for _, r in pts], "s--",
+                label="freeze (write-back, MOVEs)")
+        ax.plot(xs, [r.get("floor_us", 0) / 1000.0 for _, r in pts], "k:", label="floor")
+        if key == "shared_files" and rtt:
+            ax.plot(xs, [(pts[0][1].get("floor_us", 0) + x * rtt) / 1000.0 for x in xs],
+                    "g-.", label="floor + 1 null RPC per file")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("ms")
+        ax.set_title(title + ", node %d -> %d" % (FILE_SRC, FILE_DST), fontsize=9)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle("Wisp, direct strategy, QEMU %s" % a.accel, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(os.path.join(a.out, "migrate-files.png"), dpi=120)
+    plt.close(fig)
 
 
 def selftest():
@@ -826,6 +891,16 @@ def selftest():
     assert "migtest -r 300 -d 20 -p 25 4 " in cmd and "migrate $p 1 lazy" in cmd, cmd
     assert "kill" not in cmd and "wait $p" in cmd, cmd
     assert cmd.startswith("(") and cmd.endswith(")") and "MIG_AFTER" in cmd, cmd
+    # The runs with files: node 1 -> 2, their dirty blocks from fsstat.
+    cmd = migrate_cmd("fsmigtest-files", 0, "direct", 200, 8, 2)
+    assert "fsmigtest files /shared/bench.files 8 300" in cmd and "migrate $p 2 direct" in cmd
+    assert "fsstat | grep cache_dirty" in cmd, cmd
+    assert dirty_blocks("x\ncache_dirty            4096\nMIG_EXIT 0\n") == 4096
+    assert dirty_blocks("nothing") is None
+    out = "MIG_EXIT 0\nMIG_AFTER\nmigtest: pid 9 node 2 round 50 ok=1\n"
+    assert continued(out, "migtest", 2) == "ok" and continued(out, "migtest") == "none"
+    assert "-r 1100 " in migrate_cmd("migtest", 16, "precopy", 200), "pre-copy runs longer"
+    assert file_blocks({"file_mib": 4}) == 1024 and file_blocks({"file_blocks": 7}) == 7
     # Microseconds whatever the unit printed.
     assert bench_value("BENCH loop_getppid_ns 1500.5 ns\n", "loop_getppid_ns") == 1.5005
     assert bench_value("BENCH shell_ms 2.5 ms\n", "shell_ms") == 2500.0
@@ -896,6 +971,9 @@ def args():
                     default=[0, 8, 16, 32, 61],
                     help="open /shared files (at most 61: with the 3 standard streams, the "
                          "64 fds of a process) ('' for none)")
+    ap.add_argument("--client-flush", type=lambda s: sizes(s) if s.strip() else [],
+                    default=[0, 1, 4, 16, 64],
+                    help="dirty MiB of the flush runs from node 1 to 2 ('' for none)")
     ap.add_argument("--fs-size", default="256M", help="the shared volume (fresh each run)")
     ap.add_argument("--fscache-blocks", type=int, default=8192,
                     help="each node's /shared block cache (fscache=; 4 KiB blocks)")
@@ -934,6 +1012,8 @@ def args():
             a.file_mib = [0, 1, 4]
         if "--shared-files" not in given:
             a.shared_files = [0, 8, 32]
+        if "--client-flush" not in given:
+            a.client_flush = []
         a.exec_n, a.call_n, a.fig3_fork = 20, 5000, 50
         a.fig3_cpu, a.fig3_sh_rounds, a.tput_seconds, a.stream_n = 5000000, 10, 2, 8
     a.wisp_args = ""
