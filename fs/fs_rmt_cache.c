@@ -36,6 +36,7 @@ struct rmt_file {
     uint64_t version;           /* the version the cached blocks belong to; 0 none */
     uint64_t size;              /* this node's idea of the size while it caches */
     bool cached;                /* the server lets this node cache the file */
+    bool fresh;                 /* made since its first open: none of its blocks cached */
     int opens;
     int refs;                   /* file_get's references: never freed while > 0 */
     struct mutex io;
@@ -86,6 +87,7 @@ file_get(struct fsproto_fh fh, bool make)
             evict_idle();
         if ((e = kzalloc(sizeof(*e)))) {
             e->fh = fh;
+            e->fresh = true;    /* a file's blocks go with its entry (evict_idle) */
             mutex_init(&e->io, "fs.rmt.io");
             e->next = files;
             files = e;
@@ -397,7 +399,13 @@ fs_rmt_cache_opened(struct vnode *v, unsigned mode, const struct fsproto_msg *re
         return;
     mutex_lock(&e->io);
     struct fsconsist_reply cr = { rep->version, rep->prev, (rep->flags & FSP_CACHEABLE) != 0 };
-    if (!fsconsist_cache_valid(&cr, mode, e->version)) {
+    if (e->fresh) {
+        /* Nothing of it can be cached: no write-back or drop, each a walk
+         * of the whole cache (a migration moving many files in paid them
+         * for every file). */
+        e->fresh = false;
+        e->size = rep->attr.size;
+    } else if (!fsconsist_cache_valid(&cr, mode, e->version)) {
         (void)write_back(e, UINT64_MAX);
         fscache_drop(cache, key_of(e->fh), 0);
         e->size = rep->attr.size;

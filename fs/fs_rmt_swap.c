@@ -94,7 +94,11 @@ fs_swap_find(uint64_t id, struct fsproto_fh *fh)
     return err;
 }
 
-/* Reads or writes in pieces of at most FSPROTO_IO_MAX bytes. */
+/* Reads or writes in pieces of at most FSPROTO_IO_MAX bytes. A write the
+ * server took only in part goes on with the rest, so that a full volume
+ * answers -ENOSPC; a write that stopped on an error returns that error (the
+ * caller needs every byte, and a bare short count would read as EIO). A
+ * short read is the file's end. */
 static long
 swap_io(struct fsproto_fh fh, uint64_t off, void *buf, size_t len, bool wr)
 {
@@ -115,10 +119,12 @@ swap_io(struct fsproto_fh fh, uint64_t off, void *buf, size_t len, bool wr)
         if (!err && !wr)
             memcpy((uint8_t *)buf + done, c->rep.data, got);
         done += got;
-        if (!err && got < piece)
+        if (!err && got < piece && (!wr || got == 0))
             break;
     }
     fs_rmt_call_free(c);
+    if (err && wr)
+        return err;
     return done ? (long)done : err;
 }
 

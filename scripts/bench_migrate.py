@@ -61,7 +61,7 @@ MIG_COLS = ["system", "strategy", "mib", "streams", "total_us", "negotiate_us", 
             "transfer_us", "commit_us", "resume_us", "dump_us", "restore_us", "pages",
             "bytes", "resent", "image_kib", "floor_us", "total_over_floor",
             "total_over_criu", "cont", "runs", "note", "accel", "downtime_us",
-            "file_mib", "shared_files"]
+            "file_mib", "shared_files", "file_blocks", "src", "dst"]
 
 
 def parse_migrate(text):
@@ -228,11 +228,13 @@ def stop_all(procs):
 # ---- the Wisp cluster ----
 
 class WispNodes(bn.Wisp):
-    """bench_net's cluster driver, node 0's commands announced as ours."""
+    """bench_net's cluster driver, node 0's (or node's) commands announced
+    as ours."""
 
-    def sh(self, command, timeout):
-        say("wisp: %s" % (command if len(command) < 100 else command[:97] + "..."))
-        return self.cluster(["sh", "--timeout", str(timeout), "0", command], timeout + 15)
+    def sh(self, command, timeout, node=0):
+        say("wisp%s: %s" % ("" if node == 0 else " node %d" % node,
+                            command if len(command) < 100 else command[:97] + "..."))
+        return self.cluster(["sh", "--timeout", str(timeout), str(node), command], timeout + 15)
 
 
 class Status:
@@ -273,10 +275,18 @@ def wisp_net(a, w, calls):
     calls["rpc_stream_mbs"] = ("MB/s", smbs, None, "", None)
     best = max([x for x in (mbs, smbs) if x] or [None])
     calls["floor_mbs"] = ("MB/s", best, None, "", None)
+    if a.file_mib or a.shared_files or a.client_flush:
+        # the runs with files go node 1 -> 2: their floor's round trip
+        rc, out = w.sh("rpcbench echo %d 0 %d" % (FILE_DST, a.rr_count), 120, FILE_SRC)
+        b = bn.bench_lines(out) if rc == 0 else []
+        k12 = [v * bn.TIME_UNITS[u] for n, v, u in b
+               if n.endswith("_kern_p50") and u in bn.TIME_UNITS]
+        calls["rpc_null_rtt_1to2_us"] = ("us", k12[0] if k12 else bn.pick_time_us(b), None,
+                                         "", "node %d -> %d" % (FILE_SRC, FILE_DST))
     return (kern[0] if kern else rtt), best
 
 
-def migrate_cmd(prog, mib, strategy, period, files=0):
+def migrate_cmd(prog, mib, strategy, period, files=0, target=1):
     """One shell command for node 0: start the program (its output into a
     file on node 0, its home, where it stays after the move), wait until it
     has dirtied its memory, migrate it to node 1, wait for it to end there
@@ -296,8 +306,12 @@ def migrate_cmd(prog, mib, strategy, period, files=0):
         # Rewrites 16 pages every 20 ms (pre-copy has something to resend)
         # for 300 rounds (6 s at least, so it is still running when it is
         # moved), a progress line with its node every 25 rounds, then checks
-        # every page and prints PASS or FAIL with its node.
-        start = "migtest -r 300 -d 20 -p 25 %d >/tmp/mig.out 2>&1 & p=$!; " % mib
+        # every page and prints PASS or FAIL with its node. Pre-copy's
+        # rounds go while it runs: it runs longer at the larger sizes, so
+        # it does not end before they do (at 16 MiB on a loaded host it
+        # did: ESRCH).
+        rounds = 300 + (50 * mib if strategy == "precopy" else 0)
+        start = "migtest -r %d -d 20 -p 25 %d >/tmp/mig.out 2>&1 & p=$!; " % (rounds, mib)
         ready = "start"
     else:
         ticks = max(30, 6000 // max(period, 1))
@@ -305,13 +319,18 @@ def migrate_cmd(prog, mib, strategy, period, files=0):
         ready = "ready"
     wait = ("i=0; until grep -q %s /tmp/mig.out; do i=$((i+1)); [ $i -gt 1500 ] && break; "
             "sleep 0.2; done; sleep 1; n=$(wc -l </tmp/mig.out); " % ready)
+    if prog.startswith("fsmigtest"):
+        # The dirty blocks the migration finds (the cache may have written
+        # some back already; `files` wrote a line to each file): the fit
+        # takes this count.
+        wait += "fsstat | grep cache_dirty; "
     # In a subshell: the line is typed into node 0's interactive shell,
     # which `exit` would end.
-    return "(" + start + wait + "migrate $p 1 %s; r=$?; wait $p; echo MIG_EXIT $?; " \
-        "echo MIG_AFTER; tail -n +$((n+1)) /tmp/mig.out | tail -n 4; exit $r)" % strategy
+    return "(" + start + wait + "migrate $p %d %s; r=$?; wait $p; echo MIG_EXIT $?; " \
+        "echo MIG_AFTER; tail -n +$((n+1)) /tmp/mig.out | tail -n 4; exit $r)" % (target, strategy)
 
 
-def continued(out, prog):
+def continued(out, prog, node=1):
     """ok when the program printed, after the move, a line that shows it ran
     at node 1 with its memory intact; else bad or none."""
     after = out.split("MIG_AFTER", 1)[1] if "MIG_AFTER" in out else ""
@@ -319,16 +338,34 @@ def continued(out, prog):
     if "MIG_EXIT 0" not in out:
         return "bad" if "MIG_EXIT" in out else "none"
     if prog.startswith("fsmigtest"):
-        good = any(re.search(r"fsmigtest: (node 1 round \d+|PASS node 1$)", x) for x in lines)
+        good = any(re.search(r"fsmigtest: (node %d round \d+|PASS node %d$)" % (node, node), x)
+                   for x in lines)
         bad = any("FAIL" in x for x in lines)
     elif prog == "migtest":
-        good = any(re.search(r"migtest: (pid \d+ node 1 round \d+ ok=1|PASS pid \d+ node 1$)", x)
-                   for x in lines)
+        good = any(re.search(r"migtest: (pid \d+ node %d round \d+ ok=1|PASS pid \d+ node %d$)"
+                             % (node, node), x) for x in lines)
         bad = any("FAIL" in x or "ok=0" in x for x in lines)
     else:
         good = any(re.search(r"benchdirty: tick \d+ sum \d+ ok", x) for x in lines)
         bad = any("bad word" in x or "changed" in x for x in lines)
     return "ok" if good and not bad else ("bad" if bad else "none")
+
+
+def median_try(w, cmd, timeout, reps, node=0):
+    """The median run (by total time) of reps migrations, each tried again
+    once when its `migrate:` line did not parse (a character lost on the
+    console under load garbles it now and then): (rc, out, d)."""
+    tries = []
+    for _ in range(reps):
+        for again in range(2):
+            rc, out = w.sh(cmd, timeout, node)
+            d = parse_migrate(out)
+            if d or "migrated pid" not in out:
+                break
+            say("wisp: the migrate line did not parse; once more")
+        tries.append((d["total_us"] if d else float("inf"), rc, out, d))
+    tries.sort(key=lambda t: t[0])
+    return tries[len(tries) // 2][1:] if all(t[3] for t in tries) else tries[-1][1:]
 
 
 def wisp_migrations(a, w, have, rows, st):
@@ -344,14 +381,10 @@ def wisp_migrations(a, w, have, rows, st):
             row["note"] = "not available (no /bin/migrate)"
             continue
         # The median run (by total time) of a few at the small sizes.
-        tries = []
-        for _ in range(a.reps if mib < 16 else 1):
-            rc, out = w.sh(migrate_cmd(prog, mib, strategy, a.period, files), 300 + mib * 10)
-            d = parse_migrate(out)
-            tries.append((d["total_us"] if d else float("inf"), rc, out, d))
-        tries.sort(key=lambda t: t[0])
-        _, rc, out, d = tries[len(tries) // 2] if all(t[3] for t in tries) else tries[-1]
-        row["runs"] = len(tries)
+        reps = a.reps if mib < 16 else 1
+        rc, out, d = median_try(w, migrate_cmd(prog, mib, strategy, a.period, files),
+                                300 + mib * 10, reps)
+        row["runs"] = reps
         row["cont"] = continued(out, prog)
         if d is None:
             row["note"] = "failed: " + bn.failure(rc, out.split("MIG_AFTER")[0])
@@ -366,12 +399,29 @@ def wisp_migrations(a, w, have, rows, st):
             row["streams"] = d["streams"]
 
 
+# The runs with files go from node 1 to node 2: both clients of the file
+# server (node 0), as Sprite's workstations were, so the write-back of the
+# dirty blocks and each open's MOVE cross the wire (from node 0 they were
+# calls to its own server).
+FILE_SRC, FILE_DST = 1, 2
+
+
+def dirty_blocks(out):
+    """cache_dirty of fsstat's output (printed just before the migration)."""
+    m = re.search(r"cache_dirty\s+(\d+)", out)
+    return int(m.group(1)) if m else None
+
+
 def wisp_file_migrations(a, w, have, rows, st):
     """Migration time against dirty /shared file blocks and open /shared
-    files (direct strategy, node 0 -> 1)."""
+    files (direct strategy, node FILE_SRC -> FILE_DST)."""
     runs = [("fsmigtest-dirty", m, 0) for m in a.file_mib]
     runs += [("fsmigtest-files", 0, n) for n in a.shared_files]
+    runs += [("migtest", m, 0) for m in a.client_flush]
     for prog, mib, files in runs:
+        if prog == "migtest":
+            client_flush(a, w, have, rows, st, mib)
+            continue
         row = {"system": "wisp", "strategy": "direct", "mib": 0,
                "streams": STD_STREAMS + (1 if prog == "fsmigtest-dirty" else files)}
         row["file_mib" if prog == "fsmigtest-dirty" else "shared_files"] = \
@@ -380,15 +430,14 @@ def wisp_file_migrations(a, w, have, rows, st):
         if "migrate" not in have or "fsmigtest" not in have:
             row["note"] = "not available (no /bin/migrate or /bin/fsmigtest)"
             continue
-        tries = []
-        for _ in range(a.reps if mib < 16 else 1):
-            rc, out = w.sh(migrate_cmd(prog, mib, "direct", a.period, files), 300 + mib * 10)
-            d = parse_migrate(out)
-            tries.append((d["total_us"] if d else float("inf"), rc, out, d))
-        tries.sort(key=lambda t: t[0])
-        _, rc, out, d = tries[len(tries) // 2] if all(t[3] for t in tries) else tries[-1]
-        row["runs"] = len(tries)
-        row["cont"] = continued(out, prog)
+        reps = a.reps if mib < 16 else 1
+        rc, out, d = median_try(w, migrate_cmd(prog, mib, "direct", a.period, files, FILE_DST),
+                                300 + mib * 10, reps, FILE_SRC)
+        row["runs"] = reps
+        row["cont"] = continued(out, prog, FILE_DST)
+        row["src"], row["dst"] = FILE_SRC, FILE_DST
+        row["rtt_us"] = w.rtt_12
+        row["file_blocks"] = dirty_blocks(out)
         what = "%d MiB dirty in a /shared file" % mib if prog == "fsmigtest-dirty" else \
             "%d open /shared files" % files
         if d is None:
@@ -396,11 +445,37 @@ def wisp_file_migrations(a, w, have, rows, st):
             st.miss("wisp", "migrate with %s: %s" % (what, row["note"]))
             continue
         if row["cont"] != "ok":
-            st.miss("wisp", "migrate with %s: the program did not go on at node 1 (%s)" %
-                    (what, row["cont"]))
+            st.miss("wisp", "migrate with %s: the program did not go on at node %d (%s)" %
+                    (what, FILE_DST, row["cont"]))
         for k in ["total_us"] + PHASES + ["pages", "bytes", "resent", "downtime_us"]:
             row[k] = d.get(k)
-        row.setdefault("note", what)
+        row.setdefault("note", what + ", node %d -> %d" % (FILE_SRC, FILE_DST))
+
+
+def client_flush(a, w, have, rows, st, mib):
+    """The flush strategy as Sprite ran it: from a client of the file server
+    (node FILE_SRC -> FILE_DST; from node 0 the pages are written to its
+    own server). Rows `flush(1->2)`."""
+    row = {"system": "wisp", "strategy": "flush(%d->%d)" % (FILE_SRC, FILE_DST), "mib": mib,
+           "streams": STD_STREAMS, "src": FILE_SRC, "dst": FILE_DST, "rtt_us": w.rtt_12}
+    rows.append(row)
+    if "migrate" not in have or "migtest" not in have:
+        row["note"] = "not available (no /bin/migrate or /bin/migtest)"
+        return
+    reps = a.reps if mib < 16 else 1
+    rc, out, d = median_try(w, migrate_cmd("migtest", mib, "flush", a.period, 0, FILE_DST),
+                            300 + mib * 10, reps, FILE_SRC)
+    row["runs"] = reps
+    row["cont"] = continued(out, "migtest", FILE_DST)
+    if d is None:
+        row["note"] = "failed: " + bn.failure(rc, out.split("MIG_AFTER")[0])
+        st.miss("wisp", "migrate %s %d MiB: %s" % (row["strategy"], mib, row["note"]))
+        return
+    if row["cont"] != "ok":
+        st.miss("wisp", "migrate %s %d MiB: the program did not go on at node %d (%s)" %
+                (row["strategy"], mib, FILE_DST, row["cont"]))
+    for k in ["total_us"] + PHASES + ["pages", "bytes", "resent", "downtime_us"]:
+        row[k] = d.get(k)
 
 
 def timed_loop(cmd, n):
@@ -489,10 +564,19 @@ def run_wisp(a, st, rows, calls):
         w = WispNodes(a, log)
         w.dir = os.path.join(a.out, "mig-cluster")
         w.cluster(["down"], 60)
+        # A fresh volume each run, large enough for the flush strategy's
+        # 64 MiB backing file beside the files of the runs with files; a
+        # client cache of fscache_blocks, so that 16 MiB of one file stay
+        # dirty (the default 4096 blocks = 16 MiB writes the file back when
+        # the cache fills).
+        img = os.path.join(w.dir, "fs.img")
+        if os.path.exists(img):
+            os.remove(img)
         say("wisp: three nodes booting (%s) ..." % a.accel)
         rc, out = w.cluster(["up", "-n", "3", "-q", "--timeout", str(a.boot_timeout),
                              "--mem", a.wisp_mem, "--kernel", a.wisp_kernel,
-                             "--initrd", a.wisp_initrd],
+                             "--initrd", a.wisp_initrd, "--fs", a.fs_size,
+                             "--kernel-args", "fscache=%d" % a.fscache_blocks],
                             a.boot_timeout + 30)
         try:
             if rc != 0:
@@ -501,13 +585,15 @@ def run_wisp(a, st, rows, calls):
             have = wisp_have(w)
             say("wisp: has %s" % " ".join(sorted(have)))
             null_rtt, mbs = wisp_net(a, w, calls)
+            w.rtt_12 = calls.get("rpc_null_rtt_1to2_us", (0, None))[1]
             wisp_migrations(a, w, have, rows, st)
             wisp_file_migrations(a, w, have, rows, st)
             null = [r for r in rows if r["strategy"] == "direct" and r["mib"] == 0]
             calls["null_migration_vs_null_rpc"] = (
                 "us", null[0].get("total_us") if null else None, null_rtt, "null RPC round trip",
                 None if "migrate" in have else "not available (no /bin/migrate)")
-            wisp_calls(a, w, have, calls, null_rtt)
+            if not a.no_calls:
+                wisp_calls(a, w, have, calls, null_rtt)
             return null_rtt, mbs
         finally:
             w.cluster(["down"], 60)
@@ -533,14 +619,24 @@ def floors(a, rows, criu, net):
                 best[key] = c
     for r in rows:
         if null_rtt and mbs:
-            moved = r["mib"] + (r.get("file_mib") or 0)     # file blocks cross the wire too
-            r["floor_us"] = null_rtt + moved * 1048576 / (mbs * 1e6) * 1e6
+            # file blocks cross the wire too (written back before the move)
+            moved = r["mib"] * 1048576 + file_blocks(r) * 4096
+            rtt = r.get("rtt_us") or null_rtt
+            r["floor_us"] = rtt + moved / (mbs * 1e6) * 1e6
             if r.get("total_us"):
                 r["total_over_floor"] = r["total_us"] / r["floor_us"]
         c = best.get((r["mib"], r.get("streams", STD_STREAMS)))
         if r["system"] == "wisp" and c and r.get("total_us"):
             r["total_over_criu"] = r["total_us"] / c["total_us"]
         r["accel"] = a.accel
+
+
+def file_blocks(r):
+    """Dirty 4 KiB blocks of /shared files the run had: as fsstat counted
+    them just before the migration, else all it wrote."""
+    if r.get("file_blocks") is not None:
+        return float(r["file_blocks"])
+    return float(r.get("file_mib") or 0) * 256
 
 
 def fits(rows):
@@ -557,7 +653,7 @@ def fits(rows):
             files = float(r.get("shared_files") or (1 if r.get("file_mib") is not None else 0))
             groups.setdefault((r["system"], r["strategy"]), []).append(
                 ([1.0, float(pages), float(r.get("streams", STD_STREAMS)) - files,
-                  float(r.get("file_mib") or 0) * 256, files],
+                  file_blocks(r), files],
                  r["total_us"] / 1000.0))
     for (system, strategy), pts in sorted(groups.items()):
         c, r2 = fit(pts, ["fixed_ms", "per_page_ms", "per_stream_ms", "per_block_ms",
@@ -686,7 +782,8 @@ def plot(a, rows, calls):
             series.setdefault("%s %s" % (r["system"], r["strategy"]), []).append(
                 (r["mib"], r["total_us"] / 1000.0))
     floor = sorted({(r["mib"], r["floor_us"] / 1000.0) for r in rows if r.get("floor_us")
-                    and r.get("file_mib") is None and r.get("shared_files") is None})
+                    and r.get("file_mib") is None and r.get("shared_files") is None
+                    and r.get("src") is None})
     for label, pts in sorted(series.items()):
         pts.sort()
         ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=label)
@@ -703,6 +800,7 @@ def plot(a, rows, calls):
     fig.tight_layout()
     fig.savefig(os.path.join(a.out, "migrate-time.png"), dpi=120)
     plt.close(fig)
+    plot_files(a, rows, calls, plt)
     f3 = [(m[5:], v / b) for m, (u, v, b, what, note) in calls.items()
           if m.startswith("fig3_") and v and b]
     fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -713,7 +811,40 @@ def plot(a, rows, calls):
     fig.tight_layout()
     fig.savefig(os.path.join(a.out, "migrate-fig3.png"), dpi=120)
     plt.close(fig)
-    say("plots %s/migrate-time.png, migrate-fig3.png" % a.out)
+    say("plots %s/migrate-time.png, migrate-files.png, migrate-fig3.png" % a.out)
+
+
+def plot_files(a, rows, calls, plt):
+    """migrate-files.png: direct migration time and freeze against dirty
+    /shared blocks and against open /shared files, with the floor (and,
+    for the files, one null round trip per file on top of it)."""
+    panels = [("file_mib", "dirty /shared file blocks (MiB)", "migration with dirty file blocks"),
+              ("shared_files", "open /shared files", "migration with open files")]
+    if not any(r.get(k) is not None for r in rows for k, _, _ in panels):
+        return
+    fig, axs = plt.subplots(1, 2, figsize=(10, 4))
+    rtt = calls.get("rpc_null_rtt_1to2_us", (0, None))[1]
+    for ax, (key, xlabel, title) in zip(axs, panels):
+        pts = sorted((r[key], r) for r in rows if r.get(key) is not None and r.get("total_us"))
+        if not pts:
+            continue
+        xs = [x for x, _ in pts]
+        ax.plot(xs, [r["total_us"] / 1000.0 for _, r in pts], "o-", label="total")
+        ax.plot(xs, [(r.get("freeze_us") or 0) / 1000.0 for _, r in pts], "s--",
+                label="freeze (write-back, MOVEs)")
+        ax.plot(xs, [r.get("floor_us", 0) / 1000.0 for _, r in pts], "k:", label="floor")
+        if key == "shared_files" and rtt:
+            ax.plot(xs, [(pts[0][1].get("floor_us", 0) + x * rtt) / 1000.0 for x in xs],
+                    "g-.", label="floor + 1 null RPC per file")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("ms")
+        ax.set_title(title + ", node %d -> %d" % (FILE_SRC, FILE_DST), fontsize=9)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle("Wisp, direct strategy, QEMU %s" % a.accel, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(os.path.join(a.out, "migrate-files.png"), dpi=120)
+    plt.close(fig)
 
 
 def selftest():
@@ -760,6 +891,16 @@ def selftest():
     assert "migtest -r 300 -d 20 -p 25 4 " in cmd and "migrate $p 1 lazy" in cmd, cmd
     assert "kill" not in cmd and "wait $p" in cmd, cmd
     assert cmd.startswith("(") and cmd.endswith(")") and "MIG_AFTER" in cmd, cmd
+    # The runs with files: node 1 -> 2, their dirty blocks from fsstat.
+    cmd = migrate_cmd("fsmigtest-files", 0, "direct", 200, 8, 2)
+    assert "fsmigtest files /shared/bench.files 8 300" in cmd and "migrate $p 2 direct" in cmd
+    assert "fsstat | grep cache_dirty" in cmd, cmd
+    assert dirty_blocks("x\ncache_dirty            4096\nMIG_EXIT 0\n") == 4096
+    assert dirty_blocks("nothing") is None
+    out = "MIG_EXIT 0\nMIG_AFTER\nmigtest: pid 9 node 2 round 50 ok=1\n"
+    assert continued(out, "migtest", 2) == "ok" and continued(out, "migtest") == "none"
+    assert "-r 1100 " in migrate_cmd("migtest", 16, "precopy", 200), "pre-copy runs longer"
+    assert file_blocks({"file_mib": 4}) == 1024 and file_blocks({"file_blocks": 7}) == 7
     # Microseconds whatever the unit printed.
     assert bench_value("BENCH loop_getppid_ns 1500.5 ns\n", "loop_getppid_ns") == 1.5005
     assert bench_value("BENCH shell_ms 2.5 ms\n", "shell_ms") == 2500.0
@@ -827,8 +968,17 @@ def args():
     ap.add_argument("--file-mib", type=lambda s: sizes(s) if s.strip() else [],
                     default=[0, 1, 4, 16], help="MiB dirty in a /shared file ('' for none)")
     ap.add_argument("--shared-files", type=lambda s: sizes(s) if s.strip() else [],
-                    default=[0, 8, 16, 32, 60],
-                    help="open /shared files (at most 60: 64 fds a process) ('' for none)")
+                    default=[0, 8, 16, 32, 61],
+                    help="open /shared files (at most 61: with the 3 standard streams, the "
+                         "64 fds of a process) ('' for none)")
+    ap.add_argument("--client-flush", type=lambda s: sizes(s) if s.strip() else [],
+                    default=[0, 1, 4, 16, 64],
+                    help="dirty MiB of the flush runs from node 1 to 2 ('' for none)")
+    ap.add_argument("--fs-size", default="256M", help="the shared volume (fresh each run)")
+    ap.add_argument("--fscache-blocks", type=int, default=8192,
+                    help="each node's /shared block cache (fscache=; 4 KiB blocks)")
+    ap.add_argument("--no-calls", action="store_true",
+                    help="migrations only: no remote exec, forwarded calls or Fig. 3")
     ap.add_argument("--period", type=int, default=200, help="benchdirty's tick (ms)")
     ap.add_argument("--rr-count", type=int, default=100)
     ap.add_argument("--tput-seconds", type=int, default=4)
@@ -862,6 +1012,8 @@ def args():
             a.file_mib = [0, 1, 4]
         if "--shared-files" not in given:
             a.shared_files = [0, 8, 32]
+        if "--client-flush" not in given:
+            a.client_flush = []
         a.exec_n, a.call_n, a.fig3_fork = 20, 5000, 50
         a.fig3_cpu, a.fig3_sh_rounds, a.tput_seconds, a.stream_n = 5000000, 10, 2, 8
     a.wisp_args = ""
