@@ -1,8 +1,9 @@
 /*
  * virtio-blk over PCI, the virtio 1.0 ("modern") interface, as the network
- * driver (net/net_virtio.c) does it: capabilities in memory BARs, one
- * request queue, MSI-X entry 0 or else INTx with the ISR register. The
- * split virtqueue helpers are net/net_vring.c's, used through their API.
+ * driver (net/net_virtio.c) does it, through the same transport
+ * (net/net_vpci.c): capabilities in memory BARs, one request queue, MSI-X
+ * entry 0 or else INTx with the ISR register. The split virtqueue helpers
+ * are net/net_vring.c's, used through their API.
  * Features taken: VERSION_1, SIZE_MAX, SEG_MAX, RO, BLK_SIZE, FLUSH.
  *
  * A request is a descriptor chain: a 16-byte header the device reads, the
@@ -19,48 +20,19 @@
  */
 #include "fs/blk.h"
 #include "net/net_drv.h"
+#include "net/net_vpci.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/pci.h"
 
-#define VIRTIO_VENDOR 0x1af4
-
-#define CAP_COMMON 1
-#define CAP_NOTIFY 2
-#define CAP_ISR    3
-#define CAP_DEVICE 4
-
-/* Common configuration registers. */
-#define C_DFSELECT 0x00
-#define C_DF       0x04
-#define C_GFSELECT 0x08
-#define C_GF       0x0c
-#define C_MSIX     0x10
-#define C_STATUS   0x14
-#define C_QSELECT  0x16
-#define C_QSIZE    0x18
-#define C_QMSIX    0x1a
-#define C_QENABLE  0x1c
-#define C_QNOTIFY  0x1e
-#define C_QDESC    0x20
-#define C_QAVAIL   0x28
-#define C_QUSED    0x30
-
-#define S_ACK         1
-#define S_DRIVER      2
-#define S_DRIVER_OK   4
-#define S_FEATURES_OK 8
-#define S_FAILED      128
-
-/* Feature bits (word 0), virtio 1.0 section 5.2.3; VERSION_1 is bit 32. */
+/* Feature bits (word 0), virtio 1.0 section 5.2.3. */
 #define F_SIZE_MAX  1
 #define F_SEG_MAX   2
 #define F_RO        5
 #define F_BLK_SIZE  6
 #define F_FLUSH     9
-#define F_VERSION_1 0       /* in word 1 */
 #define F_WANTED ((1u << F_SIZE_MAX) | (1u << F_SEG_MAX) | (1u << F_RO) | \
                   (1u << F_BLK_SIZE) | (1u << F_FLUSH))
 
@@ -78,7 +50,6 @@
 
 #define QMAX      128
 #define PHYS_MAX  96        /* data pieces per request */
-#define NO_VECTOR 0xffff
 #define VRING_USED_F_NO_NOTIFY 1
 #define NIL       0xffff
 
@@ -91,12 +62,7 @@ static_assert(sizeof(struct hdr) == 16, "virtio_blk_outhdr is 16 bytes");
 
 struct vblk {
     struct blk_dev dev;
-    volatile uint8_t *common;
-    volatile uint8_t *isr;
-    volatile uint8_t *devcfg;
-    volatile uint8_t *notify_base;
-    uint32_t notify_mul;
-    bool msix;
+    struct net_vpci t;
     volatile bool up;               /* queue ready: the handler may touch it */
     volatile uint16_t *notify;
     uint32_t size_max;              /* 0: none */
@@ -119,47 +85,10 @@ struct vblk {
 
 static int nvblk;
 
-static inline void
-w8(volatile uint8_t *b, int off, uint8_t v)
-{
-    *(volatile uint8_t *)(b + off) = v;
-}
-static inline void
-w16(volatile uint8_t *b, int off, uint16_t v)
-{
-    *(volatile uint16_t *)(b + off) = v;
-}
-static inline void
-w32(volatile uint8_t *b, int off, uint32_t v)
-{
-    *(volatile uint32_t *)(b + off) = v;
-}
-static inline void
-w64(volatile uint8_t *b, int off, uint64_t v)
-{
-    w32(b, off, (uint32_t)v);
-    w32(b, off + 4, (uint32_t)(v >> 32));
-}
-static inline uint8_t
-r8(volatile uint8_t *b, int off)
-{
-    return *(volatile uint8_t *)(b + off);
-}
-static inline uint16_t
-r16(volatile uint8_t *b, int off)
-{
-    return *(volatile uint16_t *)(b + off);
-}
-static inline uint32_t
-r32(volatile uint8_t *b, int off)
-{
-    return *(volatile uint32_t *)(b + off);
-}
-
 static bool
 is_virtio_blk(const struct pci_dev *p)
 {
-    if (p->vendor != VIRTIO_VENDOR)
+    if (p->vendor != NET_VPCI_VENDOR)
         return false;
     if (p->device == 0x1042)
         return true;
@@ -167,61 +96,14 @@ is_virtio_blk(const struct pci_dev *p)
     return p->device == 0x1001 && pci_read(p, 0x2e, 2) == 2;
 }
 
-static volatile uint8_t *
-map_cap(const struct pci_dev *p, uint8_t cap)
-{
-    uint8_t bar = (uint8_t)pci_read(p, cap + 4, 1);
-    uint32_t off = pci_read(p, cap + 8, 4);
-    uint32_t len = pci_read(p, cap + 12, 4);
-    if (bar > 5 || p->bar[bar].io || !p->bar[bar].base || len == 0 ||
-        (uint64_t)off + len > p->bar[bar].size)
-        return NULL;
-    return arch_mmio_map(p->bar[bar].base + off, len);
-}
-
 static int
-find_caps(struct vblk *v, const struct pci_dev *p)
+negotiate(struct vblk *v, const struct pci_dev *p)
 {
-    for (uint8_t c = pci_find_cap(p, PCI_CAP_VENDOR, 0); c;
-         c = pci_find_cap(p, PCI_CAP_VENDOR, c)) {
-        uint8_t type = (uint8_t)pci_read(p, c + 3, 1);
-        volatile uint8_t **slot = type == CAP_COMMON   ? &v->common
-                                  : type == CAP_NOTIFY ? &v->notify_base
-                                  : type == CAP_ISR    ? &v->isr
-                                  : type == CAP_DEVICE ? &v->devcfg
-                                                       : NULL;
-        if (!slot || *slot)
-            continue;   /* the first capability of each type is the preferred one */
-        *slot = map_cap(p, c);
-        if (type == CAP_NOTIFY)
-            v->notify_mul = pci_read(p, c + 16, 4);
-    }
-    return v->common && v->notify_base && v->isr && v->devcfg ? 0 : -ENODEV;
-}
-
-static int
-negotiate(struct vblk *v)
-{
-    w8(v->common, C_STATUS, 0);                 /* reset */
-    for (int i = 0; i < 1000000 && r8(v->common, C_STATUS) != 0; i++)
-        ;
-    w8(v->common, C_STATUS, S_ACK);
-    w8(v->common, C_STATUS, S_ACK | S_DRIVER);
-    w32(v->common, C_DFSELECT, 0);
-    uint32_t f0 = r32(v->common, C_DF);
-    w32(v->common, C_DFSELECT, 1);
-    uint32_t f1 = r32(v->common, C_DF);
-    if (!(f1 & (1u << F_VERSION_1)))
-        return -ENODEV;
-    f0 &= F_WANTED;
-    w32(v->common, C_GFSELECT, 0);
-    w32(v->common, C_GF, f0);
-    w32(v->common, C_GFSELECT, 1);
-    w32(v->common, C_GF, 1u << F_VERSION_1);
-    w8(v->common, C_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-    if (!(r8(v->common, C_STATUS) & S_FEATURES_OK))
-        return -EIO;
-    v->dev.features = f0 | (1ull << 32);
+    uint32_t f0 = 0;
+    int err = net_vpci_open(&v->t, p, 0, F_WANTED, &f0);
+    if (err)
+        return err;
+    v->dev.features = f0 | (1ull << 32);        /* and VERSION_1 */
     return 0;
 }
 
@@ -230,11 +112,12 @@ static void
 read_config(struct vblk *v)
 {
     uint64_t f = v->dev.features;
-    v->dev.sectors = r32(v->devcfg, D_CAPACITY) | (uint64_t)r32(v->devcfg, D_CAPACITY + 4) << 32;
+    v->dev.sectors = net_vpci_cfg32(&v->t, D_CAPACITY) |
+                     (uint64_t)net_vpci_cfg32(&v->t, D_CAPACITY + 4) << 32;
     v->dev.read_only = f & (1u << F_RO);
     v->dev.has_flush = f & (1u << F_FLUSH);
-    v->size_max = f & (1u << F_SIZE_MAX) ? r32(v->devcfg, D_SIZE_MAX) : 0;
-    uint32_t seg_max = f & (1u << F_SEG_MAX) ? r32(v->devcfg, D_SEG_MAX) : PHYS_MAX;
+    v->size_max = f & (1u << F_SIZE_MAX) ? net_vpci_cfg32(&v->t, D_SIZE_MAX) : 0;
+    uint32_t seg_max = f & (1u << F_SEG_MAX) ? net_vpci_cfg32(&v->t, D_SEG_MAX) : PHYS_MAX;
     v->max_phys = (uint16_t)MIN(MIN((uint32_t)PHYS_MAX, seg_max), v->ring.size - 2u);
     /* Any request of max_bytes in BLK_SEG_MAX segments must map into
      * max_phys pieces: each segment may add two partial pages. */
@@ -247,39 +130,22 @@ read_config(struct vblk *v)
 static int
 setup_queue(struct vblk *v)
 {
-    w16(v->common, C_QSELECT, 0);
-    uint16_t max = r16(v->common, C_QSIZE);
-    if (max < 4)
-        return -ENODEV;
-    uint16_t size = QMAX;
-    while (size > max)
-        size >>= 1;
-    uint64_t rpa = mem_frame_alloc_contig(net_vring_bytes(size) / PAGE_SIZE);
+    int err = net_vpci_queue(&v->t, 0, QMAX, 4, &v->ring, &v->notify);
+    if (err)
+        return err;
+    uint16_t size = v->ring.size;
     uint64_t hpa = mem_frame_alloc_zero();
-    if (!rpa || !hpa)
+    if (!hpa)
         return -ENOMEM;     /* frames stay allocated: a failed probe is rare and final */
     static_assert(QMAX * (sizeof(struct hdr) + 1) <= PAGE_SIZE, "headers and status fit a page");
     v->hdrs = mem_p2v(hpa);
     v->hdrs_pa = hpa;
     v->status_pa = hpa + QMAX * sizeof(struct hdr);
     v->status = mem_p2v(v->status_pa);
-    net_vring_init(&v->ring, mem_p2v(rpa), size);
     for (uint16_t i = 0; i < size; i++)
         v->link[i] = i + 1 < size ? i + 1 : NIL;
     v->free_head = 0;
     v->nfree = size;
-    w16(v->common, C_QSIZE, size);
-    w64(v->common, C_QDESC, rpa);
-    w64(v->common, C_QAVAIL, rpa + net_vring_avail_off(size));
-    w64(v->common, C_QUSED, rpa + net_vring_used_off(size));
-    if (v->msix) {
-        w16(v->common, C_QMSIX, 0);
-        if (r16(v->common, C_QMSIX) != 0)
-            return -EIO;
-    }
-    uint16_t noff = r16(v->common, C_QNOTIFY);
-    v->notify = (volatile uint16_t *)(v->notify_base + (size_t)noff * v->notify_mul);
-    w16(v->common, C_QENABLE, 1);
     return 0;
 }
 
@@ -365,7 +231,7 @@ vblk_irq(void *arg)
     struct vblk *v = arg;
     if (!v->up)
         return;         /* a shared line fired before our queue exists */
-    if (!v->msix && !(r8(v->isr, 0) & 1))
+    if (!v->t.msix && !(net_vpci_isr(&v->t) & 1))
         return;         /* shared INTx line, not ours (the read acknowledged it) */
     struct blk_req *done = NULL;
     struct blk_req **tail = &done;
@@ -397,7 +263,7 @@ static void
 log_dev(struct vblk *v, const struct pci_dev *p, int vector, enum pci_irq_kind kind)
 {
     uint64_t f = v->dev.features;
-    uint32_t bsize = f & (1u << F_BLK_SIZE) ? r32(v->devcfg, D_BLK_SIZE) : BLK_SECTOR;
+    uint32_t bsize = f & (1u << F_BLK_SIZE) ? net_vpci_cfg32(&v->t, D_BLK_SIZE) : BLK_SECTOR;
     kprintf("wisp: %s: virtio-blk at %02x:%02x.%x, %lu MiB (%lu sectors), %s vector %d, "
             "queue %u, max request %u KiB, block %u, features%s%s%s%s%s\n",
             v->dev.name, p->bus, p->dev, p->fn, (unsigned long)(v->dev.sectors >> 11),
@@ -412,20 +278,19 @@ start(struct vblk *v, const struct pci_dev *p)
 {
     int vector, err;
     enum pci_irq_kind kind;
-    if ((err = find_caps(v, p)) != 0 || (err = negotiate(v)) != 0)
+    if ((err = negotiate(v, p)) != 0)
         return err;
     err = pci_irq_setup(p, PCI_ALLOW_MSIX | PCI_ALLOW_INTX, vblk_irq, v, &vector, &kind);
     if (err)
         return err;
-    v->msix = kind == PCI_IRQ_MSIX;
-    w16(v->common, C_MSIX, NO_VECTOR);      /* no configuration-change interrupts */
+    net_vpci_irq_mode(&v->t, kind == PCI_IRQ_MSIX);
     if ((err = setup_queue(v)) != 0)
         return err;
     read_config(v);
     if ((err = blk_register(&v->dev)) != 0)
         return err;
     v->up = true;
-    w8(v->common, C_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    net_vpci_ready(&v->t);
     log_dev(v, p, vector, kind);
     return 0;
 }
@@ -442,8 +307,7 @@ probe(const struct pci_dev *p)
     pci_enable(p);
     int err = start(v, p);
     if (err) {
-        if (v->common)
-            w8(v->common, C_STATUS, S_FAILED);
+        net_vpci_fail(&v->t);
         kprintf("wisp: virtio-blk at %02x:%02x.%x: not usable (error %d)\n", p->bus, p->dev,
                 p->fn, -err);
         return err;     /* v and its queue leak: the device may still own them */

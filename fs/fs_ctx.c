@@ -149,6 +149,12 @@ fs_fd_get(struct fs_ctx *c, int fd)
     return f;
 }
 
+struct file *
+fs_fd_get_exact(struct fs_ctx *c, long fd)
+{
+    return fd == (int)fd ? fs_fd_get(c, (int)fd) : NULL;
+}
+
 int
 fs_fd_close(struct fs_ctx *c, int fd)
 {

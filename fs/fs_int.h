@@ -211,6 +211,8 @@ struct fs_ctx *fs_ctx_new_empty(struct vnode *cwd);
 int  fs_fd_install(struct fs_ctx *c, struct file *f, int min, bool cloexec);
 /* A referenced file for fd, or NULL (-EBADF). */
 struct file *fs_fd_get(struct fs_ctx *c, int fd);
+/* The same for an fd a system call took as a long: NULL when not an int. */
+struct file *fs_fd_get_exact(struct fs_ctx *c, long fd);
 int  fs_fd_close(struct fs_ctx *c, int fd);
 /* Put f at exactly fd, closing what was there. f's reference moves. */
 int  fs_fd_replace(struct fs_ctx *c, int fd, struct file *f, bool cloexec);

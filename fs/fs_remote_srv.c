@@ -154,6 +154,17 @@ fs_rpc_stream_read(int from_node, const void *req, size_t reqlen, void *rep, siz
     return 0;
 }
 
+/* The reply of one u64. */
+static int
+reply_u64(void *rep, size_t *replen, uint64_t v)
+{
+    if (*replen < 8)
+        return -EMSGSIZE;
+    fs_put64(rep, v);
+    *replen = 8;
+    return 0;
+}
+
 /* id, off, flags, caller, data -> u64 bytes written. */
 int
 fs_rpc_stream_write(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
@@ -170,11 +181,7 @@ fs_rpc_stream_write(int from_node, const void *req, size_t reqlen, void *rep, si
     fs_file_unref(f);
     if (r < 0)
         return (int)r;
-    if (*replen < 8)
-        return -EMSGSIZE;
-    fs_put64(rep, (uint64_t)r);
-    *replen = 8;
-    return 0;
+    return reply_u64(rep, replen, (uint64_t)r);
 }
 
 /* id, cmd, caller, argument (fs_ioctl_arg) -> the argument out, for "out" ones. */
@@ -226,11 +233,7 @@ fs_rpc_stream_poll(int from_node, const void *req, size_t reqlen, void *rep, siz
         return -EBADF;
     int ev = f->vn->ops->poll ? f->vn->ops->poll(f) : FS_POLLIN | FS_POLLOUT;
     fs_file_unref(f);
-    if (*replen < 8)
-        return -EMSGSIZE;
-    fs_put64(rep, (uint64_t)ev);
-    *replen = 8;
-    return 0;
+    return reply_u64(rep, replen, (uint64_t)ev);
 }
 
 /* id, off, whence -> u64 the new offset. */
@@ -245,11 +248,7 @@ fs_rpc_stream_lseek(int from_node, const void *req, size_t reqlen, void *rep, si
     fs_file_unref(f);
     if (r < 0)
         return (int)r;
-    if (*replen < 8)
-        return -EMSGSIZE;
-    fs_put64(rep, (uint64_t)r);
-    *replen = 8;
-    return 0;
+    return reply_u64(rep, replen, (uint64_t)r);
 }
 
 /* id -> the attributes (struct fs_attr_wire). */

@@ -189,21 +189,6 @@ send_run(struct rmt_file *e, struct vnode *v, uint64_t bno, const uint8_t *data,
     return err;
 }
 
-/* Sorts blk[] (and gens[]) by block number: n is small. */
-static void
-sort_by_bno(struct fscache_block **blk, uint64_t *gens, unsigned n)
-{
-    for (unsigned i = 1; i < n; i++)
-        for (unsigned j = i; j > 0 && blk[j]->bno < blk[j - 1]->bno; j--) {
-            struct fscache_block *t = blk[j];
-            blk[j] = blk[j - 1];
-            blk[j - 1] = t;
-            uint64_t g = gens[j];
-            gens[j] = gens[j - 1];
-            gens[j - 1] = g;
-        }
-}
-
 /* Send blk[i..j) (contiguous) as one WRITE, cut at the file's size. */
 static int
 send_blocks(struct rmt_file *e, struct vnode *v, struct fscache_block **blk, unsigned i,
@@ -234,7 +219,7 @@ write_back(struct rmt_file *e, uint64_t before)
     unsigned n;
     while (!err && (n = fscache_take_dirty(cache, false, key_of(e->fh), before, blk, gens,
                                            RUN_MAX * 4)) > 0) {
-        sort_by_bno(blk, gens, n);
+        fscache_sort(blk, gens, n, FSCACHE_BY_BNO);
         for (unsigned i = 0, j; i < n; i = j) {
             for (j = i + 1; j < n && j - i < RUN_MAX && blk[j]->bno == blk[j - 1]->bno + 1; j++)
                 ;

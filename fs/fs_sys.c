@@ -53,12 +53,9 @@ fs_sys_base(struct fs_ctx *c, long dirfd, const char *path, struct vnode **base)
     *base = NULL;
     if (path[0] == '/' || dirfd == FS_AT_FDCWD)
         return 0;
-    struct file *f = fs_fd_get(c, (int)dirfd);
-    if (!f || dirfd != (int)dirfd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(c, dirfd);
+    if (!f)
         return -EBADF;
-    }
     int err = 0;
     if (!FS_ISDIR(f->vn->mode) && path[0] != '\0')
         err = -ENOTDIR;
@@ -164,12 +161,9 @@ transfer(struct file *f, uint64_t ubuf, uint64_t n, int64_t pos, bool wr, int xf
 static long
 rw(long fd, uint64_t ubuf, uint64_t n, int64_t pos, bool wr)
 {
-    struct file *f = fs_fd_get(fs_cur(), (int)fd);
-    if (!f || fd != (int)fd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(fs_cur(), fd);
+    if (!f)
         return -EBADF;
-    }
     long r;
     char none;
     if (pos >= 0 && f->vn->ops->noseek)
@@ -216,12 +210,9 @@ rwv(long fd, uint64_t uiov, long iovcnt, bool wr)
 {
     if (iovcnt < 0 || iovcnt > IOV_MAX)
         return -EINVAL;
-    struct file *f = fs_fd_get(fs_cur(), (int)fd);
-    if (!f || fd != (int)fd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(fs_cur(), fd);
+    if (!f)
         return -EBADF;
-    }
     long ret = 0;
     struct iovec_u *iov = kmalloc(sizeof(*iov) * (size_t)(iovcnt ? iovcnt : 1));
     if (!iov) {
@@ -317,12 +308,9 @@ sys_close(int fd)
 long
 sys_lseek(int fd, long off, unsigned int whence)
 {
-    struct file *f = fs_fd_get(fs_cur(), (int)fd);
-    if (!f || fd != (int)fd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(fs_cur(), fd);
+    if (!f)
         return -EBADF;
-    }
     long r = fs_file_lseek(f, off, whence);
     fs_file_unref(f);
     return r;
@@ -332,12 +320,9 @@ long
 sys_ioctl(int fd, unsigned int cmd, uint64_t arg)
 {
     struct fs_ctx *c = fs_cur();
-    struct file *f = fs_fd_get(c, (int)fd);
-    if (!f || fd != (int)fd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(c, fd);
+    if (!f)
         return -EBADF;
-    }
     long r;
     int on;
     cmd &= 0xffffffffu;         /* the kernel takes cmd as unsigned int */
@@ -402,12 +387,9 @@ static long
 dup_at(long oldfd, long min, bool cloexec)
 {
     struct fs_ctx *c = fs_cur();
-    struct file *f = fs_fd_get(c, (int)oldfd);
-    if (!f || oldfd != (int)oldfd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(c, oldfd);
+    if (!f)
         return -EBADF;
-    }
     if (min < 0 || min >= FS_NFD) {
         fs_file_unref(f);
         return -EINVAL;
@@ -432,12 +414,9 @@ sys_dup3(int oldfd, int newfd, int flags)
     if (oldfd == newfd)
         return -EINVAL;
     struct fs_ctx *c = fs_cur();
-    struct file *f = fs_fd_get(c, (int)oldfd);
-    if (!f || oldfd != (int)oldfd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(c, oldfd);
+    if (!f)
         return -EBADF;
-    }
     if (newfd < 0 || newfd >= FS_NFD) {
         fs_file_unref(f);
         return -EBADF;
@@ -449,12 +428,9 @@ long
 sys_dup2(int oldfd, int newfd)
 {
     if (oldfd == newfd) {
-        struct file *f = fs_fd_get(fs_cur(), (int)oldfd);
-        if (!f || oldfd != (int)oldfd) {
-            if (f)
-                fs_file_unref(f);
+        struct file *f = fs_fd_get_exact(fs_cur(), oldfd);
+        if (!f)
             return -EBADF;
-        }
         fs_file_unref(f);
         return newfd;
     }
@@ -471,12 +447,9 @@ sys_fcntl(int fd, unsigned int cmd, uint64_t arg)
         return fs_fd_get_cloexec(c, (int)fd) > 0 ? FD_CLOEXEC : fs_fd_get_cloexec(c, (int)fd);
     if (cmd == F_SETFD)
         return fs_fd_set_cloexec(c, (int)fd, arg & FD_CLOEXEC);
-    struct file *f = fs_fd_get(c, (int)fd);
-    if (!f || fd != (int)fd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(c, fd);
+    if (!f)
         return -EBADF;
-    }
     long r = -EINVAL;
     spin_lock(&f->lock);
     if (cmd == F_GETFL) {

@@ -39,12 +39,9 @@ setattr(struct vnode *v, const struct fs_attr *a)
 static int
 fd_vnode(long fd, struct vnode **out, int *flags)
 {
-    struct file *f = fs_fd_get(fs_cur(), (int)fd);
-    if (!f || fd != (int)fd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(fs_cur(), fd);
+    if (!f)
         return -EBADF;
-    }
     *out = f->vn;
     fs_vn_ref(*out);
     if (flags)

@@ -92,8 +92,10 @@ cannot(const struct sysname *n, bool creating)
     return n->dir->rofs ? -EROFS : -EPERM;
 }
 
-long
-sys_mkdirat(int dirfd, uint64_t upath, unsigned int mode)
+/* mkdirat and mknodat: a new node of type at the name, its mode less the
+ * umask; what the file system cannot make (!ok) is cannot()'s error. */
+static long
+make_at(int dirfd, uint64_t upath, uint32_t type, unsigned int mode, bool ok)
 {
     struct sysname n;
     int err = name_get(dirfd, upath, &n);
@@ -102,15 +104,21 @@ sys_mkdirat(int dirfd, uint64_t upath, unsigned int mode)
     struct vnode *v;
     if (name_dots(&n))
         err = -EEXIST;
-    else if (!n.dir->ops->create)
+    else if (!n.dir->ops->create || !ok)
         err = cannot(&n, true);
     else
         err = n.dir->ops->create(n.dir, n.name, n.len,
-                                 S_IFDIR | fs_umask_apply(fs_cur(), (uint32_t)mode), NULL, &v);
+                                 type | fs_umask_apply(fs_cur(), (uint32_t)mode), NULL, &v);
     if (!err)
         fs_vn_unref(v);
     name_put(&n);
     return err;
+}
+
+long
+sys_mkdirat(int dirfd, uint64_t upath, unsigned int mode)
+{
+    return make_at(dirfd, upath, S_IFDIR, mode, true);
 }
 
 long
@@ -133,22 +141,7 @@ sys_mknodat(int dirfd, uint64_t upath, unsigned int mode, unsigned int dev)
     if (type != 0 && type != S_IFREG && type != S_IFIFO && type != S_IFSOCK &&
         type != S_IFCHR && type != S_IFBLK)
         return -EINVAL;
-    struct sysname n;
-    int err = name_get(dirfd, upath, &n);
-    if (err)
-        return err == -EBUSY ? -EEXIST : err;   /* mkdir("/"): it exists (mkdir -p) */
-    struct vnode *v;
-    if (name_dots(&n))
-        err = -EEXIST;
-    else if (!n.dir->ops->create || (type != 0 && type != S_IFREG))
-        err = cannot(&n, true);
-    else
-        err = n.dir->ops->create(n.dir, n.name, n.len,
-                                 S_IFREG | fs_umask_apply(fs_cur(), (uint32_t)mode), NULL, &v);
-    if (!err)
-        fs_vn_unref(v);
-    name_put(&n);
-    return err;
+    return make_at(dirfd, upath, S_IFREG, mode, type == 0 || type == S_IFREG);
 }
 
 long

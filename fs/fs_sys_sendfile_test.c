@@ -5,39 +5,13 @@
  * as input, and Linux's EBADF/EINVAL/ESPIPE/EFAULT/EISDIR cases.
  */
 // TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_sys_name.c fs/fs_sys_attr.c fs/fs_sys_sendfile.c fs/fs_tmp.c fs/fs_tmp_dir.c fs/fs_tmp_data.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_mem.c tests/host/fake_rand.c
-#include "fs/fs_testlib.h"
-#include "kernel/mem.h"
+#include "fs/fs_tmp_testlib.h"
 #include "kernel/time.h"
 
 uint64_t
 time_realtime_ns(void)
 {
     return 1700000000ull * 1000000000ull;
-}
-
-uint64_t
-mem_frame_alloc_zero(void)
-{
-    void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
-    memset(p, 0, PAGE_SIZE);
-    return (uint64_t)(uintptr_t)p;
-}
-
-void
-mem_frame_free(uint64_t pa)
-{
-    free((void *)(uintptr_t)pa);
-}
-
-static void
-setup(void)
-{
-    static bool mounted;
-    tsetup();
-    if (!mounted) {
-        ASSERT(fs_tmp_mount("/tmp", 1 << 24) == 0, "a tmpfs on /tmp");
-        mounted = true;
-    }
 }
 
 /* A new empty /tmp file open with flags (plus O_CREAT|O_TRUNC). */
@@ -61,7 +35,7 @@ holds(const char *path, const char *want, size_t n)
 static void
 test_sendfile_null_offset_moves_file_offset(void)
 {
-    setup();
+    tmp_setup();
     long in = topen("/etc/big", O_RDONLY);
     long out = tcreate("/tmp/sf", O_WRONLY);
     EXPECT_EQ(sys_lseek((int)in, 100, 0), 100);
@@ -79,7 +53,7 @@ test_sendfile_null_offset_moves_file_offset(void)
 static void
 test_sendfile_offset_pointer_leaves_file_offset(void)
 {
-    setup();
+    tmp_setup();
     long in = topen("/etc/big", O_RDONLY);
     long out = tcreate("/tmp/sf", O_WRONLY);
     int64_t off = 39000;
@@ -99,7 +73,7 @@ test_sendfile_offset_pointer_leaves_file_offset(void)
 static void
 test_sendfile_from_pipe(void)
 {
-    setup();
+    tmp_setup();
     int p[2];
     EXPECT_EQ(sys_pipe2(U(p), 0), 0);
     long out = tcreate("/tmp/sf", O_WRONLY);
@@ -117,7 +91,7 @@ test_sendfile_from_pipe(void)
 static void
 test_sendfile_errors(void)
 {
-    setup();
+    tmp_setup();
     long in = topen("/etc/big", O_RDONLY);
     long out = tcreate("/tmp/sf", O_WRONLY);
     long app = sys_open(U("/tmp/sf"), O_WRONLY | O_APPEND, 0);
@@ -139,7 +113,7 @@ test_sendfile_errors(void)
 static void
 test_copy_file_range(void)
 {
-    setup();
+    tmp_setup();
     long in = topen("/etc/big", O_RDONLY);
     long out = tcreate("/tmp/cfr", O_RDWR);
     int64_t ioff = 10;

@@ -5,45 +5,12 @@
  * ESPIPE, EINVAL), sync and syncfs, faccessat2 on tmpfs.
  */
 // TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_sys_name.c fs/fs_sys_attr.c fs/fs_tmp.c fs/fs_tmp_dir.c fs/fs_tmp_data.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_mem.c tests/host/fake_rand.c
-#include "fs/fs_testlib.h"
-#include "kernel/mem.h"
-
-struct tstat {
-    uint64_t dev, ino, nlink;
-    uint32_t mode, uid, gid, pad;
-    uint64_t rdev;
-    int64_t size, blksize, blocks, t[6], r[3];
-};
-
-uint64_t
-mem_frame_alloc_zero(void)
-{
-    void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
-    memset(p, 0, PAGE_SIZE);
-    return (uint64_t)(uintptr_t)p;
-}
-
-void
-mem_frame_free(uint64_t pa)
-{
-    free((void *)(uintptr_t)pa);
-}
-
-static void
-setup(void)
-{
-    static bool mounted;
-    tsetup();
-    if (!mounted) {
-        ASSERT(fs_tmp_mount("/tmp", 1 << 24) == 0, "a tmpfs on /tmp");
-        mounted = true;
-    }
-}
+#include "fs/fs_tmp_testlib.h"
 
 static void
 test_mknod_regular_only(void)
 {
-    setup();
+    tmp_setup();
     struct tstat st;
     EXPECT_EQ(sys_mknod(U("/tmp/reg"), S_IFREG | 0600, 0), 0);
     EXPECT_EQ(sys_stat(U("/tmp/reg"), U(&st)), 0);
@@ -62,7 +29,7 @@ test_mknod_regular_only(void)
 static void
 test_fallocate(void)
 {
-    setup();
+    tmp_setup();
     struct tstat st;
     long fd = sys_open(U("/tmp/fa"), O_RDWR | O_CREAT | O_TRUNC, 0644);
     EXPECT_EQ(sys_fallocate((int)fd, 0, 0, 4096), 0);

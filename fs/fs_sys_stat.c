@@ -124,12 +124,9 @@ sys_lstat(uint64_t upath, uint64_t ustat)
 long
 sys_fstat(int fd, uint64_t ustat)
 {
-    struct file *f = fs_fd_get(fs_cur(), (int)fd);
-    if (!f || fd != (int)fd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(fs_cur(), fd);
+    if (!f)
         return -EBADF;
-    }
     /* A remote file asks its exporter first (fs_remote.c). */
     int err = f->vn->ops->getattr ? f->vn->ops->getattr(f) : 0;
     if (!err)
@@ -234,12 +231,9 @@ sys_chdir(uint64_t upath)
 long
 sys_fchdir(int fd)
 {
-    struct file *f = fs_fd_get(fs_cur(), (int)fd);
-    if (!f || fd != (int)fd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(fs_cur(), fd);
+    if (!f)
         return -EBADF;
-    }
     struct vnode *v = f->vn;
     fs_vn_ref(v);
     fs_file_unref(f);
@@ -300,12 +294,9 @@ fill_dirents(struct vnode *dir, uint64_t *pos, char *kbuf, size_t cap, struct fs
 long
 sys_getdents64(int fd, uint64_t ubuf, unsigned int n)
 {
-    struct file *f = fs_fd_get(fs_cur(), (int)fd);
-    if (!f || fd != (int)fd) {
-        if (f)
-            fs_file_unref(f);
+    struct file *f = fs_fd_get_exact(fs_cur(), fd);
+    if (!f)
         return -EBADF;
-    }
     long r;
     size_t cap = (size_t)MIN(n, (uint64_t)FS_IOCHUNK);
     char *kbuf = NULL;

@@ -8,17 +8,9 @@
  * and when the frame allocator is empty, EROFS on the initrd, tmpsize=.
  */
 // TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_sys_name.c fs/fs_sys_attr.c fs/fs_tmp_dir.c fs/fs_tmp_data.c fs/fs_tty.c fs/fs_vfs.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_mem.c tests/host/fake_rand.c fs/fs_realpath.c
-#include "fs/fs_testlib.h"
 #include "fs/fs_tmp.h"
-#include "kernel/mem.h"
+#include "fs/fs_tmp_testlib.h"
 #include "kernel/time.h"
-
-struct tstat {
-    uint64_t dev, ino, nlink;
-    uint32_t mode, uid, gid, pad;
-    uint64_t rdev;
-    int64_t size, blksize, blocks, t[6], r[3];
-};
 
 struct tstatfs {
     int64_t type, bsize;
@@ -27,35 +19,13 @@ struct tstatfs {
     int64_t namelen, frsize, flags, spare[4];
 };
 
-/* Fakes: the wall clock and the frame allocator (frames_left: -1 no limit). */
+/* The wall clock, fake. */
 static uint64_t fake_now = 1700000000ull * 1000000000ull;
-static long frames_left = -1;
-static long frames_out;
 
 uint64_t
 time_realtime_ns(void)
 {
     return fake_now;
-}
-
-uint64_t
-mem_frame_alloc_zero(void)
-{
-    if (frames_left == 0)
-        return 0;
-    if (frames_left > 0)
-        frames_left--;
-    void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
-    memset(p, 0, PAGE_SIZE);
-    frames_out++;
-    return (uint64_t)(uintptr_t)p;
-}
-
-void
-mem_frame_free(uint64_t pa)
-{
-    free((void *)(uintptr_t)pa);
-    frames_out--;
 }
 
 static void

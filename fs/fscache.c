@@ -216,15 +216,21 @@ fscache_dirty(struct fscache *c, struct fscache_block *b, uint64_t now_ns)
     spin_unlock(&c->lock);
 }
 
-/* Sorts the first n of out[] (and gens[]) by dirtied_ns: n is small. */
-static void
-sort_oldest_first(struct fscache_block **out, uint64_t *gens, unsigned n)
+static uint64_t
+sort_key(const struct fscache_block *b, enum fscache_order by)
+{
+    return by == FSCACHE_BY_BNO ? b->bno : b->dirtied_ns;
+}
+
+/* An insertion sort: n is small (a write-back batch). */
+void
+fscache_sort(struct fscache_block **blk, uint64_t *gens, unsigned n, enum fscache_order by)
 {
     for (unsigned i = 1; i < n; i++)
-        for (unsigned j = i; j > 0 && out[j]->dirtied_ns < out[j - 1]->dirtied_ns; j--) {
-            struct fscache_block *t = out[j];
-            out[j] = out[j - 1];
-            out[j - 1] = t;
+        for (unsigned j = i; j > 0 && sort_key(blk[j], by) < sort_key(blk[j - 1], by); j--) {
+            struct fscache_block *t = blk[j];
+            blk[j] = blk[j - 1];
+            blk[j - 1] = t;
             uint64_t g = gens[j];
             gens[j] = gens[j - 1];
             gens[j - 1] = g;
@@ -246,7 +252,7 @@ fscache_take_dirty(struct fscache *c, bool any, uint64_t file, uint64_t before_n
         out[n++] = b;
     }
     spin_unlock(&c->lock);
-    sort_oldest_first(out, gens, n);
+    fscache_sort(out, gens, n, FSCACHE_BY_AGE);
     return n;
 }
 

@@ -71,6 +71,11 @@ void fscache_dirty(struct fscache *c, struct fscache_block *b, uint64_t now_ns);
 unsigned fscache_take_dirty(struct fscache *c, bool any, uint64_t file, uint64_t before_ns,
                             struct fscache_block **out, uint64_t *gens, unsigned max);
 
+/* Sorts the first n of blk[], and gens[] with it, by the time each was
+ * dirtied (oldest first) or by block number. */
+enum fscache_order { FSCACHE_BY_AGE, FSCACHE_BY_BNO };
+void fscache_sort(struct fscache_block **blk, uint64_t *gens, unsigned n, enum fscache_order by);
+
 /* The block's bytes as of generation `gen` reached the server: clean unless
  * dirtied again since. Drops the reference fscache_take_dirty took. */
 void fscache_cleaned(struct fscache *c, struct fscache_block *b, uint64_t gen);

@@ -13,16 +13,11 @@
  */
 // TEST_SRCS: fs/wfs_crc.c fs/wfs_super.c fs/wfs_cache.c fs/wfs_journal.c fs/wfs_alloc.c fs/wfs_inode.c fs/wfs_dir.c fs/wfs_ops.c fs/wfs_rename.c fs/wfs_file.c fs/wfs_mkfs.c fs/wfs_fsck.c fs/wfs_fsck_dir.c fs/wfs_fsck_link.c kernel/lib_printf.c kernel/lib_string.c tests/host/fake_kmalloc.c tests/host/fake_sync.c fs/fssrv.c fs/fssrv_walk.c fs/fssrv_open.c fs/fssrv_recov.c fs/fsconsist.c fs/fsproto.c kernel/wire.c tests/host/fuzz_mutate.c fs/fssrv_stream.c
 #include <stdlib.h>
-#include "fs/fs_abi.h"
-#include "fs/fssrv.h"
-#include "fs/wfs_testlib.h"
+#include "fs/fssrv_testlib.h"
 #include "tests/host/fuzz_mutate.h"
 
-static struct memdev md;
-static struct wfs *fs;
-static struct fssrv *srv;
-static struct fsproto_msg req, rep, dec;
-static uint8_t io[FSPROTO_IO_MAX], wirebuf[FSPROTO_IO_MAX + 8192], repbuf[FSPROTO_IO_MAX + 8192];
+static struct fsproto_msg dec;
+static uint8_t wirebuf[FSPROTO_IO_MAX + 8192], repbuf[FSPROTO_IO_MAX + 8192];
 static struct fuzz_rng rng = { 0x51ed270b27e1a5c3ull };
 static struct fsproto_fh handles[6];
 static const char *names[] = { "a", "b", "..", ".", "d", "sub", "x" };
@@ -47,8 +42,7 @@ rnd(uint64_t n)
 static void
 setup(void)
 {
-    fs = md_mkfs_mount(&md, 2048);
-    srv = fssrv_new(fs, 3, notify, NULL);
+    srv_start(3, notify);
     uint32_t d, f;
     struct wfs_attr a;
     EXPECT_EQ(wfs_mkdir(fs, WFS_ROOT_INO, "d", 0755, 0, 0, &d), 0);
@@ -92,7 +86,7 @@ make_req(unsigned op)
     req.attr.size = rnd(2) ? rnd(100000) : special[rnd(ARRAY_SIZE(special))];
     req.attr.mode = (uint32_t)rnd(0777);
     req.cookie = rnd(4) ? rnd(10) : UINT64_MAX;
-    req.data = io;
+    req.data = buf;
     req.datalen = (size_t)rnd(5000);
 }
 
@@ -114,7 +108,7 @@ fuzz_one(long i)
     if (fsproto_get_req(op, wirebuf, (size_t)n, &dec) != 0)
         return;
     dec.op = (uint16_t)op;
-    fssrv_serve(srv, (int)rnd(6), &dec, &rep, io);
+    fssrv_serve(srv, (int)rnd(6), &dec, &rep, buf);
     EXPECT_TRUE(rep.err <= 0 && rep.err >= -4095);
     long r = fsproto_put_rep(&rep, repbuf, sizeof(repbuf));
     if (r < 0)
@@ -137,19 +131,7 @@ test_fssrv_fuzz_requests(void)
     struct fssrv_stats st;
     fssrv_get_stats(srv, &st);
     fprintf(stderr, "%ld requests: %lu served with an error\n", iters, (unsigned long)st.errors);
-    fssrv_free(srv);
-    EXPECT_EQ(wfs_unmount(fs), 0);
-    EXPECT_EQ(md_fsck(&md, 0, true), WFS_FSCK_CLEAN);
-    free(fs);
-    md_free(&md);
-}
-
-static int
-serve(unsigned op)
-{
-    req.op = (uint16_t)op;
-    fssrv_serve(srv, 1, &req, &rep, io);
-    return rep.err;
+    teardown();
 }
 
 static void
@@ -160,44 +142,40 @@ test_fssrv_hostile_cases(void)
     req.fh = handles[2];
     req.off = UINT64_MAX - 10;
     req.len = 100;
-    EXPECT_TRUE(serve(FSP_READ) <= 0 && rep.datalen == 0);   /* past any end: nothing */
+    EXPECT_TRUE(serve(1, FSP_READ) <= 0 && rep.datalen == 0);   /* past any end: nothing */
     make_req(FSP_WRITE);
     req.fh = handles[2];
     req.flags = 0;
     req.off = UINT64_MAX - 10;
     req.datalen = 100;
-    EXPECT_TRUE(serve(FSP_WRITE) < 0);                        /* too big a file */
+    EXPECT_TRUE(serve(1, FSP_WRITE) < 0);                        /* too big a file */
     make_req(FSP_READ);
     req.fh = handles[2];
     req.len = FSPROTO_IO_MAX + 1;
-    EXPECT_EQ(serve(FSP_READ), -EINVAL);
+    EXPECT_EQ(serve(1, FSP_READ), -EINVAL);
     make_req(FSP_WALK);
     req.fh = handles[0];
     req.flags = 0;
     strcpy(req.path, "../../../d");      /* `..` past the root: the client's root decides */
-    EXPECT_EQ(serve(FSP_WALK), 0);
+    EXPECT_EQ(serve(1, FSP_WALK), 0);
     EXPECT_TRUE(rep.flags & FSP_REDIRECT);
     EXPECT_TRUE(strncmp(rep.path, "/", 1) == 0);
     make_req(FSP_GETATTR);
     req.fh = handles[3];
-    EXPECT_EQ(serve(FSP_GETATTR), -ESTALE);
+    EXPECT_EQ(serve(1, FSP_GETATTR), -ESTALE);
     req.fh = handles[4];
-    EXPECT_TRUE(serve(FSP_GETATTR) < 0);
+    EXPECT_TRUE(serve(1, FSP_GETATTR) < 0);
     make_req(FSP_CLOSE);
     req.fh = handles[2];
     req.flags = O_RDWR;
-    EXPECT_EQ(serve(FSP_CLOSE), -EBADF);                      /* a forged close */
+    EXPECT_EQ(serve(1, FSP_CLOSE), -EBADF);                      /* a forged close */
     /* a name one byte too long never decodes */
     make_req(FSP_CREATE);
     long n = fsproto_put_req(&req, wirebuf, sizeof(wirebuf));
     EXPECT_TRUE(n > 0);
     memset(req.name, 'n', sizeof(req.name));
     EXPECT_TRUE(fsproto_put_req(&req, wirebuf, sizeof(wirebuf)) < 0);
-    fssrv_free(srv);
-    EXPECT_EQ(wfs_unmount(fs), 0);
-    EXPECT_EQ(md_fsck(&md, 0, true), WFS_FSCK_CLEAN);
-    free(fs);
-    md_free(&md);
+    teardown();
 }
 
 void

@@ -15,31 +15,9 @@
  * thread.
  */
 // TEST_SRCS: fs/wfs_crc.c fs/wfs_super.c fs/wfs_cache.c fs/wfs_journal.c fs/wfs_alloc.c fs/wfs_inode.c fs/wfs_dir.c fs/wfs_ops.c fs/wfs_rename.c fs/wfs_file.c fs/wfs_mkfs.c fs/wfs_fsck.c fs/wfs_fsck_dir.c fs/wfs_fsck_link.c kernel/lib_printf.c kernel/lib_string.c tests/host/fake_kmalloc.c tests/host/fake_sync.c fs/fssrv.c fs/fssrv_walk.c fs/fssrv_open.c fs/fsconsist.c fs/fsproto.c kernel/wire.c fs/fssrv_stream.c
-#include "fs/fs_abi.h"
-#include "fs/fssrv.h"
-#include "fs/wfs_testlib.h"
+#include "fs/fssrv_testlib.h"
 
-static struct memdev md;
-static struct wfs *fs;
-static struct fssrv *srv;
-static struct fsproto_msg req, rep;
-static uint8_t buf[FSPROTO_IO_MAX];
-static int calls[16][2], ncalls;
 static uint64_t clock_ns;
-static void (*in_callback)(int node);   /* runs while the server waits on a callback */
-
-static int
-notify(void *ctx, int node, unsigned op, struct fsproto_fh fh, uint64_t version)
-{
-    if (ncalls < 16) {
-        calls[ncalls][0] = node;
-        calls[ncalls][1] = (int)op;
-    }
-    ncalls++;
-    if (in_callback)
-        in_callback(node);
-    return 0;
-}
 
 static uint64_t
 now(void)
@@ -50,14 +28,11 @@ now(void)
 static struct fsproto_fh
 setup(void)
 {
-    fs = md_mkfs_mount(&md, 2048);
-    srv = fssrv_new(fs, 7, notify, NULL);
-    struct wfs_attr d, a;
+    srv_start(7, NULL);
+    struct wfs_attr a;
     uint32_t ino;
-    EXPECT_EQ(wfs_getattr(fs, WFS_ROOT_INO, &d), 0);
     EXPECT_EQ(wfs_create(fs, WFS_ROOT_INO, "f", WFS_S_IFREG | 0666, 0, 0, &ino), 0);
     EXPECT_EQ(wfs_getattr(fs, ino, &a), 0);
-    ncalls = 0;
     return (struct fsproto_fh){ ino, a.generation };
 }
 
@@ -66,26 +41,8 @@ static void
 reboot(uint32_t epoch)
 {
     fssrv_free(srv);
-    srv = fssrv_new(fs, epoch, notify, NULL);
+    srv = fssrv_new(fs, epoch, record_notify, NULL);
     ncalls = 0;
-}
-
-static void
-teardown(void)
-{
-    fssrv_free(srv);
-    EXPECT_EQ(wfs_unmount(fs), 0);
-    EXPECT_EQ(md_fsck(&md, 0, true), WFS_FSCK_CLEAN);
-    free(fs);
-    md_free(&md);
-}
-
-static int
-serve(int node, unsigned op)
-{
-    req.op = (uint16_t)op;
-    fssrv_serve(srv, node, &req, &rep, buf);
-    return rep.err;
 }
 
 static int
@@ -107,29 +64,11 @@ done(int node)
     return serve(node, FSP_REOPEN);
 }
 
-static int
-open_as(int node, struct fsproto_fh fh, uint32_t flags)
-{
-    memset(&req, 0, sizeof(req));
-    req.fh = fh;
-    req.flags = flags;
-    return serve(node, FSP_OPEN);
-}
-
-static int
-close_as(int node, struct fsproto_fh fh, uint32_t flags)
-{
-    memset(&req, 0, sizeof(req));
-    req.fh = fh;
-    req.flags = flags;
-    return serve(node, FSP_CLOSE);
-}
-
 static void
 test_fssrv_recov_rebuilds_records(void)
 {
     struct fsproto_fh f = setup();
-    EXPECT_EQ(open_as(1, f, O_RDWR), 0);
+    EXPECT_EQ(open_as(1, 0, f, O_RDWR), 0);
     reboot(8);
     /* node 1 had it open for writing and holds dirty blocks */
     EXPECT_EQ(reopen(1, f, 0, 1, true), 0);
@@ -139,7 +78,7 @@ test_fssrv_recov_rebuilds_records(void)
     EXPECT_EQ(ncalls, 0);
     /* node 2 reads: node 1 is recalled, then, both open and one
      * writing, node 1 stops caching */
-    EXPECT_EQ(open_as(2, f, O_RDONLY), 0);
+    EXPECT_EQ(open_as(2, 0, f, O_RDONLY), 0);
     EXPECT_TRUE(ncalls >= 1 && calls[0][0] == 1);
     EXPECT_TRUE(!(rep.flags & FSP_CACHEABLE));
     EXPECT_EQ(close_as(2, f, O_RDONLY), 0);
@@ -174,7 +113,7 @@ test_fssrv_recov_stale_and_conflict(void)
     /* node 2 opens for writing after the reboot; node 1's dirty blocks
      * from before cannot be reconciled */
     EXPECT_EQ(done(2), 0);
-    EXPECT_EQ(open_as(2, f, O_WRONLY), 0);
+    EXPECT_EQ(open_as(2, 0, f, O_WRONLY), 0);
     EXPECT_EQ(close_as(2, f, O_WRONLY), 0);
     EXPECT_EQ(reopen(1, f, 0, 1, true), -EIO);
     EXPECT_EQ(reopen(1, f, 1, 0, false), 0);            /* clean: fine */
@@ -201,19 +140,19 @@ test_fssrv_recov_grace_period(void)
     reboot(12);
     clock_ns = 1000;
     fssrv_recov_start(srv, 0, now, 15000);
-    EXPECT_EQ(open_as(0, f, O_RDONLY), 0);              /* the server's own node */
+    EXPECT_EQ(open_as(0, 0, f, O_RDONLY), 0);              /* the server's own node */
     EXPECT_EQ(close_as(0, f, O_RDONLY), 0);
-    EXPECT_EQ(open_as(3, f, O_RDONLY), -EAGAIN);        /* not reopened yet */
+    EXPECT_EQ(open_as(3, 0, f, O_RDONLY), -EAGAIN);        /* not reopened yet */
     memset(&req, 0, sizeof(req));
     req.fh = f;
     req.len = 10;
     EXPECT_EQ(serve(3, FSP_READ), 0);                  /* only opens wait */
     EXPECT_EQ(done(3), 0);
-    EXPECT_EQ(open_as(3, f, O_RDONLY), 0);
+    EXPECT_EQ(open_as(3, 0, f, O_RDONLY), 0);
     EXPECT_EQ(close_as(3, f, O_RDONLY), 0);
-    EXPECT_EQ(open_as(4, f, O_RDONLY), -EAGAIN);
+    EXPECT_EQ(open_as(4, 0, f, O_RDONLY), -EAGAIN);
     clock_ns += 15000;                                  /* the grace period is over */
-    EXPECT_EQ(open_as(4, f, O_RDONLY), 0);
+    EXPECT_EQ(open_as(4, 0, f, O_RDONLY), 0);
     EXPECT_EQ(close_as(4, f, O_RDONLY), 0);
     struct fssrv_stats st;
     fssrv_get_stats(srv, &st);
@@ -224,7 +163,6 @@ test_fssrv_recov_grace_period(void)
 static struct fsproto_fh files[4];
 static int depth, nested_open_err[4], write_err;
 
-static int serve(int node, unsigned op);
 
 /* The recalled node 1 answers each recall while the server waits: the
  * first three recalls start one more open of another file each (another
@@ -263,13 +201,13 @@ test_fssrv_recov_callbacks_leave_a_thread(void)
     }
     /* node 1 wrote every file and closed it: it may hold dirty blocks */
     for (int i = 0; i < 4; i++) {
-        EXPECT_EQ(open_as(1, files[i], O_RDWR), 0);
+        EXPECT_EQ(open_as(1, 0, files[i], O_RDWR), 0);
         EXPECT_EQ(close_as(1, files[i], O_RDWR), 0);
     }
     depth = 0;
     write_err = 1;
     in_callback = busy_threads;
-    EXPECT_EQ(open_as(2, files[0], O_RDONLY), 0);       /* recall -> 3 more opens */
+    EXPECT_EQ(open_as(2, 0, files[0], O_RDONLY), 0);       /* recall -> 3 more opens */
     in_callback = NULL;
     EXPECT_EQ(nested_open_err[1], 0);
     EXPECT_EQ(nested_open_err[2], 0);
@@ -279,7 +217,7 @@ test_fssrv_recov_callbacks_leave_a_thread(void)
     fssrv_get_stats(srv, &st);
     EXPECT_EQ(st.callback_waits, 1);
     /* its retry, now that nobody waits on a callback, goes through */
-    EXPECT_EQ(open_as(5, files[3], O_RDONLY), 0);
+    EXPECT_EQ(open_as(5, 0, files[3], O_RDONLY), 0);
     EXPECT_EQ(close_as(5, files[3], O_RDONLY), 0);
     for (int i = 0; i < 3; i++)
         EXPECT_EQ(close_as(2 + i, files[i], O_RDONLY), 0);
@@ -290,12 +228,12 @@ static void
 test_fssrv_recov_write_back_during_callbacks(void)
 {
     files[0] = setup();
-    EXPECT_EQ(open_as(1, files[0], O_RDWR), 0);
+    EXPECT_EQ(open_as(1, 0, files[0], O_RDWR), 0);
     EXPECT_EQ(close_as(1, files[0], O_RDWR), 0);
     depth = 3;                  /* straight to node 1's write-back */
     write_err = 1;
     in_callback = busy_threads;
-    EXPECT_EQ(open_as(2, files[0], O_RDONLY), 0);
+    EXPECT_EQ(open_as(2, 0, files[0], O_RDONLY), 0);
     in_callback = NULL;
     EXPECT_EQ(write_err, 0);    /* served while the open waits on the recall */
     memset(&req, 0, sizeof(req));
@@ -315,8 +253,8 @@ test_fssrv_recov_unlinked_open_files(void)
 {
     struct fsproto_fh f = setup();
     struct wfs_statfs st0, st1;
-    EXPECT_EQ(open_as(1, f, O_RDWR), 0);
-    EXPECT_EQ(open_as(2, f, O_RDONLY), 0);
+    EXPECT_EQ(open_as(1, 0, f, O_RDWR), 0);
+    EXPECT_EQ(open_as(2, 0, f, O_RDONLY), 0);
     memset(&req, 0, sizeof(req));
     req.fh = f;
     req.data = (const uint8_t *)"kept";
@@ -354,7 +292,7 @@ test_fssrv_recov_unlinked_open_files(void)
     EXPECT_EQ(wfs_create(fs, WFS_ROOT_INO, "g", WFS_S_IFREG | 0666, 0, 0, &ino), 0);
     EXPECT_EQ(wfs_getattr(fs, ino, &a), 0);
     struct fsproto_fh g = { ino, a.generation };
-    EXPECT_EQ(open_as(3, g, O_RDONLY), 0);
+    EXPECT_EQ(open_as(3, 0, g, O_RDONLY), 0);
     EXPECT_EQ(wfs_unlink(fs, WFS_ROOT_INO, "g"), 0);
     EXPECT_EQ(wfs_getattr(fs, ino, &a), 0);
     fssrv_node_down(srv, 3);

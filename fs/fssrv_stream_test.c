@@ -12,63 +12,21 @@
  * nodes may ask.
  */
 // TEST_SRCS: fs/wfs_crc.c fs/wfs_super.c fs/wfs_cache.c fs/wfs_journal.c fs/wfs_alloc.c fs/wfs_inode.c fs/wfs_dir.c fs/wfs_ops.c fs/wfs_rename.c fs/wfs_file.c fs/wfs_mkfs.c fs/wfs_fsck.c fs/wfs_fsck_dir.c fs/wfs_fsck_link.c kernel/lib_printf.c kernel/lib_string.c tests/host/fake_kmalloc.c tests/host/fake_sync.c fs/fssrv.c fs/fssrv_walk.c fs/fssrv_open.c fs/fsconsist.c fs/fsproto.c kernel/wire.c fs/fssrv_recov.c
-#include "fs/fs_abi.h"
 #include "fs/fssrv_int.h"
-#include "fs/wfs_testlib.h"
-
-static struct memdev md;
-static struct wfs *fs;
-static struct fssrv *srv;
-static struct fsproto_msg req, rep;
-static uint8_t buf[FSPROTO_IO_MAX];
-static int calls[32][2], ncalls;
-
-static int
-notify(void *ctx, int node, unsigned op, struct fsproto_fh fh, uint64_t version)
-{
-    if (ncalls < 32) {
-        calls[ncalls][0] = node;
-        calls[ncalls][1] = (int)op;
-        ncalls++;
-    }
-    return 0;
-}
+#include "fs/fssrv_testlib.h"
 
 static struct fsproto_fh
 setup(void)
 {
-    fs = md_mkfs_mount(&md, 2048);
-    srv = fssrv_new(fs, 7, notify, NULL);
-    struct wfs_attr a;
-    EXPECT_EQ(wfs_getattr(fs, WFS_ROOT_INO, &a), 0);
-    memset(&req, 0, sizeof(req));
-    req.op = FSP_CREATE;
-    req.fh = (struct fsproto_fh){ WFS_ROOT_INO, a.generation };
+    srv_start(7, NULL);
+    as(0);
+    req.fh = root_fh();
     strcpy(req.name, "f");
     req.mode = 0644;
     req.flags = O_RDWR | O_CREAT;
-    fssrv_serve(srv, 1, &req, &rep, buf);       /* node 1 has it open, read-write */
-    EXPECT_EQ(rep.err, 0);
+    EXPECT_EQ(serve(1, FSP_CREATE), 0);         /* node 1 has it open, read-write */
     ncalls = 0;
     return rep.fh;
-}
-
-static void
-teardown(void)
-{
-    fssrv_free(srv);
-    EXPECT_EQ(wfs_unmount(fs), 0);
-    EXPECT_EQ(md_fsck(&md, 0, true), WFS_FSCK_CLEAN);
-    free(fs);
-    md_free(&md);
-}
-
-static int
-serve(int node, unsigned op)
-{
-    req.op = (uint16_t)op;
-    fssrv_serve(srv, node, &req, &rep, buf);
-    return rep.err;
 }
 
 static int

@@ -7,69 +7,15 @@
  * pieces; the name ops; and fsck clean after it all.
  */
 // TEST_SRCS: fs/fsconsist.c fs/fsproto.c fs/fssrv_open.c fs/fssrv_recov.c fs/fssrv_stream.c fs/fssrv_walk.c fs/wfs_alloc.c fs/wfs_cache.c fs/wfs_crc.c fs/wfs_dir.c fs/wfs_file.c fs/wfs_fsck.c fs/wfs_fsck_dir.c fs/wfs_fsck_link.c fs/wfs_inode.c fs/wfs_journal.c fs/wfs_mkfs.c fs/wfs_ops.c fs/wfs_rename.c fs/wfs_super.c kernel/lib_printf.c kernel/lib_string.c kernel/wire.c tests/host/fake_kmalloc.c tests/host/fake_sync.c
-#include "fs/fs_abi.h"
-#include "fs/fssrv.h"
-#include "fs/wfs_testlib.h"
+#include "fs/fssrv_testlib.h"
 
-static struct memdev md;
-static struct wfs *fs;
-static struct fssrv *srv;
-static struct fsproto_msg req, rep;
-static uint8_t buf[FSPROTO_IO_MAX];
-
-/* callbacks the server made: node and op, in order */
-static int calls[32][2], ncalls, unreachable = -1;
-
-static int
-notify(void *ctx, int node, unsigned op, struct fsproto_fh fh, uint64_t version)
-{
-    if (ncalls < 32) {
-        calls[ncalls][0] = node;
-        calls[ncalls][1] = (int)op;
-        ncalls++;
-    }
-    return node == unreachable ? -EHOSTDOWN : 0;
-}
-
-static const struct fsproto_fh root = { WFS_ROOT_INO, 0 };
 static struct fsproto_fh rootfh;
 
 static void
 setup(void)
 {
-    fs = md_mkfs_mount(&md, 2048);
-    srv = fssrv_new(fs, 7, notify, NULL);
-    struct wfs_attr a;
-    EXPECT_EQ(wfs_getattr(fs, WFS_ROOT_INO, &a), 0);
-    rootfh = (struct fsproto_fh){ root.ino, a.generation };
-    ncalls = 0;
-    unreachable = -1;
-}
-
-static void
-teardown(void)
-{
-    fssrv_free(srv);
-    EXPECT_EQ(wfs_unmount(fs), 0);
-    EXPECT_EQ(md_fsck(&md, 0, true), WFS_FSCK_CLEAN);
-    free(fs);
-    md_free(&md);
-}
-
-static void
-as(uint32_t uid)
-{
-    memset(&req, 0, sizeof(req));
-    req.cred.uid = uid;
-    req.cred.gid = uid;
-}
-
-static int
-serve(int node, unsigned op)
-{
-    req.op = (uint16_t)op;
-    fssrv_serve(srv, node, &req, &rep, buf);
-    return rep.err;
+    srv_start(7, NULL);
+    rootfh = root_fh();
 }
 
 static int
@@ -150,24 +96,6 @@ test_fssrv_walk(void)
     EXPECT_EQ(walk(1000, rootfh, "priv/x", false), -EACCES);
     EXPECT_EQ(walk(1000, rootfh, "priv", false), 0);                 /* the dir itself */
     teardown();
-}
-
-static int
-open_as(int node, uint32_t uid, struct fsproto_fh fh, uint32_t flags)
-{
-    as(uid);
-    req.fh = fh;
-    req.flags = flags;
-    return serve(node, FSP_OPEN);
-}
-
-static int
-close_as(int node, struct fsproto_fh fh, uint32_t flags)
-{
-    as(0);
-    req.fh = fh;
-    req.flags = flags;
-    return serve(node, FSP_CLOSE);
 }
 
 static void

@@ -234,24 +234,6 @@ test_frame_holes_cost_nothing(void)
     munmap(m, 2 * ram + hole);
 }
 
-/* Runs fn in a child with stderr silenced; true when it died of SIGABRT
- * (the host ASSERT). */
-static bool
-aborts(void (*fn)(uint64_t), uint64_t arg)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 2);
-        fn(arg);
-        _exit(0);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
 static void free_it(uint64_t pa) { mem_frame_free(pa); }
 static void unref_it(uint64_t pa) { mem_frame_unref(pa); }
 static void ref_it(uint64_t pa) { mem_frame_ref(pa); }
@@ -266,13 +248,13 @@ test_frame_misuse_asserts(void)
     uint64_t shared = mem_frame_alloc();
     mem_frame_ref(shared);
     mem_frame_free(pa);
-    EXPECT_TRUE(aborts(free_it, pa));                  /* double free */
-    EXPECT_TRUE(aborts(unref_it, pa));                 /* unref of a free frame */
-    EXPECT_TRUE(aborts(ref_it, pa));                   /* ref of a free frame */
-    EXPECT_TRUE(aborts(free_it, shared));              /* free while shared */
-    EXPECT_TRUE(aborts(free_it, (uintptr_t)a));        /* the metadata frame */
-    EXPECT_TRUE(aborts(free_it, (uintptr_t)a + 16 * P)); /* past the end */
-    EXPECT_TRUE(aborts(free_it, shared + 8));          /* unaligned */
+    EXPECT_TRUE(test_aborts(free_it, pa));                  /* double free */
+    EXPECT_TRUE(test_aborts(unref_it, pa));                 /* unref of a free frame */
+    EXPECT_TRUE(test_aborts(ref_it, pa));                   /* ref of a free frame */
+    EXPECT_TRUE(test_aborts(free_it, shared));              /* free while shared */
+    EXPECT_TRUE(test_aborts(free_it, (uintptr_t)a));        /* the metadata frame */
+    EXPECT_TRUE(test_aborts(free_it, (uintptr_t)a + 16 * P)); /* past the end */
+    EXPECT_TRUE(test_aborts(free_it, shared + 8));          /* unaligned */
     free(a);
 }
 

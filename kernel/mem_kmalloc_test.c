@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include "kernel/mem.h"
+#include "kernel/mem_int.h"
 #include "tests/host/fake_mem.h"
 #include "tests/host/test.h"
 
@@ -191,23 +192,7 @@ test_kmalloc_exhaustion_and_recovery(void)
     kfree(big);
 }
 
-static bool
-aborts(void (*fn)(void *), void *arg)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 2);
-        fn(arg);
-        _exit(0);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
-
-static void free_it(void *p) { kfree(p); }
+static void free_it(uint64_t p) { kfree((void *)(uintptr_t)p); }
 
 static void
 test_kmalloc_misuse_asserts(void)
@@ -218,18 +203,18 @@ test_kmalloc_misuse_asserts(void)
     uint8_t *big = kmalloc(3 * P);
     kfree(small);
     kfree(big);
-    EXPECT_TRUE(aborts(free_it, small));                 /* double free, slab */
-    EXPECT_TRUE(aborts(free_it, big));                   /* double free, large */
-    EXPECT_TRUE(aborts(free_it, keep + 16));             /* inside an object */
-    EXPECT_TRUE(aborts(free_it, keep + 1));              /* unaligned */
+    EXPECT_TRUE(test_aborts(free_it, (uintptr_t)small));                 /* double free, slab */
+    EXPECT_TRUE(test_aborts(free_it, (uintptr_t)big));                   /* double free, large */
+    EXPECT_TRUE(test_aborts(free_it, (uintptr_t)(keep + 16)));             /* inside an object */
+    EXPECT_TRUE(test_aborts(free_it, (uintptr_t)(keep + 1)));              /* unaligned */
     uint64_t frame = mem_frame_alloc();
     memset((void *)(uintptr_t)frame, 0x11, P);
-    EXPECT_TRUE(aborts(free_it, (void *)(uintptr_t)(frame + 48)));  /* bad magic */
-    EXPECT_TRUE(aborts(free_it, (void *)(uintptr_t)frame));         /* page-aligned */
+    EXPECT_TRUE(test_aborts(free_it, (uintptr_t)(frame + 48)));  /* bad magic */
+    EXPECT_TRUE(test_aborts(free_it, (uintptr_t)frame));         /* page-aligned */
     /* an object whose owner wrote the poison value is not a double free */
     uint64_t *o = kmalloc(32);
     o[1] = 0xf4eef4eef4eef4eeull;
-    EXPECT_TRUE(!aborts(free_it, o));
+    EXPECT_TRUE(!test_aborts(free_it, (uintptr_t)o));
     kfree(o);
     kfree(keep);
 }

@@ -3,6 +3,7 @@
  * at exec (resolved through symlinks, so exec of /proc/self/exe records
  * the program itself) and inherited across fork. fs/fs_proc.c serves it
  * as a symlink; busybox re-executes itself through it to run applets.
+ * Also the name and command line exec and remote exec give a process.
  */
 #include "fs/fs.h"
 #include "kernel/errno.h"
@@ -20,6 +21,21 @@ proc_exe_set(struct proc *p, const char *path)
     k_strlcpy(p->exe, buf ? buf : "", sizeof(p->exe));
     spin_unlock(&proc_table_lock);
     kfree(buf);
+}
+
+void
+proc_name_set(struct proc *p, const char *path, char *const argv[], int argc)
+{
+    const char *base = strrchr(path, '/');
+    k_strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
+    p->cmdline_len = 0;
+    for (int i = 0; i < argc && p->cmdline_len < PROC_CMDLINE_MAX; i++) {
+        size_t n = MIN(strlen(argv[i]) + 1, (size_t)(PROC_CMDLINE_MAX - p->cmdline_len));
+        memcpy(p->cmdline + p->cmdline_len, argv[i], n);
+        p->cmdline_len += (int)n;
+    }
+    if (p->cmdline_len > 0)
+        p->cmdline[p->cmdline_len - 1] = 0;
 }
 
 long

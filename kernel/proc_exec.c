@@ -319,16 +319,7 @@ proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
     if (old)
         vm_free(old);
     proc_exe_set(p, path);
-    const char *base = strrchr(path, '/');
-    k_strlcpy(p->name, base ? base + 1 : path, sizeof(p->name));
-    p->cmdline_len = 0;
-    for (int i = 0; i < argc && p->cmdline_len < PROC_CMDLINE_MAX; i++) {
-        size_t n = MIN(strlen(argv[i]) + 1, (size_t)(PROC_CMDLINE_MAX - p->cmdline_len));
-        memcpy(p->cmdline + p->cmdline_len, argv[i], n);
-        p->cmdline_len += (int)n;
-    }
-    if (p->cmdline_len > 0)
-        p->cmdline[p->cmdline_len - 1] = 0;
+    proc_name_set(p, path, argv, argc);
     p->did_exec = true;   /* the parent's setpgid on it now fails with EACCES */
     for (int s = 1; s < NSIG; s++)
         if (p->sigact[s].handler != SIG_IGN)

@@ -33,18 +33,9 @@
 static void
 name_entry(struct proc *c, const char *path, char *const argv[], int argc)
 {
-    const char *base = strrchr(path, '/');
     spin_lock(&proc_table_lock);
-    k_strlcpy(c->name, base ? base + 1 : path, sizeof(c->name));
+    proc_name_set(c, path, argv, argc);
     k_strlcpy(c->exe, path, sizeof(c->exe));
-    c->cmdline_len = 0;
-    for (int i = 0; i < argc && c->cmdline_len < PROC_CMDLINE_MAX; i++) {
-        size_t n = MIN(strlen(argv[i]) + 1, (size_t)(PROC_CMDLINE_MAX - c->cmdline_len));
-        memcpy(c->cmdline + c->cmdline_len, argv[i], n);
-        c->cmdline_len += (int)n;
-    }
-    if (c->cmdline_len > 0)
-        c->cmdline[c->cmdline_len - 1] = 0;
     spin_unlock(&proc_table_lock);
 }
 

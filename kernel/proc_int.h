@@ -134,6 +134,9 @@ void proc_rusage_exit(struct proc *p);
 void proc_rusage_reap(struct proc *parent, struct proc *zombie, void *ru);
 /* Record the absolute path of the program p now runs (exec). */
 void proc_exe_set(struct proc *p, const char *path);
+/* p's name (path's last component) and command line (argv, each string
+ * NUL-ended, cut at PROC_CMDLINE_MAX). Takes no lock. */
+void proc_name_set(struct proc *p, const char *path, char *const argv[], int argc);
 #define PROC_RUSAGE_SIZE 144
 #define PROC_NR_RT_SIGSUSPEND 130
 /* Calls never restarted after a handler, whatever SA_RESTART says:

@@ -9,67 +9,25 @@
  * (every page read in; a writable shared mapping refused).
  */
 // TEST_SRCS: kernel/vm.c kernel/vm_remap.c kernel/vm_commit.c kernel/mem_frame.c fs/fs_pagemap.c tests/host/fake_fsmap.c tests/host/fake_mem.c tests/host/fake_sync.c tests/host/fake_pt.c tests/host/fake_migrate.c
-#include <stdlib.h>
 #include <string.h>
-#include "kernel/arch.h"
-#include "kernel/errno.h"
-#include "kernel/mem.h"
-#include "kernel/trap.h"
+#include "fs/fs.h"
 #include "kernel/vm_int.h"
+#include "kernel/vm_testlib.h"
 #include "tests/host/fake_fsmap.h"
-#include "tests/host/fake_mem.h"
-#include "tests/host/fake_pt.h"
-#include "tests/host/test.h"
 
-#define P      PAGE_SIZE
-#define BASE   0x10000000ull
-#define K      VM_KERNEL_PAGES
-#define FRAMES 64
 #define NPG    4
 
-void *kmalloc(size_t n) { return malloc(n); }
-void *kzalloc(size_t n) { return calloc(1, n); }
-void kfree(void *p) { free(p); }
-uint64_t mem_kmalloc_bytes(void) { return 0; }
-void mem_kmalloc_reset(void) {}
-void mem_kmalloc_reclaim(void) {}
-
-static void *arena;
 static uint8_t file[NPG * P];
-
-static uint64_t
-committed(void)
-{
-    uint64_t c;
-    vm_commit_stats(NULL, &c);
-    return c / P;
-}
 
 /* A fresh frame pool and a map of a NPG-page file, page i filled with 'A'+i
  * (the last page only half: the file ends there). */
 static struct fs_map *
 setup(struct vm **vm)
 {
-    free(arena);
-    arena = fake_mem_arena((FRAMES + 1) * P);
-    struct mem_range r = { (uint64_t)(uintptr_t)arena, (FRAMES + 1) * P };
-    EXPECT_EQ(mem_frame_init(&r, 1), 0);
-    vm_commit_init(4096);
-    fake_pt_fail_after = -1;
+    *vm = fresh_vm();
     for (int i = 0; i < NPG; i++)
         memset(file + i * P, 'A' + i, P);
-    *vm = vm_new();
     return fake_fsmap_new(file, NPG * P - P / 2);
-}
-
-/* The byte at va of vm (which must be present). */
-static int
-byte_at(struct vm *vm, uint64_t va)
-{
-    uint64_t pa;
-    if (!arch_pt_lookup(vm->root, va & ~(uint64_t)(P - 1), &pa, NULL))
-        return -1;
-    return *((uint8_t *)mem_p2v(pa) + (va & (P - 1)));
 }
 
 static void
@@ -90,7 +48,7 @@ test_file_private_read_and_cow(void)
     EXPECT_EQ(vm_map_fmap(vm, BASE, 2 * P, VM_R, m, 1, 0), 0);
     EXPECT_EQ(committed(), K);                       /* read-only private: uncharged */
     EXPECT_EQ(vm_fault(vm, BASE + 10, 0), 0);
-    EXPECT_EQ(byte_at(vm, BASE + 10), 'B');          /* file page 1 */
+    EXPECT_EQ(peek(vm, BASE + 10), 'B');          /* file page 1 */
     EXPECT_EQ(vm_fault(vm, BASE, TRAP_WRITE), -EFAULT);
     EXPECT_EQ(fake_fsmap_reads(m), 1);
     EXPECT_EQ(vm_map_fmap(vm, BASE + 4 * P, 2 * P, VM_R | VM_W, m, 1, 0), 0);
@@ -103,7 +61,7 @@ test_file_private_read_and_cow(void)
     EXPECT_EQ(fake_fsmap_reads(m), 1);
     EXPECT_EQ(vm_fault(vm, BASE + 4 * P, TRAP_WRITE), 0);
     poke(vm, BASE + 4 * P, 'z');
-    EXPECT_EQ(byte_at(vm, BASE), 'B');               /* the copy was private */
+    EXPECT_EQ(peek(vm, BASE), 'B');               /* the copy was private */
     EXPECT_EQ(vm_unmap(vm, BASE, 8 * P), 0);
     EXPECT_EQ(fake_fsmap_writes(m), 0);              /* private stores never go back */
     fs_map_put(m);
@@ -128,7 +86,7 @@ test_file_shared_dirty_and_sync(void)
     EXPECT_TRUE(arch_pt_lookup(vm->root, BASE, &pa, &f) && (f & ARCH_PTE_W));
     poke(vm, BASE + 1, 'x');
     EXPECT_EQ(vm_fault(vm2, BASE + 8 * P, 0), 0);
-    EXPECT_EQ(byte_at(vm2, BASE + 8 * P + 1), 'x');  /* the other space sees it at once */
+    EXPECT_EQ(peek(vm2, BASE + 8 * P + 1), 'x');  /* the other space sees it at once */
     EXPECT_EQ(fake_fsmap_bytes(m)[1], 'A');          /* not yet in the file */
     EXPECT_EQ(vm_sync(vm, BASE, 2 * P, true), 0);
     EXPECT_EQ(fake_fsmap_bytes(m)[1], 'x');
@@ -151,7 +109,7 @@ test_file_past_eof_is_enxio(void)
     struct fs_map *m = setup(&vm);
     EXPECT_EQ(vm_map_fmap(vm, BASE, 6 * P, VM_R, m, 0, 0), 0);
     EXPECT_EQ(vm_fault(vm, BASE + 3 * P + P / 2 + 5, 0), 0);   /* the last page's tail */
-    EXPECT_EQ(byte_at(vm, BASE + 3 * P + P / 2 + 5), 0);
+    EXPECT_EQ(peek(vm, BASE + 3 * P + P / 2 + 5), 0);
     EXPECT_EQ(vm_fault(vm, BASE + 4 * P, 0), -ENXIO);
     EXPECT_EQ(vm_fault(vm, BASE + 6 * P, 0), -EFAULT);         /* no region at all */
     fs_map_put(m);
@@ -168,9 +126,9 @@ test_file_split_keeps_file_offsets(void)
     EXPECT_EQ(fake_fsmap_refs(m), 3);                /* two pieces and ours */
     EXPECT_EQ(vm_protect(vm, BASE + 3 * P, P, VM_R | VM_W), -EACCES);  /* fd was read-only */
     EXPECT_EQ(vm_fault(vm, BASE + 2 * P, 0), 0);
-    EXPECT_EQ(byte_at(vm, BASE + 2 * P), 'C');
+    EXPECT_EQ(peek(vm, BASE + 2 * P), 'C');
     EXPECT_EQ(vm_fault(vm, BASE + 3 * P, 0), 0);
-    EXPECT_EQ(byte_at(vm, BASE + 3 * P), 'D');
+    EXPECT_EQ(peek(vm, BASE + 3 * P), 'D');
     EXPECT_EQ(vm_fault(vm, BASE + P, 0), -EFAULT);
     EXPECT_EQ(vm_unmap(vm, BASE, 4 * P), 0);
     EXPECT_EQ(fake_fsmap_refs(m), 1);
@@ -192,11 +150,11 @@ test_file_fork_private_and_shared(void)
     EXPECT_TRUE(c != NULL);
     EXPECT_EQ(vm_fault(c, BASE, TRAP_WRITE), 0);     /* the child's own copy */
     poke(c, BASE, 'q');
-    EXPECT_EQ(byte_at(vm, BASE), 'p');
+    EXPECT_EQ(peek(vm, BASE), 'p');
     EXPECT_EQ(vm_fault(c, BASE + 4 * P, TRAP_WRITE), 0);
     poke(c, BASE + 4 * P, 's');
     EXPECT_EQ(vm_fault(vm, BASE + 4 * P, 0), 0);
-    EXPECT_EQ(byte_at(vm, BASE + 4 * P), 's');       /* shared stays shared */
+    EXPECT_EQ(peek(vm, BASE + 4 * P), 's');       /* shared stays shared */
     vm_free(c);
     EXPECT_EQ(fake_fsmap_bytes(m)[P], 's');
     EXPECT_EQ(fake_fsmap_bytes(m)[0], 'A');          /* private stores never reach it */
@@ -214,9 +172,9 @@ test_file_mremap_moves_with_the_file(void)
     EXPECT_EQ(vm_fault(vm, BASE, 0), 0);
     long to = vm_remap(vm, BASE, P, 3 * P, 1, 0);
     EXPECT_TRUE(to > 0 && (uint64_t)to != BASE);
-    EXPECT_EQ(byte_at(vm, (uint64_t)to), 'B');       /* the page moved */
+    EXPECT_EQ(peek(vm, (uint64_t)to), 'B');       /* the page moved */
     EXPECT_EQ(vm_fault(vm, (uint64_t)to + 2 * P, 0), 0);
-    EXPECT_EQ(byte_at(vm, (uint64_t)to + 2 * P), 'D');   /* and the rest is the file's */
+    EXPECT_EQ(peek(vm, (uint64_t)to + 2 * P), 'D');   /* and the rest is the file's */
     EXPECT_EQ(vm_fault(vm, BASE, 0), -EFAULT);       /* the old range is gone */
     EXPECT_EQ(fake_fsmap_refs(m), 2);
     fs_map_put(m);

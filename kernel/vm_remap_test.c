@@ -5,69 +5,10 @@
  * and a move that runs out of page tables half-way being undone.
  */
 // TEST_SRCS: kernel/vm.c kernel/vm_commit.c kernel/mem_frame.c tests/host/fake_mem.c tests/host/fake_sync.c tests/host/fake_pt.c tests/host/fake_migrate.c kernel/vm_file.c fs/fs_pagemap.c tests/host/fake_fsmap.c
-#include <stdlib.h>
-#include "kernel/arch.h"
-#include "kernel/errno.h"
-#include "kernel/mem.h"
-#include "kernel/trap.h"
-#include "kernel/vm.h"
-#include "tests/host/fake_mem.h"
-#include "tests/host/fake_pt.h"
-#include "tests/host/test.h"
+#include "kernel/vm_testlib.h"
 
-#define P       PAGE_SIZE
-#define BASE    0x10000000ull
-#define LIMIT   3072   /* pages: vm_commit_init(4096) keeps 1024 back */
-#define K       VM_KERNEL_PAGES   /* charged by vm_new */
-#define ROOM    (LIMIT - K)       /* what one address space can map */
 #define MAYMOVE 1u
 #define FIXED   2u
-
-void *kmalloc(size_t n) { return malloc(n); }
-void *kzalloc(size_t n) { return calloc(1, n); }
-void kfree(void *p) { free(p); }
-uint64_t mem_kmalloc_bytes(void) { return 0; }
-void mem_kmalloc_reset(void) {}
-void mem_kmalloc_reclaim(void) {}
-
-static void *arena;
-
-static uint64_t
-committed(void)
-{
-    uint64_t c;
-    vm_commit_stats(NULL, &c);
-    return c / P;
-}
-
-static struct vm *
-setup(void)
-{
-    free(arena);
-    arena = fake_mem_arena(65 * P);
-    struct mem_range r = { (uint64_t)(uintptr_t)arena, 65 * P };
-    EXPECT_EQ(mem_frame_init(&r, 1), 0);
-    vm_commit_init(4096);
-    fake_pt_fail_after = -1;
-    return vm_new();
-}
-
-static void
-done(struct vm *vm)
-{
-    vm_free(vm);
-    EXPECT_EQ(committed(), 0);
-}
-
-/* The byte at user address va, or -1 when nothing is mapped there. */
-static int
-peek(struct vm *vm, uint64_t va)
-{
-    uint64_t pa;
-    if (!arch_pt_lookup(vm->root, va & ~(P - 1), &pa, NULL))
-        return -1;
-    return ((uint8_t *)mem_p2v(pa))[va & (P - 1)];
-}
 
 /* n pages at va, page i holding the byte i + 1. */
 static void
@@ -82,7 +23,7 @@ fill(struct vm *vm, uint64_t va, int n)
 static void
 test_remap_grows_in_place(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map(vm, BASE, 4 * P, VM_R | VM_W), 0);
     fill(vm, BASE, 4);
     EXPECT_EQ(vm_remap(vm, BASE, 4 * P, 8 * P, 0, 0), (long)BASE);
@@ -96,7 +37,7 @@ test_remap_grows_in_place(void)
 static void
 test_remap_moves_entries_not_data(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map(vm, BASE, 4 * P, VM_R | VM_W), 0);
     EXPECT_EQ(vm_map(vm, BASE + 4 * P, P, VM_R), 0);   /* in the way */
     fill(vm, BASE, 3);
@@ -118,7 +59,7 @@ test_remap_moves_entries_not_data(void)
 static void
 test_remap_shrinks_and_uncharges(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map(vm, BASE, 8 * P, VM_R | VM_W), 0);
     fill(vm, BASE, 8);
     EXPECT_EQ(vm_remap(vm, BASE, 8 * P, 2 * P, MAYMOVE, 0), (long)BASE);
@@ -132,7 +73,7 @@ test_remap_shrinks_and_uncharges(void)
 static void
 test_remap_fixed_replaces_target(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map(vm, BASE, 2 * P, VM_R | VM_W), 0);
     EXPECT_EQ(vm_map(vm, BASE + 100 * P, 4 * P, VM_R | VM_W), 0);
     fill(vm, BASE, 2);
@@ -150,7 +91,7 @@ test_remap_fixed_replaces_target(void)
 static void
 test_remap_bad_arguments(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map(vm, BASE, 4 * P, VM_R | VM_W), 0);
     EXPECT_EQ(vm_remap(vm, BASE + 1, P, 2 * P, MAYMOVE, 0), -EINVAL);
     EXPECT_EQ(vm_remap(vm, BASE, P, 0, MAYMOVE, 0), -EINVAL);
@@ -169,7 +110,7 @@ test_remap_bad_arguments(void)
 static void
 test_remap_past_limit_changes_nothing(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map(vm, BASE, 4 * P, VM_R | VM_W), 0);
     EXPECT_EQ(vm_remap(vm, BASE, 4 * P, (ROOM + 1) * P, 0, 0), -ENOMEM);
     EXPECT_EQ(vm_remap(vm, BASE, 4 * P, (ROOM + 1) * P, MAYMOVE, 0), -ENOMEM);
@@ -183,7 +124,7 @@ test_remap_past_limit_changes_nothing(void)
 static void
 test_remap_spans_adjacent_regions(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map(vm, BASE, 2 * P, VM_R | VM_W), 0);        /* two brk steps */
     EXPECT_EQ(vm_map(vm, BASE + 2 * P, 2 * P, VM_R | VM_W), 0);
     EXPECT_EQ(vm_map(vm, BASE + 4 * P, P, VM_R), 0);
@@ -200,7 +141,7 @@ test_remap_spans_adjacent_regions(void)
 static void
 test_remap_move_undone_without_page_tables(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     /* Three pages in three 2 MiB spans: the move needs three new tables. */
     EXPECT_EQ(vm_map(vm, BASE, 1100 * P, VM_R | VM_W), 0);
     EXPECT_EQ(vm_map(vm, BASE + 1100 * P, P, VM_R), 0);
@@ -224,7 +165,7 @@ test_remap_move_undone_without_page_tables(void)
 static void
 test_remap_stack_kind_keeps_touched_charge(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map_flags(vm, BASE, 4 * P, VM_R | VM_W, VM_MAP_TOUCH), 0);
     EXPECT_EQ(vm_map(vm, BASE + 4 * P, P, VM_R), 0);
     fill(vm, BASE, 2);

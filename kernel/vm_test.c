@@ -7,61 +7,8 @@
  * over a small arena; page tables are tests/host/fake_pt.c.
  */
 // TEST_SRCS: kernel/vm_remap.c kernel/vm_commit.c kernel/mem_frame.c tests/host/fake_mem.c tests/host/fake_sync.c tests/host/fake_pt.c tests/host/fake_migrate.c kernel/vm_file.c fs/fs_pagemap.c tests/host/fake_fsmap.c
-#include <stdlib.h>
 #include <string.h>
-#include "kernel/arch.h"
-#include "kernel/errno.h"
-#include "kernel/mem.h"
-#include "kernel/trap.h"
-#include "kernel/vm.h"
-#include "tests/host/fake_mem.h"
-#include "tests/host/fake_pt.h"
-#include "tests/host/test.h"
-
-#define P      PAGE_SIZE
-#define BASE   0x10000000ull
-#define LIMIT  3072   /* pages: vm_commit_init(4096) keeps 1024 back */
-#define K      VM_KERNEL_PAGES   /* charged by vm_new */
-#define ROOM   (LIMIT - K)       /* what one address space can map */
-#define FRAMES 64
-
-/* The heap is the host's; mem_frame.c's hooks into kmalloc do nothing. */
-void *kmalloc(size_t n) { return malloc(n); }
-void *kzalloc(size_t n) { return calloc(1, n); }
-void kfree(void *p) { free(p); }
-uint64_t mem_kmalloc_bytes(void) { return 0; }
-void mem_kmalloc_reset(void) {}
-void mem_kmalloc_reclaim(void) {}
-
-static void *arena;
-
-static uint64_t
-committed(void)
-{
-    uint64_t c;
-    vm_commit_stats(NULL, &c);
-    return c / P;
-}
-
-/* FRAMES frames of "physical" memory and a known limit. */
-static struct vm *
-setup(void)
-{
-    free(arena);
-    arena = fake_mem_arena((FRAMES + 1) * P);
-    struct mem_range r = { (uint64_t)(uintptr_t)arena, (FRAMES + 1) * P };
-    EXPECT_EQ(mem_frame_init(&r, 1), 0);
-    vm_commit_init(4096);
-    fake_pt_fail_after = -1;
-    return vm_new();
-}
-
-static void
-done(struct vm *vm)
-{
-    vm_free(vm);
-    EXPECT_EQ(committed(), 0);   /* every charge came back */
-}
+#include "kernel/vm_testlib.h"
 
 static void
 test_commit_reserve_bounds(void)
@@ -92,7 +39,7 @@ test_commit_charge_to_the_limit(void)
 static void
 test_vm_map_charges_by_kind(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map(vm, BASE, 100 * P, VM_R | VM_W), 0);
     EXPECT_EQ(committed(), K + 100);                     /* writable: whole */
     EXPECT_EQ(vm_map(vm, BASE + 200 * P, 100 * P, VM_R), 0);
@@ -112,7 +59,7 @@ test_vm_map_charges_by_kind(void)
 static void
 test_vm_map_past_limit_is_enomem(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map(vm, BASE, (ROOM + 1) * P, VM_R | VM_W), -ENOMEM);
     EXPECT_EQ(vm_map(vm, BASE, (ROOM - 10) * P, VM_R | VM_W), 0);
     EXPECT_EQ(vm_map(vm, BASE + ROOM * P, 11 * P, VM_R | VM_W), -ENOMEM);
@@ -125,7 +72,7 @@ test_vm_map_past_limit_is_enomem(void)
 static void
 test_vm_stack_charged_as_touched(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map_flags(vm, BASE, 2048 * P, VM_R | VM_W, VM_MAP_TOUCH), 0);
     EXPECT_EQ(committed(), K);
     for (int i = 0; i < 5; i++)
@@ -141,7 +88,7 @@ test_vm_stack_charged_as_touched(void)
 static void
 test_vm_fork_charges_the_child(void)
 {
-    struct vm *a = setup();
+    struct vm *a = fresh_vm();
     EXPECT_EQ(vm_map(a, BASE, 1100 * P, VM_R | VM_W), 0);
     EXPECT_EQ(vm_map_flags(a, BASE + 2000 * P, 16 * P, VM_R | VM_W, VM_MAP_TOUCH), 0);
     EXPECT_EQ(vm_fault(a, BASE + 2000 * P, TRAP_WRITE), 0);
@@ -164,7 +111,7 @@ test_vm_fork_charges_the_child(void)
 static void
 test_vm_discard_uncharges_touched(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map_flags(vm, BASE, 16 * P, VM_R | VM_W, VM_MAP_TOUCH), 0);
     EXPECT_EQ(vm_map(vm, BASE + 16 * P, 4 * P, VM_R | VM_W), 0);
     for (int round = 0; round < 3; round++) {
@@ -181,7 +128,7 @@ test_vm_discard_uncharges_touched(void)
 static void
 test_vm_protect_writable_charges_whole(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map(vm, BASE, 10 * P, VM_R), 0);
     EXPECT_EQ(vm_fault(vm, BASE, 0), 0);
     EXPECT_EQ(vm_fault(vm, BASE + P, 0), 0);
@@ -199,7 +146,7 @@ test_vm_protect_writable_charges_whole(void)
 static void
 test_vm_fault_without_frames_is_enomem(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     EXPECT_EQ(vm_map_flags(vm, BASE, 200 * P, VM_R | VM_W, VM_MAP_TOUCH), 0);
     int i = 0, err = 0;
     for (; i < 200 && !(err = vm_fault(vm, BASE + i * P, TRAP_WRITE)); i++)
@@ -215,7 +162,7 @@ test_vm_fault_without_frames_is_enomem(void)
 static void
 test_vm_new_charges_kernel_share(void)
 {
-    struct vm *a = setup();
+    struct vm *a = fresh_vm();
     EXPECT_EQ(committed(), K);
     EXPECT_EQ(vm_commit_charge(ROOM - K + 1), 0);   /* leave K - 1 pages */
     EXPECT_EQ(vm_new(), NULL);                      /* no fork or exec now */
@@ -242,7 +189,7 @@ image(void)
 static void
 test_vm_file_readonly_shares_uncharged(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     uint64_t img = image(), pa;
     EXPECT_EQ(vm_map_file(vm, BASE, 4 * P, VM_R | VM_X, img), 0);
     EXPECT_EQ(committed(), K);                        /* the image's pages: not charged */
@@ -275,7 +222,7 @@ test_vm_file_readonly_shares_uncharged(void)
 static void
 test_vm_file_writable_is_copy_on_write(void)
 {
-    struct vm *vm = setup();
+    struct vm *vm = fresh_vm();
     uint64_t img = image(), pa;
     EXPECT_EQ(vm_map_file(vm, BASE, 2 * P, VM_R | VM_W, img + 2 * P), 0);
     EXPECT_EQ(committed(), K + 2);                    /* private memory: charged whole */

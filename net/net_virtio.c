@@ -1,8 +1,9 @@
 /*
  * virtio-net over PCI, the virtio 1.0 ("modern") interface: common, notify,
  * ISR and device configuration found through vendor capabilities in memory
- * BARs, so no port I/O is needed (QEMU's default transitional
- * virtio-net-pci offers it too). Features: VERSION_1 and MAC only. One
+ * BARs (the transport, net_vpci.c, shared with fs/blk_virtio.c), so no
+ * port I/O is needed (QEMU's default transitional virtio-net-pci offers it
+ * too). Features: VERSION_1, MAC and EVENT_IDX. One
  * receive and one transmit queue; every receive buffer is posted at start
  * and reposted as soon as its frame is copied out; the interrupt (MSI-X
  * entry 0 for both queues, else INTx with the ISR register) harvests both.
@@ -24,6 +25,7 @@
 #include "net/net.h"
 #include "net/net_copy.h"
 #include "net/net_drv.h"
+#include "net/net_vpci.h"
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -31,40 +33,8 @@
 #include "kernel/pci.h"
 #include "kernel/sync.h"
 
-#define VIRTIO_VENDOR 0x1af4
-
-/* Capability cfg_type values. */
-#define CAP_COMMON 1
-#define CAP_NOTIFY 2
-#define CAP_ISR    3
-#define CAP_DEVICE 4
-
-/* Common configuration registers. */
-#define C_DFSELECT 0x00
-#define C_DF       0x04
-#define C_GFSELECT 0x08
-#define C_GF       0x0c
-#define C_MSIX     0x10
-#define C_STATUS   0x14
-#define C_QSELECT  0x16
-#define C_QSIZE    0x18
-#define C_QMSIX    0x1a
-#define C_QENABLE  0x1c
-#define C_QNOTIFY  0x1e
-#define C_QDESC    0x20
-#define C_QAVAIL   0x28
-#define C_QUSED    0x30
-
-#define S_ACK       1
-#define S_DRIVER    2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_FAILED    128
-
 #define F_MAC       5           /* in word 0 */
 #define F_EVENT_IDX 29          /* in word 0: VIRTIO_F_EVENT_IDX */
-#define F_VERSION_1 0           /* bit 32: in word 1 */
-#define NO_VECTOR   0xffff
 
 #define HDR_LEN   12            /* struct virtio_net_hdr with num_buffers (1.0) */
 #define BUF_SIZE  2048
@@ -86,12 +56,7 @@ struct vq {
 
 struct vnet {
     struct net_dev dev;
-    volatile uint8_t *common;
-    volatile uint8_t *isr;
-    volatile uint8_t *devcfg;
-    volatile uint8_t *notify_base;
-    uint32_t notify_mul;
-    bool msix;
+    struct net_vpci t;
     bool event_idx;             /* VIRTIO_F_EVENT_IDX negotiated */
     volatile bool up;           /* queues ready: the handler may touch them */
     struct vq rx;
@@ -107,47 +72,10 @@ struct vnet {
 
 static int nvirtio;
 
-static inline void
-w8(volatile uint8_t *b, int off, uint8_t v)
-{
-    *(volatile uint8_t *)(b + off) = v;
-}
-static inline void
-w16(volatile uint8_t *b, int off, uint16_t v)
-{
-    *(volatile uint16_t *)(b + off) = v;
-}
-static inline void
-w32(volatile uint8_t *b, int off, uint32_t v)
-{
-    *(volatile uint32_t *)(b + off) = v;
-}
-static inline void
-w64(volatile uint8_t *b, int off, uint64_t v)
-{
-    w32(b, off, (uint32_t)v);
-    w32(b, off + 4, (uint32_t)(v >> 32));
-}
-static inline uint8_t
-r8(volatile uint8_t *b, int off)
-{
-    return *(volatile uint8_t *)(b + off);
-}
-static inline uint16_t
-r16(volatile uint8_t *b, int off)
-{
-    return *(volatile uint16_t *)(b + off);
-}
-static inline uint32_t
-r32(volatile uint8_t *b, int off)
-{
-    return *(volatile uint32_t *)(b + off);
-}
-
 bool
 net_virtio_match(const struct pci_dev *p)
 {
-    if (p->vendor != VIRTIO_VENDOR)
+    if (p->vendor != NET_VPCI_VENDOR)
         return false;
     if (p->device == 0x1041)
         return true;
@@ -155,62 +83,13 @@ net_virtio_match(const struct pci_dev *p)
     return p->device == 0x1000 && pci_read(p, 0x2e, 2) == 1;
 }
 
-/* Map the region a virtio capability describes. */
-static volatile uint8_t *
-map_cap(const struct pci_dev *p, uint8_t cap)
-{
-    uint8_t bar = (uint8_t)pci_read(p, cap + 4, 1);
-    uint32_t off = pci_read(p, cap + 8, 4);
-    uint32_t len = pci_read(p, cap + 12, 4);
-    if (bar > 5 || p->bar[bar].io || !p->bar[bar].base || len == 0 ||
-        (uint64_t)off + len > p->bar[bar].size)
-        return NULL;
-    return arch_mmio_map(p->bar[bar].base + off, len);
-}
-
 static int
-find_caps(struct vnet *v, const struct pci_dev *p)
+negotiate(struct vnet *v, const struct pci_dev *p)
 {
-    for (uint8_t c = pci_find_cap(p, PCI_CAP_VENDOR, 0); c;
-         c = pci_find_cap(p, PCI_CAP_VENDOR, c)) {
-        uint8_t type = (uint8_t)pci_read(p, c + 3, 1);
-        volatile uint8_t **slot = type == CAP_COMMON   ? &v->common
-                                  : type == CAP_NOTIFY ? &v->notify_base
-                                  : type == CAP_ISR    ? &v->isr
-                                  : type == CAP_DEVICE ? &v->devcfg
-                                                       : NULL;
-        if (!slot || *slot)
-            continue;   /* the first capability of each type is the preferred one */
-        *slot = map_cap(p, c);
-        if (type == CAP_NOTIFY)
-            v->notify_mul = pci_read(p, c + 16, 4);
-    }
-    return v->common && v->notify_base && v->isr && v->devcfg ? 0 : -ENODEV;
-}
-
-static int
-negotiate(struct vnet *v)
-{
-    w8(v->common, C_STATUS, 0);                 /* reset */
-    for (int i = 0; i < 1000000 && r8(v->common, C_STATUS) != 0; i++)
-        ;
-    w8(v->common, C_STATUS, S_ACK);
-    w8(v->common, C_STATUS, S_ACK | S_DRIVER);
-    w32(v->common, C_DFSELECT, 0);
-    uint32_t f0 = r32(v->common, C_DF);
-    w32(v->common, C_DFSELECT, 1);
-    uint32_t f1 = r32(v->common, C_DF);
-    if (!(f1 & (1u << F_VERSION_1)) || !(f0 & (1u << F_MAC)))
-        return -ENODEV;
+    uint32_t f0 = 0;
+    int err = net_vpci_open(&v->t, p, 1u << F_MAC, 1u << F_EVENT_IDX, &f0);
     v->event_idx = f0 & (1u << F_EVENT_IDX);
-    w32(v->common, C_GFSELECT, 0);
-    w32(v->common, C_GF, (1u << F_MAC) | (v->event_idx ? 1u << F_EVENT_IDX : 0));
-    w32(v->common, C_GFSELECT, 1);
-    w32(v->common, C_GF, 1u << F_VERSION_1);
-    w8(v->common, C_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-    if (!(r8(v->common, C_STATUS) & S_FEATURES_OK))
-        return -EIO;
-    return 0;
+    return err;
 }
 
 /* Allocate and announce queue qi (at most qmax entries); the buffers are
@@ -218,32 +97,13 @@ negotiate(struct vnet *v)
 static int
 setup_queue(struct vnet *v, struct vq *q, int qi, uint16_t qmax)
 {
-    w16(v->common, C_QSELECT, (uint16_t)qi);
-    uint16_t max = r16(v->common, C_QSIZE);
-    if (max == 0)
-        return -ENODEV;
-    uint16_t size = qmax;
-    while (size > max)
-        size >>= 1;
-    size_t rbytes = net_vring_bytes(size);
-    uint64_t rpa = mem_frame_alloc_contig(rbytes / PAGE_SIZE);
-    q->bufs_pa = mem_frame_alloc_contig((size_t)size * BUF_SIZE / PAGE_SIZE);
-    if (!rpa || !q->bufs_pa)
+    int err = net_vpci_queue(&v->t, (uint16_t)qi, qmax, 1, &q->ring, &q->notify);
+    if (err)
+        return err;
+    q->bufs_pa = mem_frame_alloc_contig((size_t)q->ring.size * BUF_SIZE / PAGE_SIZE);
+    if (!q->bufs_pa)
         return -ENOMEM;     /* frames stay allocated: a failed probe is rare and final */
     q->bufs = mem_p2v(q->bufs_pa);
-    net_vring_init(&q->ring, mem_p2v(rpa), size);
-    w16(v->common, C_QSIZE, size);
-    w64(v->common, C_QDESC, rpa);
-    w64(v->common, C_QAVAIL, rpa + net_vring_avail_off(size));
-    w64(v->common, C_QUSED, rpa + net_vring_used_off(size));
-    if (v->msix) {
-        w16(v->common, C_QMSIX, 0);
-        if (r16(v->common, C_QMSIX) != 0)
-            return -EIO;
-    }
-    uint16_t noff = r16(v->common, C_QNOTIFY);
-    q->notify = (volatile uint16_t *)(v->notify_base + (size_t)noff * v->notify_mul);
-    w16(v->common, C_QENABLE, 1);
     return 0;
 }
 
@@ -314,7 +174,7 @@ virtio_irq(void *arg)
     struct vnet *v = arg;
     if (!v->up)
         return;         /* a shared line fired before our queues exist */
-    if (!v->msix && !(r8(v->isr, 0) & 3))
+    if (!v->t.msix && !(net_vpci_isr(&v->t) & 3))
         return;         /* shared INTx line, not ours (the read acknowledged it) */
     v->dev.stats.irqs++;
     if (v->polled || net_rx_polled(&v->dev)) {
@@ -475,24 +335,23 @@ start(struct vnet *v, const struct pci_dev *p)
 {
     int vector, err;
     enum pci_irq_kind kind;
-    if ((err = find_caps(v, p)) != 0 || (err = negotiate(v)) != 0)
+    if ((err = negotiate(v, p)) != 0)
         return err;
     err = pci_irq_setup(p, PCI_ALLOW_MSIX | PCI_ALLOW_INTX, virtio_irq, v, &vector, &kind);
     if (err)
         return err;
-    v->msix = kind == PCI_IRQ_MSIX;
-    w16(v->common, C_MSIX, NO_VECTOR);      /* no configuration-change interrupts */
+    net_vpci_irq_mode(&v->t, kind == PCI_IRQ_MSIX);
     if ((err = setup_queue(v, &v->rx, RXQ, QMAX_RX)) != 0 ||
         (err = setup_queue(v, &v->tx, TXQ, QMAX_TX)) != 0)
         return err;
     for (int i = 0; i < 6; i++)
-        v->dev.mac[i] = r8(v->devcfg, i);
+        v->dev.mac[i] = net_vpci_cfg8(&v->t, i);
     for (uint16_t i = 0; i < v->tx.ring.size; i++)
         v->tx_free[v->tx_nfree++] = i;
     for (uint16_t i = 0; i < v->rx.ring.size; i++)
         rx_post(v, i);
     v->up = true;
-    w8(v->common, C_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    net_vpci_ready(&v->t);
     *v->rx.notify = RXQ;
     kprintf("wisp: %s: virtio-net at %02x:%02x.%x, mac %02x:%02x:%02x:%02x:%02x:%02x, "
             "%s vector %d, queues %u/%u\n", v->dev.name, p->bus, p->dev, p->fn, v->dev.mac[0],
@@ -515,8 +374,7 @@ net_virtio_probe(const struct pci_dev *p, struct net_dev **out)
     pci_enable(p);
     int err = start(v, p);
     if (err) {
-        if (v->common)
-            w8(v->common, C_STATUS, S_FAILED);
+        net_vpci_fail(&v->t);
         kprintf("wisp: virtio-net at %02x:%02x.%x: not usable (error %d)\n", p->bus, p->dev,
                 p->fn, -err);
         return err;     /* v and its queues leak: the device may still own them */

@@ -38,7 +38,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bench_net as bn  # noqa: E402  (cluster driver, BENCH-line parser)
+import bench_common as bc  # noqa: E402  (options, cluster, Linux guest, plots)
+import bench_net as bn  # noqa: E402  (BENCH-line parser)
 
 ROOT = bn.ROOT
 SCRIPT = "/usr/lib/wisp/fsbuild.sh"
@@ -53,8 +54,7 @@ COLS = ["metric", "system", "value", "unit", "baseline", "baseline_system", "rat
         "note", "accel"]
 
 
-def say(msg):
-    print("bench-fs: " + msg, file=sys.stderr, flush=True)
+say = bc.make_say("bench-fs")
 
 
 def values(text):
@@ -132,14 +132,7 @@ def build_result(text, what):
 
 # ---- Wisp ----
 
-class Cluster(bn.Wisp):
-    def on(self, k, command, timeout=900):
-        say("wisp: node %d: %s" % (k, command))
-        rc, out = self.cluster(["sh", "--timeout", str(timeout), str(k), command], timeout + 15)
-        if rc != 0:
-            raise RuntimeError("node %d: %s: %s" % (k, command, bn.failure(rc, out)))
-        return out
-
+class Cluster(bc.Nodes):
     def stat(self, k, prog):
         return counters(self.on(k, prog, 60))
 
@@ -218,25 +211,17 @@ def run_wisp(a, res):
         res.missing.append("wisp: " + why)
         return set()
     with open(os.path.join(a.out, "fs-wisp.log"), "w") as log:
-        w = Cluster(a, log)
-        w.dir = os.path.join(a.out, "fs-cluster")
-        w.cluster(["down"], 60)
-        shutil.rmtree(w.dir, ignore_errors=True)
-        say("wisp: three nodes booting (%s) ..." % a.accel)
-        rc, out = w.cluster(["up", "-n", "3", "-q", "--timeout", str(a.boot_timeout),
-                             "--mem", a.wisp_mem, "--kernel", a.wisp_kernel,
-                             "--initrd", a.wisp_initrd, "--fs", "%dM" % (4 * a.mib + 64),
-                             "--node-args", "2", "fscache=0"], a.boot_timeout + 30)
-        try:
+        w = Cluster(a, log, say)
+        up = ["--fs", "%dM" % (4 * a.mib + 64), "--node-args", "2", "fscache=0"]
+        with bc.cluster(w, a, "fs-cluster", extra=up, fresh=True) as (rc, out):
             if rc != 0:
                 res.missing.append("wisp: cluster up failed: %s" % bn.failure(rc, out))
                 return set()
-            return wisp_experiments(a, w, res)
-        except RuntimeError as e:
-            res.missing.append("wisp: %s" % e)
-            return set()
-        finally:
-            w.cluster(["down"], 60)
+            try:
+                return wisp_experiments(a, w, res)
+            except RuntimeError as e:
+                res.missing.append("wisp: %s" % e)
+                return set()
 
 
 # ---- the Linux guest ----
@@ -336,11 +321,8 @@ def run_linux(a, res, sums):
         res.missing.append("linux: %s" % e)
         return
     say("linux: one guest on its virtio disk (ext4) ...")
-    argv = [a.qemu] + a.accel_args.split() + [
-        "-m", a.mem, "-smp", "1", "-display", "none", "-no-reboot", "-nodefaults",
-        "-serial", "stdio", "-kernel", os.path.join(a.linux_dir, "vmlinuz"), "-initrd", initrd,
-        "-append", "console=ttyS0 quiet panic=-1",
-        "-drive", "file=%s,format=raw,if=none,id=d0" % img, "-device", "virtio-blk-pci,drive=d0"]
+    argv = bc.linux_argv(a, initrd, ["-drive", "file=%s,format=raw,if=none,id=d0" % img,
+                                     "-device", "virtio-blk-pci,drive=d0"])
     try:
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=a.linux_timeout)
@@ -465,11 +447,13 @@ def nfs_guests(a, initrd, img, log):
     procs, t0 = [], time.monotonic()
     try:
         for k, role in ((0, "server"), (1, "client")):
-            argv = bn.linux_argv(a, sw, k, "nfsrole=" + role)
-            argv[argv.index("-initrd") + 1] = initrd
+            dev = ["-netdev", "vde,id=net0,sock=" + sw, "-device",
+                   "virtio-net-pci,rx_queue_size=1024,tx_queue_size=256,netdev=net0,mac="
+                   + bn.mac_of(k)]
             if role == "server":
-                argv += ["-drive", "file=%s,format=raw,if=none,id=d0" % img,
-                         "-device", "virtio-blk-pci,drive=d0"]
+                dev += ["-drive", "file=%s,format=raw,if=none,id=d0" % img,
+                        "-device", "virtio-blk-pci,drive=d0"]
+            argv = bc.linux_argv(a, initrd, dev, "node=%d nfsrole=%s" % (k, role))
             procs.append(subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
         lines, done = bn.read_console(procs[1], log, t0, "FSB step end", a.linux_timeout)
@@ -548,10 +532,7 @@ def plot(a):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
-            subprocess.run(["/usr/bin/python3", os.path.abspath(__file__), "--plot",
-                            "--out", a.out])
-        else:
+        if not bc.plot_elsewhere(__file__, ["--plot", "--out", a.out]):
             say("no matplotlib: no plot")
         return
     rows_all = read_rows(os.path.join(a.out, "fs.csv"))
@@ -581,35 +562,18 @@ def selftest():
 
 def args():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--accel", default="tcg")
-    ap.add_argument("--accel-args", default=None)
-    ap.add_argument("--out", default="build/bench")
-    ap.add_argument("--qemu", default="qemu-system-x86_64")
-    ap.add_argument("--mem", default="512M", help="RAM of the Linux guest")
-    ap.add_argument("--linux-dir", default="build/linux-guest")
+    bc.add_args(ap, ["wisp", "linux", "nfs"], "RAM of the Linux guest",
+                "only draw fs.png from --out's fs.csv")
     ap.add_argument("--linux-timeout", type=int, default=1800)
-    ap.add_argument("--wisp-kernel", default="build/wisp.elf")
-    ap.add_argument("--wisp-initrd", default="build/initrd.cpio")
-    ap.add_argument("--wisp-mem", default="256M", help="RAM per Wisp node")
-    ap.add_argument("--rootfs", default="build/rootfs")
-    ap.add_argument("--cluster", default=os.path.join(ROOT, "scripts", "cluster"))
-    ap.add_argument("--boot-timeout", type=int, default=180)
-    ap.add_argument("--skip", action="append", default=[], choices=["wisp", "linux", "nfs"])
     ap.add_argument("--mib", type=int, default=8, help="size of the read file (MiB)")
     ap.add_argument("--shape", default="8 16", help="the workload's directories and files")
     ap.add_argument("--reps", type=int, default=3, help="workload runs per system (median)")
     ap.add_argument("--opcl-n", type=int, default=500, help="open+close pairs")
     ap.add_argument("--quick", action="store_true", help="smaller: 4 MiB, one run, 200 pairs")
-    ap.add_argument("--no-plot", action="store_true")
-    ap.add_argument("--plot", action="store_true", help="only draw fs.png from --out's fs.csv")
-    ap.add_argument("--selftest", action="store_true")
     a = ap.parse_args()
-    a.accel_args = a.accel_args or "-accel %s -cpu max" % a.accel
     if a.quick:
         a.mib, a.reps, a.opcl_n = 4, 1, 200
-    for word in os.environ.get("BENCH_SKIP", "").replace(",", " ").split():
-        if word in ("wisp", "linux", "nfs") and word not in a.skip:
-            a.skip.append(word)
+    bc.finish_args(a, {"wisp": "wisp", "linux": "linux", "nfs": "nfs"})
     return a
 
 

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "checkutil.h"
 
 #define NR_MAX   460
 #define BATCH    500
@@ -351,14 +352,6 @@ worker(uint64_t seed, int calls, bool verbose)
         raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     }
     raw_syscall(SYS_exit_group, 0, 0, 0, 0, 0, 0);
-}
-
-static long
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* Wait for a worker, killing it if it takes over HANG_MS. Sets *hung. */

@@ -22,21 +22,13 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "checkutil.h"
 
 #define MIB       (1024L * 1024L)
 #define PAGE      4096L
 #define MAX_CHUNK 8192
 
-static char why[256];
 static void *chunks[MAX_CHUNK];
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            snprintf(why, sizeof why, __VA_ARGS__);                                                \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
 
 /* A /proc/meminfo figure in bytes; -1 when missing. */
 static long

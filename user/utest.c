@@ -27,38 +27,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "checkutil.h"
 
 #define KERNEL_ADDR ((void *)0xffffffff80100000ULL)
 
-static char why[512];
 static int passed;
 static int failed;
 static bool on_wisp;
 static const char *self_path;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            snprintf(why, sizeof why, __VA_ARGS__);                                                \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
-
-static long
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void
-sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* Wait for pid for up to ms; on timeout kill it and return -1. */
 static int

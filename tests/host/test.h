@@ -8,6 +8,7 @@
  *     // TEST_SRCS: kernel/foo.c tests/host/fake_sync.c
  */
 #pragma once
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
@@ -19,6 +20,10 @@ void test_run_one(void (*fn)(void), const char *name);
 void tests_run(void);
 
 #define RUN(fn) test_run_one(fn, #fn)
+
+/* Runs fn(arg) in a child with stderr silenced; true when it died of
+ * SIGABRT (a failed ASSERT). */
+bool test_aborts(void (*fn)(uint64_t), uint64_t arg);
 
 #define TEST_FAIL_(fmt, ...)                                                          \
     do {                                                                              \
