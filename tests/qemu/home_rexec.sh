@@ -5,6 +5,7 @@
 # HOME 0, NODE 1 and state A (away), node 1's ps shows it running there,
 # and `ps -c` on either node lists it once with home 0 and node 1 next to
 # the other node's processes; when it ends, the home's table forgets it.
+# test-timeout: 600
 set -uo pipefail
 # shellcheck source=scripts/cluster_lib.sh
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"
