@@ -22,6 +22,7 @@ help:
 	@echo "make            build the kernel ($(KERNEL)) and user programs ($(INITRD))"
 	@echo "make run        boot a 3-node cluster, node 0's shell on this terminal (Ctrl-A X or Ctrl-] leaves)"
 	@echo "make run1       boot one node, its shell on this terminal (Ctrl-A X leaves)"
+	@echo "                (/ is the shared volume; WISP_FSROOT=off boots the full initrd as /)"
 	@echo "make test       host unit tests + QEMU tests; ends with 'N passed, N failed'"
 	@echo "make check      host unit tests only (ASan/UBSan)"
 	@echo "make iso        GRUB (multiboot2, BIOS) hybrid image $(ISO)"

@@ -141,10 +141,14 @@ struct fs_map;
  * FS_MAP_WRITE and it is not open for writing or is O_APPEND), -ENODEV
  * (not a regular file of the initrd, a tmpfs or /shared). */
 MUST_CHECK int fs_map_fd(int fd, unsigned flags, struct fs_map **out, bool *maywrite);
-/* exec: the map of the program at path (checks as fs_read_file with exec
- * true, open for reading), and its size. Sleeps. */
-MUST_CHECK int fs_map_exec(struct fs_ctx *c, const char *path, struct fs_map **out,
-                           uint64_t *size);
+/* exec: the program at path, resolved once (checks as fs_read_file with
+ * exec true): its initrd page image (*pa, as fs_exec_image; *map NULL) or
+ * else its map, open for reading (*map); *size the file's size.
+ * -EOPNOTSUPP when neither: the caller reads it with fs_read_file. exe
+ * gets the program's path, as fs_vn_realpath, or "" when it is unknown.
+ * Sleeps. */
+MUST_CHECK int fs_exec_open(struct fs_ctx *c, const char *path, uint64_t *pa,
+                            struct fs_map **map, uint64_t *size, char *exe, size_t exe_n);
 void fs_map_ref(struct fs_map *m);
 /* Drop a reference; the last writes the dirty pages back and frees the
  * map. Sleeps. */

@@ -4,8 +4,10 @@
  * page-aligned frames, kept in the file vnode's priv for good (initrd
  * files never change) and charged to the node's commit once. Every exec
  * then maps those frames (kernel/proc_exec.c, vm_map_file) instead of
- * reading and copying the file. fs_map_exec opens other programs as file
- * maps (fs_mmap.c) for exec to demand-load.
+ * reading and copying the file. Other programs are opened as file maps
+ * (fs_mmap.c) for exec to demand-load. fs_exec_open, exec's own, resolves
+ * the path once for both: on the shared volume every lookup is a request
+ * to the server.
  */
 #include "fs/fs_int.h"
 #include "kernel/errno.h"
@@ -27,6 +29,7 @@ exec_check(struct vnode *v)
     return v->size > EXEC_FILE_MAX ? -EFBIG : 0;
 }
 
+/* Resolve path to a program's vnode, checked (exec_check). */
 static int
 exec_lookup(struct fs_ctx *c, const char *path, struct vnode **vp)
 {
@@ -34,15 +37,10 @@ exec_lookup(struct fs_ctx *c, const char *path, struct vnode **vp)
     int err = fs_namei(c, NULL, path, FS_NAMEI_FOLLOW, &v, NULL);
     if (err)
         return err;
-    err = exec_check(v);
-    struct file *f = NULL;
-    if (!err)
-        err = fs_file_open(v, O_RDONLY, &f);
-    if (err) {
+    if ((err = exec_check(v)) != 0) {
         fs_vn_unref(v);
         return err;
     }
-    fs_file_unref(f);
     *vp = v;
     return 0;
 }
@@ -66,17 +64,19 @@ make_image(struct vnode *v)
     return pa;
 }
 
-int
-fs_exec_image(struct fs_ctx *c, const char *path, uint64_t *pap, size_t *lenp)
+/* Initrd file v's page image (v's reference stays the caller's):
+ * opened and closed as by fs_read_file; -EOPNOTSUPP when v is not an
+ * initrd file, is empty, or no memory is left for the copy. */
+static int
+image_of(struct vnode *v, uint64_t *pap, size_t *lenp)
 {
-    struct vnode *v;
-    int err = exec_lookup(c, path, &v);
+    if (!fs_initrd_is_file(v) || v->size == 0)
+        return -EOPNOTSUPP;
+    struct file *f = NULL;
+    int err = fs_file_open(v, O_RDONLY, &f);
     if (err)
         return err;
-    if (!fs_initrd_is_file(v) || v->size == 0) {
-        fs_vn_unref(v);
-        return -EOPNOTSUPP;
-    }
+    fs_file_unref(f);
     /* The image pointer is stored once; racing first execs both copy and
      * the loser gives its copy back. */
     uint64_t pa = (uint64_t)(uintptr_t)__atomic_load_n(&v->priv, __ATOMIC_ACQUIRE);
@@ -93,33 +93,59 @@ fs_exec_image(struct fs_ctx *c, const char *path, uint64_t *pap, size_t *lenp)
         }
         pa = mine;
     }
-    *lenp = (size_t)v->size;
-    fs_vn_unref(v);
     if (!pa)
         return -EOPNOTSUPP;
+    *lenp = (size_t)v->size;
     *pap = pa;
     return 0;
 }
 
-int
-fs_map_exec(struct fs_ctx *c, const char *path, struct fs_map **out, uint64_t *size)
+/* Program v (not an initrd file) as a file map, opened for reading. */
+static int
+map_of(struct vnode *v, struct fs_map **out, uint64_t *size)
 {
-    struct vnode *v;
-    int err = fs_namei(c, NULL, path, FS_NAMEI_FOLLOW, &v, NULL);
-    if (err)
-        return err;
-    err = exec_check(v);
-    if (!err && (v->ops->remote || !v->ops->read))
-        err = -EOPNOTSUPP;      /* the caller reads it whole */
+    if (v->ops->remote || !v->ops->read)
+        return -EOPNOTSUPP;     /* the caller reads it whole */
     struct file *f = NULL;
-    if (!err)
-        err = fs_file_open(v, O_RDONLY, &f);
-    fs_vn_unref(v);
+    int err = fs_file_open(v, O_RDONLY, &f);
     if (err)
         return err;
     err = fs_map_of_file(f, out);
     if (!err)
         *size = fs_map_size(*out);
     fs_file_unref(f);
+    return err;
+}
+
+int
+fs_exec_image(struct fs_ctx *c, const char *path, uint64_t *pap, size_t *lenp)
+{
+    struct vnode *v;
+    int err = exec_lookup(c, path, &v);
+    if (!err) {
+        err = image_of(v, pap, lenp);
+        fs_vn_unref(v);
+    }
+    return err;
+}
+
+int
+fs_exec_open(struct fs_ctx *c, const char *path, uint64_t *pap, struct fs_map **map,
+             uint64_t *size, char *exe, size_t exe_n)
+{
+    struct vnode *v;
+    int err = exec_lookup(c, path, &v);
+    if (err)
+        return err;
+    if (exe_n && fs_vn_realpath(v, exe, exe_n) != 0)
+        exe[0] = '\0';
+    *map = NULL;
+    size_t len = 0;
+    err = image_of(v, pap, &len);
+    if (!err)
+        *size = len;
+    else if (err == -EOPNOTSUPP)
+        err = map_of(v, map, size);
+    fs_vn_unref(v);
     return err;
 }

@@ -169,6 +169,11 @@ uint64_t fs_ino_next(void);
 void fs_vn_mount(struct vnode *dir, struct vnode *root);
 /* Build the path of directory v from the root into buf; its length or -ERANGE. */
 long fs_vn_path(struct vnode *v, char *buf, size_t n);
+/* fs_realpath.c: the absolute path of file v as it was reached (its
+ * directory's path and its name), when v knows them: 0, -ENOENT (a
+ * directory, or a file without a parent link, e.g. a tmpfs one: use
+ * fs_realpath), -ENAMETOOLONG. */
+int fs_vn_realpath(struct vnode *v, char *out, size_t n);
 
 /* fs_path.c: name resolution. */
 #define FS_NAMEI_FOLLOW 1       /* follow a symlink in the last component */

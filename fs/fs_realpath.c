@@ -6,6 +6,9 @@
  * need not (tmpfs files have no parent link, and a hard-linked file has
  * several names), so its path is its directory's plus the name it was
  * reached by, after following a symlink in the last component by hand.
+ * A file vnode that has them (the initrd's, and the shared volume's, made
+ * by each lookup) knows its path (fs_vn_realpath); exec asks it of the
+ * program it resolved, so that on the volume it costs no more requests.
  * Name resolution itself is fs_path.c.
  */
 #include "fs/fs_int.h"
@@ -57,8 +60,26 @@ file_path(struct fs_ctx *c, const char *path, char *out, size_t n)
 }
 
 int
+fs_vn_realpath(struct vnode *v, char *out, size_t n)
+{
+    if (FS_ISDIR(v->mode) || !v->parent || !v->name[0])
+        return -ENOENT;
+    long l = fs_vn_path(v, out, n);
+    return l < 0 ? -ENAMETOOLONG : 0;
+}
+
+int
 fs_realpath(struct fs_ctx *c, const char *path, char *out, size_t n)
 {
+    /* A file that knows its directory and name (the initrd's, the shared
+     * volume's): one resolution, no second walk of its directory. */
+    struct vnode *f;
+    if (fs_namei(c, NULL, path, FS_NAMEI_FOLLOW, &f, NULL) == 0) {
+        int e = fs_vn_realpath(f, out, n);
+        fs_vn_unref(f);
+        if (e != -ENOENT)
+            return e;
+    }
     char *cur = kmalloc(FS_PATH_MAX), *tgt = kmalloc(FS_PATH_MAX);
     int err = cur && tgt ? 0 : -ENOMEM;
     size_t pl = strnlen(path, FS_PATH_MAX);

@@ -444,6 +444,38 @@ test_realpath_of_tmp_files(void)
     tteardown();
 }
 
+/* A file that knows its directory and name (the initrd's; the shared
+ * volume's too) gives its path from its vnode, which exec records without
+ * resolving the path again; a tmpfs file and a directory do not. */
+static void
+test_realpath_from_the_vnode(void)
+{
+    setup();
+    char out[FS_PATH_MAX];
+    struct fs_ctx *c = fs_cur();
+    struct vnode *v;
+    EXPECT_EQ(fs_namei(c, NULL, "/etc/../etc/motd", FS_NAMEI_FOLLOW, &v, NULL), 0);
+    EXPECT_EQ(fs_vn_realpath(v, out, sizeof out), 0);
+    EXPECT_STREQ(out, "/etc/motd");
+    EXPECT_EQ(fs_vn_realpath(v, out, 5), -ENAMETOOLONG);
+    fs_vn_unref(v);
+    EXPECT_EQ(fs_namei(c, NULL, "/etc", FS_NAMEI_FOLLOW, &v, NULL), 0);
+    EXPECT_EQ(fs_vn_realpath(v, out, sizeof out), -ENOENT);
+    fs_vn_unref(v);
+    EXPECT_EQ(tcreate("/tmp/own", "x"), 1);
+    EXPECT_EQ(fs_namei(c, NULL, "/tmp/own", FS_NAMEI_FOLLOW, &v, NULL), 0);
+    EXPECT_EQ(fs_vn_realpath(v, out, sizeof out), -ENOENT);
+    fs_vn_unref(v);
+    EXPECT_EQ(sys_symlink(U("/etc/motd"), U("/tmp/motd")), 0);
+    EXPECT_EQ(fs_realpath(c, "/tmp/motd", out, sizeof out), 0);
+    EXPECT_STREQ(out, "/etc/motd");
+    EXPECT_EQ(fs_realpath(c, "/tmp/own", out, sizeof out), 0);
+    EXPECT_STREQ(out, "/tmp/own");
+    EXPECT_EQ(sys_unlink(U("/tmp/motd")), 0);
+    EXPECT_EQ(sys_unlink(U("/tmp/own")), 0);
+    tteardown();
+}
+
 /* File pages count against the node's commit too: when processes have
  * committed the rest of memory, a write gets ENOSPC, and everything is
  * given back when the file goes. */
@@ -537,5 +569,6 @@ tests_run(void)
     RUN(test_enospc_metadata);
     RUN(test_enospc_node_commit);
     RUN(test_realpath_of_tmp_files);
+    RUN(test_realpath_from_the_vnode);
     RUN(test_parse_size);
 }

@@ -12,10 +12,12 @@
 #include "kernel/proc_int.h"
 
 void
-proc_exe_set(struct proc *p, const char *path)
+proc_exe_set(struct proc *p, const char *path, const char *known)
 {
     char *buf = kmalloc(PROC_EXE_MAX);
-    if (buf && (!p->fs || fs_realpath(p->fs, path, buf, PROC_EXE_MAX) != 0))
+    if (buf && known && known[0])
+        k_strlcpy(buf, known, PROC_EXE_MAX);
+    else if (buf && (!p->fs || fs_realpath(p->fs, path, buf, PROC_EXE_MAX) != 0))
         k_strlcpy(buf, path[0] == '/' ? path : "", PROC_EXE_MAX);
     spin_lock(&proc_table_lock);
     k_strlcpy(p->exe, buf ? buf : "", sizeof(p->exe));

@@ -3,7 +3,7 @@
  * program as its shared page image, fs_exec_image: whole file pages are
  * mapped from it, read-only or copy-on-write, and faulted in as touched;
  * other files are demand-loaded: their whole file pages become private
- * file mappings, fs_map_exec and kernel/vm_file.c, read through the file
+ * file mappings, fs_exec_open and kernel/vm_file.c, read through the file
  * system, for /shared through its block cache, as they are touched; a file
  * whose headers or segments do not allow that is read whole and copied),
  * validate it
@@ -55,6 +55,7 @@ struct exec_src {
     const uint8_t *img;
     uint64_t img_pa;
     struct fs_map *map;
+    char exe[PROC_EXE_MAX];     /* the program's path, "" unknown */
 };
 
 /* Copy n file bytes from off to user address addr of vm. */
@@ -247,15 +248,15 @@ static int
 exec_open(struct proc *p, const char *path, struct exec_src *src, void **buf, const void **hdr,
           size_t *len)
 {
-    int err = fs_exec_image(p->fs, path, &src->img_pa, len);
-    if (!err) {
+    uint64_t size = 0;
+    int err = fs_exec_open(p->fs, path, &src->img_pa, &src->map, &size, src->exe,
+                           sizeof(src->exe));
+    if (!err && !src->map) {
         src->img = mem_p2v(src->img_pa);
         *hdr = src->img;
+        *len = (size_t)size;
         return 0;
     }
-    uint64_t size = 0;
-    if (err == -EOPNOTSUPP)
-        err = fs_map_exec(p->fs, path, &src->map, &size);
     if (!err) {
         err = read_headers(src->map, size, buf);
         if (!err) {
@@ -318,7 +319,7 @@ proc_exec_image(struct proc *p, const char *path, char *const argv[], int argc,
     vm_activate(vm);
     if (old)
         vm_free(old);
-    proc_exe_set(p, path);
+    proc_exe_set(p, path, src.exe);
     proc_name_set(p, path, argv, argc);
     p->did_exec = true;   /* the parent's setpgid on it now fails with EACCES */
     for (int s = 1; s < NSIG; s++)

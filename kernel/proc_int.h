@@ -132,8 +132,9 @@ NORETURN void proc_exit(int wait_status);
 void proc_rlimit_fork(struct proc *child, const struct proc *parent);
 void proc_rusage_exit(struct proc *p);
 void proc_rusage_reap(struct proc *parent, struct proc *zombie, void *ru);
-/* Record the absolute path of the program p now runs (exec). */
-void proc_exe_set(struct proc *p, const char *path);
+/* Record the absolute path of the program p now runs (exec): known when
+ * exec had it (fs_exec_open), else path resolved (fs_realpath). */
+void proc_exe_set(struct proc *p, const char *path, const char *known);
 /* p's name (path's last component) and command line (argv, each string
  * NUL-ended, cut at PROC_CMDLINE_MAX). Takes no lock. */
 void proc_name_set(struct proc *p, const char *path, char *const argv[], int argc);

@@ -4,7 +4,8 @@
 # compile_commands.json for clangd, and lint.
 # Each installs missing packages first (scripts/deps.sh, fast when none).
 # WISP_ACCEL=kvm|tcg picks QEMU's accelerator (scripts/accel.sh);
-# WISP_CMDLINE="init=/bin/sh ..." adds kernel command-line words.
+# WISP_CMDLINE="init=/bin/sh ..." adds kernel command-line words;
+# WISP_FSROOT=off boots the full initrd as / (default: the shared volume).
 
 .PHONY: run run1 gdb lint compile_commands.json
 

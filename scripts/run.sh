@@ -14,16 +14,18 @@
 # attaches the raw image FILE as the virtio-blk disk of node 0 (the file
 # server's default; with --single, of the one node): docs/blk.md. A
 # missing FILE is made (64M) from the userland tree build/rootfs, like the
-# cluster's own build/cluster/run/fs.img. WISP_FSROOT=on makes that
-# volume every node's / and boots build/initrd-boot.cpio (docs/fs.md);
-# with --single the volume is then WISP_DISK, or build/rootfs.img (made,
-# or refreshed with wisp-install).
+# cluster's own build/cluster/run/fs.img. That volume is every node's /
+# and the nodes boot build/initrd-boot.cpio (docs/fs.md); with --single
+# the volume is then WISP_DISK, or build/rootfs.img (made, or refreshed
+# with wisp-install). WISP_FSROOT=off boots the full build/initrd.cpio as
+# / instead, the volume on /shared (and --single without WISP_DISK has
+# no disk).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 kernel=${WISP_KERNEL:-build/wisp.elf}
 initrd=${WISP_INITRD:-build/initrd.cpio}
-fsroot=${WISP_FSROOT:-off}   # on: the shared volume is / (docs/fs.md "The root switch")
+fsroot=${WISP_FSROOT:-on}    # on: the shared volume is / (docs/fs.md "The root switch")
 [[ $fsroot == on ]] && initrd=${WISP_INITRD:-build/initrd-boot.cpio}
 for f in "$kernel" "$initrd"; do
     [[ -f $f ]] || { echo "run: $f is missing; run 'make' first" >&2; exit 1; }
@@ -73,7 +75,7 @@ trap 'exit 130' INT TERM HUP
 
 echo "Wisp: booting a $n-node cluster in $dir ..."
 "${cluster[@]}" up -n "$n" --kernel "$kernel" --initrd "$initrd" \
-    ${WISP_MEM:+--mem "$WISP_MEM"} ${WISP_DISK:+--disk "0:$WISP_DISK"} \
+    ${WISP_MEM:+--mem "$WISP_MEM"} ${WISP_DISK:+--disk "0:$WISP_DISK"} --fsroot "$fsroot" \
     --kernel-args "${WISP_CMDLINE:-}"
 cat <<EOF
 

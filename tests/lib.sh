@@ -19,18 +19,22 @@
 #
 # Environment: WISP_ACCEL (kvm|tcg, see scripts/accel.sh), WISP_MEM (256M),
 # WISP_SMP (1), WISP_KERNEL, WISP_INITRD, QEMU (qemu-system-x86_64),
-# WISP_KEEP_TMP=1 keeps $WISP_TMP even when the test passes. WISP_FSROOT=on
-# boots the small boot image with fsroot=on and a disk made from
-# build/rootfs (one per test, $WISP_TMP/root.img): the node serves itself
-# its / (docs/fs.md "The root switch"); scripts/cluster reads it too.
+# WISP_KEEP_TMP=1 keeps $WISP_TMP even when the test passes. WISP_FSROOT
+# (on by default, as in scripts/cluster, which reads it too): on,
+# wisp_boot_kernel boots the small boot image with fsroot=on and a disk
+# made from build/rootfs (one per test, $WISP_TMP/root.img): the node
+# serves itself its / (docs/fs.md "The root switch"); off boots the full
+# initrd as /. $WISP_FULL_INITRD is the full initrd either way, for boots
+# without a file server (tests/lib_net.sh's nodes, time_calibration).
 
 WISP_ROOT=${WISP_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 WISP_KERNEL=${WISP_KERNEL:-$WISP_ROOT/build/wisp.elf}
-WISP_FSROOT=${WISP_FSROOT:-off}
+WISP_FULL_INITRD=${WISP_FULL_INITRD:-$WISP_ROOT/build/initrd.cpio}
+WISP_FSROOT=${WISP_FSROOT:-on}
 if [[ $WISP_FSROOT == on ]]; then
     WISP_INITRD=${WISP_INITRD:-$WISP_ROOT/build/initrd-boot.cpio}
 else
-    WISP_INITRD=${WISP_INITRD:-$WISP_ROOT/build/initrd.cpio}
+    WISP_INITRD=${WISP_INITRD:-$WISP_FULL_INITRD}
 fi
 WISP_MEM=${WISP_MEM:-256M}
 WISP_SMP=${WISP_SMP:-1}

@@ -4,6 +4,8 @@
 # UDP socket netdev over 127.0.0.1 (no host networking, no root, no
 # switch): each node's frames go to the other's port. Node K gets MAC
 # 52:54:00:77:00:K and, by the kernel's rule, address 10.77.0.(K+1).
+# There is no file server: the nodes boot the full initrd
+# ($WISP_FULL_INITRD) as /, whatever WISP_FSROOT says.
 #
 #   net_ports                       set NET_PORT0 NET_PORT1 to free UDP ports
 #   net_qemu_nic K [DEVICE]         the -netdev/-device words for node K
@@ -40,7 +42,7 @@ net_start_node() {
     wisp_require_build || return 1
     # shellcheck disable=SC2046 # word splitting of the option lists is intended
     timeout -k 5 "$secs" "$QEMU" $(wisp_qemu_args) $(net_qemu_nic "$k" "$dev") \
-        -serial "file:$log" -kernel "$WISP_KERNEL" -initrd "$WISP_INITRD" \
+        -serial "file:$log" -kernel "$WISP_KERNEL" -initrd "$WISP_FULL_INITRD" \
         -append "$cmdline" </dev/null >"$log.qemu" 2>&1 &
     NET_PIDS+=($!)
 }
@@ -50,7 +52,7 @@ net_run_node() {
     wisp_require_build || return 1
     # shellcheck disable=SC2046
     timeout -k 5 "$secs" "$QEMU" $(wisp_qemu_args) $(net_qemu_nic "$k" "$dev") \
-        -serial "file:$log" -kernel "$WISP_KERNEL" -initrd "$WISP_INITRD" \
+        -serial "file:$log" -kernel "$WISP_KERNEL" -initrd "$WISP_FULL_INITRD" \
         -append "$cmdline" </dev/null >"$log.qemu" 2>&1 || st=$?
     return $st
 }

@@ -6,6 +6,7 @@
 # the segment; a second cluster (-n 1) beside the first does not disturb
 # it; down leaves no QEMU or vde_switch behind. State dirs are under
 # build/test/; the EXIT trap brings both clusters down whatever happens.
+# test-timeout: 600
 set -uo pipefail
 # shellcheck source=scripts/cluster_lib.sh
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"

@@ -5,6 +5,7 @@
 # HOME 0, NODE 1 and state A (away), node 1's ps shows it running there,
 # and `ps -c` on either node lists it once with home 0 and node 1 next to
 # the other node's processes; when it ends, the home's table forgets it.
+# test-timeout: 600
 set -uo pipefail
 # shellcheck source=scripts/cluster_lib.sh
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"
@@ -26,38 +27,39 @@ cl_expect_out "rc=1" sh --timeout 120 0 'rexec 1 false; echo rc=$?'
 out=$(cl sh --timeout 120 0 'rexec 1 /no/such/prog; echo rc=$?')
 [[ $out == *rc=127* ]] || cl_fail "rexec of a missing program: $out"
 
-# A long one: what the tables say while it runs.
-cl sh 0 'rexec 1 sleep 25 >/dev/null 2>&1 &' >/dev/null || cl_fail "start rexec sleep"
+# A long one: what the tables say while it runs (90 s: on a loaded host
+# the four ps below, each a command on a node console, take 20 s or more).
+cl sh 0 'rexec 1 sleep 90 >/dev/null 2>&1 &' >/dev/null || cl_fail "start rexec sleep"
 sleep 3
 out=$(cl sh 0 ps) || cl_fail "ps on node 0"
 echo "$out"
-line=$(grep -E '^ *[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ [A-Z] sleep 25$' <<<"$out")
+line=$(grep -E '^ *[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ [A-Z] sleep 90$' <<<"$out")
 read -r pid ppid home node st _ <<<"$line"
 [[ $home == 0 && $node == 1 && $st == A ]] ||
     cl_fail "node 0's ps does not show sleep away on node 1 (home 0): '$line'"
 (( (pid >> 20) == 0 )) || cl_fail "the remote process's pid $pid lacks home 0's bits"
-rline=$(grep " rexec 1 sleep 25$" <<<"$out")
+rline=$(grep " rexec 1 sleep 90$" <<<"$out")
 read -r rpid _ <<<"$rline"
 [[ $ppid == "$rpid" ]] || cl_fail "sleep's parent is $ppid, not rexec ($rpid)"
 out=$(cl sh 1 ps) || cl_fail "ps on node 1"
 echo "$out"
-grep -Eq "^ *$pid +0 +0 +1 [RS] sleep 25$" <<<"$out" ||
+grep -Eq "^ *$pid +0 +0 +1 [RS] sleep 90$" <<<"$out" ||
     cl_fail "node 1's ps does not show $pid running there (home 0, parent at home)"
 for k in 0 1; do
     out=$(cl sh "$k" 'ps -c') || cl_fail "ps -c on node $k"
-    n=$(grep -Ec "^ *[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ [A-Z] sleep 25$" <<<"$out")
+    n=$(grep -Ec "^ *[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ [A-Z] sleep 90$" <<<"$out")
     [[ $n == 1 ]] || cl_fail "ps -c on node $k lists sleep $n times: $out"
-    grep -Eq "^ *$pid +$ppid +0 +1 [RS] sleep 25$" <<<"$out" ||
+    grep -Eq "^ *$pid +$ppid +0 +1 [RS] sleep 90$" <<<"$out" ||
         cl_fail "ps -c on node $k: no '$pid $ppid 0 1' sleep: $out"
     grep -Eq "^ *$(( (1 << 20) | 1 )) +0 +1 +1 " <<<"$out" ||
         cl_fail "ps -c on node $k does not list node 1's init: $out"
     grep -Eq "^ *1 +0 +0 +0 " <<<"$out" || cl_fail "ps -c on node $k does not list node 0's init"
 done
-for _ in $(seq 1 60); do
+for _ in $(seq 1 90); do
     out=$(cl sh 0 ps)
-    grep -q ' A sleep 25$' <<<"$out" || break
+    grep -q ' A sleep 90$' <<<"$out" || break
     sleep 2
 done
-! grep -q ' A sleep 25$' <<<"$out" || cl_fail "the home table still lists sleep after it ended: $out"
+! grep -q ' A sleep 90$' <<<"$out" || cl_fail "the home table still lists sleep after it ended: $out"
 cl down >/dev/null
 cl_pass

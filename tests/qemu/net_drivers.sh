@@ -19,7 +19,7 @@ boot() {
     shift 2
     # shellcheck disable=SC2046 # the words of wisp_qemu_args split on purpose
     set -- $(wisp_qemu_args) -machine "$machine" -serial stdio -kernel "$WISP_KERNEL" \
-        -initrd "$WISP_INITRD" -append "node=0 console=ttyS0 test=$TEST" "$@"
+        -initrd "$WISP_FULL_INITRD" -append "node=0 console=ttyS0 test=$TEST" "$@"
     echo "+ timeout 60 $QEMU $*" >&2
     timeout -k 5 60 "$QEMU" "$@" </dev/null >"$log" 2>&1 || st=$?
     if ! res=$(wisp_result $st); then

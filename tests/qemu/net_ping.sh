@@ -18,7 +18,7 @@ st=0
 nonic=$WISP_TMP/nonic.serial
 # shellcheck disable=SC2046 # the words of wisp_qemu_args split on purpose
 timeout -k 5 60 "$QEMU" $(wisp_qemu_args) -nic none -serial "file:$nonic" -kernel "$WISP_KERNEL" \
-    -initrd "$WISP_INITRD" -append "node=0 test=boot" </dev/null >"$nonic.qemu" 2>&1 || st=$?
+    -initrd "$WISP_FULL_INITRD" -append "node=0 test=boot" </dev/null >"$nonic.qemu" 2>&1 || st=$?
 res=$(wisp_result $st) || { wisp_tail "$nonic"; fail "boot without a NIC: $res"; }
 expect_log "$nonic" '^net: no network interface' || fail "no word about the missing NIC"
 

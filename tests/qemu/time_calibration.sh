@@ -40,7 +40,7 @@ for ((k = 0; k < nodes; k++)); do
     done
 done
 for ((k = 0; k < nodes; k++)); do
-    set -- $(wisp_qemu_args) -serial stdio -kernel "$WISP_KERNEL" -initrd "$WISP_INITRD" \
+    set -- $(wisp_qemu_args) -serial stdio -kernel "$WISP_KERNEL" -initrd "$WISP_FULL_INITRD" \
         -append "node=$k console=ttyS0 test=time_calibration init=/bin/timesync initargs=\"clock $secs\""
     timeout -k 5 $((secs + 150)) "$QEMU" "$@" </dev/null >"$WISP_TMP/fifo$k" 2>&1 &
     pids+=($!)
