@@ -342,6 +342,21 @@ move_out(struct proc *p, struct mig_ctx *m)
     return err;
 }
 
+/* migrate_trace=1: the source's times, after the resume (the console is
+ * slow: nothing timed is printed through). */
+static void
+trace(const struct mig_ctx *m, uint64_t to_safe, uint64_t resume_rtt)
+{
+    kprintf("wisp: migrate pid %d trace: to_safe_us %llu pack_us %llu transfer_us %llu "
+            "commit_us %llu resume_rtt_us %llu pages %llu bytes %llu\n",
+            m->pid, (unsigned long long)(to_safe / 1000),
+            (unsigned long long)((m->ns[MIG_PH_FREEZE] - to_safe) / 1000),
+            (unsigned long long)(m->ns[MIG_PH_TRANSFER] / 1000),
+            (unsigned long long)(m->ns[MIG_PH_COMMIT] / 1000),
+            (unsigned long long)(resume_rtt / 1000), (unsigned long long)m->pages_sent,
+            (unsigned long long)m->bytes_sent);
+}
+
 void
 migrate_self(struct proc *p, struct arch_regs *r)
 {
@@ -364,6 +379,7 @@ migrate_self(struct proc *p, struct arch_regs *r)
         if (err && m->offered && err != -EHOSTDOWN)
             (void)call_id(m, RPC_OP_MIG_ABORT);
     }
+    uint64_t to_safe = m->ns[MIG_PH_FREEZE];
     if (!err)
         err = move_out(p, m);
     if (err) {
@@ -377,6 +393,8 @@ migrate_self(struct proc *p, struct arch_regs *r)
     if (!m->ns[MIG_PH_RESUME])
         m->ns[MIG_PH_RESUME] = t_resume;
     m->downtime_ns = now_ns() - m->frozen_at;
+    if (migrate_tracing())
+        trace(m, to_safe, t_resume);
     MIG_COUNT(out, 1);
     MIG_COUNT(pages_sent, m->pages_sent);
     MIG_COUNT(bytes_sent, m->bytes_sent);
