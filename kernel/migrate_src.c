@@ -115,10 +115,13 @@ pack_rows(struct proc *p, struct mig_ctx *m, struct mig_buf *out)
     MIG_ENCAP_TABLE(MIG_COUNT_ROW_)
 #undef MIG_COUNT_ROW_
     mig_put_u32(out, nrows);
+    int row = 0;
 #define MIG_PACK_ROW_(id, NAME, pack, unpack, done, abort)                  \
     if (!err) {                                                             \
         mig_buf_init(&b);                                                   \
+        uint64_t t0_ = now_ns();                                            \
         err = pack(p, &b, m);                                               \
+        m->pack_ns[row++ & 7] = now_ns() - t0_;                             \
         if (!err)                                                           \
             err = b.err;                                                    \
         mig_put_u32(out, id);                                               \
@@ -347,14 +350,25 @@ move_out(struct proc *p, struct mig_ctx *m)
 static void
 trace(const struct mig_ctx *m, uint64_t to_safe, uint64_t resume_rtt)
 {
+    static const char *const names[] = {
+#define MIG_NAME_ROW_(id, NAME, pack, unpack, done, abort) #NAME,
+        MIG_ENCAP_TABLE(MIG_NAME_ROW_)
+#undef MIG_NAME_ROW_
+    };
+    char rows[160];
+    size_t n = 0;
+    rows[0] = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(names) && i < 8 && n < sizeof(rows); i++)
+        n += (size_t)k_snprintf(rows + n, sizeof(rows) - n, " %s %llu", names[i],
+                                (unsigned long long)(m->pack_ns[i] / 1000));
     kprintf("wisp: migrate pid %d trace: to_safe_us %llu pack_us %llu transfer_us %llu "
-            "commit_us %llu resume_rtt_us %llu pages %llu bytes %llu\n",
+            "commit_us %llu resume_rtt_us %llu pages %llu bytes %llu packed_us%s\n",
             m->pid, (unsigned long long)(to_safe / 1000),
             (unsigned long long)((m->ns[MIG_PH_FREEZE] - to_safe) / 1000),
             (unsigned long long)(m->ns[MIG_PH_TRANSFER] / 1000),
             (unsigned long long)(m->ns[MIG_PH_COMMIT] / 1000),
             (unsigned long long)(resume_rtt / 1000), (unsigned long long)m->pages_sent,
-            (unsigned long long)m->bytes_sent);
+            (unsigned long long)m->bytes_sent, rows);
 }
 
 void
