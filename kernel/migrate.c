@@ -26,6 +26,7 @@ static uint64_t evict_idle_ns;            /* evict_idle=SECONDS; 0: off */
 static volatile uint64_t last_input_ns;   /* console activity (any context) */
 static volatile bool evict_wanted;
 static bool policy_off;
+static bool tracing;                      /* migrate_trace=1 */
 static char delay_phase[16];              /* migrate_delay=PHASE:MS, tests only */
 static uint64_t delay_ns;
 static uint32_t next_id;
@@ -75,6 +76,8 @@ migrate_init(void)
             default_strategy = i;
     s = cmdline_get(main_cmdline(), "migrate");
     policy_off = s && strcmp(s, "off") == 0;
+    s = cmdline_get(main_cmdline(), "migrate_trace");
+    tracing = s && strcmp(s, "1") == 0;
     uint64_t idle = 0;
     if (cmdline_get_u64(main_cmdline(), "evict_idle", 0, &idle) == 0 && idle < 1000000)
         evict_idle_ns = idle * 1000000000ull;
@@ -126,6 +129,12 @@ bool
 migrate_policy_off(void)
 {
     return policy_off;
+}
+
+bool
+migrate_tracing(void)
+{
+    return tracing;
 }
 
 static void

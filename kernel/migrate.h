@@ -61,6 +61,7 @@ struct mig_ctx {
     uint64_t cycles[MIG_NPHASE];
     uint64_t ns[MIG_NPHASE];
     uint64_t pages_sent, bytes_sent, pages_resent;
+    uint64_t pack_ns[8];    /* source: each row's pack (migrate_trace=1) */
     /* Source: the pages the VM row chose to send (addresses, ascending). */
     uint64_t *page_va;
     uint64_t *page_pa;      /* their frames, picked with them */

@@ -59,6 +59,36 @@ struct mig_in {
     struct mig_ctx ctx;
 };
 
+/* What build() timed, for migrate_trace=1 (printed once the handler's
+ * own time is taken: the console is slow). */
+struct build_trace {
+    uint64_t row_ns[8];
+    int rows;
+    uint64_t install_ns;
+    size_t pages;
+    int pid;
+};
+
+#define MIG_ROW_NAME_(id, NAME, pack, unpack, done, abort) #NAME,
+static const char *const row_names[] = { MIG_ENCAP_TABLE(MIG_ROW_NAME_) };
+#undef MIG_ROW_NAME_
+
+/* migrate_trace=1: the target's times: the handler's (op's) and, when it
+ * built the process, each row's unpack and the pages' install. */
+static void
+trace_in(int pid, const char *op, uint64_t ns, size_t bytes, const struct build_trace *bt)
+{
+    char line[160];
+    size_t n = 0;
+    line[0] = 0;
+    for (int i = 0; i < bt->rows && n < sizeof(line); i++)
+        n += (size_t)k_snprintf(line + n, sizeof(line) - n, " %s %llu", row_names[i],
+                                (unsigned long long)(bt->row_ns[i] / 1000));
+    kprintf("wisp: migrate pid %d trace: %s_us %llu bytes %llu rows_us%s install_us %llu "
+            "pages %llu\n", pid, op, (unsigned long long)(ns / 1000), (unsigned long long)bytes,
+            line, (unsigned long long)(bt->install_ns / 1000), (unsigned long long)bt->pages);
+}
+
 static struct spinlock in_lock = { .name = "migrate.in", .cpu = -1 };
 static struct mig_in incoming[MIG_IN_MAX];
 
@@ -324,7 +354,7 @@ stage_pages(struct mig_in *r, const uint8_t *d, size_t len, size_t n)
     return 0;
 }
 
-static int prepare(int from, uint64_t id);
+static int prepare(int from, uint64_t id, struct build_trace *bt);
 
 /* PIECE: u64 id, u32 flags (MIG_GO_PREPARE), u32 n, n page records
  * (kernel/migrate_send.c); PREPARE builds the process once they are in. */
@@ -350,8 +380,12 @@ migrate_rpc_piece(int from, const void *req, size_t reqlen, void *rep, size_t *r
     spin_unlock(&in_lock);
     if (err == -EBADMSG)
         MIG_COUNT(malformed, 1);
+    struct build_trace bt = { .rows = 0 };
+    uint64_t t = arch_time_ns();
     if (!err && (flags & MIG_GO_PREPARE))
-        err = prepare(from, id);
+        err = prepare(from, id, &bt);
+    if (!err && (flags & MIG_GO_PREPARE) && migrate_tracing())
+        trace_in(bt.pid, "prepare", arch_time_ns() - t, reqlen, &bt);
     return err;
 }
 
@@ -404,6 +438,7 @@ migrate_rpc_go(int from, const void *req, size_t reqlen, void *rep, size_t *repl
         MIG_COUNT(malformed, 1);
         return -EBADMSG;
     }
+    uint64_t t = arch_time_ns();
     int err = flags & MIG_GO_OFFER ? open_record(from, id, pid, source, target, strategy, pages)
                                    : 0;
     if (err)
@@ -426,8 +461,11 @@ migrate_rpc_go(int from, const void *req, size_t reqlen, void *rep, size_t *repl
     spin_unlock(&in_lock);
     if (err == -EBADMSG)
         MIG_COUNT(malformed, 1);
+    struct build_trace bt = { .rows = 0 };
     if (!err && (flags & MIG_GO_PREPARE))
-        err = prepare(from, id);
+        err = prepare(from, id, &bt);
+    if (!err && migrate_tracing())
+        trace_in(pid, "go", arch_time_ns() - t, reqlen, &bt);
     if (!err && (flags & MIG_GO_PREPARE))
         migrate_test_delay("go", pid);    /* tests: the target dies before it answers */
     return err;
@@ -450,7 +488,7 @@ rows_abort(struct proc *p, struct mig_ctx *m, int nrows)
 /* Unpack every row in table order; *called: how many unpack functions ran
  * (their target_abort undoes them). */
 static int
-unpack_rows(struct proc *p, struct mig_ctx *m, struct mig_cur *c, int *called)
+unpack_rows(struct proc *p, struct mig_ctx *m, struct mig_cur *c, int *called, uint64_t *row_ns)
 {
     int err = 0;
     uint32_t nrows = mig_get_u32(c), want = 0;
@@ -468,8 +506,9 @@ unpack_rows(struct proc *p, struct mig_ctx *m, struct mig_cur *c, int *called)
             struct mig_cur sub;                                               \
             mig_cur_init(&sub, c->data + c->pos, len);                        \
             c->pos += len;                                                    \
-            (*called)++;                                                      \
+            uint64_t t0_ = arch_time_ns();                                    \
             err = unpack(p, &sub, m);                                         \
+            row_ns[(*called)++] = arch_time_ns() - t0_;                       \
             if (!err && mig_left(&sub))                                       \
                 err = -EBADMSG;                                               \
         }                                                                     \
@@ -481,7 +520,7 @@ unpack_rows(struct proc *p, struct mig_ctx *m, struct mig_cur *c, int *called)
 
 /* Build the process of a BUSY record: the rows, then the staged pages. */
 static int
-build(struct mig_in *r)
+build(struct mig_in *r, struct build_trace *bt)
 {
     struct mig_ctx *m = &r->ctx;
     memset(m, 0, sizeof(*m));
@@ -496,10 +535,13 @@ build(struct mig_in *r)
         return -EAGAIN;
     struct mig_cur c;
     int called = 0;
+    _Static_assert(ARRAY_SIZE(row_names) <= ARRAY_SIZE(bt->row_ns), "a row_ns per row");
     mig_cur_init(&c, r->st, r->st_total);
-    int err = unpack_rows(p, m, &c, &called);
+    int err = unpack_rows(p, m, &c, &called, bt->row_ns);
+    bt->rows = called;
     if (!err && !proc_vm(p))
         err = -EBADMSG;
+    uint64_t t = arch_time_ns();
     for (size_t i = 0; i < r->stage_cap && !err; i++) {
         if (!r->stage[i].pa)
             continue;
@@ -515,6 +557,9 @@ build(struct mig_in *r)
         return err;
     }
     r->p = p;
+    bt->install_ns = arch_time_ns() - t;
+    bt->pages = r->stage_used;
+    bt->pid = r->pid;
     return 0;
 }
 
@@ -553,7 +598,7 @@ release(struct mig_in *r, bool clear)
 /* Build the process of OPEN record id: PREPARED, or the record is dropped
  * (counted aborted). */
 static int
-prepare(int from, uint64_t id)
+prepare(int from, uint64_t id, struct build_trace *bt)
 {
     int err;
     uint8_t req[8];
@@ -565,7 +610,7 @@ prepare(int from, uint64_t id)
         err = -EPROTO;                 /* the state has not all arrived */
         MIG_COUNT(stale, 1);
     } else {
-        err = build(r);
+        err = build(r, bt);
     }
     spin_lock(&in_lock);
     if (err) {

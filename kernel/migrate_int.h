@@ -36,6 +36,9 @@ extern struct wisp_migstat migrate_stats;
 void migrate_complete(struct mig_ctx *m, int result);
 /* Policy: migrate=off on the command line refuses every offer. */
 bool migrate_policy_off(void);
+/* migrate_trace=1: each move prints its phases' times (kernel clock) on
+ * the console, at the source and at the target (docs/migration.md). */
+bool migrate_tracing(void);
 /* The target's periodic work (migrate_dst.c): drop incoming migrations
  * whose source went down or that stalled. */
 void migrate_dst_gc(void);

@@ -115,10 +115,13 @@ pack_rows(struct proc *p, struct mig_ctx *m, struct mig_buf *out)
     MIG_ENCAP_TABLE(MIG_COUNT_ROW_)
 #undef MIG_COUNT_ROW_
     mig_put_u32(out, nrows);
+    int row = 0;
 #define MIG_PACK_ROW_(id, NAME, pack, unpack, done, abort)                  \
     if (!err) {                                                             \
         mig_buf_init(&b);                                                   \
+        uint64_t t0_ = now_ns();                                            \
         err = pack(p, &b, m);                                               \
+        m->pack_ns[row++ & 7] = now_ns() - t0_;                             \
         if (!err)                                                           \
             err = b.err;                                                    \
         mig_put_u32(out, id);                                               \
@@ -342,6 +345,32 @@ move_out(struct proc *p, struct mig_ctx *m)
     return err;
 }
 
+/* migrate_trace=1: the source's times, after the resume (the console is
+ * slow: nothing timed is printed through). */
+static void
+trace(const struct mig_ctx *m, uint64_t to_safe, uint64_t resume_rtt)
+{
+    static const char *const names[] = {
+#define MIG_NAME_ROW_(id, NAME, pack, unpack, done, abort) #NAME,
+        MIG_ENCAP_TABLE(MIG_NAME_ROW_)
+#undef MIG_NAME_ROW_
+    };
+    char rows[160];
+    size_t n = 0;
+    rows[0] = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(names) && i < 8 && n < sizeof(rows); i++)
+        n += (size_t)k_snprintf(rows + n, sizeof(rows) - n, " %s %llu", names[i],
+                                (unsigned long long)(m->pack_ns[i] / 1000));
+    kprintf("wisp: migrate pid %d trace: to_safe_us %llu pack_us %llu transfer_us %llu "
+            "commit_us %llu resume_rtt_us %llu pages %llu bytes %llu packed_us%s\n",
+            m->pid, (unsigned long long)(to_safe / 1000),
+            (unsigned long long)((m->ns[MIG_PH_FREEZE] - to_safe) / 1000),
+            (unsigned long long)(m->ns[MIG_PH_TRANSFER] / 1000),
+            (unsigned long long)(m->ns[MIG_PH_COMMIT] / 1000),
+            (unsigned long long)(resume_rtt / 1000), (unsigned long long)m->pages_sent,
+            (unsigned long long)m->bytes_sent, rows);
+}
+
 void
 migrate_self(struct proc *p, struct arch_regs *r)
 {
@@ -364,6 +393,7 @@ migrate_self(struct proc *p, struct arch_regs *r)
         if (err && m->offered && err != -EHOSTDOWN)
             (void)call_id(m, RPC_OP_MIG_ABORT);
     }
+    uint64_t to_safe = m->ns[MIG_PH_FREEZE];
     if (!err)
         err = move_out(p, m);
     if (err) {
@@ -377,6 +407,8 @@ migrate_self(struct proc *p, struct arch_regs *r)
     if (!m->ns[MIG_PH_RESUME])
         m->ns[MIG_PH_RESUME] = t_resume;
     m->downtime_ns = now_ns() - m->frozen_at;
+    if (migrate_tracing())
+        trace(m, to_safe, t_resume);
     MIG_COUNT(out, 1);
     MIG_COUNT(pages_sent, m->pages_sent);
     MIG_COUNT(bytes_sent, m->bytes_sent);
