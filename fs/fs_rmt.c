@@ -165,19 +165,27 @@ fs_rmt_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **ou
     return err;
 }
 
-/* getdent asks for one reply's worth from the cookie idx and keeps the
- * first entry that is not "." or "..". */
+/* getdent answers from the read-ahead when a listing goes on
+ * (fs_rmt_dirbuf.c), else asks for one reply's worth from the cookie idx,
+ * keeps it there, and takes the first entry that is not "." or "..". */
 static int
 fs_rmt_getdent(struct vnode *dir, uint64_t idx, struct fs_dirent *de)
 {
+    struct fsproto_fh fh = fs_rmt_node(dir)->fh;
+    int r = fs_rmt_dirbuf_get(fh, idx, de);
+    if (r >= 0)
+        return r;
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_READDIR, dir);
     if (!c)
         return -ENOMEM;
     int err = 0, found = 0;
     while (!err && !found) {
         c->req.cookie = idx;
-        c->req.len = 1024;
+        c->req.len = FS_RMT_DIRBUF_BYTES;
         err = fs_rmt_call_do(c);
+        if (!err)
+            fs_rmt_dirbuf_put(fh, c->req.cookie, c->rep.data, c->rep.datalen,
+                              (c->rep.flags & FSP_EOF) != 0);
         size_t off = 0;
         while (!err && !found) {
             uint32_t ino;
@@ -218,6 +226,7 @@ fs_rmt_create(struct vnode *dir, const char *name, size_t len, uint32_t mode, co
         if (target)
             k_strlcpy(c->req.path, target, sizeof(c->req.path));
         err = fs_rmt_call_do(c);
+        fs_rmt_dirbuf_changed();     /* a name changed: listings ask again */
     }
     if (!err && op == FSP_CREATE) {
         /* CREATE opened it; the VFS opens the new vnode itself: close this one */
@@ -247,6 +256,7 @@ fs_rmt_link(struct vnode *dir, const char *name, size_t len, struct vnode *v)
     if (!err) {
         c->req.fh2 = fs_rmt_node(dir)->fh;
         err = fs_rmt_call_do(c);
+        fs_rmt_dirbuf_changed();     /* a name changed: listings ask again */
     }
     if (!err)
         fs_rmt_attr_in(v, &c->rep.attr);
@@ -262,6 +272,7 @@ fs_rmt_unlink(struct vnode *dir, const char *name, size_t len, bool rmdir)
     if (!err) {
         c->req.flags = rmdir ? FSP_RM_DIR : 0;
         err = fs_rmt_call_do(c);
+        fs_rmt_dirbuf_changed();     /* a name changed: listings ask again */
     }
     if (!err && c->rep.fh.ino)
         fs_rmt_cache_removed(c->rep.fh);        /* its last name went */
@@ -282,6 +293,7 @@ fs_rmt_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *
     if (!err) {
         c->req.fh2 = fs_rmt_node(ndir)->fh;
         err = fs_rmt_call_do(c);
+        fs_rmt_dirbuf_changed();     /* a name changed: listings ask again */
     }
     fs_rmt_call_free(c);
     return err;

@@ -108,3 +108,15 @@ void fs_rmt_recov_wait(uint64_t start);
  * passed). */
 bool fs_rmt_recov_retry(unsigned op, int *err, uint64_t start);
 void fs_rmt_recov_stats(struct fs_rmt_recov_stats *out);
+
+/* Directory read-ahead (fs_rmt_dirbuf.c): the last READDIR replies. get
+ * answers getdent's (dir, cookie idx) from them: 0 (*de filled), 1 (the
+ * directory's end), -1 (ask the server; always for idx 0). put keeps a
+ * reply (of at most FS_RMT_DIRBUF_BYTES) of a request at cookie; changed
+ * drops them all (a name changed through this node). */
+#define FS_RMT_DIRBUF_BYTES 4096
+int fs_rmt_dirbuf_get(struct fsproto_fh fh, uint64_t idx, struct fs_dirent *de);
+void fs_rmt_dirbuf_put(struct fsproto_fh fh, uint64_t cookie, const uint8_t *data, size_t len,
+                       bool eof);
+void fs_rmt_dirbuf_changed(void);
+void fs_rmt_dirbuf_stats(uint64_t *hit, uint64_t *miss);
