@@ -16,7 +16,10 @@ for f in build/wisp.elf build/initrd.cpio; do
 done
 
 wrong=0123456789abcdef0123456789abcdef
-cl up -n 3 --timeout 150 --node-args 2 "rpckey=$wrong" >/dev/null || cl_fail "up -n 3"
+# / is the full initrd (--fsroot off): node 2, with the wrong key, can reach
+# no file server, and must still run rpcbench from its own boot image.
+cl up -n 3 --fsroot off --timeout 150 --node-args 2 "rpckey=$wrong" >/dev/null ||
+    cl_fail "up -n 3"
 key=$(cat "$CL_DIR/cluster.key") || cl_fail "no cluster.key in the state dir"
 [[ $key =~ ^[0-9a-f]{32}$ && $key != "$wrong" ]] || cl_fail "bad cluster key '$key'"
 [[ $(stat -c %a "$CL_DIR/cluster.key") == 600 ]] || cl_fail "cluster.key is not mode 0600"
