@@ -174,6 +174,15 @@ def wisp_build(w, res, k, name, sums):
     return median(t), median(srv), median(wire)
 
 
+def load_rows(res, on, off):
+    """The build's server requests and wire bytes, caching off then on (each
+    (system, (time, requests, bytes, ...))), on as a ratio to off."""
+    for i, metric, unit, goal in ((1, "build_server_requests", "requests", "Sprite: ~0.5"),
+                                  (2, "build_wire_bytes", "bytes", "Sprite: 0.10-0.25")):
+        res.add(metric, off[0], off[1][i], unit)
+        res.add(metric, on[0], on[1][i], unit, off[1][i], off[0], goal)
+
+
 def wisp_experiments(a, w, res):
     w.on(0, "fsbench write /shared/big %d" % a.mib)
     wisp_read(w, res, 1, "wisp-cache")
@@ -188,12 +197,7 @@ def wisp_experiments(a, w, res):
             off[0] and off[0] / 1e3, "wisp-nocache")
     res.add("build_ms", "wisp-tmp", median(tmp) and median(tmp) / 1e3, "ms",
             on[0] and on[0] / 1e3, "wisp-cache", note="node-local tmpfs")
-    res.add("build_server_requests", "wisp-nocache", off[1], "requests")
-    res.add("build_server_requests", "wisp-cache", on[1], "requests", off[1], "wisp-nocache",
-            "Sprite: ~0.5")
-    res.add("build_wire_bytes", "wisp-nocache", off[2], "bytes")
-    res.add("build_wire_bytes", "wisp-cache", on[2], "bytes", off[2], "wisp-nocache",
-            "Sprite: 0.10-0.25")
+    load_rows(res, ("wisp-cache", on), ("wisp-nocache", off))
     w.on(1, "touch /tmp/of /shared/of")
     n = a.opcl_n
     loc = values(w.on(1, "fsbench opcl /tmp/of %d" % n)).get("opcl_us")
@@ -429,12 +433,7 @@ def nfs_experiments(res, text, sums):
     off, on = by["linux-nfs-noac"], by["linux-nfs"]
     res.add("build_ms", "linux-nfs-noac", off[0] / 1e3, "ms")
     res.add("build_ms", "linux-nfs", on[0] / 1e3, "ms", off[0] / 1e3, "linux-nfs-noac")
-    res.add("build_server_requests", "linux-nfs-noac", off[1], "requests")
-    res.add("build_server_requests", "linux-nfs", on[1], "requests", off[1], "linux-nfs-noac",
-            "Sprite: ~0.5")
-    res.add("build_wire_bytes", "linux-nfs-noac", off[2], "bytes")
-    res.add("build_wire_bytes", "linux-nfs", on[2], "bytes", off[2], "linux-nfs-noac",
-            "Sprite: 0.10-0.25")
+    load_rows(res, ("linux-nfs", on), ("linux-nfs-noac", off))
     res.add("open_close_us", "linux-nfs", on[3], "us")
     res.add("open_close_us", "linux-nfs-noac", off[3], "us", on[3], "linux-nfs")
 
@@ -556,6 +555,11 @@ def selftest():
     assert counters("served_read 7\nnode 1 ip x\n") == {"served_read": 7}
     assert build_result("fsbuild ok files 3 bytes 9 sum ab\nBENCH time_us 5 us\n", "t") == \
         ("ab", 5.0)
+    r = Results(argparse.Namespace(accel="tcg"))
+    load_rows(r, ("on", (1, 10, 100)), ("off", (2, 20, 200)))
+    assert [(x["metric"], x["system"], x["ratio"]) for x in r.rows] == [
+        ("build_server_requests", "off", None), ("build_server_requests", "on", 0.5),
+        ("build_wire_bytes", "off", None), ("build_wire_bytes", "on", 0.5)]
     print("bench_fs selftest: ok")
     return 0
 
