@@ -7,8 +7,9 @@
  * for every entry.
  *
  * Consistency: only a listing's continuation is answered from here. A
- * listing that starts (cookie 0) always asks the server, a reply is used
- * for at most DIRBUF_TTL_NS, and any change of a name made through this
+ * listing that starts (cookie 0) always asks the server and drops the
+ * directory's older replies, so a listing goes on only from replies newer
+ * than its start; a reply is used for at most DIRBUF_TTL_NS, and any change of a name made through this
  * node (create, link, unlink, rename) drops every reply. What another node
  * changes while a listing is under way may or may not show in it, which is
  * what POSIX allows readdir anyway; the next listing sees it.
@@ -97,10 +98,31 @@ fs_rmt_dirbuf_put(struct fsproto_fh fh, uint64_t cookie, const uint8_t *data, si
     if (len > FS_RMT_DIRBUF_BYTES)
         return;
     spin_lock(&lock);
-    struct dirbuf *v = &slots[0];
-    for (int i = 1; i < DIRBUF_SLOTS; i++)
-        if (slots[i].use < v->use)
+    /* A listing's start drops the older replies of its directory: a listing
+     * goes on only from replies newer than its start, or a name another
+     * node removed since then would show in it. A reply at a cookie already
+     * kept takes that slot. */
+    struct dirbuf *v = NULL;
+    for (int i = 0; i < DIRBUF_SLOTS; i++) {
+        struct dirbuf *b = &slots[i];
+        if (b->fh.ino != fh.ino || b->fh.gen != fh.gen)
+            continue;
+        if (cookie == 0 || b->cookie == cookie) {
+            b->fh.ino = 0;
+            b->use = 0;
+            if (!v)
+                v = b;
+        }
+    }
+    for (int i = 0; !v && i < DIRBUF_SLOTS; i++)
+        if (slots[i].fh.ino == 0)
             v = &slots[i];
+    if (!v) {
+        v = &slots[0];
+        for (int i = 1; i < DIRBUF_SLOTS; i++)
+            if (slots[i].use < v->use)
+                v = &slots[i];
+    }
     v->fh = fh;
     v->cookie = cookie;
     v->at = arch_time_ns();
