@@ -305,6 +305,11 @@ pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all, int target)
         err = stream_of(files[taken], &p->s[taken], alone[taken], target);
         if (!err)
             taken++;
+        else
+            kprintf("wisp: fs: stream %u of %u (kind %u, node %u, id %llu, dev %u) "
+                    "cannot move: error %d\n", taken, p->nstreams, p->s[taken].kind,
+                    p->s[taken].node, (unsigned long long)p->s[taken].id,
+                    (unsigned)files[taken]->vn->dev, err);
     }
     if (!err) {
         mig_put_u32(b, PACK_MAGIC);
@@ -479,8 +484,13 @@ build(struct packed *p, int *errp)
     int err = ctx ? 0 : -ENOMEM;
     for (; !err && made < p->nstreams; made++) {
         err = materialize(ctx, &p->s[made], p->sender, &files[made]);
-        if (err)
+        if (err) {
+            const struct stream_rec *r = &p->s[made];
+            kprintf("wisp: fs: moved stream %u of %u (kind %u, node %u, id %llu) not "
+                    "claimed: error %d\n", made, p->nstreams, r->kind, r->node,
+                    (unsigned long long)r->id, err);
             break;
+        }
     }
     for (uint32_t i = made + (ctx ? 1 : 0); err && i < p->nstreams; i++)
         give_back(&p->s[i], p->sender);

@@ -34,6 +34,8 @@
 #include "kernel/sync.h"
 
 #define F_MAC       5           /* in word 0 */
+#define F_CTRL_VQ   17          /* in word 0: a control queue */
+#define F_CTRL_RX   18          /* in word 0: receive-mode commands on it */
 #define F_EVENT_IDX 29          /* in word 0: VIRTIO_F_EVENT_IDX */
 
 #define HDR_LEN   12            /* struct virtio_net_hdr with num_buffers (1.0) */
@@ -45,6 +47,11 @@
 #define VRING_AVAIL_F_NO_INTERRUPT 1    /* driver: no interrupt wanted now */
 #define RXQ 0
 #define TXQ 1
+#define CTRLQ 2                 /* with one queue pair (no VIRTIO_NET_F_MQ) */
+#define CTRL_RX         0       /* class: receive modes */
+#define CTRL_RX_PROMISC 0       /* command: promiscuous on (1) or off (0) */
+#define CTRL_OK         0       /* the device's ack */
+#define CTRL_WAIT_NS    (1000ull * 1000 * 1000)
 
 struct vq {
     struct net_vring ring;
@@ -58,6 +65,8 @@ struct vnet {
     struct net_dev dev;
     struct net_vpci t;
     bool event_idx;             /* VIRTIO_F_EVENT_IDX negotiated */
+    bool ctrl_rx;               /* VIRTIO_NET_F_CTRL_VQ and _CTRL_RX negotiated */
+    struct vq ctrl;             /* the control queue (ctrl_rx), start() only */
     volatile bool up;           /* queues ready: the handler may touch them */
     struct vq rx;
 
@@ -87,8 +96,10 @@ static int
 negotiate(struct vnet *v, const struct pci_dev *p)
 {
     uint32_t f0 = 0;
-    int err = net_vpci_open(&v->t, p, 1u << F_MAC, 1u << F_EVENT_IDX, &f0);
+    int err = net_vpci_open(&v->t, p, 1u << F_MAC,
+                            1u << F_EVENT_IDX | 1u << F_CTRL_VQ | 1u << F_CTRL_RX, &f0);
     v->event_idx = f0 & (1u << F_EVENT_IDX);
+    v->ctrl_rx = (f0 & (1u << F_CTRL_VQ)) && (f0 & (1u << F_CTRL_RX));
     return err;
 }
 
@@ -330,6 +341,52 @@ static const struct net_dev_ops virtio_ops = {
     .rx_stalled = virtio_rx_stalled,
 };
 
+/* The control queue: a small ring and one page for a command's bytes. */
+static int
+setup_ctrl(struct vnet *v)
+{
+    struct vq *q = &v->ctrl;
+    int err = net_vpci_queue(&v->t, CTRLQ, 8, 4, &q->ring, &q->notify);
+    if (err)
+        return err;
+    q->bufs_pa = mem_frame_alloc_contig(1);
+    if (!q->bufs_pa)
+        return -ENOMEM;
+    q->bufs = mem_p2v(q->bufs_pa);
+    return 0;
+}
+
+/* One command on the control queue, once the device is ready: class and
+ * command, one byte of data; 0 when the device acked it. The device (QEMU)
+ * handles the queue when its doorbell rings, so this waits a moment at
+ * most. Three descriptors in the first buffer of ctrl: the header, the
+ * data, the ack. */
+static int
+ctrl_cmd(struct vnet *v, uint8_t cls, uint8_t cmd, uint8_t val)
+{
+    struct vq *q = &v->ctrl;
+    volatile uint8_t *b = q->bufs;
+    b[0] = cls;
+    b[1] = cmd;
+    b[16] = val;
+    b[32] = 0xff;
+    net_vring_set(&q->ring, 0, q->bufs_pa, 2, NET_VRING_F_NEXT, 1);
+    net_vring_set(&q->ring, 1, q->bufs_pa + 16, 1, NET_VRING_F_NEXT, 2);
+    net_vring_set(&q->ring, 2, q->bufs_pa + 32, 1, NET_VRING_F_WRITE, 0);
+    net_vring_push(&q->ring, 0);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    *q->notify = CTRLQ;
+    uint64_t t0 = arch_time_ns();
+    uint16_t id;
+    uint32_t len;
+    while (!net_vring_pop(&q->ring, &id, &len)) {
+        if (arch_time_ns() - t0 > CTRL_WAIT_NS)
+            return -ETIMEDOUT;
+        __builtin_ia32_pause();
+    }
+    return b[32] == CTRL_OK ? 0 : -EIO;
+}
+
 static int
 start(struct vnet *v, const struct pci_dev *p)
 {
@@ -344,6 +401,8 @@ start(struct vnet *v, const struct pci_dev *p)
     if ((err = setup_queue(v, &v->rx, RXQ, QMAX_RX)) != 0 ||
         (err = setup_queue(v, &v->tx, TXQ, QMAX_TX)) != 0)
         return err;
+    if (v->ctrl_rx && setup_ctrl(v) != 0)
+        v->ctrl_rx = false;
     for (int i = 0; i < 6; i++)
         v->dev.mac[i] = net_vpci_cfg8(&v->t, i);
     for (uint16_t i = 0; i < v->tx.ring.size; i++)
@@ -353,10 +412,20 @@ start(struct vnet *v, const struct pci_dev *p)
     v->up = true;
     net_vpci_ready(&v->t);
     *v->rx.notify = RXQ;
+    /* QEMU's virtio-net starts promiscuous: on a hub (scripts/cluster's
+     * segment) every node would take in every other pair's traffic, and a
+     * migration's stream between two nodes would flood the third's ring
+     * until it lost its own peers' answers and marked them down. */
+    const char *filter = "promiscuous (no control queue)";
+    if (v->ctrl_rx) {
+        err = ctrl_cmd(v, CTRL_RX, CTRL_RX_PROMISC, 0);
+        filter = err ? "promiscuous (the device refused to filter)" : "its own and broadcast";
+    }
     kprintf("wisp: %s: virtio-net at %02x:%02x.%x, mac %02x:%02x:%02x:%02x:%02x:%02x, "
-            "%s vector %d, queues %u/%u\n", v->dev.name, p->bus, p->dev, p->fn, v->dev.mac[0],
-            v->dev.mac[1], v->dev.mac[2], v->dev.mac[3], v->dev.mac[4], v->dev.mac[5],
-            pci_irq_kind_name(kind), vector, v->rx.ring.size, v->tx.ring.size);
+            "%s vector %d, queues %u/%u, receives %s\n", v->dev.name, p->bus, p->dev, p->fn,
+            v->dev.mac[0], v->dev.mac[1], v->dev.mac[2], v->dev.mac[3], v->dev.mac[4],
+            v->dev.mac[5], pci_irq_kind_name(kind), vector, v->rx.ring.size, v->tx.ring.size,
+            filter);
     return 0;
 }
 

@@ -347,7 +347,7 @@ chan_expired(struct rpc_node *n, struct rpc_chan *ch, uint64_t now)
     if (++ch->tries > n->tun.retries) {
         int node = ch->call->node;
         chan_finish(n, ch, -ETIMEDOUT);
-        recov_mark_down_locked(n, node);
+        recov_mark_down_locked(n, node, "a call to it went unanswered");
         return;
     }
     n->st.retransmits++;

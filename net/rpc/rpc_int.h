@@ -125,6 +125,8 @@ struct rpc_event {
     int node;
     int event;                 /* RECOV_EVENT_UP / _DOWN (recov.h) */
     uint32_t boot;
+    const char *why;           /* a down event's cause, for the log */
+    uint64_t silent_ms;        /* how long the peer had been silent then */
 };
 #define RPC_EVQ 64
 
@@ -248,7 +250,7 @@ void recov_ping_input_locked(struct rpc_node *n, const struct rpc_hdr *h, uint64
 /* PING node with a fresh nonce unless one went out less than
  * tun.challenge_ns ago; its answer confirms the node's boot id. */
 void recov_challenge_locked(struct rpc_node *n, int node, uint64_t now);
-void recov_mark_down_locked(struct rpc_node *n, int node);
+void recov_mark_down_locked(struct rpc_node *n, int node, const char *why);
 void recov_tick_locked(struct rpc_node *n, uint64_t now);
 bool recov_is_down_locked(struct rpc_node *n, int node);
 int recov_list_node(struct rpc_node *n, struct wisp_node *out, int max);

@@ -31,11 +31,13 @@ static struct {
 static struct rpc_node *attached;   /* set once at rpc_init, then read-only */
 
 static void
-push_event(struct rpc_node *n, int node, int event, uint32_t boot)
+push_event(struct rpc_node *n, int node, int event, uint32_t boot, const char *why)
 {
     if (n->ev_tail - n->ev_head == RPC_EVQ)
         n->ev_head++;                   /* full: the oldest is forgotten */
-    n->ev[n->ev_tail++ % RPC_EVQ] = (struct rpc_event){ node, event, boot };
+    uint64_t silent = rpc_now_locked(n) - n->peers[node].last_heard;
+    n->ev[n->ev_tail++ % RPC_EVQ] =
+        (struct rpc_event){ node, event, boot, why, silent / 1000000 };
     if (event == RECOV_EVENT_UP)
         n->st.peer_up_events++;
     else
@@ -52,18 +54,18 @@ confirm(struct rpc_node *n, int node, uint32_t boot, uint64_t now)
     if (p->boot == boot) {
         if (p->state != WISP_NODE_UP) {
             p->state = WISP_NODE_UP;
-            push_event(n, node, RECOV_EVENT_UP, boot);
+            push_event(n, node, RECOV_EVENT_UP, boot, NULL);
         }
         return;
     }
     if (p->boot != 0) {                 /* it rebooted */
         if (p->state == WISP_NODE_UP)
-            push_event(n, node, RECOV_EVENT_DOWN, p->boot);
+            push_event(n, node, RECOV_EVENT_DOWN, p->boot, "it rebooted");
         p->prev_boot = p->boot;
     }
     p->boot = boot;
     p->state = WISP_NODE_UP;
-    push_event(n, node, RECOV_EVENT_UP, boot);
+    push_event(n, node, RECOV_EVENT_UP, boot, NULL);
     rpc_client_peer_reset_locked(n, node, boot);
     rpc_server_peer_reset_locked(n, node);
 }
@@ -136,7 +138,7 @@ recov_ping_input_locked(struct rpc_node *n, const struct rpc_hdr *h, uint64_t no
 }
 
 void
-recov_mark_down_locked(struct rpc_node *n, int node)
+recov_mark_down_locked(struct rpc_node *n, int node, const char *why)
 {
     struct rpc_peer *p = &n->peers[node];
 
@@ -145,7 +147,7 @@ recov_mark_down_locked(struct rpc_node *n, int node)
         return;
     p->state = WISP_NODE_DOWN;
     p->next_ping = rpc_now_locked(n) + n->tun.ping_ns;
-    push_event(n, node, RECOV_EVENT_DOWN, p->boot);
+    push_event(n, node, RECOV_EVENT_DOWN, p->boot, why);
 }
 
 bool
@@ -223,7 +225,7 @@ watch_peer(struct rpc_node *n, int i, uint64_t now)
 
     if (p->state == WISP_NODE_UP) {
         if (now - p->last_heard >= n->tun.dead_ns)
-            recov_mark_down_locked(n, i);
+            recov_mark_down_locked(n, i, "silent too long");
         else if (now - p->last_heard < quiet)
             return;
     }
@@ -309,6 +311,11 @@ recov_deliver(struct rpc_node *n)
     cbs_init();
     while ((k = rpc_core_events(n, ev, (int)ARRAY_SIZE(ev))) > 0) {
         for (int i = 0; i < k; i++) {
+#ifndef WISP_HOST               /* the host simulations mark down by the thousand */
+            if (ev[i].event == RECOV_EVENT_DOWN)
+                kprintf("wisp: rpc: node %d marked down: %s (silent %llu ms)\n", ev[i].node,
+                        ev[i].why ? ev[i].why : "?", (unsigned long long)ev[i].silent_ms);
+#endif
             for (int j = 0;; j++) {
                 spin_lock(&cbs.lock);
                 recov_fn fn = j < cbs.n ? cbs.fn[j] : NULL;
