@@ -17,12 +17,19 @@
  *    stream shared across nodes, its offset at the file server
  *    (KIND_SHARED: the server's record takes a transit reference that the
  *    receiver claims, as for exports).
+ *  - a migration's own streams, exported by the sender itself, need no
+ *    claim: the sender takes the reference for the target directly
+ *    (KIND_HELD), so the target makes no call back to it while it builds
+ *    the process. Not committed, the sender drops that reference and the
+ *    target's copy closes without a call (fs_remote_forget_held): exactly
+ *    one of them gives it back, as with a claimed transit reference.
  * The cwd travels as a path, with the umask.
  *
  * Encoding (kernel/migrate.h buffers, integers big-endian): u32 magic
  * "WFSC", u32 version 1, u32 sender node, str cwd, u32 umask, u32 nofile,
  * u32 nstreams, nstreams x { u32 kind, u32 flags, PATH: str path, u64 off
- * | REMOTE: u32 node, u64 id, 12 x u64 attributes | SHARED: u64 id, fh,
+ * | REMOTE: u32 node, u64 id, 12 x u64 attributes | HELD: as REMOTE, then
+ * u32 holder (the target; node is the sender) | SHARED: u64 id, fh,
  * fsproto attributes | MOVED: u32 target, fh, u64 off, fsproto attributes,
  * u32 open-answer flags, u64 version, u64 prev }, u32 nfds, nfds x
  * { u32 fd, u32 stream, u32 cloexec }. Unpacking checks all of it before
@@ -42,6 +49,7 @@
 #define KIND_REMOTE  2
 #define KIND_SHARED  3             /* a /shared stream, its offset at the server */
 #define KIND_MOVED   4             /* a /shared stream whose open moved to the target */
+#define KIND_HELD    5             /* the sender's export, its reference taken for the target */
 #define PACK_PATH_MAX 512           /* longer initrd paths are exported instead */
 
 struct stream_rec {
@@ -49,6 +57,7 @@ struct stream_rec {
     uint64_t off;
     uint32_t node;
     uint64_t id;
+    uint32_t holder;                /* HELD: the node the reference was taken for */
     struct fs_attr_wire a;
     struct fsproto_fh fh;           /* SHARED, MOVED */
     struct fsproto_attr fa;
@@ -81,6 +90,8 @@ give_back(const struct stream_rec *r, uint32_t sender)
         (void)fs_rmt_stream_ref(r->id, FSP_HOLDER_TRANSIT(sender), FSP_HOLDER_NONE);
     if (r->kind == KIND_MOVED && (int)sender == self)
         (void)fs_rmt_move_back(r->fh, (int)r->flags, (int)r->node);
+    if (r->kind == KIND_HELD && (int)sender == self)
+        (void)fs_export_adjust(r->id, (int)r->holder, -1);
     if (r->kind != KIND_REMOTE)
         return;
     if ((int)r->node == self)
@@ -154,10 +165,15 @@ stream_of(struct file *f, struct stream_rec *r, bool alone, int target)
     r->kind = KIND_REMOTE;
     fs_attr_wire_of(f->vn, &r->a);
     int err;
-    if (fs_remote_whose(f, &node, &id))
+    if (fs_remote_whose(f, &node, &id)) {
         err = fs_remote_ref(node, id, -1, FS_HOLDER_TRANSIT(self));
-    else
+    } else if (target >= 0 && target != self) {
+        r->kind = KIND_HELD;            /* no claim: the target holds it already */
+        r->holder = (uint32_t)target;
+        err = fs_export_ref(f, target, &id), node = self;
+    } else {
         err = fs_export_ref(f, FS_HOLDER_TRANSIT(self), &id), node = self;
+    }
     r->node = (uint32_t)node;
     r->id = id;
     return err;
@@ -252,6 +268,8 @@ put_stream(struct mig_buf *b, const struct stream_rec *r)
     const uint64_t *w = &r->a.mode;
     for (int i = 0; i < 12; i++)
         mig_put_u64(b, w[i]);
+    if (r->kind == KIND_HELD)
+        mig_put_u32(b, r->holder);
 }
 
 /* Snapshot c's fds (referenced) and cwd path into p; all: cloexec ones too.
@@ -379,13 +397,16 @@ parse(struct mig_cur *c, struct packed *p)
         if (r->kind == KIND_PATH) {
             mig_get_str(c, r->path, sizeof(r->path));
             r->off = mig_get_u64(c);
-        } else if (r->kind == KIND_REMOTE) {
+        } else if (r->kind == KIND_REMOTE || r->kind == KIND_HELD) {
             r->node = mig_get_u32(c);
             r->id = mig_get_u64(c);
             uint64_t *w = &r->a.mode;
             for (int k = 0; k < 12; k++)
                 w[k] = mig_get_u64(c);
-            if (r->node >= 256)
+            if (r->kind == KIND_HELD)
+                r->holder = mig_get_u32(c);
+            if (r->node >= 256 ||
+                (r->kind == KIND_HELD && (r->node != p->sender || r->holder >= 256)))
                 return -EBADMSG;
         } else if (r->kind == KIND_SHARED || r->kind == KIND_MOVED) {
             if (get_rmt(c, r))
@@ -455,6 +476,15 @@ materialize(struct fs_ctx *ctx, const struct stream_rec *r, uint32_t sender, str
     }
     if (r->kind == KIND_SHARED || r->kind == KIND_MOVED)
         return materialize_rmt(r, transit, flags, out);
+    if (r->kind == KIND_HELD) {         /* taken for us by its exporter: no call */
+        if ((int)r->holder != self || (int)r->node == self)
+            return -EBADMSG;
+        *out = fs_remote_file((int)r->node, r->id, flags, &r->a);
+        if (!*out)
+            return -ENOMEM;             /* the sender's discard drops it */
+        fs_remote_mark_held(*out);
+        return 0;
+    }
     if ((int)r->node == self) {         /* coming back to its exporter */
         *out = fs_export_get(r->id, transit);
         if (!*out)
@@ -517,6 +547,8 @@ build(struct packed *p, int *errp)
     for (uint32_t i = 0; i < made; i++) {
         if (err && p->s[i].kind == KIND_MOVED)
             files[i]->priv = FS_RMT_MOVED;  /* the sender takes the open back */
+        if (err)
+            fs_remote_forget_held(files[i]);    /* the sender drops its reference */
         fs_file_unref(files[i]);        /* the table holds its own references */
     }
     if (err) {

@@ -18,6 +18,7 @@
 #include "kernel/migrate.h"
 #include "kernel/wisp_abi.h"
 #include "net/rpc/recov.h"
+#include "tests/host/fake_proc.h"
 
 void
 kprintf(const char *fmt, ...)
@@ -205,16 +206,18 @@ test_pack_mig_moves_and_shares(void)
     struct mig_cur cur;
     mig_cur_init(&cur, b.data, b.len);
     int err = 1;
+    fake_node_self = 2;                     /* the target unpacks */
     struct fs_ctx *n = fs_ctx_unpack(&cur, &err);
     EXPECT_TRUE(n != NULL && err == 0);
     const struct rcall *mi = find(C_MOVE_IN), *fl = find(C_FILE);
     rf = find(C_REF);
     EXPECT_TRUE(mi && mi->id == 3 && mi->a == 7 && mi->b == 99);   /* offset, open answer */
-    EXPECT_TRUE(rf && rf->a == FSP_HOLDER_TRANSIT(0) && rf->b == 0);   /* claimed */
+    EXPECT_TRUE(rf && rf->a == FSP_HOLDER_TRANSIT(0) && rf->b == 2);   /* claimed */
     EXPECT_TRUE(fl && fl->id == 0x77 && fl->a == 5);
     EXPECT_TRUE(n && n->fd[3] && n->fd[3]->off == 7 && n->fd[4] && fs_rmt_stream_is_shared(n->fd[4]));
     if (n)
         fs_ctx_free(n);
+    fake_node_self = 0;
     /* discarding the same message: the transit reference and the open come back */
     nrc = 0;
     fs_ctx_pack_discard(b.data, b.len);

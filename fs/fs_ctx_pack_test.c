@@ -7,7 +7,10 @@
  * stream of another node becomes a remote file whose reference is claimed
  * and given back by RPC; every truncation and many corruptions of a
  * message are refused without touching a reference, and discard gives
- * the references back.
+ * the references back. A migration's own streams (exported by the sender)
+ * are held for the target at once: the target makes no call while it
+ * builds; not committed, the sender drops them and the target's copy
+ * closes without a call; committed, the target's last close drops them.
  */
 // TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_tty.c fs/fs_vfs.c fs/fs_export.c fs/fs_remote.c kernel/migrate_buf.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_rand.c fs/fs_realpath.c tests/host/fake_rmt_stream.c
 #include <stdarg.h>
@@ -17,6 +20,7 @@
 #include "kernel/wisp_abi.h"
 #include "net/rpc/recov.h"
 #include "net/rpc/rpc_ops.h"
+#include "tests/host/fake_proc.h"
 
 void
 kprintf(const char *fmt, ...)
@@ -216,10 +220,99 @@ test_unpack_refuses_bad_input(void)
     tteardown();
 }
 
+/* Export rows of holder h (the console and the pipe of setup_ctx). */
+static void
+held_ids(int h, uint64_t *ids, int *n)
+{
+    *n = 0;
+    for (uint64_t id = 1; id < 64 && *n < 4; id++) {
+        struct file *f = fs_export_get(0x5eedull << 32 | id, h);
+        if (f) {
+            ids[(*n)++] = 0x5eedull << 32 | id;
+            fs_file_unref(f);
+        }
+    }
+}
+
+static void
+test_migration_holds_its_own_streams_for_the_target(void)
+{
+    struct file *wr;
+    struct file *rd = setup_ctx(&wr);
+    struct fs_ctx *c = tproc->fs;
+    uint64_t refs0 = refs_now();
+    for (int commit = 0; commit < 2; commit++) {
+        struct mig_buf b;
+        mig_buf_init(&b);
+        EXPECT_EQ(fs_ctx_pack_mig(c, &b, 2), 0);
+        EXPECT_EQ(refs_now() - refs0, 2);   /* console and pipe, held for node 2 */
+        uint64_t ids[4];
+        int n;
+        held_ids(2, ids, &n);
+        EXPECT_EQ(n, 2);
+        held_ids(FS_HOLDER_TRANSIT(0), ids + 2, &n);
+        EXPECT_EQ(n, 0);                    /* nothing in transit */
+        ncalls = 0;
+        struct mig_cur cur;
+        mig_cur_init(&cur, b.data, b.len);
+        int err = 1;
+        fake_node_self = 2;                 /* the target builds it */
+        struct fs_ctx *t = fs_ctx_unpack(&cur, &err);
+        EXPECT_TRUE(t != NULL && err == 0);
+        EXPECT_EQ(ncalls, 0);               /* no claim went back to the sender */
+        int node;
+        uint64_t id;
+        EXPECT_TRUE(t && fs_remote_whose(t->fd[0], &node, &id) && node == 0);
+        EXPECT_TRUE(t && t->fd[1] == t->fd[0] && t->fd[4] && t->fd[4] != rd);
+        if (!commit) {
+            /* Not committed: the target's copies close without a call, the
+             * sender's discard drops what it took. */
+            for (int i = 0; t && i < FS_NFD; i++)
+                if (t->fd[i])
+                    fs_remote_forget_held(t->fd[i]);
+            fs_ctx_free(t);
+            EXPECT_EQ(ncalls, 0);
+            fake_node_self = 0;
+            fs_ctx_pack_discard(b.data, b.len);
+            EXPECT_EQ(refs_now(), refs0);
+        } else {
+            /* Committed: the sender keeps nothing of its own; the target's
+             * last closes drop node 2's references at the exporter. */
+            fs_ctx_free(t);
+            EXPECT_EQ(ncalls, 2);
+            for (int i = 0; i < ncalls && i < 2; i++) {
+                EXPECT_TRUE(calls[i].node == 0 && calls[i].op == RPC_OP_STREAM_REF &&
+                            calls[i].from == 2 && calls[i].to == -1);
+                EXPECT_EQ(fs_export_adjust((uint64_t)calls[i].id, 2, -1), 0);
+            }
+            fake_node_self = 0;
+            EXPECT_EQ(refs_now(), refs0);
+        }
+        mig_buf_free(&b);
+    }
+    /* A HELD record for another node, or claiming another exporter, is refused. */
+    struct mig_buf b;
+    mig_buf_init(&b);
+    EXPECT_EQ(fs_ctx_pack_mig(c, &b, 3), 0);
+    struct mig_cur cur;
+    mig_cur_init(&cur, b.data, b.len);
+    int err = 0;
+    fake_node_self = 2;
+    EXPECT_TRUE(fs_ctx_unpack(&cur, &err) == NULL);
+    EXPECT_EQ(err, -EBADMSG);
+    fake_node_self = 0;
+    fs_ctx_pack_discard(b.data, b.len);
+    EXPECT_EQ(refs_now(), refs0);
+    mig_buf_free(&b);
+    fs_file_unref(wr);
+    tteardown();
+}
+
 void
 tests_run(void)
 {
     RUN(test_pack_round_trip_one_node);
     RUN(test_unpack_remote_stream);
     RUN(test_unpack_refuses_bad_input);
+    RUN(test_migration_holds_its_own_streams_for_the_target);
 }

@@ -90,16 +90,21 @@ fs_mig_unpack(struct proc *p, struct mig_cur *c, struct mig_ctx *m)
     return 0;
 }
 
-/* Set (moved) or clear the FS_RMT_MOVED mark of c's plain /shared files. */
+/* Set (moved) or clear the FS_RMT_MOVED mark of c's plain /shared files;
+ * moved (the target's side of a migration not committed) also leaves the
+ * references its sender took for it (KIND_HELD) to the sender to drop. */
 static void
 mark_moved(struct fs_ctx *c, bool moved)
 {
     if (!c)
         return;
     spin_lock(&c->lock);
-    for (int i = 0; i < FS_NFD; i++)
+    for (int i = 0; i < FS_NFD; i++) {
         if (c->fd[i] && fs_rmt_stream_is_plain(c->fd[i]))
             c->fd[i]->priv = moved ? FS_RMT_MOVED : NULL;
+        if (c->fd[i] && moved)
+            fs_remote_forget_held(c->fd[i]);
+    }
     spin_unlock(&c->lock);
 }
 

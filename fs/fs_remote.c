@@ -34,6 +34,8 @@
 struct rstream {
     int node;
     uint64_t id;
+    bool held;                  /* its reference was taken for us by the exporter */
+    bool no_drop;               /* ... and is the exporter's to drop (not committed) */
 };
 
 /* ioctl numbers the userland uses on ttys and pipes (Linux values). */
@@ -320,7 +322,8 @@ static void
 remote_close(struct file *f)
 {
     struct rstream *rs = f->vn->priv;
-    (void)fs_remote_ref(rs->node, rs->id, proc_node_self(), -1);
+    if (!rs->no_drop)
+        (void)fs_remote_ref(rs->node, rs->id, proc_node_self(), -1);
     fs_export_count_import(-1);
 }
 
@@ -365,6 +368,23 @@ fs_remote_file(int node, uint64_t id, int flags, const struct fs_attr_wire *a)
         return NULL;
     fs_export_count_import(1);
     return f;
+}
+
+void
+fs_remote_mark_held(struct file *f)
+{
+    if (f->vn->ops == &fs_remote_ops)
+        ((struct rstream *)f->vn->priv)->held = true;
+}
+
+void
+fs_remote_forget_held(struct file *f)
+{
+    if (f->vn->ops != &fs_remote_ops)
+        return;
+    struct rstream *rs = f->vn->priv;
+    if (rs->held)
+        rs->no_drop = true;
 }
 
 bool

@@ -62,6 +62,13 @@ extern const struct vnode_ops fs_remote_ops;
  * sent; the caller's reference (one of this node's on the export) moves to
  * it and is dropped by its last close. NULL when out of memory. */
 struct file *fs_remote_file(int node, uint64_t id, int flags, const struct fs_attr_wire *a);
+/* f (from fs_remote_file) was made from a reference its exporter took for
+ * this node itself (a migration's sender exporting its own streams,
+ * fs_ctx_pack.c KIND_HELD): if the migration is not committed, the sender
+ * drops that reference, so fs_remote_forget_held makes f's last close send
+ * nothing. Both are no-ops on any other file. */
+void fs_remote_mark_held(struct file *f);
+void fs_remote_forget_held(struct file *f);
 /* The exporter node and id of a remote file; false if f is not remote. */
 bool fs_remote_whose(struct file *f, int *node, uint64_t *id);
 /* Ask node to move one reference on its export id from holder `from` to

@@ -138,5 +138,23 @@ mig_stays_at_source() {
     [[ $(mig_stat 0 failed) == 1 && $(mig_stat 0 out) == 0 ]] ||
         cl_fail "node 0 does not count one failed migration and none out"
     mig_ps_has 0 "$MIG_PID" && cl_fail "$MIG_PID is still listed at node 0"
+    mig_no_stream_refs 0
     return 0
+}
+
+# mig_no_stream_refs NODE...: once the processes that moved have ended,
+# no node's export table holds a reference (docs/fs.md, "A migration's own
+# streams"): every one taken for a target, in transit or held, was given
+# back exactly once -- a reference dropped twice would have closed a
+# stream under a running process, one never dropped stays here.
+mig_no_stream_refs() {
+    local k
+    for k in "$@"; do
+        declare -A st=()
+        cl_stats st "$k" 'streamtest stat' || cl_fail "streamtest stat on node $k"
+        [[ -n ${st[refs]:-} && -n ${st[rows]:-} ]] || cl_fail "streamtest stat on node $k: no counts"
+        ((st[refs] == 0 && st[rows] == 0)) ||
+            cl_fail "node $k still holds stream references: refs ${st[refs]} rows ${st[rows]}"
+        unset st
+    done
 }

@@ -210,10 +210,12 @@ proc_exe_path(int pid, char *buf, size_t n)
     return -ESRCH;
 }
 
+int fake_node_self;
+
 int
 proc_node_self(void)
 {
-    return 0;
+    return fake_node_self;
 }
 
 /* The clocks /proc/stat reads (fs/fs_proc.c), for the tests that link it

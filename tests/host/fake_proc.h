@@ -29,6 +29,7 @@ extern struct proc *fake_proc_cur;
 extern struct fake_sig fake_sigs[FAKE_SIG_MAX];
 extern int fake_nsigs;
 extern bool fake_signal_pending;
+extern int fake_node_self;          /* proc_node_self(): 0 unless a test sets it */
 /* What ppoll/pselect6 passed to proc_sigmask_enter/leave. */
 extern uint64_t fake_sigmask;
 extern bool fake_sigmask_set;

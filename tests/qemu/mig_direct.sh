@@ -6,7 +6,8 @@
 # its phases; a process blocked in sleep migrates and still finishes; 50
 # hops in a loop with a small heap; stale, duplicate and malformed
 # migration messages are refused and counted, and the target still
-# accepts a migration after them; evict sends a foreign process home.
+# accepts a migration after them; evict sends a foreign process home; at
+# the end no node holds a stream reference.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"
 . "$(dirname "$0")/../mig_lib.sh"
@@ -84,4 +85,7 @@ out=$(cl sh --timeout 120 1 evict) || cl_fail "evict: $out"
 [[ $out == *"1 process sent home"* ]] || cl_fail "evict sent nothing home: $out"
 mig_wait_file 0 /tmp/t6 "migtest: (PASS|FAIL) pid $pid" 300 || cl_fail "evicted migtest did not finish"
 mig_cat 0 /tmp/t6 | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "evicted migtest failed"
+
+# 7. Every process that moved has ended: no node holds a stream reference.
+mig_no_stream_refs 0 1 2
 cl_pass
