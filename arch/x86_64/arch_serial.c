@@ -28,13 +28,35 @@ arch_serial_init(void)
     serial_present = inb(COM1 + 5) != 0xff;
 }
 
+/* How long a byte waits for the transmitter to take it. QEMU keeps THRE
+ * clear while its character device cannot write (the host side reads
+ * slowly: a loaded host), and a byte written anyway overruns the FIFO,
+ * whose oldest bytes QEMU then drops: CI saw ten bytes of a test's output
+ * vanish with the old bound (100 000 polls, a fraction of a second under
+ * TCG). So a byte waits long, by the TSC (about 10 s at 2 GHz; usable from
+ * the first byte, before the clock is calibrated); but once a wait ran out
+ * (nobody reads the console at all), the next bytes wait only briefly
+ * until the transmitter empties again, so an undrained console cannot
+ * stall the kernel for seconds per byte. tests/qemu/console_slow.sh. */
+#define TX_WAIT_LONG  20000000000ull     /* TSC cycles */
+#define TX_WAIT_SHORT 50000000ull
+static bool tx_stuck;           /* the last wait ran out; racy, and only a hint */
+
 static void
 putc_raw(char c)
 {
     if (!serial_present)
         return;
-    for (int spin = 0; spin < 100000 && !(inb(COM1 + 5) & 0x20); spin++)
-        ;
+    uint64_t t0 = arch_cycles(), limit = tx_stuck ? TX_WAIT_SHORT : TX_WAIT_LONG;
+    bool ran_out = false;
+    while (!(inb(COM1 + 5) & 0x20)) {
+        if (arch_cycles() - t0 > limit) {
+            ran_out = true;
+            break;
+        }
+        __builtin_ia32_pause();
+    }
+    tx_stuck = ran_out;
     outb(COM1, (uint8_t)c);
 }
 
