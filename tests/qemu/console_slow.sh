@@ -16,11 +16,18 @@ cd "$CL_ROOT" || exit 1
 cl up -n 1 --timeout 180 >/dev/null || cl_fail "up -n 1"
 cl sh 0 'true' >/dev/null || cl_fail "node 0 does not answer"
 
-out=$(python3 - "$CL_DIR/node0.sock" <<'EOF'
-import socket, sys, time
+out=$(python3 - "$CL_ROOT/scripts/cluster" "$CL_DIR" <<'EOF'
+import importlib.machinery, importlib.util, os, socket, sys, time
+# The console socket is where scripts/cluster puts it (a short directory
+# when the clone's path is too long for a unix socket's address).
+loader = importlib.machinery.SourceFileLoader("wisp_cluster", sys.argv[1])
+spec = importlib.util.spec_from_loader("wisp_cluster", loader)
+cluster = importlib.util.module_from_spec(spec)
+loader.exec_module(cluster)
+sock = cluster.Cluster(sys.argv[2]).node_file(0, "sock")
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.connect(sys.argv[1])
+s.connect(sock)
 s.sendall(b"seq 1 80000; echo __DO\"\"NE__\n")
 data = b""
 pauses = 0
