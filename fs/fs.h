@@ -82,11 +82,27 @@ struct mig_buf;
 struct mig_cur;
 struct mig_ctx;
 struct proc;
-/* Remote exec: append ctx's fds that are not close-on-exec, its cwd (as a
- * path) and umask to b. Streams that stay here (or on their exporter) get
- * one reference "in transit" for the receiver. 0 or -errno (nothing held
- * then). Sleeps (RPCs to exporters). */
-MUST_CHECK int fs_ctx_pack(struct fs_ctx *ctx, struct mig_buf *b);
+/* Remote exec to node target: append ctx's fds that are not close-on-exec,
+ * its cwd (as a path) and umask to b. Streams this node exports are held
+ * for target (one reference with holder target, no claim needed; -1: in
+ * transit as below); streams of other exporters get one reference "in
+ * transit" for the receiver. 0 or -errno (nothing held then). Sleeps
+ * (RPCs to exporters). */
+MUST_CHECK int fs_ctx_pack(struct fs_ctx *ctx, struct mig_buf *b, int target);
+/* The receiver of a packed context will not keep it (its remote exec
+ * failed): its files made from held references close without a call,
+ * because the sender's fs_ctx_pack_discard drops those references. */
+void fs_ctx_forget_held(struct fs_ctx *ctx);
+/* A foreign process exits: mark the remote streams of ctx that node
+ * exports and that only ctx holds to close without a call, and put their
+ * export ids in ids (at most max); node drops those references when it
+ * hears of the exit (fs_export_drop_refs). Returns how many. */
+int fs_ctx_exit_drops(struct fs_ctx *ctx, int node, uint64_t *ids, int max);
+/* This node gives back one of its references on node's export id (what a
+ * remote file's last close does). 0 or -errno. Sleeps. */
+int fs_remote_drop(int node, uint64_t id);
+/* At the exporter: node gives back one reference on each of ids[0..n). */
+void fs_export_drop_refs(int node, const uint64_t *ids, int n);
 /* The same with every fd, close-on-exec ones with their bit (migration). */
 MUST_CHECK int fs_ctx_pack_fds(struct fs_ctx *ctx, struct mig_buf *b, bool all);
 /* At the receiver: a new context from a message fs_ctx_pack made, its

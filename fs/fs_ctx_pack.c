@@ -17,12 +17,14 @@
  *    stream shared across nodes, its offset at the file server
  *    (KIND_SHARED: the server's record takes a transit reference that the
  *    receiver claims, as for exports).
- *  - a migration's own streams, exported by the sender itself, need no
- *    claim: the sender takes the reference for the target directly
- *    (KIND_HELD), so the target makes no call back to it while it builds
- *    the process. Not committed, the sender drops that reference and the
- *    target's copy closes without a call (fs_remote_forget_held): exactly
- *    one of them gives it back, as with a claimed transit reference.
+ *  - streams exported by the sender itself need no claim when it knows
+ *    the receiver (a migration's target, a remote exec's node): the
+ *    sender takes the reference for the receiver directly (KIND_HELD), so
+ *    the receiver makes no call back while it builds the process. If the
+ *    receiver does not keep the process (migration not committed, remote
+ *    exec refused), the sender drops that reference and the receiver's
+ *    copy closes without a call (fs_remote_forget_held): exactly one of
+ *    them gives it back, as with a claimed transit reference.
  * The cwd travels as a path, with the umask.
  *
  * Encoding (kernel/migrate.h buffers, integers big-endian): u32 magic
@@ -308,9 +310,10 @@ snapshot(struct fs_ctx *c, bool all, struct packed *p, struct file **files, bool
 }
 
 /* Pack c's fds (all: with the close-on-exec ones) for node target (-1:
- * keep every stream here, shared: remote exec). */
+ * not known). This node's exports are held for target; move: a /shared
+ * open that only c holds moves there (migration; remote exec shares it). */
 static int
-pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all, int target)
+pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all, int target, bool move)
 {
     struct packed *p = kzalloc(sizeof(*p));
     struct file **files = kzalloc(sizeof(*files) * FS_NFD);
@@ -320,7 +323,7 @@ pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all, int target)
     if (!err)
         err = snapshot(c, all, p, files, alone);
     while (!err && taken < p->nstreams) {
-        err = stream_of(files[taken], &p->s[taken], alone[taken], target);
+        err = stream_of(files[taken], &p->s[taken], move && alone[taken], target);
         if (!err)
             taken++;
         else
@@ -362,19 +365,31 @@ pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all, int target)
 int
 fs_ctx_pack_fds(struct fs_ctx *c, struct mig_buf *b, bool all)
 {
-    return pack_fds(c, b, all, -1);
+    return pack_fds(c, b, all, -1, false);
 }
 
 int
 fs_ctx_pack_mig(struct fs_ctx *c, struct mig_buf *b, int target)
 {
-    return pack_fds(c, b, true, target);
+    return pack_fds(c, b, true, target, true);
 }
 
 int
-fs_ctx_pack(struct fs_ctx *c, struct mig_buf *b)
+fs_ctx_pack(struct fs_ctx *c, struct mig_buf *b, int target)
 {
-    return pack_fds(c, b, false, -1);
+    return pack_fds(c, b, false, target, false);
+}
+
+void
+fs_ctx_forget_held(struct fs_ctx *c)
+{
+    if (!c)
+        return;
+    spin_lock(&c->lock);
+    for (int i = 0; i < FS_NFD; i++)
+        if (c->fd[i])
+            fs_remote_forget_held(c->fd[i]);
+    spin_unlock(&c->lock);
 }
 
 /* Read and check a whole message into p: 0 or -EBADMSG. */

@@ -237,7 +237,7 @@ test_pack_rexec_never_moves(void)
     struct file *other = setup();
     struct mig_buf b;
     mig_buf_init(&b);
-    EXPECT_EQ(fs_ctx_pack(tproc->fs, &b), 0);
+    EXPECT_EQ(fs_ctx_pack(tproc->fs, &b, 2), 0);   /* even with its target known */
     EXPECT_TRUE(find(C_MOVE_OUT) == NULL);
     int shares = 0;
     for (int i = 0; i < nrc; i++)

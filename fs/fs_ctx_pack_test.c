@@ -11,6 +11,11 @@
  * are held for the target at once: the target makes no call while it
  * builds; not committed, the sender drops them and the target's copy
  * closes without a call; committed, the target's last close drops them.
+ * A remote exec holds them for its node the same way; refused there, the
+ * receiver's copy closes without a call and the discard drops them. A
+ * foreign process's exit lists the references on home's exports that only
+ * it holds (its closes then make no call) for the exit report, which
+ * drops them at home.
  */
 // TEST_SRCS: fs/fs_cpio.c fs/fs_ctx.c fs/fs_dev.c fs/fs_file.c fs/fs_initrd.c fs/fs_path.c fs/fs_pipe.c fs/fs_proc.c fs/fs_sys.c fs/fs_sys_stat.c fs/fs_tty.c fs/fs_vfs.c fs/fs_export.c fs/fs_remote.c kernel/migrate_buf.c tests/host/fake_sync.c tests/host/fake_kmalloc.c tests/host/fake_proc.c tests/host/fake_uaccess.c tests/host/fake_console.c tests/host/fake_rand.c fs/fs_realpath.c tests/host/fake_rmt_stream.c
 #include <stdarg.h>
@@ -21,6 +26,8 @@
 #include "net/rpc/recov.h"
 #include "net/rpc/rpc_ops.h"
 #include "tests/host/fake_proc.h"
+
+#define PROC_EXIT_TEST_MAX 16
 
 void
 kprintf(const char *fmt, ...)
@@ -107,7 +114,7 @@ test_pack_round_trip_one_node(void)
     uint64_t refs0 = refs_now();
     struct mig_buf b;
     mig_buf_init(&b);
-    EXPECT_EQ(fs_ctx_pack(c, &b), 0);
+    EXPECT_EQ(fs_ctx_pack(c, &b, -1), 0);
     EXPECT_EQ(refs_now() - refs0, 2);       /* console and pipe: in transit */
     struct mig_cur cur;
     mig_cur_init(&cur, b.data, b.len);
@@ -308,6 +315,77 @@ test_migration_holds_its_own_streams_for_the_target(void)
     tteardown();
 }
 
+static void
+test_rexec_holds_and_exit_reports_drops(void)
+{
+    struct file *wr;
+    struct file *rd = setup_ctx(&wr);
+    struct fs_ctx *c = tproc->fs;
+    uint64_t refs0 = refs_now();
+    for (int refused = 1; refused >= 0; refused--) {
+        struct mig_buf b;
+        mig_buf_init(&b);
+        EXPECT_EQ(fs_ctx_pack(c, &b, 2), 0);
+        EXPECT_EQ(refs_now() - refs0, 2);   /* console and pipe, held for node 2 */
+        uint64_t ids[4];
+        int n;
+        held_ids(2, ids, &n);
+        EXPECT_EQ(n, 2);
+        EXPECT_TRUE(c->fd[4] == rd);        /* the caller keeps its own */
+        ncalls = 0;
+        struct mig_cur cur;
+        mig_cur_init(&cur, b.data, b.len);
+        int err = 1;
+        fake_node_self = 2;
+        struct fs_ctx *t = fs_ctx_unpack(&cur, &err);
+        EXPECT_TRUE(t != NULL && err == 0);
+        EXPECT_EQ(ncalls, 0);               /* nothing claimed back */
+        EXPECT_TRUE(t && t->fd[3] == NULL); /* close-on-exec: not for exec */
+        if (refused) {
+            /* The program could not start there: no call, the caller's
+             * discard drops both. */
+            fs_ctx_forget_held(t);
+            fs_ctx_free(t);
+            EXPECT_EQ(ncalls, 0);
+            fake_node_self = 0;
+            fs_ctx_pack_discard(b.data, b.len);
+            EXPECT_EQ(refs_now(), refs0);
+        } else {
+            /* It ran and exits: a dup of the console (same description)
+             * counts once; a second description of the pipe held elsewhere
+             * too is left to its own close. */
+            EXPECT_TRUE(t != NULL);
+            struct file *extra = t ? t->fd[4] : NULL;
+            if (extra)
+                fs_file_ref(extra);         /* as another process's table would */
+            uint64_t drop[PROC_EXIT_TEST_MAX];
+            int nd = fs_ctx_exit_drops(t, 0, drop, PROC_EXIT_TEST_MAX);
+            EXPECT_EQ(nd, 1);
+            EXPECT_EQ(fs_ctx_exit_drops(t, 3, drop + 1, 1), 0);   /* not node 3's */
+            fs_ctx_free(t);
+            EXPECT_EQ(ncalls, 0);           /* the console's close sent nothing */
+            fake_node_self = 0;
+            fs_export_drop_refs(2, drop, nd);   /* home, on the exit report */
+            EXPECT_EQ(refs_now() - refs0, 1);
+            fake_node_self = 2;
+            if (extra)
+                fs_file_unref(extra);       /* the pipe's last close: one call */
+            EXPECT_EQ(ncalls, 1);
+            EXPECT_TRUE(calls[0].node == 0 && calls[0].op == RPC_OP_STREAM_REF &&
+                        calls[0].from == 2 && calls[0].to == -1);
+            fake_node_self = 0;
+            EXPECT_EQ(fs_export_adjust((uint64_t)calls[0].id, 2, -1), 0);
+            EXPECT_EQ(refs_now(), refs0);
+            /* A drop of a reference node 2 no longer holds changes nothing. */
+            fs_export_drop_refs(2, drop, nd);
+            EXPECT_EQ(refs_now(), refs0);
+        }
+        mig_buf_free(&b);
+    }
+    fs_file_unref(wr);
+    tteardown();
+}
+
 void
 tests_run(void)
 {
@@ -315,4 +393,5 @@ tests_run(void)
     RUN(test_unpack_remote_stream);
     RUN(test_unpack_refuses_bad_input);
     RUN(test_migration_holds_its_own_streams_for_the_target);
+    RUN(test_rexec_holds_and_exit_reports_drops);
 }

@@ -191,6 +191,13 @@ fs_export_stats(struct wisp_streamstat *s)
 }
 
 void
+fs_export_drop_refs(int node, const uint64_t *ids, int n)
+{
+    for (int i = 0; i < n; i++)
+        (void)fs_export_adjust(ids[i], node, -1);   /* a bad one is counted there */
+}
+
+void
 fs_export_count_bad(void)
 {
     spin_lock(&export_lock);

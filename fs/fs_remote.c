@@ -387,6 +387,43 @@ fs_remote_forget_held(struct file *f)
         rs->no_drop = true;
 }
 
+int
+fs_remote_drop(int node, uint64_t id)
+{
+    return fs_remote_ref(node, id, proc_node_self(), -1);
+}
+
+int
+fs_ctx_exit_drops(struct fs_ctx *c, int node, uint64_t *ids, int max)
+{
+    int n = 0;
+    if (!c)
+        return 0;
+    spin_lock(&c->lock);
+    for (int i = 0; i < FS_NFD && n < max; i++) {
+        struct file *f = c->fd[i];
+        if (!f || f->vn->ops != &fs_remote_ops)
+            continue;
+        struct rstream *rs = f->vn->priv;
+        uint32_t held = 0;
+        bool seen = false;
+        for (int k = 0; k < FS_NFD; k++) {
+            held += c->fd[k] == f;
+            seen |= k < i && c->fd[k] == f;
+        }
+        /* Only c holds f (nothing else can take a reference to it now:
+         * the exiting process's context is reachable from nowhere else),
+         * so its last close is part of this exit. */
+        if (seen || rs->node != node || rs->no_drop ||
+            __atomic_load_n(&f->refs, __ATOMIC_ACQUIRE) != held)
+            continue;
+        rs->no_drop = true;
+        ids[n++] = rs->id;
+    }
+    spin_unlock(&c->lock);
+    return n;
+}
+
 bool
 fs_remote_whose(struct file *f, int *node, uint64_t *id)
 {

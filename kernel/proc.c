@@ -213,7 +213,7 @@ sys_fork(void)
             return cpid;
         c = proc_alloc_foreign(cpid);
         if (!c) {
-            proc_fwd_exit_pid(cpid, SIGKILL, 0, 0);
+            proc_fwd_exit_pid(cpid, SIGKILL, 0, 0, NULL, 0);
             return -EAGAIN;
         }
     } else {
@@ -236,7 +236,7 @@ sys_fork(void)
         proc_free_entry(c);
         spin_unlock(&proc_table_lock);
         if (foreign)
-            proc_fwd_exit_pid(cpid, SIGKILL, 0, 0);
+            proc_fwd_exit_pid(cpid, SIGKILL, 0, 0, NULL, 0);
         return -ENOMEM;
     }
     c->thread->pt_root = c->vm->root;
@@ -348,14 +348,18 @@ proc_exit(int wait_status)
     struct fs_ctx *fs = p->fs;
     p->fs = NULL;
     spin_unlock(&proc_table_lock);
+    bool foreign = proc_is_foreign(p);
+    /* Streams home exports go back with the exit report: one round trip
+     * for the exit, not one more per stream (docs/home.md). */
+    uint64_t drops[PROC_EXIT_DROPS];
+    int ndrops = foreign ? fs_ctx_exit_drops(fs, p->home, drops, PROC_EXIT_DROPS) : 0;
     fs_ctx_free(fs);
     p->thread->pt_root = arch_pt_kernel_root();
     vm_activate(NULL);
     vm_free(p->vm);
     p->vm = NULL;
-    bool foreign = proc_is_foreign(p);
-    if (foreign)
-        proc_fwd_exit(p, wait_status);   /* home makes its entry the zombie */
+    if (foreign)   /* home drops those references, makes its entry the zombie */
+        proc_fwd_exit(p, wait_status, drops, ndrops);
     else if (proc_is_session_leader(p))
         proc_session_end(p);
 

@@ -10,6 +10,7 @@
  * have their own ops (HOME_EXIT, HOME_FORK; served in proc_home.c), and
  * kill is routed by its target (proc_kill.c), so they run locally.
  */
+#include "fs/fs.h"
 #include "kernel/errno.h"
 #include "kernel/home.h"
 #include "kernel/lib.h"
@@ -195,23 +196,34 @@ proc_fwd_fork_pid(struct proc *self)
 }
 
 void
-proc_fwd_exit_pid(int pid, int wait_status, uint64_t cpu_ns, uint64_t maxrss_kb)
+proc_fwd_exit_pid(int pid, int wait_status, uint64_t cpu_ns, uint64_t maxrss_kb,
+                  const uint64_t *ids, int n)
 {
-    uint8_t req[24];
+    uint8_t req[28 + 8 * PROC_EXIT_DROPS];
     struct proc_enc e = { req, 0, sizeof req, 0 };
+    int home = pid >> PROC_NODE_SHIFT;
+    ASSERT(n >= 0 && n <= PROC_EXIT_DROPS, "an exit report carries at most PROC_EXIT_DROPS drops");
     proc_put_u32(&e, (uint32_t)pid);
     proc_put_u32(&e, (uint32_t)wait_status);
     proc_put_u64(&e, cpu_ns);
     proc_put_u64(&e, maxrss_kb);
+    proc_put_u32(&e, (uint32_t)n);
+    for (int i = 0; i < n; i++)
+        proc_put_u64(&e, ids[i]);
     size_t replen;
-    int err = rpc_call(pid >> PROC_NODE_SHIFT, RPC_OP_HOME_EXIT, req, e.len, NULL, 0, &replen);
+    int err = rpc_call(home, RPC_OP_HOME_EXIT, req, e.len, NULL, 0, &replen);
+    /* Home drops the references whenever the report reaches it, even if it
+     * refuses the exit; one that never left here must drop them itself. A
+     * home that is down (or thinks we are) has dropped all of ours. */
+    if (err == -ENOMEM || err == -ENETDOWN || err == -EINVAL || err == -EMSGSIZE)
+        for (int i = 0; i < n; i++)
+            (void)fs_remote_drop(home, ids[i]);
     if (err && err != -EHOSTDOWN && err != -ETIMEDOUT)
-        kprintf("wisp: home: exit of %d not recorded at node %d: error %d\n", pid,
-                pid >> PROC_NODE_SHIFT, -err);
+        kprintf("wisp: home: exit of %d not recorded at node %d: error %d\n", pid, home, -err);
 }
 
 void
-proc_fwd_exit(struct proc *self, int wait_status)
+proc_fwd_exit(struct proc *self, int wait_status, const uint64_t *ids, int n)
 {
-    proc_fwd_exit_pid(self->pid, wait_status, self->exit_cpu_ns, self->maxrss_kb);
+    proc_fwd_exit_pid(self->pid, wait_status, self->exit_cpu_ns, self->maxrss_kb, ids, n);
 }

@@ -9,6 +9,7 @@
  * The calling side of these ops is proc_fwd.c; posting is proc_home_post.c;
  * remote exec is proc_home_rexec.c; the cluster-wide list proc_home_list.c.
  */
+#include "fs/fs.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/main.h"
@@ -29,16 +30,25 @@ away_on(int pid, int node)
     return p && p->state == PROC_ALIVE && proc_is_away(p) && p->node == node ? p : NULL;
 }
 
-/* HOME_EXIT: u32 pid, u32 wait status, u64 cpu ns, u64 maxrss KiB -> empty. */
+/* HOME_EXIT: u32 pid, u32 wait status, u64 cpu ns, u64 maxrss KiB, u32 n,
+ * n x u64 export id -> empty. The ids are references from_node held on
+ * this node's exports (the process's streams that stayed here, closed by
+ * its exit): dropped first, whatever becomes of the rest, so that a reader
+ * of a pipe it wrote sees the end before its parent sees it exit. */
 int
 proc_rpc_exit(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
 {
     struct proc_dec d = { req, reqlen, 0, 0 };
     int pid = (int)proc_get_u32(&d), status = (int)proc_get_u32(&d);
     uint64_t cpu = proc_get_u64(&d), rss = proc_get_u64(&d);
+    uint32_t n = proc_get_u32(&d);
+    uint64_t ids[PROC_EXIT_DROPS];
+    for (uint32_t i = 0; i < n && i < PROC_EXIT_DROPS; i++)
+        ids[i] = proc_get_u64(&d);
     *replen = 0;
-    if (d.err)
+    if (d.err || n > PROC_EXIT_DROPS || d.off != reqlen)
         return -EBADMSG;
+    fs_export_drop_refs(from_node, ids, (int)n);
     spin_lock(&proc_table_lock);
     struct proc *p = away_on(pid, from_node);
     bool leader = p && proc_is_session_leader(p);

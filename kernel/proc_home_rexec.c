@@ -3,8 +3,11 @@
  * only arguments and environment"). The caller's node is the child's
  * home: it makes the pid and an away entry whose parent is the caller,
  * then sends the target the child's identity (proc_home_mig.c), the path,
- * argv, envp and the caller's stream references (fs_ctx_pack); the target
- * makes a foreign entry with that pid, loads the program and runs it.
+ * argv, envp and the caller's stream references (fs_ctx_pack: references
+ * on this node's own streams are taken for the target here, so it claims
+ * nothing back); the target makes a foreign entry with that pid, loads the
+ * program and runs it. If it cannot, it closes its copies without a call
+ * and the caller's discard gives those references back.
  * From then on the child is an ordinary away process: its exit comes home
  * (HOME_EXIT) and the caller's wait4 reaps it.
  */
@@ -66,7 +69,7 @@ home_spawn_remote(struct proc *parent, int node, const char *path, char *const a
     put_strv(&b, envp, envc);
     size_t fs_at = b.len;
     if (!err)
-        err = b.err ? b.err : fs_ctx_pack(parent->fs, &b);
+        err = b.err ? b.err : fs_ctx_pack(parent->fs, &b, node);
     if (!err && b.len > RPC_MAX_DATA)
         err = -E2BIG;
     size_t replen;
@@ -152,6 +155,8 @@ rexec_here(int pid, struct mig_cur *cur, struct rexec_args *a)
     if (!err)
         err = start(p, a->path, a->argv, argc, a->envp, envc);
     if (err) {
+        /* The caller's references held for us: its discard drops them. */
+        fs_ctx_forget_held(p->fs);
         if (p->fs)
             fs_ctx_free(p->fs);
         if (p->vm)

@@ -201,8 +201,10 @@ long proc_cred_set(struct proc *self, int nr, uint64_t a, uint64_t b, uint64_t c
 /* A foreign process asks home for a child pid (fork): the pid, or -errno.
  * Sleeps. */
 int proc_fwd_fork_pid(struct proc *self);
-/* A foreign process exits: tell home its status and usage. Sleeps. */
-void proc_fwd_exit(struct proc *self, int wait_status);
+/* A foreign process exits: tell home its status and usage, and give back
+ * its references on home's exports ids[0..n) (fs_ctx_exit_drops). Sleeps. */
+#define PROC_EXIT_DROPS 16
+void proc_fwd_exit(struct proc *self, int wait_status, const uint64_t *ids, int n);
 /* Queue sig for the away entry p (posted at p->node by a kernel thread):
  * never sleeps, any context. */
 void proc_home_post_signal(struct proc *p, int sig);
@@ -234,7 +236,8 @@ long proc_setsid_core(struct proc *self);
 void proc_rusage_children(struct proc *self, void *ru);
 long proc_rlimit_core(struct proc *self, int pid, unsigned r, const struct proc_rlimit *new,
                       struct proc_rlimit *old);
-void proc_fwd_exit_pid(int pid, int wait_status, uint64_t cpu_ns, uint64_t maxrss_kb);
+void proc_fwd_exit_pid(int pid, int wait_status, uint64_t cpu_ns, uint64_t maxrss_kb,
+                       const uint64_t *ids, int n);
 
 /* Count a home message refused as stale or malformed, and say so (the
  * first few, then every hundredth). Any context. */

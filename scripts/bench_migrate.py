@@ -503,15 +503,21 @@ def wisp_calls(a, w, have, calls, null_rtt):
     na = None if rexec else "not available (no /bin/rexec)"
     # As Sprite measured it: one program forking and exec'ing (or remote
     # exec'ing) `true` and waiting, in a loop (benchloop exec / rexec).
-    ploc = prem = None
+    ploc = prem = pcall = pwait = None
     if "benchloop" in have:
         rc, out = w.sh("benchloop exec %d" % a.exec_n, 600)
         ploc = bench_value(out, "loop_exec_ns")
         if rexec:
             rc, out = w.sh("BENCH_NODE=1 benchloop rexec %d" % a.exec_n, 900)
             prem = bench_value(out, "loop_rexec_ns")
+            # Where it went: the call (until the program started there)
+            # and the wait (its run, its exit report home, the wakeup).
+            pcall = bench_value(out, "loop_rexec_call_ns")
+            pwait = bench_value(out, "loop_rexec_wait_ns")
     calls["exec_local_us"] = ("us", ploc, None, "", None)
     calls["rexec_vs_local"] = ("us", prem, ploc, "local fork+exec+wait", na)
+    calls["rexec_call_us"] = ("us", pcall, None, "", na)
+    calls["rexec_wait_us"] = ("us", pwait, None, "", na)
     # The same typed into ash: `rexec 1 true` is a local fork+exec of
     # /bin/rexec more than `true`.
     calls["exec_shell_local_us"] = ("us", per(local), None, "", None)

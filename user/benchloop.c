@@ -63,14 +63,24 @@ loop_exec(long n)
     return 0;
 }
 
+/* Where a remote exec's time goes: the call (the program started there)
+ * and the wait (it ran, its exit came home, the wait woke). */
+static uint64_t rexec_call_ns, rexec_wait_ns;
+
 static int
 loop_rexec(long n)
 {
     const char *node = getenv("BENCH_NODE");
     char *argv[] = { (char *)true_path(), NULL };
-    for (long i = 0; i < n; i++)
-        if (reap((pid_t)wisp_rexec(node ? atol(node) : 1, argv[0], argv, environ)) != 0)
+    for (long i = 0; i < n; i++) {
+        uint64_t t0 = bench_now_ns();
+        long pid = wisp_rexec(node ? atol(node) : 1, argv[0], argv, environ);
+        uint64_t t1 = bench_now_ns();
+        if (reap((pid_t)pid) != 0)
             return -1;
+        rexec_call_ns += t1 - t0;
+        rexec_wait_ns += bench_now_ns() - t1;
+    }
     return 0;
 }
 
@@ -162,6 +172,10 @@ main(int argc, char **argv)
         }
         bench_printf("BENCH loop_%s_us %.1f us\n", modes[i].name, (double)(t1 - t0) / 1e3);
         bench_printf("BENCH loop_%s_ns %.1f ns\n", modes[i].name, (double)(t1 - t0) / (double)n);
+        if (modes[i].fn == loop_rexec) {
+            bench_printf("BENCH loop_rexec_call_ns %.1f ns\n", (double)rexec_call_ns / (double)n);
+            bench_printf("BENCH loop_rexec_wait_ns %.1f ns\n", (double)rexec_wait_ns / (double)n);
+        }
         return 0;
     }
     bench_printf("benchloop: unknown mode %s\n", argv[1]);

@@ -5,6 +5,9 @@
 # HOME 0, NODE 1 and state A (away), node 1's ps shows it running there,
 # and `ps -c` on either node lists it once with home 0 and node 1 next to
 # the other node's processes; when it ends, the home's table forgets it.
+# The caller's streams are held for node 1 by node 0 itself (no claim back)
+# and given back by the exit report, or by node 0 when node 1 cannot start
+# the program: once the programs have ended, no node holds a reference.
 # test-timeout: 600
 set -uo pipefail
 # shellcheck source=scripts/cluster_lib.sh
@@ -26,6 +29,24 @@ cl_expect_out "rc=0" sh --timeout 120 0 'rexec 1 true; echo rc=$?'
 cl_expect_out "rc=1" sh --timeout 120 0 'rexec 1 false; echo rc=$?'
 out=$(cl sh --timeout 120 0 'rexec 1 /no/such/prog; echo rc=$?')
 [[ $out == *rc=127* ]] || cl_fail "rexec of a missing program: $out"
+# Every reference taken for node 1 was given back exactly once: the exit
+# report's drops, the refused program's discard (a reference dropped twice
+# fails the second time and is counted in bad; one never dropped stays).
+no_refs() {
+    local k
+    for k in 0 1; do
+        declare -A st=()
+        cl_stats st "$k" 'streamtest stat' || cl_fail "streamtest stat on node $k"
+        [[ -n ${st[refs]:-} && -n ${st[bad]:-} ]] || cl_fail "streamtest stat on node $k: no counts"
+        ((st[refs] == 0 && st[rows] == 0 && st[bad] == 0)) ||
+            cl_fail "$1: node $k's exports: refs ${st[refs]} rows ${st[rows]} bad ${st[bad]}"
+        unset st
+    done
+}
+no_refs "after rexec of sh, true, false and a missing program"
+out=$(cl sh --timeout 120 0 'rexec 1 sh -c "exec 5>/tmp/x; exec 6</dev/null; echo hi" | cat; echo rc=$?')
+[[ $out == *hi*rc=0* ]] || cl_fail "rexec through a pipe: $out"
+no_refs "after rexec into a pipe"
 
 # A long one: what the tables say while it runs (90 s: on a loaded host
 # the four ps below, each a command on a node console, take 20 s or more).
