@@ -130,6 +130,19 @@ peer_inflight(struct rpc_node *n, int node)
     return sum;
 }
 
+/* Another channel to ch's server has fragments waiting for credit. */
+static bool
+others_wait(const struct rpc_node *n, const struct rpc_chan *ch)
+{
+    for (int i = 0; i < RPC_CLIENT_CHANNELS; i++) {
+        const struct rpc_chan *o = &n->chans[i];
+        if (o != ch && o->state == RPC_C_SENDING && o->call->node == ch->call->node &&
+            o->req_sent < o->req_frags)
+            return true;
+    }
+    return false;
+}
+
 /* Send up to max new request fragments of ch while the server has credit
  * left (a single-fragment request needs none). Returns how many went. */
 static unsigned
@@ -144,7 +157,9 @@ send_window(struct rpc_node *n, struct rpc_chan *ch, unsigned max)
          * leaves some unsent: the ack is what brings credit back. The last
          * fragment needs no asking. */
         bool stop = sent == max || used >= win;
-        bool ask = ((i + 1) % RPC_ACK_EVERY == 0 || stop) && i + 1 < ch->req_frags;
+        bool credit = n->tun.ack_every || used + (ch->req_frags - ch->req_sent) > win ||
+                      others_wait(n, ch);
+        bool ask = (((i + 1) % RPC_ACK_EVERY == 0 && credit) || stop) && i + 1 < ch->req_frags;
         send_request(n, ch, ~(1ull << i), ask ? RPC_F_PLEASEACK : 0);
     }
     if (sent)   /* the timer measures silence since our last new fragment */

@@ -162,6 +162,8 @@ struct rpc_tunables {
     uint64_t dead_ns;          /* a peer silent this long is marked down (rpcdead=) */
     uint64_t challenge_ns;     /* at most one PING per peer per this long */
     unsigned peer_window;      /* request fragments in flight per server; 0: RPC_PEER_WINDOW */
+    bool ack_every;            /* PLEASEACK every RPC_ACK_EVERY-th fragment even when
+                                  no credit waits (rpcack=every; docs/rpc.md) */
 };
 
 struct rpc_node {

@@ -234,6 +234,8 @@ rpc_init(int self_node, uint32_t boot_id)
     uint64_t win = RPC_PEER_WINDOW;     /* rpcwin=N: flow control's window, 16..512 */
     if (cl && cmdline_get_u64(cl, "rpcwin", RPC_PEER_WINDOW, &win) == 0 && win >= RPC_ACK_EVERY)
         kn.tun.peer_window = (unsigned)MIN(win, 512u);
+    const char *ack = cl ? cmdline_get(cl, "rpcack") : NULL;
+    kn.tun.ack_every = ack && !strcmp(ack, "every");
     err = net_udp_bind(NET_UDP_PORT_RPC, k_rx, NULL);
     if (err)
         return err;

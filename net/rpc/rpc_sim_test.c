@@ -721,6 +721,34 @@ test_sim_window_never_overruns_a_bounded_receive_queue(void)
     sim_teardown();
 }
 
+/* Acks return credit; a call that fits the window with nobody else
+ * waiting needs none, and asking would only cost the server an ack and
+ * the client an interrupt per 16 fragments. Concurrent calls still ask. */
+static void
+test_sim_acks_only_when_credit_waits(void)
+{
+    sim_reset(33, 0, 0, 0, 0);
+    for (int i = 0; i < 3; i++) {
+        struct simcall *c = call_new(0, 1, RPC_OP_SINK, RPC_MAX_DATA, 0);
+        sim_run(2000);
+        EXPECT_EQ(c->completions, 1);
+        EXPECT_EQ(c->c.err, 0);
+    }
+    EXPECT_EQ(sim[1].n->st.acks_sent, 0);       /* 3 lone 47-fragment calls */
+    EXPECT_EQ(sim[0].n->st.credit_waits, 0);
+    sim[0].n->tun.ack_every = true;             /* rpcack=every: the old rule */
+    struct simcall *c = call_new(0, 1, RPC_OP_SINK, RPC_MAX_DATA, 0);
+    sim_run(2000);
+    EXPECT_EQ(c->completions, 1);
+    EXPECT_EQ(sim[1].n->st.acks_sent, 2);       /* after fragments 16 and 32 */
+    sim[0].n->tun.ack_every = false;
+    run_sinks(2);                               /* 8 at once: credit must flow */
+    EXPECT_TRUE(sim[1].n->st.acks_sent > 2);
+    EXPECT_TRUE(sim[0].n->st.credit_waits > 0);
+    EXPECT_EQ(sim[0].n->st.retransmits, 0);
+    sim_teardown();
+}
+
 static void
 test_sim_small_receive_queue_loses_fragments_calls_still_complete(void)
 {
@@ -774,6 +802,7 @@ tests_run(void)
     RUN(test_sim_reply_larger_than_buffer_is_emsgsize);
     RUN(test_sim_unhandled_op_returns_remote_error);
     RUN(test_sim_window_never_overruns_a_bounded_receive_queue);
+    RUN(test_sim_acks_only_when_credit_waits);
     RUN(test_sim_small_receive_queue_loses_fragments_calls_still_complete);
     RUN(test_sim_idle_peers_on_a_lossy_segment_stay_up);
     free(heap);
