@@ -112,7 +112,7 @@ NOTES = {
     'getpgrp': 'as setpgid',
     'setsid': 'as setpgid',
     'getsid': 'as setpgid',
-    'exit': 'HOME_EXIT: home makes its entry the zombie, wakes the parent (at its node, '
+    'exit': 'HOME_EXIT (with the ids of home\'s streams the exit closed, which home drops first): home makes its entry the zombie, wakes the parent (at its node, '
             'by a child event, if it is away)',
     'exit_group': 'as exit',
     'fork': 'a foreign process gets its child\'s pid and away entry from home (HOME_FORK)',
