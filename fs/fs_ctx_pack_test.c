@@ -241,6 +241,32 @@ held_ids(int h, uint64_t *ids, int *n)
     }
 }
 
+/* Pack c for node 2 (a migration, or a remote exec), check that node 0
+ * took the references of the console and the pipe for node 2 itself (none
+ * in transit), then build the context at node 2: no call may go back. */
+static struct fs_ctx *
+pack_held_unpack(struct fs_ctx *c, struct mig_buf *b, bool mig, uint64_t refs0)
+{
+    mig_buf_init(b);
+    EXPECT_EQ(mig ? fs_ctx_pack_mig(c, b, 2) : fs_ctx_pack(c, b, 2), 0);
+    EXPECT_EQ(refs_now() - refs0, 2);       /* console and pipe, held for node 2 */
+    uint64_t ids[4];
+    int n;
+    held_ids(2, ids, &n);
+    EXPECT_EQ(n, 2);
+    held_ids(FS_HOLDER_TRANSIT(0), ids + 2, &n);
+    EXPECT_EQ(n, 0);                        /* nothing in transit */
+    ncalls = 0;
+    struct mig_cur cur;
+    mig_cur_init(&cur, b->data, b->len);
+    int err = 1;
+    fake_node_self = 2;                     /* the receiver builds it */
+    struct fs_ctx *t = fs_ctx_unpack(&cur, &err);
+    EXPECT_TRUE(t != NULL && err == 0);
+    EXPECT_EQ(ncalls, 0);                   /* no claim went back to the sender */
+    return t;
+}
+
 static void
 test_migration_holds_its_own_streams_for_the_target(void)
 {
@@ -250,23 +276,7 @@ test_migration_holds_its_own_streams_for_the_target(void)
     uint64_t refs0 = refs_now();
     for (int commit = 0; commit < 2; commit++) {
         struct mig_buf b;
-        mig_buf_init(&b);
-        EXPECT_EQ(fs_ctx_pack_mig(c, &b, 2), 0);
-        EXPECT_EQ(refs_now() - refs0, 2);   /* console and pipe, held for node 2 */
-        uint64_t ids[4];
-        int n;
-        held_ids(2, ids, &n);
-        EXPECT_EQ(n, 2);
-        held_ids(FS_HOLDER_TRANSIT(0), ids + 2, &n);
-        EXPECT_EQ(n, 0);                    /* nothing in transit */
-        ncalls = 0;
-        struct mig_cur cur;
-        mig_cur_init(&cur, b.data, b.len);
-        int err = 1;
-        fake_node_self = 2;                 /* the target builds it */
-        struct fs_ctx *t = fs_ctx_unpack(&cur, &err);
-        EXPECT_TRUE(t != NULL && err == 0);
-        EXPECT_EQ(ncalls, 0);               /* no claim went back to the sender */
+        struct fs_ctx *t = pack_held_unpack(c, &b, true, refs0);
         int node;
         uint64_t id;
         EXPECT_TRUE(t && fs_remote_whose(t->fd[0], &node, &id) && node == 0);
@@ -324,22 +334,8 @@ test_rexec_holds_and_exit_reports_drops(void)
     uint64_t refs0 = refs_now();
     for (int refused = 1; refused >= 0; refused--) {
         struct mig_buf b;
-        mig_buf_init(&b);
-        EXPECT_EQ(fs_ctx_pack(c, &b, 2), 0);
-        EXPECT_EQ(refs_now() - refs0, 2);   /* console and pipe, held for node 2 */
-        uint64_t ids[4];
-        int n;
-        held_ids(2, ids, &n);
-        EXPECT_EQ(n, 2);
+        struct fs_ctx *t = pack_held_unpack(c, &b, false, refs0);
         EXPECT_TRUE(c->fd[4] == rd);        /* the caller keeps its own */
-        ncalls = 0;
-        struct mig_cur cur;
-        mig_cur_init(&cur, b.data, b.len);
-        int err = 1;
-        fake_node_self = 2;
-        struct fs_ctx *t = fs_ctx_unpack(&cur, &err);
-        EXPECT_TRUE(t != NULL && err == 0);
-        EXPECT_EQ(ncalls, 0);               /* nothing claimed back */
         EXPECT_TRUE(t && t->fd[3] == NULL); /* close-on-exec: not for exec */
         if (refused) {
             /* The program could not start there: no call, the caller's

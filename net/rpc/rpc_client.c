@@ -149,16 +149,18 @@ static unsigned
 send_window(struct rpc_node *n, struct rpc_chan *ch, unsigned max)
 {
     unsigned used = peer_inflight(n, ch->call->node), sent = 0, win = peer_window(n);
+    /* Credit is wanted if the rest of this request overruns the window or
+     * another channel waits; neither changes while this loop sends. */
+    bool credit = n->tun.ack_every || used + (ch->req_frags - ch->req_sent) > win ||
+                  others_wait(n, ch);
     while (ch->req_sent < ch->req_frags && sent < max && (used < win || ch->req_frags == 1)) {
         unsigned i = ch->req_sent++;
         used++;
         sent++;
-        /* Ask every RPC_ACK_EVERY fragments, and at the end of a batch that
-         * leaves some unsent: the ack is what brings credit back. The last
-         * fragment needs no asking. */
+        /* Ask every RPC_ACK_EVERY fragments while credit is wanted, and at
+         * the end of a batch that leaves some unsent: the ack is what brings
+         * credit back. The last fragment needs no asking. */
         bool stop = sent == max || used >= win;
-        bool credit = n->tun.ack_every || used + (ch->req_frags - ch->req_sent) > win ||
-                      others_wait(n, ch);
         bool ask = (((i + 1) % RPC_ACK_EVERY == 0 && credit) || stop) && i + 1 < ch->req_frags;
         send_request(n, ch, ~(1ull << i), ask ? RPC_F_PLEASEACK : 0);
     }
