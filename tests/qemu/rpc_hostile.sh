@@ -223,6 +223,14 @@ sent=$(sed -n 's/^INJECT total=\([0-9]*\) .*/\1/p' "$inj_out")
 # Every problem is collected, so one run tells all that went wrong.
 problems=()
 bad() { problems+=("$*"); }
+
+# The injector learned what the nodes speak, their boot ids and requests to
+# replay: with nothing learned every forgery dies at the version check and
+# the replays are never sent, so the test would pass without testing them.
+heard=$(grep '^rpc_inject: heard' "$inj_out")
+[[ $heard != *"(assumed)"* ]] || bad "the injector never learned the protocol version: $heard"
+replayable=$(sed -n 's/.*; \([0-9]*\) replayable requests;.*/\1/p' <<<"$heard")
+((${replayable:-0} > 0)) || bad "the injector captured no requests to replay: $heard"
 legit=$((($(grep -c '^ROUND' "$CL_DIR/caller1.out") + $(grep -c '^ROUND' "$CL_DIR/caller2.out")) * ROUND))
 failed=0
 for k in 1 2; do
