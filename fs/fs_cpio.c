@@ -5,6 +5,7 @@
  * a corrupt archive gives -EINVAL with a reason, never a crash or a read
  * outside img[0..len).
  */
+#include "fs/fs_cpio.h"
 #include "fs/fs_int.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"

@@ -6,6 +6,7 @@
  * archive entries of those names. Also fs_read_file, which exec uses for
  * files not on the initrd (initrd programs: fs_exec.c).
  */
+#include "fs/fs_cpio.h"
 #include "fs/fs_int.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"

@@ -41,6 +41,11 @@ struct fs_dirent {
     char     name[FS_NAME_MAX + 1];
 };
 
+/* A walk's lookahead, answers to its coming lookups (fs_rmt_ahead.c): one resolution's only. */
+struct fs_ahead {
+    uint8_t *buf;               /* kmalloc'd by its first user; fs_namei frees it */
+    size_t off, len;            /* the next answer; the end of the answers */
+};
 /*
  * Operations on a vnode. Buffers are kernel memory (fs_sys bounces user
  * data through FS_IOCHUNK-sized chunks), so ops never touch user pointers
@@ -51,6 +56,9 @@ struct fs_dirent {
 struct vnode_ops {
     /* A referenced child named name[0..len), or -ENOENT. */
     int  (*lookup)(struct vnode *dir, const char *name, size_t len, struct vnode **out);
+    /* lookup in a walk: the name from[0..len), then the path's rest; follow: of its last */
+    int  (*lookup_ahead)(struct vnode *dir, const char *from, size_t len, bool follow,
+                         struct fs_ahead *ah, struct vnode **out);
     /* The entry at position idx (after "." and ".."; the first one at or
      * past idx when positions have gaps): 0 and *de filled, 1 past the end. */
     int  (*getdent)(struct vnode *dir, uint64_t idx, struct fs_dirent *de);
@@ -246,20 +254,6 @@ int fs_map_fsync(struct vnode *v);
 int fs_initrd_build(const void *img, size_t len, struct vnode **root);
 bool fs_initrd_is_file(struct vnode *v);
 void fs_initrd_free(struct vnode *root);   /* a tree fs_initrd_build made */
-
-/* fs_cpio.c */
-struct fs_cpio_entry {
-    const char *name;           /* not NUL-terminated: name[0..namelen) */
-    size_t   namelen;
-    uint32_t mode;
-    uint32_t ino;
-    const void *data;
-    size_t   size;
-};
-/* Parse the entry at *off of img[0..len). Returns 1 with *e filled and *off
- * advanced, 0 at TRAILER!!!, or -EINVAL with *why set to the reason. */
-int fs_cpio_next(const void *img, size_t len, size_t *off, struct fs_cpio_entry *e,
-                 const char **why);
 
 /* fs_dev.c: the /dev directory (null, zero, console, tty). */
 struct vnode *fs_dev_init(void);

@@ -12,11 +12,12 @@
 #include "kernel/mem.h"
 
 static int walk(struct fs_ctx *c, struct vnode *base, const char *path, int flags,
-                struct vnode **out, bool *last_missing, int depth);
+                struct vnode **out, bool *last_missing, int depth, struct fs_ahead *ah);
 
 /* Replace the symlink *vp (found in dir) by what it points to. */
 static int
-follow(struct fs_ctx *c, struct vnode *dir, struct vnode **vp, bool *last_missing, int depth)
+follow(struct fs_ctx *c, struct vnode *dir, struct vnode **vp, bool *last_missing, int depth,
+       struct fs_ahead *ah)
 {
     struct vnode *link = *vp;
     if (depth >= FS_LINK_MAX)
@@ -33,7 +34,7 @@ follow(struct fs_ctx *c, struct vnode *dir, struct vnode **vp, bool *last_missin
     } else {
         target[l] = '\0';
         struct vnode *res;
-        err = walk(c, dir, target, FS_NAMEI_FOLLOW, &res, last_missing, depth + 1);
+        err = walk(c, dir, target, FS_NAMEI_FOLLOW, &res, last_missing, depth + 1, ah);
         if (!err) {
             fs_vn_unref(link);
             *vp = res;
@@ -45,13 +46,15 @@ follow(struct fs_ctx *c, struct vnode *dir, struct vnode **vp, bool *last_missin
 
 static int
 walk(struct fs_ctx *c, struct vnode *base, const char *path, int flags, struct vnode **out,
-     bool *last_missing, int depth)
+     bool *last_missing, int depth, struct fs_ahead *ah)
 {
     size_t plen = strnlen(path, FS_PATH_MAX);
     if (plen >= FS_PATH_MAX)
         return -ENAMETOOLONG;
     if (plen == 0)
         return -ENOENT;
+    /* the last component is followed if asked, or if a slash ends the path */
+    bool follow_last = (flags & FS_NAMEI_FOLLOW) || path[plen - 1] == '/';
 
     struct vnode *cur = base ? base : (c && c->cwd ? c->cwd : fs_root);
     if (path[0] == '/')
@@ -92,14 +95,17 @@ walk(struct fs_ctx *c, struct vnode *base, const char *path, int flags, struct v
             fs_vn_ref(next);
             spin_unlock(&fs_names_lock);
         } else {
-            err = cur->ops->lookup ? cur->ops->lookup(cur, name, len, &next) : -ENOENT;
+            if (cur->ops->lookup_ahead)
+                err = cur->ops->lookup_ahead(cur, name, len, follow_last, ah, &next);
+            else
+                err = cur->ops->lookup ? cur->ops->lookup(cur, name, len, &next) : -ENOENT;
             if (err) {
                 if (err == -ENOENT && last && last_missing)
                     *last_missing = true;
                 goto fail;
             }
             if (FS_ISLNK(next->mode) && (!last || slash || (flags & FS_NAMEI_FOLLOW))) {
-                err = follow(c, cur, &next, last ? last_missing : NULL, depth);
+                err = follow(c, cur, &next, last ? last_missing : NULL, depth, ah);
                 if (err) {
                     fs_vn_unref(next);
                     goto fail;
@@ -132,7 +138,10 @@ fs_namei(struct fs_ctx *c, struct vnode *base, const char *path, int flags, stru
 {
     if (last_missing)
         *last_missing = false;
-    return walk(c, base, path, flags, out, last_missing, 0);
+    struct fs_ahead ah = { 0 };
+    int err = walk(c, base, path, flags, out, last_missing, 0, &ah);
+    kfree(ah.buf);
+    return err;
 }
 
 int

@@ -109,6 +109,7 @@ fs_rmt_attr_in(struct vnode *v, const struct fsproto_attr *a)
 void
 fs_rmt_release(struct vnode *v)
 {
+    kfree(fs_rmt_node(v)->target);
     kfree(fs_rmt_node(v));
 }
 
@@ -302,6 +303,12 @@ fs_rmt_rename(struct vnode *odir, const char *oname, size_t olen, struct vnode *
 static long
 fs_rmt_readlink(struct vnode *v, char *buf, size_t n)
 {
+    struct fs_rmt_node *rn = fs_rmt_node(v);
+    if (rn->target) {           /* a walk's STEPS brought it: a link never changes */
+        size_t len = MIN(rn->tlen, n);
+        memcpy(buf, rn->target, len);
+        return (long)len;
+    }
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_READLINK, v);
     long err = c ? fs_rmt_call_do(c) : -ENOMEM;
     if (!err) {
@@ -329,7 +336,8 @@ fs_rmt_statfs(struct vnode *v, struct fs_statfs *st)
 }
 
 const struct vnode_ops fs_rmt_dir_ops = {
-    .lookup = fs_rmt_lookup, .getdent = fs_rmt_getdent, .release = fs_rmt_release,
+    .lookup = fs_rmt_lookup, .lookup_ahead = fs_rmt_lookup_ahead, .getdent = fs_rmt_getdent,
+    .release = fs_rmt_release,
     .create = fs_rmt_create, .link = fs_rmt_link, .unlink = fs_rmt_unlink,
     .rename = fs_rmt_rename, .setattr = fs_rmt_setattr, .statfs = fs_rmt_statfs,
     .open = fs_rmt_open, .close = fs_rmt_close, .getattr = fs_rmt_getattr,
@@ -403,10 +411,13 @@ sys_wisp_fsstat(uint64_t ubuf, long size)
     o.dropped_unsent = c.dropped_unsent;
     for (unsigned i = 0; i < FSP_NOPS && i < WISP_FSSTAT_OPS; i++)
         o.sent[i] = sent[i];
+    o.steps_sent = sent[FSP_STEPS];
+    fs_rmt_ahead_stats(&o.ahead_used, &o.ahead_dropped);
     if (fssrv_rpc_stats(&s, &bad)) {
         o.serving = 1;
         for (unsigned i = 0; i < FSP_NOPS && i < WISP_FSSTAT_OPS; i++)
             o.served[i] = s.requests[i];
+        o.served_steps = s.requests[FSP_STEPS];
         o.srv_errors = s.errors, o.srv_bad = bad, o.srv_recalls = s.recalls;
         o.srv_disables = s.disables, o.srv_callback_failures = s.callback_failures;
         o.srv_bytes_read = s.bytes_read, o.srv_bytes_written = s.bytes_written;

@@ -9,6 +9,8 @@
 struct fs_rmt_node {
     struct vnode vn;            /* first: container_of by cast */
     struct fsproto_fh fh;
+    char *target;               /* a symlink's target if a walk brought it, else NULL */
+    size_t tlen;
 };
 
 static inline struct fs_rmt_node *
@@ -39,6 +41,11 @@ void fs_rmt_release(struct vnode *v);
 struct vnode *fs_rmt_vnode(struct vnode *dir, struct fsproto_fh fh, const struct fsproto_attr *a);
 
 extern const struct vnode_ops fs_rmt_dir_ops, fs_rmt_file_ops, fs_rmt_link_ops;
+/* fs_rmt_ahead.c: a directory's lookup within a walk (vnode_ops.lookup_ahead). */
+int fs_rmt_lookup_ahead(struct vnode *dir, const char *from, size_t len, bool follow,
+                        struct fs_ahead *ah, struct vnode **out);
+void fs_rmt_ahead_stats(uint64_t *used, uint64_t *dropped);
+extern bool fs_rmt_rooted;      /* the volume is this node's / (fsroot=on) */
 /* fs_rmt_file.c */
 int  fs_rmt_open(struct file *f);
 void fs_rmt_close(struct file *f);

@@ -40,6 +40,15 @@ root_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
     return fs_rmt_dir_ops.lookup(dir, name, len, out);
 }
 
+static int
+root_lookup_ahead(struct vnode *dir, const char *from, size_t len, bool follow,
+                  struct fs_ahead *ah, struct vnode **out)
+{
+    if (fs_static_lookup(dir, from, len, out) == 0)
+        return 0;
+    return fs_rmt_lookup_ahead(dir, from, len, follow, ah, out);
+}
+
 /* One GETATTR of the volume's root: 0 once the server answers. */
 static int
 root_ping(struct vnode *root)
@@ -104,6 +113,7 @@ fs_root_start(int self, const struct cmdline *cl, bool rpc_up)
         secs = ROOT_WAIT_DEFAULT;
     root_ops = fs_rmt_dir_ops;
     root_ops.lookup = root_lookup;
+    root_ops.lookup_ahead = root_lookup_ahead;
     struct fsproto_attr a = { .mode = S_IFDIR | 0755, .nlink = 2 };
     struct vnode *root = fs_rmt_vnode(NULL, (struct fsproto_fh){ 1, 0 }, &a);
     if (!root)
@@ -129,6 +139,7 @@ fs_root_start(int self, const struct cmdline *cl, bool rpc_up)
         return err;
     }
     fs_root = root;
+    fs_rmt_rooted = true;
     kprintf("wisp: fs: root: / is the shared volume; the boot image is on /boot\n");
     return 0;
 }

@@ -38,6 +38,7 @@ static const uint32_t req_fields[FSP_NOPS] = {
     [FSP_SIO] = FSF_FLAGS | FSF_OFF | FSF_LEN | FSF_DATA | FSF_COOKIE,
     [FSP_MOVE] = H | FSF_FLAGS | FSF_MODE | FSF_MASK,
     [FSP_REOPEN] = H | FSF_FLAGS | FSF_LEN | FSF_VERSION | FSF_COUNT,
+    [FSP_STEPS] = H | C | FSF_FLAGS | FSF_PATH | FSF_LEN,
 };
 
 static const uint32_t rep_fields[FSP_NOPS] = {
@@ -65,6 +66,7 @@ static const uint32_t rep_fields[FSP_NOPS] = {
     [FSP_SIO] = FSF_OFF | FSF_DATA | A | FSF_COUNT,
     [FSP_MOVE] = FSF_FLAGS | FSF_VERSION | A | FSF_PREV,
     [FSP_REOPEN] = FSF_FLAGS | FSF_VERSION,
+    [FSP_STEPS] = FSF_DATA,
 };
 
 #undef H
@@ -387,6 +389,71 @@ fsproto_dirent_get(const uint8_t *buf, size_t len, uint64_t *next, uint32_t *ino
     wire_get_bytes(&w, name, n);
     name[wire_ok(&w) ? n : 0] = 0;
     if (!wire_ok(&w) || n == 0 || strnlen(name, n) != n || strchr(name, '/'))
+        return -EBADMSG;
+    return (long)wire_used(&w);
+}
+
+size_t
+fsproto_step_put(uint8_t *buf, size_t cap, const struct fsproto_step *st)
+{
+    struct wire w;
+    bool link = !st->err && (st->attr.mode & 0170000) == 0120000;
+    if (st->namelen < 1 || st->namelen > FSPROTO_NAME_MAX || st->err > 0 ||
+        (link && st->tlen > FSPROTO_PATH_MAX))
+        return 0;
+    wire_init_put(&w, buf, cap);
+    wire_put_u32(&w, st->dir.ino);
+    wire_put_u32(&w, st->dir.gen);
+    wire_put_u8(&w, (uint8_t)st->namelen);
+    wire_put_bytes(&w, st->name, st->namelen);
+    wire_put_u32(&w, (uint32_t)st->err);
+    if (!st->err) {
+        wire_put_u32(&w, st->fh.ino);
+        wire_put_u32(&w, st->fh.gen);
+        put_attr(&w, &st->attr);
+        if (link) {
+            wire_put_u16(&w, (uint16_t)st->tlen);
+            wire_put_bytes(&w, st->target, st->tlen);
+        }
+    }
+    return wire_ok(&w) ? wire_used(&w) : 0;
+}
+
+/* A name or target may hold neither NUL nor (nul_only false) '/'. */
+static bool
+bytes_ok(const char *p, size_t n, bool nul_only)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!p[i] || (!nul_only && p[i] == '/'))
+            return false;
+    return true;
+}
+
+long
+fsproto_step_get(const uint8_t *buf, size_t len, struct fsproto_step *st)
+{
+    struct wire w;
+    if (len == 0)
+        return 0;
+    *st = (struct fsproto_step){ 0 };
+    wire_init_get(&w, buf, len);
+    st->dir.ino = wire_get_u32(&w);
+    st->dir.gen = wire_get_u32(&w);
+    st->namelen = wire_get_u8(&w);
+    st->name = (const char *)wire_get_ref(&w, st->namelen);
+    st->err = (int32_t)wire_get_u32(&w);
+    if (wire_ok(&w) && !st->err) {
+        st->fh.ino = wire_get_u32(&w);
+        st->fh.gen = wire_get_u32(&w);
+        get_attr(&w, &st->attr);
+        if (wire_ok(&w) && (st->attr.mode & 0170000) == 0120000) {
+            st->tlen = wire_get_u16(&w);
+            st->target = (const char *)wire_get_ref(&w, st->tlen);
+        }
+    }
+    if (!wire_ok(&w) || st->namelen == 0 || !bytes_ok(st->name, st->namelen, false) ||
+        st->err > 0 || st->err < -4095 || st->tlen > FSPROTO_PATH_MAX ||
+        !bytes_ok(st->target, st->tlen, true))
         return -EBADMSG;
     return (long)wire_used(&w);
 }

@@ -52,6 +52,9 @@ enum fsproto_op {
     FSP_REOPEN = 26,  /* handle, flags (FSP_REOPEN_*), count (opens for reading only), len
                        * (opens for writing), version (cached) -> flags (FSP_CACHEABLE),
                        * version: after a server reboot (fssrv_recov.c, docs/fs.md) */
+    FSP_STEPS = 27,   /* dir, flags (FSP_FOLLOW), path, len (reply bytes at most) -> data:
+                       * the answers to the lookups a client's walk of path will make,
+                       * in order (fsproto_step_*; fssrv_walk.c, fs_rmt_ahead.c) */
     FSP_NOPS
 };
 /* SREF holders: a node n, n in transit (FSP_HOLDER_TRANSIT), or none. */
@@ -81,6 +84,7 @@ enum {
 #define FSP_REDIRECT  0x4         /* walk reply: `path` is where to restart, from / */
 #define FSP_RM_DIR    0x1         /* remove request: rmdir */
 #define FSP_FOLLOW    0x1         /* walk request: follow a symlink in the last component */
+#define FSP_ROOTED    0x2         /* steps request: the volume's root is the client's / */
 #define FSP_APPEND    0x1         /* write request: at the end of the file, whatever off says */
 #define FSP_REOPEN_DIRTY 0x1      /* reopen request: the client holds dirty blocks of the file */
 #define FSP_REOPEN_DONE  0x2      /* reopen request: no handle; every file is reopened */
@@ -144,6 +148,26 @@ size_t fsproto_dirent_put(uint8_t *buf, size_t cap, uint64_t next, uint32_t ino,
                           const char *name, size_t namelen);
 long fsproto_dirent_get(const uint8_t *buf, size_t len, uint64_t *next, uint32_t *ino,
                         unsigned *type, char *name);
+
+/* A STEPS reply's entry: one lookup of name in dir and its answer: err 0
+ * and the child's handle and attributes (and, for a symlink, its target:
+ * tlen 0 when unknown), or a negative errno. On the wire: u32 dir ino, u32
+ * dir gen, u8 name length, name, i32 err; if err is 0: u32 ino, u32 gen,
+ * the attributes, and for a symlink u16 target length, target.
+ * fsproto_step_put returns the bytes used or 0 when it does not fit;
+ * fsproto_step_get returns bytes consumed, 0 at the end, -EBADMSG when
+ * malformed (name and target point into buf). */
+struct fsproto_step {
+    struct fsproto_fh dir, fh;
+    const char *name;
+    size_t namelen;
+    int32_t err;
+    struct fsproto_attr attr;
+    const char *target;
+    size_t tlen;
+};
+size_t fsproto_step_put(uint8_t *buf, size_t cap, const struct fsproto_step *st);
+long fsproto_step_get(const uint8_t *buf, size_t len, struct fsproto_step *st);
 
 /* A name the decoder accepts: 1..255 bytes, no '/'. ("." and ".." pass:
  * the server's ops refuse them with Linux's errno for each call.) */

@@ -170,6 +170,58 @@ test_fsproto_dirents(void)
     EXPECT_EQ(fsproto_dirent_get(d, used, &next, &ino, &type, name), -EBADMSG);
 }
 
+static void
+test_fsproto_steps(void)
+{
+    uint8_t d[256];
+    struct fsproto_step st = { .dir = { 1, 0 }, .fh = { 12, 3 }, .name = "bin", .namelen = 3,
+                               .attr = { .mode = 040755, .size = 4096 } };
+    size_t k = fsproto_step_put(d, sizeof(d), &st), used = k;
+    EXPECT_EQ(k, 4 + 4 + 1 + 3 + 4 + 8 + 64);
+    struct fsproto_step ln = { .dir = { 12, 3 }, .fh = { 13, 9 }, .name = "sh", .namelen = 2,
+                               .attr = { .mode = 0120777 }, .target = "busybox", .tlen = 7 };
+    k = fsproto_step_put(d + used, sizeof(d) - used, &ln);
+    EXPECT_EQ(k, 4 + 4 + 1 + 2 + 4 + 8 + 64 + 2 + 7);
+    used += k;
+    struct fsproto_step no = { .dir = { 13, 9 }, .name = "nope", .namelen = 4, .err = -ENOENT };
+    k = fsproto_step_put(d + used, sizeof(d) - used, &no);
+    EXPECT_EQ(k, 4 + 4 + 1 + 4 + 4);
+    used += k;
+    EXPECT_EQ(fsproto_step_put(d + used, 10, &st), 0);              /* does not fit */
+    struct fsproto_step bad = no;
+    bad.err = 5;
+    EXPECT_EQ(fsproto_step_put(d + used, sizeof(d) - used, &bad), 0);   /* not an errno */
+
+    struct fsproto_step got;
+    long r = fsproto_step_get(d, used, &got);
+    EXPECT_EQ(r, 88);
+    EXPECT_TRUE(got.dir.ino == 1 && got.fh.ino == 12 && got.fh.gen == 3 && got.err == 0);
+    EXPECT_TRUE(got.namelen == 3 && !memcmp(got.name, "bin", 3) && got.attr.size == 4096);
+    EXPECT_TRUE(got.target == NULL && got.tlen == 0);
+    size_t off = (size_t)r;
+    r = fsproto_step_get(d + off, used - off, &got);
+    EXPECT_EQ(r, 96);
+    EXPECT_TRUE(got.tlen == 7 && !memcmp(got.target, "busybox", 7) && got.fh.gen == 9);
+    off += (size_t)r;
+    r = fsproto_step_get(d + off, used - off, &got);
+    EXPECT_EQ(r, 17);
+    EXPECT_TRUE(got.err == -ENOENT && got.namelen == 4);
+    off += (size_t)r;
+    EXPECT_EQ(fsproto_step_get(d + off, used - off, &got), 0);      /* the end */
+    EXPECT_EQ(fsproto_step_get(d, 87, &got), -EBADMSG);             /* cut */
+    EXPECT_EQ(fsproto_step_get(d + 88, 95, &got), -EBADMSG);        /* its target cut */
+    d[10] = '/';                                                    /* a name with a slash */
+    EXPECT_EQ(fsproto_step_get(d, used, &got), -EBADMSG);
+    d[10] = 'i';
+    d[8] = 0;                                                       /* an empty name */
+    EXPECT_EQ(fsproto_step_get(d, used, &got), -EBADMSG);
+    d[8] = 3;
+    d[88 + 4 + 4 + 1 + 2 + 4 + 8 + 64 + 2] = 0;                     /* a NUL in the target */
+    EXPECT_EQ(fsproto_step_get(d + 88, used - 88, &got), -EBADMSG);
+    d[88 + 13] = 0x7f;                                              /* err 0x7f...: positive */
+    EXPECT_EQ(fsproto_step_get(d + 88, used - 88, &got), -EBADMSG);
+}
+
 /* Random mutations of valid messages: decoding never crashes (ASan) and
  * what it accepts is in range. */
 static void
@@ -216,5 +268,6 @@ tests_run(void)
     RUN(test_fsproto_every_op_round_trips);
     RUN(test_fsproto_refuses_bad_fields);
     RUN(test_fsproto_dirents);
+    RUN(test_fsproto_steps);
     RUN(test_fsproto_fuzz);
 }

@@ -73,6 +73,7 @@ unsigned fssrv_rpc_streams(void);
 int fssrv_rpc_local(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen);
 /* The RPC handlers of the FS ops (net/rpc/rpc_ops.h rows 50-66). */
 int fssrv_rpc_walk(int from, const void *q, size_t qlen, void *r, size_t *rlen);
+int fssrv_rpc_steps(int from, const void *q, size_t qlen, void *r, size_t *rlen);
 int fssrv_rpc_open(int from, const void *q, size_t qlen, void *r, size_t *rlen);
 int fssrv_rpc_create(int from, const void *q, size_t qlen, void *r, size_t *rlen);
 int fssrv_rpc_close(int from, const void *q, size_t qlen, void *r, size_t *rlen);

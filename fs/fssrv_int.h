@@ -71,6 +71,9 @@ int fssrv_dir(struct fssrv *s, struct fsproto_fh fh, const struct fsproto_cred *
               struct wfs_attr *a);
 void fssrv_attr_out(const struct wfs_attr *a, struct fsproto_msg *rep);
 int fssrv_walk(struct fssrv *s, const struct fsproto_msg *req, struct fsproto_msg *rep);
+/* STEPS: the lookups' answers into buf (FSPROTO_IO_MAX bytes). */
+int fssrv_steps(struct fssrv *s, const struct fsproto_msg *req, struct fsproto_msg *rep,
+                uint8_t *buf);
 
 /* ---- fssrv_open.c ---- */
 int fssrv_open(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep);

@@ -123,6 +123,7 @@ fssrv_rpc_local(unsigned op, const void *q, size_t qlen, void *r, size_t *rlen)
         return serve_rpc(op, from, q, qlen, r, rlen);                                    \
     }
 FSSRV_RPC(walk, FSP_WALK)
+FSSRV_RPC(steps, FSP_STEPS)
 FSSRV_RPC(open, FSP_OPEN)
 FSSRV_RPC(create, FSP_CREATE)
 FSSRV_RPC(close, FSP_CLOSE)

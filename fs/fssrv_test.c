@@ -98,6 +98,123 @@ test_fssrv_walk(void)
     teardown();
 }
 
+/* STEPS from `from` along path: the answers decoded into out (at most 16). */
+static struct {
+    struct fsproto_fh dir, fh;
+    char name[FSPROTO_NAME_MAX + 1], target[64];
+    int err;
+    uint32_t type;
+} ans[16];
+
+static int
+steps(uint32_t uid, struct fsproto_fh from, const char *path, bool follow, uint32_t cap)
+{
+    as(uid);
+    req.fh = from;
+    req.flags = follow ? FSP_FOLLOW : 0;
+    req.len = cap;
+    strcpy(req.path, path);
+    int err = serve(1, FSP_STEPS);
+    if (err)
+        return err;
+    int n = 0;
+    size_t off = 0;
+    struct fsproto_step st;
+    long k;
+    while ((k = fsproto_step_get(rep.data + off, rep.datalen - off, &st)) > 0 && n < 16) {
+        ans[n].dir = st.dir;
+        ans[n].fh = st.fh;
+        memcpy(ans[n].name, st.name, st.namelen);
+        ans[n].name[st.namelen] = 0;
+        memcpy(ans[n].target, st.target ? st.target : "", st.tlen);
+        ans[n].target[st.tlen] = 0;
+        ans[n].err = st.err;
+        ans[n].type = st.attr.mode & WFS_S_IFMT;
+        off += (size_t)k;
+        n++;
+    }
+    EXPECT_EQ(k, 0);                    /* every answer decodes */
+    return n;
+}
+
+static bool
+same(struct fsproto_fh a, struct fsproto_fh b)
+{
+    return a.ino == b.ino && a.gen == b.gen;
+}
+
+static void
+test_fssrv_steps(void)
+{
+    setup();
+    struct fsproto_fh a = mk(0, rootfh, "a", true, 0755);
+    struct fsproto_fh b = mk(0, a, "b", true, 0755);
+    struct fsproto_fh f = mk(0, b, "file", false, 0644);
+    symlink_to(a, "rel", "b");
+    symlink_to(a, "abs", "/x/y");
+    symlink_to(a, "up", "../a/b");
+    symlink_to(rootfh, "top", "a");
+    struct fsproto_fh priv = mk(0, rootfh, "priv", true, 0700);
+    mk(0, priv, "x", false, 0644);
+    struct fsproto_fh root0 = { 1, 0 };             /* the root as clients name it */
+
+    /* one answer per lookup, each naming the directory it was made in */
+    EXPECT_EQ(steps(0, root0, "a/b/file", false, 4096), 3);
+    EXPECT_TRUE(same(ans[0].dir, root0) && !strcmp(ans[0].name, "a") && same(ans[0].fh, a));
+    EXPECT_TRUE(same(ans[1].dir, a) && same(ans[1].fh, b) && ans[1].type == WFS_S_IFDIR);
+    EXPECT_TRUE(same(ans[2].dir, b) && same(ans[2].fh, f) && ans[2].type == WFS_S_IFREG);
+    /* "." is no lookup; a relative link is followed from its directory,
+     * and its answer carries the target */
+    EXPECT_EQ(steps(0, rootfh, "./a/./rel/file", false, 4096), 4);
+    EXPECT_TRUE(!strcmp(ans[1].name, "rel") && ans[1].type == WFS_S_IFLNK);
+    EXPECT_STREQ(ans[1].target, "b");
+    EXPECT_TRUE(same(ans[2].dir, a) && !strcmp(ans[2].name, "b") && same(ans[3].fh, f));
+    /* a last link is followed only when asked */
+    EXPECT_EQ(steps(0, rootfh, "a/rel", false, 4096), 2);
+    EXPECT_EQ(steps(0, rootfh, "a/rel", true, 4096), 3);
+    /* ".." goes to the parent without a lookup of its own, also inside a
+     * link's target */
+    EXPECT_EQ(steps(0, rootfh, "a/up/file", false, 4096), 5);
+    EXPECT_TRUE(!strcmp(ans[2].name, "a") && same(ans[2].dir, root0) && same(ans[4].fh, f));
+    EXPECT_EQ(steps(0, b, "../b/file", false, 4096), 2);
+    EXPECT_TRUE(same(ans[0].dir, a) && same(ans[1].dir, b));
+    EXPECT_EQ(steps(0, rootfh, "top/b", false, 4096), 3);
+    EXPECT_STREQ(ans[0].target, "a");
+    /* an absolute link and ".." at the root go on from the root only when
+     * the volume is the client's / */
+    EXPECT_EQ(steps(0, rootfh, "a/abs/z", false, 4096), 2);
+    EXPECT_STREQ(ans[1].target, "/x/y");
+    req.flags = 0;
+    EXPECT_EQ(steps(0, rootfh, "../a", false, 4096), 0);
+    as(0);
+    req.fh = rootfh;
+    req.flags = FSP_ROOTED;
+    req.len = 4096;
+    strcpy(req.path, "a/abs/z");
+    EXPECT_EQ(serve(1, FSP_STEPS), 0);
+    struct fsproto_step st;
+    long k1 = fsproto_step_get(rep.data, rep.datalen, &st);
+    long k2 = k1 > 0 ? fsproto_step_get(rep.data + k1, rep.datalen - (size_t)k1, &st) : -1;
+    long k3 = k2 > 0 ? fsproto_step_get(rep.data + k1 + k2, rep.datalen - (size_t)(k1 + k2), &st)
+                     : -1;
+    EXPECT_TRUE(k3 > 0 && same(st.dir, root0) && st.namelen == 1 && st.name[0] == 'x' &&
+                st.err == -ENOENT);
+    EXPECT_EQ((size_t)(k1 + k2 + k3), rep.datalen);
+    /* errors end the answers; so does a file */
+    EXPECT_EQ(steps(0, rootfh, "a/nope/x", false, 4096), 2);
+    EXPECT_EQ(ans[1].err, -ENOENT);
+    EXPECT_EQ(steps(0, rootfh, "a/b/file/x/y", false, 4096), 3);
+    EXPECT_EQ(steps(1000, rootfh, "priv/x", false, 4096), 2);
+    EXPECT_TRUE(ans[0].err == 0 && same(ans[0].fh, priv) && ans[1].err == -EACCES);
+    /* as many as fit */
+    EXPECT_EQ(steps(0, rootfh, "a/b/file", false, 100), 1);
+    EXPECT_EQ(steps(0, rootfh, "a/b/file", false, 0), 0);
+    EXPECT_EQ(steps(0, rootfh, "", false, 4096), 0);
+    struct fsproto_fh stale = { a.ino, a.gen + 1 };
+    EXPECT_EQ(steps(0, stale, "b", false, 4096), -ESTALE);
+    teardown();
+}
+
 static void
 test_fssrv_io_and_consistency(void)
 {
@@ -328,6 +445,7 @@ void
 tests_run(void)
 {
     RUN(test_fssrv_walk);
+    RUN(test_fssrv_steps);
     RUN(test_fssrv_io_and_consistency);
     RUN(test_fssrv_setattr_rules);
     RUN(test_fssrv_readdir_in_pieces);

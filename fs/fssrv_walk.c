@@ -183,11 +183,10 @@ step(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, const char 
     return 1;
 }
 
+/* The walk of req's path from req's directory, at its start. */
 static int
-walk(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, struct fsproto_msg *rep)
+walk_start(struct fssrv *s, struct walk *w, const struct fsproto_msg *req)
 {
-    char name[FSPROTO_NAME_MAX + 1];
-    size_t len;
     int err = fssrv_fh(s, req->fh, &w->dattr);
     if (err)
         return err;
@@ -195,6 +194,17 @@ walk(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, struct fspr
     w->pos = 0;
     w->links = 0;
     k_strlcpy(w->path, req->path, sizeof(w->path));
+    return 0;
+}
+
+static int
+walk(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, struct fsproto_msg *rep)
+{
+    char name[FSPROTO_NAME_MAX + 1];
+    size_t len;
+    int err = walk_start(s, w, req);
+    if (err)
+        return err;
     for (;;) {
         err = 0;
         if (!next_name(w, name, &len, &err)) {
@@ -209,6 +219,130 @@ walk(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, struct fspr
     rep->fh = (struct fsproto_fh){ w->dir, w->dattr.generation };
     fssrv_attr_out(&w->dattr, rep);
     return 0;
+}
+
+/*
+ * STEPS: the answers to the lookups a client's walk of req->path from
+ * req->fh will make, in its order, so a walk of many components costs one
+ * round trip (fs_rmt_ahead.c). Each answer names the directory and the
+ * name it is for, and the client uses one only when it is for the lookup
+ * it is about to make, so an answer is never wrong, only perhaps unused:
+ * the client still resolves the name itself -- "..", its mount points, its
+ * symlink depth, its errors -- and the server may stop wherever it likes.
+ * It follows the client's rules as far as it knows them: "." is no
+ * lookup; ".." goes to the parent (no lookup: the client keeps parents);
+ * a relative symlink is spliced in front of the rest, from the link's
+ * directory; an absolute one, and ".." at the root, go on from the root
+ * only when the client says the volume is its / (FSP_ROOTED), where it
+ * names the root (1, 0). It stops after an error or a file, after
+ * STEPS_LINKS symlinks, and when the reply is full.
+ */
+#define STEPS_LINKS 8
+
+static const struct fsproto_fh root_fh0 = { WFS_ROOT_INO, 0 };
+
+/* Move the walk to directory ino (its attributes a), as the client names it. */
+static void
+enter(struct walk *w, uint32_t ino, const struct wfs_attr *a, struct fsproto_fh *dfh)
+{
+    w->dir = ino;
+    w->dattr = *a;
+    *dfh = ino == WFS_ROOT_INO ? root_fh0 : (struct fsproto_fh){ ino, a->generation };
+}
+
+/* One symlink's answer given: 1 when the walk goes on past it. */
+static int
+past_link(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, const char *target,
+          size_t tlen, struct fsproto_fh *dfh)
+{
+    bool rooted = req->flags & FSP_ROOTED;
+    struct wfs_attr ra;
+    if (!(!at_end(w) || (req->flags & FSP_FOLLOW)) || tlen == 0 || ++w->links > STEPS_LINKS ||
+        (target[0] == '/' && !rooted) || splice(w, target, tlen) != 0)
+        return 0;
+    if (target[0] == '/') {
+        if (wfs_getattr(s->fs, WFS_ROOT_INO, &ra) != 0)
+            return 0;
+        enter(w, WFS_ROOT_INO, &ra, dfh);
+    }
+    return 1;                           /* relative: from the link's directory */
+}
+
+static int
+steps(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, struct fsproto_msg *rep,
+      uint8_t *buf, size_t cap)
+{
+    char name[FSPROTO_NAME_MAX + 1], *target = NULL;
+    size_t len, used = 0;
+    struct fsproto_fh dfh = req->fh;
+    int err = walk_start(s, w, req);
+    if (err)
+        return err;
+    while (next_name(w, name, &len, &err)) {
+        uint32_t ino = 0;
+        struct wfs_attr a = { 0 };
+        if (len == 1 && name[0] == '.')
+            continue;
+        if (len == 2 && name[0] == '.' && name[1] == '.') {
+            if (w->dir == WFS_ROOT_INO && (req->flags & FSP_ROOTED))
+                continue;                   /* the client's / is its own parent */
+            if (w->dir == WFS_ROOT_INO || wfs_lookup(s->fs, w->dir, "..", &ino) != 0 ||
+                wfs_getattr(s->fs, ino, &a) != 0)
+                break;
+            enter(w, ino, &a, &dfh);
+            continue;
+        }
+        struct fsproto_step st = { .dir = dfh, .name = name, .namelen = len };
+        if ((w->dattr.mode & WFS_S_IFMT) != WFS_S_IFDIR)
+            st.err = -ENOTDIR;
+        else if (!fssrv_may(&w->dattr, &req->cred, FSSRV_X))
+            st.err = -EACCES;
+        else if ((st.err = wfs_lookup(s->fs, w->dir, name, &ino)) == 0)
+            st.err = wfs_getattr(s->fs, ino, &a);
+        bool link = !st.err && (a.mode & WFS_S_IFMT) == WFS_S_IFLNK;
+        if (!st.err) {
+            st.fh = (struct fsproto_fh){ ino, a.generation };
+            fssrv_attr_out(&a, rep);
+            st.attr = rep->attr;
+        }
+        if (link) {
+            if (!target && !(target = kmalloc(FSPROTO_PATH_MAX + 1)))
+                break;
+            int n = wfs_readlink(s->fs, ino, target, FSPROTO_PATH_MAX);
+            st.target = target;
+            st.tlen = n > 0 ? (size_t)n : 0;
+        }
+        size_t k = fsproto_step_put(buf + used, cap - used, &st);
+        if (!k)
+            break;
+        used += k;
+        if (st.err || (!link && (a.mode & WFS_S_IFMT) != WFS_S_IFDIR))
+            break;
+        if (link) {
+            if (!past_link(s, w, req, target, st.tlen, &dfh))
+                break;
+            continue;
+        }
+        enter(w, ino, &a, &dfh);
+    }
+    kfree(target);
+    rep->attr = (struct fsproto_attr){ 0 };
+    rep->data = buf;
+    rep->datalen = used;
+    return 0;                   /* a name too long ends the answers: the client's error */
+}
+
+int
+fssrv_steps(struct fssrv *s, const struct fsproto_msg *req, struct fsproto_msg *rep,
+            uint8_t *buf)
+{
+    struct walk *w = kmalloc(sizeof(*w));
+    if (!w)
+        return -ENOMEM;
+    size_t cap = req->len < FSPROTO_IO_MAX ? req->len : FSPROTO_IO_MAX;
+    int err = steps(s, w, req, rep, buf, cap);
+    kfree(w);
+    return err;
 }
 
 int

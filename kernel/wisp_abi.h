@@ -215,6 +215,10 @@ struct wisp_fsstat {
     uint64_t srv_errors, srv_bad, srv_recalls, srv_disables, srv_callback_failures;
     uint64_t srv_bytes_read, srv_bytes_written, srv_open_files;
     uint64_t dropped_unsent;        /* client: dirty blocks dropped unsent, their file removed */
+    /* client: path walks' lookahead (fs/fs_rmt_ahead.c): STEPS requests
+     * sent, lookups answered from them, answers thrown away unused */
+    uint64_t steps_sent, ahead_used, ahead_dropped;
+    uint64_t served_steps;          /* the server: STEPS requests served */
 };
 
 /* /shared streams across nodes and migration with files (docs/fs.md

@@ -47,12 +47,16 @@ main(void)
         snprintf(name, sizeof(name), "sent_%s", ops[i]);
         line(name, s.sent[i]);
     }
+    line("sent_steps", s.steps_sent);
+    line("ahead_used", s.ahead_used);
+    line("ahead_dropped", s.ahead_dropped);
     if (!s.serving)
         return 0;
     for (int i = 1; i < WISP_FSSTAT_OPS; i++) {
         snprintf(name, sizeof(name), "served_%s", ops[i]);
         line(name, s.served[i]);
     }
+    line("served_steps", s.served_steps);
     line("server_errors", s.srv_errors);
     line("server_bad_requests", s.srv_bad);
     line("server_recalls", s.srv_recalls);

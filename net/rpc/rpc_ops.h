@@ -13,7 +13,7 @@
  */
 #pragma once
 
-#define RPC_PROTO_VERSION 5
+#define RPC_PROTO_VERSION 6
 
 enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
 
@@ -101,7 +101,8 @@ enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
     RPC_OP(70, FS_SREF,     fssrv_rpc_sref,      RPC_RUN_THREAD)  \
     RPC_OP(71, FS_SIO,      fssrv_rpc_sio,       RPC_RUN_THREAD)  \
     RPC_OP(72, FS_MOVE,     fssrv_rpc_move,      RPC_RUN_THREAD)  \
-    RPC_OP(75, FS_REOPEN,    fssrv_rpc_reopen,   RPC_RUN_THREAD)
+    RPC_OP(75, FS_REOPEN,    fssrv_rpc_reopen,   RPC_RUN_THREAD)  \
+    RPC_OP(76, FS_STEPS,     fssrv_rpc_steps,    RPC_RUN_THREAD)
 
 #define RPC_OP_ENUM_(no, name, handler, where) RPC_OP_##name = (no),
 enum rpc_op { RPC_OPS(RPC_OP_ENUM_) };

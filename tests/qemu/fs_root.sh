@@ -7,7 +7,8 @@
 # own node; Wisp programs that are not in the boot image run, and their
 # path (/proc/self/exe) and device are the shared volume's; /dev, /proc,
 # /tmp, /boot (the boot image) and /shared work; getcwd, "..", symlinks
-# and /proc/mounts are right. With no file server the nodes say so and
+# and /proc/mounts are right; a walk on a client is one STEPS request and
+# keeps its rules. With no file server the nodes say so and
 # keep the boot image as / (fsrootwait=).
 # test-timeout: 900
 set -uo pipefail
@@ -65,6 +66,39 @@ cl_expect_out "/shared/bin" sh 2 'cd /shared/bin && pwd -P'
 cl_expect_out "/d/e" sh 2 'cd /d/e && pwd -P'
 cl_expect_out "from one" sh 2 'cd /d/e && cat ../../x'
 cl_expect_status 0 sh 0 'rm -r /d /x'
+
+# Name lookup on a node that is not the server (docs/fs.md "Name lookup"):
+# one STEPS request answers a whole walk and no WALK is sent, while the
+# walk keeps its own rules: "..", symlinks (relative, absolute, at the
+# root), mount points, a trailing slash, errors, permissions, and another
+# node's rename seen at once. /shared/tmp is the volume's own /tmp, which
+# each node's tmpfs covers: a walk must never end up in it.
+cl_expect_status 0 sh 0 "mkdir -p /n/a/b/c /shared/tmp && echo deep > /n/a/b/c/f &&"\
+" ln -s ../../a /n/a/b/up && ln -s /tmp /n/tmpabs && ln -s tmp /tmprel &&"\
+" mkdir -m 700 /n/priv && echo p > /n/priv/f && echo volume > /shared/tmp/m &&"\
+" cp /bin/hello /n/a/b/c/hi"
+# s: node 1's STEPS and WALK counts; its own fsstat's cost is b - a
+s='s() { fsstat | awk '"'"'$1 == "sent_steps" || $1 == "sent_walk" { printf "%s ", $2 }'"'"'; };'
+out=$(cl sh 1 "$s"' a=$(s); b=$(s); read x < /n/a/b/c/f; read y < /n/a/b/up/b/c/f;'\
+' c=$(s); echo "$a|$b|$c|$x $y"') || cl_fail "fsstat around two reads: $out"
+IFS='|' read -r s0 s1 s2 words <<<"$(tail -n 1 <<<"$out")"
+read -r wk0 st0 <<<"$s0"
+read -r wk1 st1 <<<"$s1"
+read -r wk2 st2 <<<"$s2"
+echo "node 1: sent_steps $st0 $st1 $st2, sent_walk $wk0 $wk1 $wk2; read '$words'"
+[[ $words == "deep deep" ]] || cl_fail "reads through a deep path and a link with '..': '$words'"
+(((st2 - st1) - (st1 - st0) == 2)) ||
+    cl_fail "two opens of 5- and 7-component paths took $(((st2 - st1) - (st1 - st0))) STEPS, not 2"
+((wk2 == wk0)) || cl_fail "node 1 sent $((wk2 - wk0)) WALKs: lookups did not go by STEPS"
+cl_expect_out "mine mine mine" sh 1 'echo mine > /tmp/m && echo $(cat /n/tmpabs/m /tmprel/m /tmprel/../tmp/m)'
+cl_expect_out "/n/rel-dir/" sh 1 'ln -s a/b /n/rel-dir && ls -d /n/rel-dir/'
+cl_expect_out "notdir" sh 1 'cat /n/a/b/c/f/ 2>/dev/null || cat /n/a/b/c/f/x 2>/dev/null || echo notdir'
+cl_expect_out "denied" sh 1 'runas 1000 cat /n/priv/f 2>/dev/null || echo denied'
+cl_expect_out "new" sh 1 'echo new > /n/a/b/c/g && cat /n/a/b/c/g'
+cl_expect_out "hello from wisp" sh 1 '/n/a/b/up/b/c/hi'
+cl_expect_status 0 sh 0 'mv /n/a/b /n/a/b2'
+cl_expect_out "deep gone" sh 1 'echo $(cat /n/a/b2/c/f) $(cat /n/a/b/c/f 2>/dev/null || echo gone)'
+cl_expect_status 0 sh 0 'rm -r /n /tmprel /shared/tmp/m'
 cl_expect_status 1 sh 1 'test -e /x'
 cl down >/dev/null || cl_fail "down"
 
