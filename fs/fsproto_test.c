@@ -222,6 +222,49 @@ test_fsproto_steps(void)
     EXPECT_EQ(fsproto_step_get(d + 88, used - 88, &got), -EBADMSG);
 }
 
+/* Random mutations of a STEPS reply's answers: every answer decoded stays
+ * inside the buffer, with a good name, a good errno and a NUL-free target. */
+static void
+test_fsproto_steps_fuzz(void)
+{
+    static uint8_t d[512], m[512];
+    struct fsproto_step a[3] = {
+        { .dir = { 1, 0 }, .fh = { 12, 3 }, .name = "usr", .namelen = 3,
+          .attr = { .mode = 040755 } },
+        { .dir = { 12, 3 }, .fh = { 13, 9 }, .name = "sh", .namelen = 2,
+          .attr = { .mode = 0120777 }, .target = "../bin/busybox", .tlen = 14 },
+        { .dir = { 12, 3 }, .name = "nope", .namelen = 4, .err = -ENOENT },
+    };
+    size_t n = 0;
+    for (int i = 0; i < 3; i++)
+        n += fsproto_step_put(d + n, sizeof(d) - n, &a[i]);
+    uint64_t r = 0x9e3779b97f4a7c15ull;
+    long decoded = 0;
+    for (int i = 0; i < 200000 && !test_cur_failed; i++) {
+        memcpy(m, d, n);
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        for (unsigned k = 0; k < 1 + (unsigned)((r >> 20) % 3); k++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            m[r % (uint64_t)n] = (uint8_t)(r >> 32);
+        }
+        size_t len = (r >> 50) % 4 == 0 ? (size_t)((r >> 8) % (n + 1)) : n, off = 0;
+        struct fsproto_step st;
+        long k;
+        while ((k = fsproto_step_get(m + off, len - off, &st)) > 0) {
+            decoded++;
+            EXPECT_TRUE(off + (size_t)k <= len);
+            EXPECT_TRUE(st.name >= (const char *)m + off && st.name + st.namelen <= (const char *)m + len);
+            EXPECT_TRUE(st.namelen >= 1 && !memchr(st.name, '/', st.namelen));
+            EXPECT_TRUE(st.err <= 0 && st.err >= -4095);
+            EXPECT_TRUE(!st.tlen || (st.target + st.tlen <= (const char *)m + len &&
+                                     !memchr(st.target, 0, st.tlen)));
+            off += (size_t)k;
+        }
+        EXPECT_TRUE(k == 0 || k == -EBADMSG);
+    }
+    EXPECT_TRUE(decoded > 100000);
+}
+
 /* Random mutations of valid messages: decoding never crashes (ASan) and
  * what it accepts is in range. */
 static void
@@ -269,5 +312,6 @@ tests_run(void)
     RUN(test_fsproto_refuses_bad_fields);
     RUN(test_fsproto_dirents);
     RUN(test_fsproto_steps);
+    RUN(test_fsproto_steps_fuzz);
     RUN(test_fsproto_fuzz);
 }
