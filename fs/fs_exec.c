@@ -10,6 +10,8 @@
  * to the server.
  */
 #include "fs/fs_int.h"
+#include "fs/fs_rmt.h"
+#include "fs/fs_sticky.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
@@ -100,7 +102,19 @@ image_of(struct vnode *v, uint64_t *pap, size_t *lenp)
     return 0;
 }
 
-/* Program v (not an initrd file) as a file map, opened for reading. */
+bool
+fs_exec_ident(struct vnode *v, struct fs_map_ident *id)
+{
+    if (v->ops != &fs_rmt_file_ops)
+        return false;
+    *id = (struct fs_map_ident){ .ino = fs_rmt_node(v)->fh.ino, .gen = fs_rmt_node(v)->fh.gen,
+                                 .size = v->size };
+    return fs_rmt_cache_ident(v, &id->version, &id->changes);
+}
+
+/* Program v (not an initrd file) as a file map, opened for reading. A
+ * program on the shared volume is sticky (fs_sticky.h): its map is kept
+ * after its last use, and the next exec of the unchanged file takes it. */
 static int
 map_of(struct vnode *v, struct fs_map **out, uint64_t *size)
 {
@@ -110,7 +124,13 @@ map_of(struct vnode *v, struct fs_map **out, uint64_t *size)
     int err = fs_file_open(v, O_RDONLY, &f);
     if (err)
         return err;
-    err = fs_map_of_file(f, out);
+    struct fs_map_ident id;     /* after the open: it brought the version */
+    bool sticky = fs_exec_ident(v, &id);
+    if (!sticky || !(*out = fs_map_adopt(f, &id))) {
+        err = fs_map_of_file(f, out);
+        if (!err && sticky)
+            fs_map_set_sticky(*out, &id);
+    }
     if (!err)
         *size = fs_map_size(*out);
     fs_file_unref(f);

@@ -25,6 +25,7 @@
  */
 #include "fs/fs_int.h"
 #include "fs/fs_pagemap.h"
+#include "fs/fs_sticky.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/mem.h"
@@ -33,11 +34,21 @@
 
 struct fs_map {
     uint32_t refs;              /* under map_lock */
-    struct vnode *vn;           /* referenced */
+    struct vnode *vn;           /* referenced; NULL while kept */
     struct file *file;          /* referenced; open for writing when any map could write */
     struct mutex mu;            /* the fields below, and file */
     struct fs_pagemap pages;
+    bool sticky;                /* kept at its last put while its file is still id */
+    struct fs_map_ident id;
+    struct fs_map *next_kept;   /* under map_lock */
 };
+
+/* Sticky maps kept with no mapping, newest first (fs_sticky.h): at most
+ * KEPT_MAX, the oldest freed first. */
+#define KEPT_MAX 8
+static struct fs_map *kept;
+static unsigned nkept;
+static uint64_t nadopted;
 
 static struct spinlock map_lock = { .name = "fs.map", .cpu = -1 };
 
@@ -122,6 +133,70 @@ drop_frame(uint64_t pa)
     mem_frame_unref(pa);
 }
 
+static void
+map_free(struct fs_map *m)
+{
+    vm_commit_uncharge(fs_pagemap_clear(&m->pages, drop_frame));
+    if (m->file)
+        fs_file_unref(m->file);
+    if (m->vn)
+        fs_vn_unref(m->vn);
+    kfree(m);
+}
+
+/* Free every kept map (the commit limit is reached: vm_commit_charge asks);
+ * the pages they held. Never sleeps: a kept map has no file or vnode. */
+static uint64_t
+drop_kept(void)
+{
+    spin_lock(&map_lock);
+    struct fs_map *all = kept;
+    kept = NULL;
+    nkept = 0;
+    spin_unlock(&map_lock);
+    uint64_t pages = 0;
+    while (all) {
+        struct fs_map *n = all->next_kept;
+        pages += all->pages.npages;
+        map_free(all);
+        all = n;
+    }
+    return pages;
+}
+
+/* Keep m, unhooked and unreferenced, if it is sticky, clean, read-only
+ * and its file unchanged since it was made: true when kept. */
+static bool
+keep(struct fs_map *m)
+{
+    struct fs_map_ident now;
+    uint64_t i = 0;
+    if (!m->sticky || file_writable(m->file) || !fs_exec_ident(m->vn, &now) ||
+        memcmp(&now, &m->id, sizeof(now)) || fs_pagemap_next_dirty(&m->pages, &i, FS_PGMAP_MAX))
+        return false;
+    fs_file_unref(m->file);     /* the server's open ends: the pages stay here */
+    fs_vn_unref(m->vn);
+    m->file = NULL;
+    m->vn = NULL;
+    struct fs_map *old = NULL;
+    vm_commit_set_reclaim(drop_kept);
+    spin_lock(&map_lock);
+    m->next_kept = kept;
+    kept = m;
+    if (++nkept > KEPT_MAX) {
+        struct fs_map **pp = &kept;
+        while ((*pp)->next_kept)
+            pp = &(*pp)->next_kept;
+        old = *pp;
+        *pp = NULL;
+        nkept--;
+    }
+    spin_unlock(&map_lock);
+    if (old)
+        map_free(old);
+    return true;
+}
+
 void
 fs_map_put(struct fs_map *m)
 {
@@ -135,12 +210,68 @@ fs_map_put(struct fs_map *m)
     if (last)
         m->vn->map = NULL;
     spin_unlock(&map_lock);
-    if (!last)
-        return;
-    vm_commit_uncharge(fs_pagemap_clear(&m->pages, drop_frame));
-    fs_file_unref(m->file);
-    fs_vn_unref(m->vn);
-    kfree(m);
+    if (last && !keep(m))
+        map_free(m);
+}
+
+struct fs_map *
+fs_map_adopt(struct file *f, const struct fs_map_ident *id)
+{
+    struct fs_map *m = NULL, *stale = NULL;
+    fs_vn_ref(f->vn);
+    fs_file_ref(f);
+    spin_lock(&map_lock);
+    for (struct fs_map **pp = &kept; *pp && !f->vn->map;) {
+        struct fs_map *k = *pp;
+        if (k->id.ino != id->ino || k->id.gen != id->gen) {
+            pp = &k->next_kept;
+            continue;
+        }
+        *pp = k->next_kept;     /* this file's: taken, or stale for good */
+        nkept--;
+        if (!m && !memcmp(&k->id, id, sizeof(*id))) {
+            m = k;
+        } else {
+            k->next_kept = stale;
+            stale = k;
+        }
+    }
+    if (m) {
+        m->vn = f->vn;
+        m->file = f;
+        m->refs = 1;
+        f->vn->map = m;
+        nadopted++;
+    }
+    spin_unlock(&map_lock);
+    if (!m) {
+        fs_file_unref(f);
+        fs_vn_unref(f->vn);
+    }
+    while (stale) {
+        struct fs_map *n = stale->next_kept;
+        map_free(stale);
+        stale = n;
+    }
+    return m;
+}
+
+void
+fs_map_set_sticky(struct fs_map *m, const struct fs_map_ident *id)
+{
+    mutex_lock(&m->mu);
+    m->sticky = true;
+    m->id = *id;
+    mutex_unlock(&m->mu);
+}
+
+void
+fs_map_kept(uint64_t *now, uint64_t *adopted)
+{
+    spin_lock(&map_lock);
+    *now = nkept;
+    *adopted = nadopted;
+    spin_unlock(&map_lock);
 }
 
 /* Read page idx into frame pa: up to EOF, the rest left zero. */

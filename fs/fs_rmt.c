@@ -6,6 +6,7 @@
  * not cache names on clients either). File ops are in fs_rmt_file.c.
  */
 #include "fs/fs_rmt.h"
+#include "fs/fs_sticky.h"
 #include "fs/fssrv.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
@@ -413,6 +414,7 @@ sys_wisp_fsstat(uint64_t ubuf, long size)
         o.sent[i] = sent[i];
     o.steps_sent = sent[FSP_STEPS];
     fs_rmt_ahead_stats(&o.ahead_used, &o.ahead_dropped);
+    fs_map_kept(&o.sticky_kept, &o.sticky_taken);
     if (fssrv_rpc_stats(&s, &bad)) {
         o.serving = 1;
         for (unsigned i = 0; i < FSP_NOPS && i < WISP_FSSTAT_OPS; i++)

@@ -72,6 +72,9 @@ void fs_rmt_cache_closed(struct vnode *v);
 /* v's attributes came from the server: the size is this node's while it caches. */
 void fs_rmt_cache_attr(struct vnode *v);
 void fs_rmt_cache_truncated(struct vnode *v, uint64_t size);
+/* v's file as this node caches it: its version and a count of this node's
+ * changes to it; false when not cached (fs_exec.c's sticky maps). */
+bool fs_rmt_cache_ident(struct vnode *v, uint64_t *version, uint64_t *changes);
 /* Write back the file's dirty blocks; with drop, also forget them and stop
  * caching it (the server's DISABLE). Counted in no statistic: fsync,
  * sync and migration use it. */

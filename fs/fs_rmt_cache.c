@@ -37,6 +37,7 @@ struct rmt_file {
     uint64_t size;              /* this node's idea of the size while it caches */
     bool cached;                /* the server lets this node cache the file */
     bool fresh;                 /* made since its first open: none of its blocks cached */
+    uint64_t changes;           /* cached writes, truncations and drops: sticky maps' check */
     int opens;
     int refs;                   /* file_get's references: never freed while > 0 */
     struct mutex io;
@@ -108,6 +109,7 @@ drop_all(struct rmt_file *e)
     struct fscache_stats before, after;
     fscache_get_stats(cache, &before);
     fscache_drop(cache, key_of(e->fh), 0);
+    e->changes++;
     fscache_get_stats(cache, &after);
     return before.dirty_blocks - after.dirty_blocks;
 }
@@ -364,6 +366,7 @@ fs_rmt_cache_write(struct vnode *v, const void *buf, size_t n, uint64_t off, boo
         memcpy((uint8_t *)fscache_data(b) + boff, (const uint8_t *)buf + done, take);
         fscache_dirty(cache, b, arch_time_ns());
         fscache_put(cache, b);
+        e->changes++;
         done += take;
         if (pos + take > e->size)
             e->size = pos + take;
@@ -447,8 +450,25 @@ fs_rmt_cache_truncated(struct vnode *v, uint64_t size)
         }
     }
     e->size = size;
+    e->changes++;
     mutex_unlock(&e->io);
     file_put(e);
+}
+
+bool
+fs_rmt_cache_ident(struct vnode *v, uint64_t *version, uint64_t *changes)
+{
+    struct rmt_file *e = file_get(fs_rmt_node(v)->fh, false);
+    bool ok = false;
+    if (e) {
+        mutex_lock(&e->io);
+        ok = e->cached && e->version != 0;
+        *version = e->version;
+        *changes = e->changes;
+        mutex_unlock(&e->io);
+    }
+    file_put(e);
+    return ok;
 }
 
 /* Write back e's dirty blocks; with drop, also forget its blocks and
@@ -460,6 +480,7 @@ flush_file(struct rmt_file *e, bool drop)
     int err = write_back(e, UINT64_MAX);
     if (drop) {
         fscache_drop(cache, key_of(e->fh), 0);
+        e->changes++;
         e->cached = false;
         e->version = 0;
     }

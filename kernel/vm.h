@@ -141,6 +141,10 @@ long vm_remap(struct vm *vm, uint64_t old, uint64_t old_len, uint64_t new_len, u
 MUST_CHECK int vm_commit_charge(uint64_t n);
 /* Return n charged pages. */
 void vm_commit_uncharge(uint64_t n);
+/* fn frees memory kept only to save work (fs's kept program maps) and says
+ * how many pages it returned: a charge over the limit calls it and tries
+ * once more. */
+void vm_commit_set_reclaim(uint64_t (*fn)(void));
 /* The limit and what is committed now, in bytes (for migration's
  * accept/refuse decision and /proc/meminfo). Either pointer may be NULL. */
 void vm_commit_stats(uint64_t *limit, uint64_t *committed);

@@ -66,18 +66,30 @@ take_limit_once(void)
     spin_unlock(&commit_lock);
 }
 
+static uint64_t (*reclaim)(void);
+
+void
+vm_commit_set_reclaim(uint64_t (*fn)(void))
+{
+    __atomic_store_n(&reclaim, fn, __ATOMIC_RELEASE);
+}
+
 int
 vm_commit_charge(uint64_t n)
 {
-    int err = 0;
     take_limit_once();
-    spin_lock(&commit_lock);
-    if (n > limit_pages || committed_pages > limit_pages - n)
-        err = -ENOMEM;
-    else
-        committed_pages += n;
-    spin_unlock(&commit_lock);
-    return err;
+    for (int tries = 0;; tries++) {
+        int err = 0;
+        spin_lock(&commit_lock);
+        if (n > limit_pages || committed_pages > limit_pages - n)
+            err = -ENOMEM;
+        else
+            committed_pages += n;
+        spin_unlock(&commit_lock);
+        uint64_t (*fn)(void) = __atomic_load_n(&reclaim, __ATOMIC_ACQUIRE);
+        if (!err || tries > 0 || !fn || fn() == 0)
+            return err;
+    }
 }
 
 void

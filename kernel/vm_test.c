@@ -36,6 +36,39 @@ test_commit_charge_to_the_limit(void)
     EXPECT_EQ(committed(), 0);
 }
 
+/* A reclaimer holding `held` charged pages (fs's kept maps), called how often. */
+static uint64_t held, reclaims;
+
+static uint64_t
+give_back(void)
+{
+    uint64_t n = held;
+    reclaims++;
+    vm_commit_uncharge(n);
+    held = 0;
+    return n;
+}
+
+static void
+test_commit_reclaims_once_over_the_limit(void)
+{
+    vm_commit_init(4096);
+    vm_commit_set_reclaim(give_back);
+    held = 10, reclaims = 0;
+    EXPECT_EQ(vm_commit_charge(held), 0);
+    EXPECT_EQ(vm_commit_charge(LIMIT - 10), 0);        /* fits: no reclaim */
+    EXPECT_EQ(reclaims, 0);
+    EXPECT_EQ(vm_commit_charge(4), 0);                 /* the kept pages make room */
+    EXPECT_EQ(reclaims, 1);
+    EXPECT_EQ(vm_commit_charge(7), -ENOMEM);           /* nothing left to give: once */
+    EXPECT_EQ(reclaims, 2);
+    vm_commit_set_reclaim(NULL);
+    EXPECT_EQ(vm_commit_charge(7), -ENOMEM);
+    EXPECT_EQ(reclaims, 2);
+    vm_commit_uncharge(LIMIT - 10 + 4);
+    EXPECT_EQ(committed(), 0);
+}
+
 static void
 test_vm_map_charges_by_kind(void)
 {
@@ -247,6 +280,7 @@ tests_run(void)
 {
     RUN(test_commit_reserve_bounds);
     RUN(test_commit_charge_to_the_limit);
+    RUN(test_commit_reclaims_once_over_the_limit);
     RUN(test_vm_map_charges_by_kind);
     RUN(test_vm_map_past_limit_is_enomem);
     RUN(test_vm_stack_charged_as_touched);

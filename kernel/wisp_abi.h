@@ -219,6 +219,8 @@ struct wisp_fsstat {
      * sent, lookups answered from them, answers thrown away unused */
     uint64_t steps_sent, ahead_used, ahead_dropped;
     uint64_t served_steps;          /* the server: STEPS requests served */
+    /* client: programs' sticky maps (fs/fs_sticky.h): kept now, taken by an exec so far */
+    uint64_t sticky_kept, sticky_taken;
 };
 
 /* /shared streams across nodes and migration with files (docs/fs.md

@@ -50,6 +50,8 @@ main(void)
     line("sent_steps", s.steps_sent);
     line("ahead_used", s.ahead_used);
     line("ahead_dropped", s.ahead_dropped);
+    line("sticky_kept", s.sticky_kept);
+    line("sticky_taken", s.sticky_taken);
     if (!s.serving)
         return 0;
     for (int i = 1; i < WISP_FSSTAT_OPS; i++) {

@@ -8,7 +8,8 @@
 # path (/proc/self/exe) and device are the shared volume's; /dev, /proc,
 # /tmp, /boot (the boot image) and /shared work; getcwd, "..", symlinks
 # and /proc/mounts are right; a walk on a client is one STEPS request and
-# keeps its rules. With no file server the nodes say so and
+# keeps its rules; a program's pages are kept for its next exec until its
+# file changes. With no file server the nodes say so and
 # keep the boot image as / (fsrootwait=).
 # test-timeout: 900
 set -uo pipefail
@@ -99,6 +100,31 @@ cl_expect_out "hello from wisp" sh 1 '/n/a/b/up/b/c/hi'
 cl_expect_status 0 sh 0 'mv /n/a/b /n/a/b2'
 cl_expect_out "deep gone" sh 1 'echo $(cat /n/a/b2/c/f) $(cat /n/a/b/c/f 2>/dev/null || echo gone)'
 cl_expect_status 0 sh 0 'rm -r /n /tmprel /shared/tmp/m'
+
+# Sticky programs (docs/fs.md "Sticky programs"): a program's pages stay on
+# the node after it exits, and the next exec of the unchanged file maps them
+# again (sticky_taken counts it); a file changed since -- by another node,
+# by this one, truncated and rewritten -- never runs its old pages. true and
+# false are the same size and differ in one byte.
+t=/usr/lib/wisp/bin/true f=/usr/lib/wisp/bin/false
+taken() { cl sh 1 'fsstat' | awk '$1 == "sticky_taken" { print $2 }'; }
+cl_expect_status 0 sh 0 "mkdir /st && cp $t /st/p"
+cl_expect_out "0 0" sh 1 '/st/p; a=$?; /st/p; echo $a $?'
+n0=$(taken)
+cl_expect_out "0" sh 1 '/st/p; echo $?'
+n1=$(taken)
+((n1 > n0)) || cl_fail "an unchanged program's exec took no kept map (sticky_taken $n0, then $n1)"
+cl_expect_status 0 sh 0 "cp $f /st/p"
+cl_expect_out "1 1" sh 1 '/st/p; a=$?; /st/p; echo $a $?'
+cl_expect_out "0 0" sh 1 "cp $t /st/p; /st/p; a=\$?; /st/p; echo \$a \$?"
+cl_expect_out "1" sh 1 "cat $f > /st/p; /st/p; echo \$?"
+# more programs than the node keeps: each still runs its own file
+cl_expect_status 0 sh 0 "for i in 0 1 2 3 4 5 6 7 8 9; do cp $t /st/t\$i; done; cp $f /st/t5"
+cl_expect_out "0 0 0 0 0 1 0 0 0 0 0 0 0 0 0 1 0 0 0 0" sh 1 \
+    's=; for r in 1 2; do for i in 0 1 2 3 4 5 6 7 8 9; do /st/t$i; s="$s $?"; done; done; echo $s'
+kept=$(cl sh 1 'fsstat' | awk '$1 == "sticky_kept" { print $2 }')
+((kept <= 8)) || cl_fail "node 1 keeps $kept programs' maps, more than 8"
+cl_expect_status 0 sh 0 'rm -r /st'
 cl_expect_status 1 sh 1 'test -e /x'
 cl down >/dev/null || cl_fail "down"
 
