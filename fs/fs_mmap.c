@@ -181,19 +181,35 @@ keep(struct fs_map *m)
     struct fs_map *old = NULL;
     vm_commit_set_reclaim(drop_kept);
     spin_lock(&map_lock);
+    /* one map per file: an older one (another exec's, or stale) goes */
+    for (struct fs_map **pp = &kept; *pp;) {
+        struct fs_map *k = *pp;
+        if (k->id.ino == m->id.ino && k->id.gen == m->id.gen) {
+            *pp = k->next_kept;
+            k->next_kept = old;
+            old = k;
+            nkept--;
+        } else {
+            pp = &k->next_kept;
+        }
+    }
     m->next_kept = kept;
     kept = m;
     if (++nkept > KEPT_MAX) {
         struct fs_map **pp = &kept;
         while ((*pp)->next_kept)
             pp = &(*pp)->next_kept;
+        (*pp)->next_kept = old;
         old = *pp;
         *pp = NULL;
         nkept--;
     }
     spin_unlock(&map_lock);
-    if (old)
+    while (old) {
+        struct fs_map *n = old->next_kept;
         map_free(old);
+        old = n;
+    }
     return true;
 }
 
