@@ -127,7 +127,8 @@ bool migrate_requested(const struct proc *p);
 void migrate_console_activity(void);
 /* Tests only: sleep at PHASE ("negotiate": before the offer; "transfer":
  * after the state, before the pages; "commit": after the commit, before
- * the resume) as migrate_delay=PHASE:MS on the command line says. */
+ * the resume; "push": before a lazy source pushes, fetches still served)
+ * as migrate_delay=PHASE:MS on the command line says. */
 void migrate_test_delay(const char *phase, int pid);
 /* The default strategy (migrate_strategy= on the command line). */
 int migrate_default_strategy(void);

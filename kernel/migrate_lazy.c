@@ -68,6 +68,7 @@ push_thread(void *arg)
     uint8_t ctx[MIG_STREAM_CTX];
     uint8_t *buf = kmalloc(MIG_BATCH_PAGES * PAGE_SIZE);
     int err = buf ? 0 : -ENOMEM;
+    migrate_test_delay("push", s->pid);     /* tests: fetches only, for a while */
     for (size_t i = 0; i < s->n && !err; i += MIG_BATCH_PAGES) {
         size_t k = MIN((size_t)MIG_BATCH_PAGES, s->n - i);
         for (size_t j = 0; j < k; j++)

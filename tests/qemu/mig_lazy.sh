@@ -6,13 +6,15 @@
 # outside hop by hop (a move waits while pages are still arriving) and
 # passes; and when the source (not its home) dies before every page
 # moved, the process is ended with a clear message, never passes, and its
-# home reaps it.
+# home reaps it. Node 2 waits 30 s before it pushes as a lazy source
+# (migrate_delay=push:30000, a test knob; faults are served meanwhile), so
+# it surely dies with pages left however slow the host is.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/cluster_lib.sh"
 . "$(dirname "$0")/../mig_lib.sh"
 cl_setup mig_lazy
 cd "$CL_ROOT" || exit 1
-cl up -n 3 --timeout 180 --mem 384M >/dev/null || cl_fail "up -n 3"
+cl up -n 3 --timeout 180 --mem 384M --node-args 2 "migrate_delay=push:30000" >/dev/null || cl_fail "up -n 3"
 
 out=$(cl sh --timeout 300 0 'migtest -s lazy -r 40 -d 10 4 1 2 0 > /tmp/t1 2>&1; echo status=$?') ||
     cl_fail "migtest 1: $out"
@@ -42,12 +44,13 @@ f2=$(mig_stat 2 lazy_fetches)
 mig_cat 0 /tmp/t2 | grep -q "migtest: PASS pid $pid node 0$" || cl_fail "migtest 2 failed"
 
 # The source dies with pages still to push: 64 MiB moved directly 0 -> 2,
-# then lazily 2 -> 1, then node 2 is killed at once. Its home (node 0)
+# then lazily 2 -> 1, then node 2 is killed before it pushes. Its home (node 0)
 # stays up, so only the lost pages end it; home learns of its death.
 cl sh 0 'migtest -p 200 -r 1000000 -d 10 64 > /tmp/t3 2>&1 &' >/dev/null || cl_fail "start migtest 3"
 pid=$(mig_file_pid 0 /tmp/t3) || cl_fail "migtest 3 did not start"
 out=$(cl sh --timeout 200 0 "migrate $pid 2 direct") || cl_fail "migrate $pid 2 direct: $out"
 out=$(cl sh --timeout 120 2 "migrate $pid 1 lazy") || cl_fail "migrate $pid 1 lazy: $out"
+mig_wait_log 2 "migrate pid $pid: test delay at push" 60 || cl_fail "node 2 never waited to push"
 cl kill 2 >/dev/null || cl_fail "kill 2"
 mig_wait_log 1 "process $pid \(migtest\) ended: node 2 holding its pages went down" 120 ||
     cl_fail "node 1 did not end the process whose pages were lost"
