@@ -28,6 +28,12 @@ fs_rmt_server(void)
     return server_node;
 }
 
+int
+fs_rmt_self(void)
+{
+    return self_node;
+}
+
 struct fs_rmt_call *
 fs_rmt_call_new(unsigned op, struct vnode *v)
 {
@@ -88,6 +94,8 @@ fs_rmt_call_do(struct fs_rmt_call *c)
     int err;
     do {
         fs_rmt_recov_wait(start);
+        if (c->epoch && c->epoch != fs_rmt_recov_epoch())
+            return -ESTALE;     /* a close behind that a reopen made moot */
         err = call_once(c, (size_t)n);
     } while (fs_rmt_recov_retry(c->req.op, &err, start));
     return err;
@@ -384,6 +392,7 @@ fs_rpc_disable(int from, const void *q, size_t qlen, void *r, size_t *rlen)
 int
 fs_rmt_sync(void)
 {
+    fs_rmt_close_drain();
     int err = fs_rmt_cache_sync();
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_FSYNC, NULL);
     if (c) {
@@ -415,6 +424,7 @@ sys_wisp_fsstat(uint64_t ubuf, long size)
     o.steps_sent = sent[FSP_STEPS];
     fs_rmt_ahead_stats(&o.ahead_used, &o.ahead_dropped);
     fs_map_kept(&o.sticky_kept, &o.sticky_taken);
+    fs_rmt_close_stats(&o.closes_behind, &o.closes_queue_full);
     if (fssrv_rpc_stats(&s, &bad)) {
         o.serving = 1;
         for (unsigned i = 0; i < FSP_NOPS && i < WISP_FSSTAT_OPS; i++)
@@ -442,6 +452,7 @@ fs_rmt_start(int self, const struct cmdline *cl)
     self_node = self;
     fs_rmt_cache_init(cl);
     fs_rmt_recov_init(server_node, self_node, cl);
+    fs_rmt_close_init(cl);
     if (cmdline_get(cl, "fsmount") && !strcmp(cmdline_get(cl, "fsmount"), "off"))
         return 0;
     /* The root's handle is (1, 0) on every client: the server takes

@@ -24,6 +24,7 @@ struct fs_rmt_call {
     struct fsproto_msg req, rep;
     uint8_t *buf;               /* RPC_MAX_DATA bytes: the reply */
     uint8_t *qbuf;              /* RPC_MAX_DATA bytes: the encoded request */
+    uint32_t epoch;             /* nonzero: -ESTALE, unsent, once fs_rmt_recov_epoch differs */
 };
 
 /* A call for op with the caller's credentials filled in; NULL without memory. */
@@ -31,8 +32,9 @@ struct fs_rmt_call *fs_rmt_call_new(unsigned op, struct vnode *v);
 /* Send it: the reply's error (or the RPC's: -ETIMEDOUT, -EHOSTDOWN...). */
 int fs_rmt_call_do(struct fs_rmt_call *c);
 void fs_rmt_call_free(struct fs_rmt_call *c);
-/* The file server's node (fsserver=). */
+/* The file server's node (fsserver=), and this node. */
 int fs_rmt_server(void);
+int fs_rmt_self(void);
 /* Copy a reply's attributes into v. */
 void fs_rmt_attr_in(struct vnode *v, const struct fsproto_attr *a);
 /* The last reference of a remote vnode. */
@@ -49,6 +51,15 @@ extern bool fs_rmt_rooted;      /* the volume is this node's / (fsroot=on) */
 /* fs_rmt_file.c */
 int  fs_rmt_open(struct file *f);
 void fs_rmt_close(struct file *f);
+
+/* fs_rmt_close.c: closes sent behind. send tells the server of one close
+ * (fh, the open's access mode): a read-only one is queued for the close
+ * thread unless this node is the server or the queue is full; drain waits
+ * until every queued close is answered (sync); init reads fsclose_delay=. */
+void fs_rmt_close_init(const struct cmdline *cl);
+void fs_rmt_close_send(struct fsproto_fh fh, uint32_t flags);
+void fs_rmt_close_drain(void);
+void fs_rmt_close_stats(uint64_t *behind, uint64_t *full);
 long fs_rmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags);
 long fs_rmt_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags);
 int  fs_rmt_getattr(struct file *f);
@@ -118,6 +129,10 @@ void fs_rmt_recov_wait(uint64_t start);
  * passed). */
 bool fs_rmt_recov_retry(unsigned op, int *err, uint64_t start);
 void fs_rmt_recov_stats(struct fs_rmt_recov_stats *out);
+/* Bumped whenever the server is seen with a new boot: a close queued
+ * before then is moot (the reopen that follows tells the new server this
+ * node's opens as they are). */
+uint32_t fs_rmt_recov_epoch(void);
 
 /* Directory read-ahead (fs_rmt_dirbuf.c): the last READDIR replies. get
  * answers getdent's (dir, cookie idx) from them: 0 (*de filled), 1 (the

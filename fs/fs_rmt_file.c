@@ -46,12 +46,7 @@ fs_rmt_close(struct file *f)
                         (f->flags & O_ACCMODE) == O_RDONLY ? FSCONSIST_READ : FSCONSIST_WRITE);
     if (f->priv == FS_RMT_MOVED)
         return;                 /* the open went with a migration */
-    struct fs_rmt_call *c = fs_rmt_call_new(FSP_CLOSE, f->vn);
-    if (!c)
-        return;                 /* the server drops it when this node goes down */
-    c->req.flags = (uint32_t)(f->flags & O_ACCMODE);
-    (void)fs_rmt_call_do(c);
-    fs_rmt_call_free(c);
+    fs_rmt_close_send(fs_rmt_node(f->vn)->fh, (uint32_t)(f->flags & O_ACCMODE));
 }
 
 long

@@ -48,6 +48,7 @@ static unsigned nlost;
 static int server_node = -1;
 static uint32_t server_boot;
 static bool server_down, need_reopen, recovering;
+static uint32_t epoch = 1;      /* + 1 at each reboot of the server seen (closes behind) */
 static struct thread *recov_thread;
 static uint64_t retry_ns = 60ull * 1000000000ull;
 static struct fs_rmt_recov_stats rst;
@@ -305,6 +306,8 @@ server_event(void *arg, int node, int event, uint32_t boot_id)
     if (event == RECOV_EVENT_DOWN) {
         server_down = true;
     } else if (server_down || boot_id != server_boot) {
+        if (server_boot != 0 && boot_id != server_boot)
+            epoch++;            /* its state is gone: closes queued before are moot */
         server_down = false;
         server_boot = boot_id;
         need_reopen = true;
@@ -312,6 +315,15 @@ server_event(void *arg, int node, int event, uint32_t boot_id)
         waitq_wake_all(&wake);
     }
     spin_unlock(&lock);
+}
+
+uint32_t
+fs_rmt_recov_epoch(void)
+{
+    spin_lock(&lock);
+    uint32_t e = epoch;
+    spin_unlock(&lock);
+    return e;
 }
 
 void

@@ -221,6 +221,8 @@ struct wisp_fsstat {
     uint64_t served_steps;          /* the server: STEPS requests served */
     /* client: programs' sticky maps (fs/fs_sticky.h): kept now, taken by an exec so far */
     uint64_t sticky_kept, sticky_taken;
+    /* client: read-only closes sent behind (fs/fs_rmt_close.c); sent at once, the queue full */
+    uint64_t closes_behind, closes_queue_full;
 };
 
 /* /shared streams across nodes and migration with files (docs/fs.md

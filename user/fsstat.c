@@ -52,6 +52,8 @@ main(void)
     line("ahead_dropped", s.ahead_dropped);
     line("sticky_kept", s.sticky_kept);
     line("sticky_taken", s.sticky_taken);
+    line("closes_behind", s.closes_behind);
+    line("closes_queue_full", s.closes_queue_full);
     if (!s.serving)
         return 0;
     for (int i = 1; i < WISP_FSSTAT_OPS; i++) {
