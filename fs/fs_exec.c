@@ -36,7 +36,7 @@ static int
 exec_lookup(struct fs_ctx *c, const char *path, struct vnode **vp)
 {
     struct vnode *v;
-    int err = fs_namei(c, NULL, path, FS_NAMEI_FOLLOW, &v, NULL);
+    int err = fs_namei(c, NULL, path, FS_NAMEI_FOLLOW | FS_NAMEI_OPEN_READ, &v, NULL);
     if (err)
         return err;
     if ((err = exec_check(v)) != 0) {

@@ -164,6 +164,8 @@ fs_open_path(struct fs_ctx *c, struct vnode *base, const char *path, int flags, 
     struct vnode *v;
     bool missing;
     int nflags = (flags & O_NOFOLLOW) ? 0 : FS_NAMEI_FOLLOW;
+    if ((flags & O_ACCMODE) == O_RDONLY && !(flags & (O_TRUNC | O_PATH | O_DIRECTORY)))
+        nflags |= FS_NAMEI_OPEN_READ;   /* a remote file may come back opened */
     bool created = false;
     int err = fs_namei(c, base, path, nflags, &v, &missing);
     if (err == -ENOENT && missing && (flags & O_CREAT)) {

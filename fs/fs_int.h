@@ -45,6 +45,8 @@ struct fs_dirent {
 struct fs_ahead {
     uint8_t *buf;               /* kmalloc'd by its first user; fs_namei frees it */
     size_t off, len;            /* the next answer; the end of the answers */
+    bool open_read;             /* FS_NAMEI_OPEN_READ: the caller opens the result for reading */
+    void (*drop)(struct fs_ahead *ah);  /* its user's: forget the answers left (fs_namei) */
 };
 /*
  * Operations on a vnode. Buffers are kernel memory (fs_sys bounces user
@@ -185,6 +187,7 @@ int fs_vn_realpath(struct vnode *v, char *out, size_t n);
 
 /* fs_path.c: name resolution. */
 #define FS_NAMEI_FOLLOW 1       /* follow a symlink in the last component */
+#define FS_NAMEI_OPEN_READ 2    /* the result is about to be opened for reading (a hint) */
 /* Resolve path relative to base (cwd when NULL). *out is referenced.
  * *last_missing (may be NULL) is set when only the last component was
  * missing. -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP, -ENOMEM. Sleeps. */

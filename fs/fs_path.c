@@ -138,8 +138,10 @@ fs_namei(struct fs_ctx *c, struct vnode *base, const char *path, int flags, stru
 {
     if (last_missing)
         *last_missing = false;
-    struct fs_ahead ah = { 0 };
-    int err = walk(c, base, path, flags, out, last_missing, 0, &ah);
+    struct fs_ahead ah = { .open_read = (flags & FS_NAMEI_OPEN_READ) != 0 };
+    int err = walk(c, base, path, flags & FS_NAMEI_FOLLOW, out, last_missing, 0, &ah);
+    if (ah.drop)
+        ah.drop(&ah);
     kfree(ah.buf);
     return err;
 }

@@ -118,6 +118,10 @@ fs_rmt_attr_in(struct vnode *v, const struct fsproto_attr *a)
 void
 fs_rmt_release(struct vnode *v)
 {
+    if (fs_rmt_node(v)->preopen) {      /* opened by a STEPS, never taken */
+        fs_rmt_preopen_unused();
+        fs_rmt_close_send(fs_rmt_node(v)->fh, O_RDONLY);
+    }
     kfree(fs_rmt_node(v)->target);
     kfree(fs_rmt_node(v));
 }
@@ -425,6 +429,7 @@ sys_wisp_fsstat(uint64_t ubuf, long size)
     fs_rmt_ahead_stats(&o.ahead_used, &o.ahead_dropped);
     fs_map_kept(&o.sticky_kept, &o.sticky_taken);
     fs_rmt_close_stats(&o.closes_behind, &o.closes_queue_full);
+    fs_rmt_preopen_stats(&o.preopens_taken, &o.preopens_unused);
     if (fssrv_rpc_stats(&s, &bad)) {
         o.serving = 1;
         for (unsigned i = 0; i < FSP_NOPS && i < WISP_FSSTAT_OPS; i++)

@@ -11,6 +11,11 @@ struct fs_rmt_node {
     struct fsproto_fh fh;
     char *target;               /* a symlink's target if a walk brought it, else NULL */
     size_t tlen;
+    /* A STEPS answer opened the file for this node's reading (FSP_OPEN_LAST):
+     * the next read-only open takes it; release closes it if none did. */
+    bool preopen;
+    uint64_t pre_version, pre_prev, pre_size;
+    uint32_t pre_flags;
 };
 
 static inline struct fs_rmt_node *
@@ -47,6 +52,10 @@ extern const struct vnode_ops fs_rmt_dir_ops, fs_rmt_file_ops, fs_rmt_link_ops;
 int fs_rmt_lookup_ahead(struct vnode *dir, const char *from, size_t len, bool follow,
                         struct fs_ahead *ah, struct vnode **out);
 void fs_rmt_ahead_stats(uint64_t *used, uint64_t *dropped);
+/* Opens made within STEPS: taken by an open; closed unused. */
+void fs_rmt_preopen_stats(uint64_t *taken, uint64_t *unused);
+void fs_rmt_preopen_taken(void);
+void fs_rmt_preopen_unused(void);
 extern bool fs_rmt_rooted;      /* the volume is this node's / (fsroot=on) */
 /* fs_rmt_file.c */
 int  fs_rmt_open(struct file *f);

@@ -21,6 +21,24 @@
 
 bool fs_rmt_rooted;             /* fsroot=on: the volume is / (fs_root.c) */
 static uint64_t answers_used, answers_dropped;   /* STEPS sent: fs_rmt.c counts */
+static uint64_t preopens_taken, preopens_unused;
+
+/* Forget the answers left; an opened file among them is closed. */
+static void
+drop_rest(struct fs_ahead *ah)
+{
+    struct fsproto_step st;
+    long k;
+    while (ah->buf && ah->off < ah->len &&
+           (k = fsproto_step_get(ah->buf + ah->off, ah->len - ah->off, &st)) > 0) {
+        ah->off += (size_t)k;
+        if (st.opened) {
+            preopens_unused++;
+            fs_rmt_close_send(st.fh, O_RDONLY);
+        }
+    }
+    ah->off = ah->len = 0;
+}
 
 /* The next answer if it is the one for name in fh; otherwise drop them all. */
 static bool
@@ -37,7 +55,7 @@ take(struct fs_ahead *ah, struct fsproto_fh fh, const char *name, size_t len,
         return true;
     }
     answers_dropped++;
-    ah->off = ah->len = 0;
+    drop_rest(ah);
     return false;
 }
 
@@ -49,12 +67,14 @@ fetch(struct vnode *dir, const char *path, bool follow, struct fs_ahead *ah)
         return -ENAMETOOLONG;
     if (!ah->buf && !(ah->buf = kmalloc(AHEAD_BYTES)))
         return -ENOMEM;
-    ah->off = ah->len = 0;
+    drop_rest(ah);
+    ah->drop = drop_rest;
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_STEPS, dir);
     if (!c)
         return -ENOMEM;
     k_strlcpy(c->req.path, path, sizeof(c->req.path));
-    c->req.flags = (follow ? FSP_FOLLOW : 0) | (fs_rmt_rooted ? FSP_ROOTED : 0);
+    c->req.flags = (follow ? FSP_FOLLOW : 0) | (fs_rmt_rooted ? FSP_ROOTED : 0) |
+                   (ah->open_read ? FSP_OPEN_LAST : 0);
     c->req.len = AHEAD_BYTES;
     int err = fs_rmt_call_do(c);
     if (!err && c->rep.datalen <= AHEAD_BYTES) {
@@ -82,8 +102,21 @@ fs_rmt_lookup_ahead(struct vnode *dir, const char *from, size_t len, bool follow
     if (st.err)
         return st.err;
     struct vnode *v = fs_rmt_vnode(dir, st.fh, &st.attr);
-    if (!v)
+    if (!v) {
+        if (st.opened) {
+            preopens_unused++;
+            fs_rmt_close_send(st.fh, O_RDONLY);
+        }
         return -ENOMEM;
+    }
+    if (st.opened) {
+        struct fs_rmt_node *n = fs_rmt_node(v);
+        n->preopen = true;
+        n->pre_version = st.version;
+        n->pre_prev = st.prev;
+        n->pre_size = st.attr.size;
+        n->pre_flags = st.oflags;
+    }
     memcpy(v->name, from, len);
     v->name[len] = 0;
     if (st.tlen && FS_ISLNK(v->mode)) {
@@ -95,6 +128,25 @@ fs_rmt_lookup_ahead(struct vnode *dir, const char *from, size_t len, bool follow
     }
     *out = v;
     return 0;
+}
+
+void
+fs_rmt_preopen_taken(void)
+{
+    preopens_taken++;
+}
+
+void
+fs_rmt_preopen_unused(void)
+{
+    preopens_unused++;
+}
+
+void
+fs_rmt_preopen_stats(uint64_t *taken, uint64_t *unused)
+{
+    *taken = preopens_taken;
+    *unused = preopens_unused;
 }
 
 void

@@ -18,6 +18,18 @@ fs_rmt_open(struct file *f)
 {
     if (FS_ISDIR(f->vn->mode))
         return 0;               /* directories are read by READDIR, never cached */
+    struct fs_rmt_node *n = fs_rmt_node(f->vn);
+    if ((f->flags & O_ACCMODE) == O_RDONLY && n->preopen) {
+        /* the walk's STEPS opened it already (fs_rmt_ahead.c) */
+        n->preopen = false;
+        struct fsproto_msg rep = { .version = n->pre_version, .prev = n->pre_prev,
+                                   .flags = n->pre_flags };
+        rep.attr.size = n->pre_size;
+        fs_rmt_cache_opened(f->vn, FSCONSIST_READ, &rep);
+        fs_rmt_recov_opened(n->fh, FSCONSIST_READ);
+        fs_rmt_preopen_taken();
+        return 0;
+    }
     struct fs_rmt_call *c = fs_rmt_call_new(FSP_OPEN, f->vn);
     if (!c)
         return -ENOMEM;

@@ -398,7 +398,8 @@ fsproto_step_put(uint8_t *buf, size_t cap, const struct fsproto_step *st)
 {
     struct wire w;
     bool link = !st->err && (st->attr.mode & 0170000) == 0120000;
-    if (st->namelen < 1 || st->namelen > FSPROTO_NAME_MAX || st->err > 0 ||
+    bool reg = !st->err && (st->attr.mode & 0170000) == 0100000;
+    if ((st->opened && !reg) || (st->oflags & ~(uint32_t)FSP_CACHEABLE) || st->namelen < 1 || st->namelen > FSPROTO_NAME_MAX || st->err > 0 ||
         (link && st->tlen > FSPROTO_PATH_MAX))
         return 0;
     wire_init_put(&w, buf, cap);
@@ -414,6 +415,14 @@ fsproto_step_put(uint8_t *buf, size_t cap, const struct fsproto_step *st)
         if (link) {
             wire_put_u16(&w, (uint16_t)st->tlen);
             wire_put_bytes(&w, st->target, st->tlen);
+        }
+        if (reg) {
+            wire_put_u8(&w, st->opened ? 1 : 0);
+            if (st->opened) {
+                wire_put_u64(&w, st->version);
+                wire_put_u64(&w, st->prev);
+                wire_put_u32(&w, st->oflags);
+            }
         }
     }
     return wire_ok(&w) ? wire_used(&w) : 0;
@@ -450,9 +459,21 @@ fsproto_step_get(const uint8_t *buf, size_t len, struct fsproto_step *st)
             st->tlen = wire_get_u16(&w);
             st->target = (const char *)wire_get_ref(&w, st->tlen);
         }
+        if (wire_ok(&w) && (st->attr.mode & 0170000) == 0100000) {
+            uint8_t o = wire_get_u8(&w);
+            if (o > 1)
+                return -EBADMSG;
+            st->opened = o == 1;
+            if (st->opened) {
+                st->version = wire_get_u64(&w);
+                st->prev = wire_get_u64(&w);
+                st->oflags = wire_get_u32(&w);
+            }
+        }
     }
     if (!wire_ok(&w) || st->namelen == 0 || !bytes_ok(st->name, st->namelen, false) ||
         st->err > 0 || st->err < -4095 || st->tlen > FSPROTO_PATH_MAX ||
+        (st->oflags & ~(uint32_t)FSP_CACHEABLE) ||
         !bytes_ok(st->target, st->tlen, true))
         return -EBADMSG;
     return (long)wire_used(&w);

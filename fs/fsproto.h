@@ -52,7 +52,7 @@ enum fsproto_op {
     FSP_REOPEN = 26,  /* handle, flags (FSP_REOPEN_*), count (opens for reading only), len
                        * (opens for writing), version (cached) -> flags (FSP_CACHEABLE),
                        * version: after a server reboot (fssrv_recov.c, docs/fs.md) */
-    FSP_STEPS = 27,   /* dir, flags (FSP_FOLLOW), path, len (reply bytes at most) -> data:
+    FSP_STEPS = 27,   /* dir, flags (FSP_FOLLOW, _ROOTED, _OPEN_LAST), path, len (reply bytes at most) -> data:
                        * the answers to the lookups a client's walk of path will make,
                        * in order (fsproto_step_*; fssrv_walk.c, fs_rmt_ahead.c) */
     FSP_NOPS
@@ -85,6 +85,7 @@ enum {
 #define FSP_RM_DIR    0x1         /* remove request: rmdir */
 #define FSP_FOLLOW    0x1         /* walk request: follow a symlink in the last component */
 #define FSP_ROOTED    0x2         /* steps request: the volume's root is the client's / */
+#define FSP_OPEN_LAST 0x4         /* steps request: open the path's file for reading, as OPEN */
 #define FSP_APPEND    0x1         /* write request: at the end of the file, whatever off says */
 #define FSP_REOPEN_DIRTY 0x1      /* reopen request: the client holds dirty blocks of the file */
 #define FSP_REOPEN_DONE  0x2      /* reopen request: no handle; every file is reopened */
@@ -153,7 +154,10 @@ long fsproto_dirent_get(const uint8_t *buf, size_t len, uint64_t *next, uint32_t
  * and the child's handle and attributes (and, for a symlink, its target:
  * tlen 0 when unknown), or a negative errno. On the wire: u32 dir ino, u32
  * dir gen, u8 name length, name, i32 err; if err is 0: u32 ino, u32 gen,
- * the attributes, and for a symlink u16 target length, target.
+ * the attributes, and for a symlink u16 target length, target; for a
+ * regular file u8 opened (0 or 1) and, when 1, the OPEN the request asked
+ * for (FSP_OPEN_LAST) was made: u64 version, u64 prev, u32 flags, as an
+ * OPEN's reply carries them (the attributes are then the open's).
  * fsproto_step_put returns the bytes used or 0 when it does not fit;
  * fsproto_step_get returns bytes consumed, 0 at the end, -EBADMSG when
  * malformed (name and target point into buf). */
@@ -165,6 +169,9 @@ struct fsproto_step {
     struct fsproto_attr attr;
     const char *target;
     size_t tlen;
+    bool opened;                /* a regular file opened for reading by this request */
+    uint64_t version, prev;     /* the open's answer (FSP_OPEN_LAST) */
+    uint32_t oflags;            /* FSP_CACHEABLE */
 };
 size_t fsproto_step_put(uint8_t *buf, size_t cap, const struct fsproto_step *st);
 long fsproto_step_get(const uint8_t *buf, size_t len, struct fsproto_step *st);

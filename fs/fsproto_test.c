@@ -220,6 +220,31 @@ test_fsproto_steps(void)
     EXPECT_EQ(fsproto_step_get(d + 88, used - 88, &got), -EBADMSG);
     d[88 + 13] = 0x7f;                                              /* err 0x7f...: positive */
     EXPECT_EQ(fsproto_step_get(d + 88, used - 88, &got), -EBADMSG);
+
+    /* a regular file: one byte more, and an opened one the open's answer */
+    struct fsproto_step rf = { .dir = { 12, 3 }, .fh = { 14, 1 }, .name = "f", .namelen = 1,
+                               .attr = { .mode = 0100644, .size = 5 } };
+    used = fsproto_step_put(d, sizeof(d), &rf);
+    EXPECT_EQ(used, 4 + 4 + 1 + 1 + 4 + 8 + 64 + 1);
+    rf.opened = true;
+    rf.version = 0x700000009ull;
+    rf.prev = 0x700000008ull;
+    rf.oflags = FSP_CACHEABLE;
+    k = fsproto_step_put(d + used, sizeof(d) - used, &rf);
+    EXPECT_EQ(k, used + 8 + 8 + 4);
+    r = fsproto_step_get(d, used, &got);
+    EXPECT_TRUE(r == (long)used && !got.opened && got.attr.size == 5);
+    r = fsproto_step_get(d + used, k, &got);
+    EXPECT_TRUE(r == (long)k && got.opened && got.version == 0x700000009ull &&
+                got.prev == 0x700000008ull && got.oflags == FSP_CACHEABLE);
+    d[used + k - 1] = 0x80;                                         /* an unknown open flag */
+    EXPECT_EQ(fsproto_step_get(d + used, k, &got), -EBADMSG);
+    d[used - 1] = 2;                                                /* opened neither 0 nor 1 */
+    EXPECT_EQ(fsproto_step_get(d, used, &got), -EBADMSG);
+    EXPECT_EQ(fsproto_step_get(d + used, k - 1, &got), -EBADMSG);   /* its answer cut */
+    struct fsproto_step od = st;                                    /* a directory "opened" */
+    od.opened = true;
+    EXPECT_EQ(fsproto_step_put(d, sizeof(d), &od), 0);
 }
 
 /* Random mutations of a STEPS reply's answers: every answer decoded stays
@@ -228,15 +253,17 @@ static void
 test_fsproto_steps_fuzz(void)
 {
     static uint8_t d[512], m[512];
-    struct fsproto_step a[3] = {
+    struct fsproto_step a[4] = {
         { .dir = { 1, 0 }, .fh = { 12, 3 }, .name = "usr", .namelen = 3,
           .attr = { .mode = 040755 } },
         { .dir = { 12, 3 }, .fh = { 13, 9 }, .name = "sh", .namelen = 2,
           .attr = { .mode = 0120777 }, .target = "../bin/busybox", .tlen = 14 },
         { .dir = { 12, 3 }, .name = "nope", .namelen = 4, .err = -ENOENT },
+        { .dir = { 12, 3 }, .fh = { 14, 1 }, .name = "f", .namelen = 1,
+          .attr = { .mode = 0100644 }, .opened = true, .version = 9, .oflags = FSP_CACHEABLE },
     };
     size_t n = 0;
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         n += fsproto_step_put(d + n, sizeof(d) - n, &a[i]);
     uint64_t r = 0x9e3779b97f4a7c15ull;
     long decoded = 0;
@@ -258,6 +285,8 @@ test_fsproto_steps_fuzz(void)
             EXPECT_TRUE(st.err <= 0 && st.err >= -4095);
             EXPECT_TRUE(!st.tlen || (st.target + st.tlen <= (const char *)m + len &&
                                      !memchr(st.target, 0, st.tlen)));
+            EXPECT_TRUE(!st.opened || (st.err == 0 && (st.attr.mode & 0170000) == 0100000));
+            EXPECT_TRUE((st.oflags & ~(uint32_t)FSP_CACHEABLE) == 0);
             off += (size_t)k;
         }
         EXPECT_TRUE(k == 0 || k == -EBADMSG);

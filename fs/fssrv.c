@@ -304,7 +304,7 @@ dispatch(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsprot
     case FSP_SIO: return fssrv_sio(s, node, req, rep, buf);
     case FSP_MOVE: return fssrv_move(s, node, req, rep);
     case FSP_REOPEN: return fssrv_reopen(s, node, req, rep);
-    case FSP_STEPS: return fssrv_steps(s, req, rep, buf);
+    case FSP_STEPS: return fssrv_steps(s, node, req, rep, buf);
     }
     return -EINVAL;             /* RECALL and DISABLE go to clients, not here */
 }

@@ -71,12 +71,16 @@ int fssrv_dir(struct fssrv *s, struct fsproto_fh fh, const struct fsproto_cred *
               struct wfs_attr *a);
 void fssrv_attr_out(const struct wfs_attr *a, struct fsproto_msg *rep);
 int fssrv_walk(struct fssrv *s, const struct fsproto_msg *req, struct fsproto_msg *rep);
-/* STEPS: the lookups' answers into buf (FSPROTO_IO_MAX bytes). */
-int fssrv_steps(struct fssrv *s, const struct fsproto_msg *req, struct fsproto_msg *rep,
-                uint8_t *buf);
+/* STEPS from node: the lookups' answers into buf (FSPROTO_IO_MAX bytes). */
+int fssrv_steps(struct fssrv *s, int node, const struct fsproto_msg *req,
+                struct fsproto_msg *rep, uint8_t *buf);
 
 /* ---- fssrv_open.c ---- */
 int fssrv_open(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep);
+/* As fssrv_open for a file whose attributes a the caller just read
+ * (STEPS with FSP_OPEN_LAST); a is updated. */
+int fssrv_open_ino(struct fssrv *s, int node, const struct fsproto_msg *req, struct wfs_attr *a,
+                   struct fsproto_msg *rep);
 int fssrv_create(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep);
 int fssrv_close(struct fssrv *s, int node, const struct fsproto_msg *req);
 void fssrv_files_node_down(struct fssrv *s, int node);

@@ -204,6 +204,13 @@ open_ino(struct fssrv *s, int node, const struct fsproto_msg *req, struct wfs_at
 }
 
 int
+fssrv_open_ino(struct fssrv *s, int node, const struct fsproto_msg *req, struct wfs_attr *a,
+               struct fsproto_msg *rep)
+{
+    return open_ino(s, node, req, a, false, rep);
+}
+
+int
 fssrv_open(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep)
 {
     struct wfs_attr a;

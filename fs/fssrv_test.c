@@ -104,14 +104,18 @@ static struct {
     char name[FSPROTO_NAME_MAX + 1], target[64];
     int err;
     uint32_t type;
+    bool opened;
+    uint64_t version;
+    uint32_t oflags;
 } ans[16];
+static uint32_t steps_flags;            /* more request flags (FSP_OPEN_LAST) */
 
 static int
 steps(uint32_t uid, struct fsproto_fh from, const char *path, bool follow, uint32_t cap)
 {
     as(uid);
     req.fh = from;
-    req.flags = follow ? FSP_FOLLOW : 0;
+    req.flags = (follow ? FSP_FOLLOW : 0) | steps_flags;
     req.len = cap;
     strcpy(req.path, path);
     int err = serve(1, FSP_STEPS);
@@ -130,6 +134,9 @@ steps(uint32_t uid, struct fsproto_fh from, const char *path, bool follow, uint3
         ans[n].target[st.tlen] = 0;
         ans[n].err = st.err;
         ans[n].type = st.attr.mode & WFS_S_IFMT;
+        ans[n].opened = st.opened;
+        ans[n].version = st.version;
+        ans[n].oflags = st.oflags;
         off += (size_t)k;
         n++;
     }
@@ -212,6 +219,56 @@ test_fssrv_steps(void)
     EXPECT_EQ(steps(0, rootfh, "", false, 4096), 0);
     struct fsproto_fh stale = { a.ino, a.gen + 1 };
     EXPECT_EQ(steps(0, stale, "b", false, 4096), -ESTALE);
+    teardown();
+}
+
+/* FSP_OPEN_LAST: the path's regular file is opened for node 1's reading,
+ * as an OPEN would (permission, recall), or not at all. */
+static void
+test_fssrv_steps_open(void)
+{
+    setup();
+    struct fsproto_fh a = mk(0, rootfh, "a", true, 0755);
+    struct fsproto_fh f = mk(0, a, "f", false, 0644);
+    struct fsproto_fh p = mk(0, a, "p", false, 0600);
+    symlink_to(a, "l", "f");
+    steps_flags = FSP_OPEN_LAST;
+    EXPECT_EQ(steps(0, rootfh, "a/f", false, 4096), 2);
+    EXPECT_TRUE(!ans[0].opened && ans[1].opened && same(ans[1].fh, f));
+    EXPECT_TRUE(ans[1].version >> 32 == 7 && ans[1].oflags == FSP_CACHEABLE);
+    EXPECT_EQ(close_as(1, f, O_RDONLY), 0);             /* it was open */
+    EXPECT_EQ(close_as(1, f, O_RDONLY), -EBADF);        /* once */
+    /* through a last link when following; never with a trailing slash,
+     * a directory, a file the caller may not read, or without the flag */
+    EXPECT_EQ(steps(0, rootfh, "a/l", true, 4096), 3);
+    EXPECT_TRUE(!ans[1].opened && ans[2].opened && same(ans[2].fh, f));
+    EXPECT_EQ(close_as(1, f, O_RDONLY), 0);
+    EXPECT_EQ(steps(0, rootfh, "a/f/", false, 4096), 2);
+    EXPECT_TRUE(!ans[1].opened);
+    EXPECT_EQ(steps(0, rootfh, "a", false, 4096), 1);
+    EXPECT_TRUE(!ans[0].opened);
+    EXPECT_EQ(steps(1000, rootfh, "a/p", false, 4096), 2);
+    EXPECT_TRUE(ans[1].err == 0 && !ans[1].opened);
+    EXPECT_EQ(close_as(1, p, O_RDONLY), -EBADF);
+    steps_flags = 0;
+    EXPECT_EQ(steps(0, rootfh, "a/f", false, 4096), 2);
+    EXPECT_TRUE(!ans[1].opened);
+    EXPECT_EQ(close_as(1, f, O_RDONLY), -EBADF);
+    steps_flags = FSP_OPEN_LAST;
+    /* a reply with no room for the file's answer opens nothing */
+    EXPECT_EQ(steps(0, rootfh, "a/f", false, 90), 1);
+    EXPECT_EQ(close_as(1, f, O_RDONLY), -EBADF);
+    /* node 2 wrote f and closed: node 1's open recalls its blocks first,
+     * and the answer has the new version */
+    EXPECT_EQ(open_as(2, 0, f, O_RDWR), 0);
+    uint64_t v = rep.version;
+    EXPECT_EQ(close_as(2, f, O_RDWR), 0);
+    ncalls = 0;
+    EXPECT_EQ(steps(0, rootfh, "a/f", false, 4096), 2);
+    EXPECT_TRUE(ans[1].opened && ans[1].version == v);
+    EXPECT_TRUE(ncalls == 1 && calls[0][0] == 2 && calls[0][1] == FSP_RECALL);
+    EXPECT_EQ(close_as(1, f, O_RDONLY), 0);
+    steps_flags = 0;
     teardown();
 }
 
@@ -446,6 +503,7 @@ tests_run(void)
 {
     RUN(test_fssrv_walk);
     RUN(test_fssrv_steps);
+    RUN(test_fssrv_steps_open);
     RUN(test_fssrv_io_and_consistency);
     RUN(test_fssrv_setattr_rules);
     RUN(test_fssrv_readdir_in_pieces);

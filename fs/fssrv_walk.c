@@ -8,6 +8,7 @@
  * the client's root, because the client's own mounts (/dev, /proc, /tmp,
  * all directly under /) are unknown here.
  */
+#include "fs/fs_abi.h"
 #include "fs/fssrv_int.h"
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -236,6 +237,14 @@ walk(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, struct fspr
  * only when the client says the volume is its / (FSP_ROOTED), where it
  * names the root (1, 0). It stops after an error or a file, after
  * STEPS_LINKS symlinks, and when the reply is full.
+ *
+ * With FSP_OPEN_LAST the client is about to open the path for reading:
+ * when the answers reach a regular file that ends the path, the server
+ * opens it for the client as an OPEN would (permission, consistency,
+ * callbacks) and the answer carries the open's reply, so an open costs one
+ * round trip. It does not when the open fails or must wait (the grace
+ * period, callbacks busy): the client then sends OPEN as before, and gets
+ * the error from it. A client that does not use an opened answer closes it.
  */
 #define STEPS_LINKS 8
 
@@ -268,9 +277,27 @@ past_link(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, const 
     return 1;                           /* relative: from the link's directory */
 }
 
+/* FSP_OPEN_LAST: open regular file st->fh (attributes a) for node's reading. */
+static void
+open_last(struct fssrv *s, int node, const struct fsproto_msg *req, struct wfs_attr *a,
+          struct fsproto_step *st, struct fsproto_msg *rep)
+{
+    struct fsproto_msg orq = { .op = FSP_OPEN, .fh = st->fh, .flags = O_RDONLY,
+                               .cred = req->cred };
+    struct fsproto_msg orep = { 0 };
+    if (fssrv_recov_held(s, node, FSP_OPEN) || fssrv_open_ino(s, node, &orq, a, &orep) != 0)
+        return;
+    st->opened = true;
+    st->version = orep.version;
+    st->prev = orep.prev;
+    st->oflags = orep.flags & FSP_CACHEABLE;
+    fssrv_attr_out(a, rep);     /* as read after any write-back the open called for */
+    st->attr = rep->attr;
+}
+
 static int
-steps(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, struct fsproto_msg *rep,
-      uint8_t *buf, size_t cap)
+steps(struct fssrv *s, int node, struct walk *w, const struct fsproto_msg *req,
+      struct fsproto_msg *rep, uint8_t *buf, size_t cap)
 {
     char name[FSPROTO_NAME_MAX + 1], *target = NULL;
     size_t len, used = 0;
@@ -312,9 +339,15 @@ steps(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, struct fsp
             st.target = target;
             st.tlen = n > 0 ? (size_t)n : 0;
         }
+        if (!st.err && (req->flags & FSP_OPEN_LAST) && (a.mode & WFS_S_IFMT) == WFS_S_IFREG &&
+            !w->path[w->pos])           /* the path's last name, no trailing slash */
+            open_last(s, node, req, &a, &st, rep);
         size_t k = fsproto_step_put(buf + used, cap - used, &st);
-        if (!k)
+        if (!k) {
+            if (st.opened)      /* no room for its answer: not opened after all */
+                (void)fssrv_close_node(s, node, st.fh, O_RDONLY);
             break;
+        }
         used += k;
         if (st.err || (!link && (a.mode & WFS_S_IFMT) != WFS_S_IFDIR))
             break;
@@ -333,14 +366,14 @@ steps(struct fssrv *s, struct walk *w, const struct fsproto_msg *req, struct fsp
 }
 
 int
-fssrv_steps(struct fssrv *s, const struct fsproto_msg *req, struct fsproto_msg *rep,
+fssrv_steps(struct fssrv *s, int node, const struct fsproto_msg *req, struct fsproto_msg *rep,
             uint8_t *buf)
 {
     struct walk *w = kmalloc(sizeof(*w));
     if (!w)
         return -ENOMEM;
     size_t cap = req->len < FSPROTO_IO_MAX ? req->len : FSPROTO_IO_MAX;
-    int err = steps(s, w, req, rep, buf, cap);
+    int err = steps(s, node, w, req, rep, buf, cap);
     kfree(w);
     return err;
 }

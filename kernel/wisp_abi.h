@@ -223,6 +223,8 @@ struct wisp_fsstat {
     uint64_t sticky_kept, sticky_taken;
     /* client: read-only closes sent behind (fs/fs_rmt_close.c); sent at once, the queue full */
     uint64_t closes_behind, closes_queue_full;
+    /* client: opens made within a STEPS (FSP_OPEN_LAST): taken by an open; closed unused */
+    uint64_t preopens_taken, preopens_unused;
 };
 
 /* /shared streams across nodes and migration with files (docs/fs.md

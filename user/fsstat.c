@@ -54,6 +54,8 @@ main(void)
     line("sticky_taken", s.sticky_taken);
     line("closes_behind", s.closes_behind);
     line("closes_queue_full", s.closes_queue_full);
+    line("preopens_taken", s.preopens_taken);
+    line("preopens_unused", s.preopens_unused);
     if (!s.serving)
         return 0;
     for (int i = 1; i < WISP_FSSTAT_OPS; i++) {

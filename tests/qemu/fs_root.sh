@@ -78,19 +78,44 @@ cl_expect_status 0 sh 0 "mkdir -p /n/a/b/c /shared/tmp && echo deep > /n/a/b/c/f
 " ln -s ../../a /n/a/b/up && ln -s /tmp /n/tmpabs && ln -s tmp /tmprel &&"\
 " mkdir -m 700 /n/priv && echo p > /n/priv/f && echo volume > /shared/tmp/m &&"\
 " cp /bin/hello /n/a/b/c/hi"
-# s: node 1's STEPS and WALK counts; its own fsstat's cost is b - a
-s='s() { fsstat | awk '"'"'$1 == "sent_steps" || $1 == "sent_walk" { printf "%s ", $2 }'"'"'; };'
+# s: node 1's WALK, STEPS and OPEN counts and the opens STEPS made that an
+# open took (FSP_OPEN_LAST); its own fsstat's cost is b - a
+s='s() { fsstat | awk '"'"'{ v[$1] = $2 } END { print v["sent_walk"], v["sent_steps"],'\
+' v["sent_open"], v["preopens_taken"] }'"'"'; };'
 out=$(cl sh 1 "$s"' a=$(s); b=$(s); read x < /n/a/b/c/f; read y < /n/a/b/up/b/c/f;'\
 ' c=$(s); echo "$a|$b|$c|$x $y"') || cl_fail "fsstat around two reads: $out"
 IFS='|' read -r s0 s1 s2 words <<<"$(tail -n 1 <<<"$out")"
-read -r wk0 st0 <<<"$s0"
-read -r wk1 st1 <<<"$s1"
-read -r wk2 st2 <<<"$s2"
-echo "node 1: sent_steps $st0 $st1 $st2, sent_walk $wk0 $wk1 $wk2; read '$words'"
+read -r wk0 st0 op0 pt0 <<<"$s0"
+read -r wk1 st1 op1 pt1 <<<"$s1"
+read -r wk2 st2 op2 pt2 <<<"$s2"
+echo "node 1: sent_steps $st0 $st1 $st2, sent_walk $wk0 $wk1 $wk2, sent_open $op0 $op1 $op2,"\
+     "preopens_taken $pt0 $pt1 $pt2; read '$words'"
 [[ $words == "deep deep" ]] || cl_fail "reads through a deep path and a link with '..': '$words'"
 (((st2 - st1) - (st1 - st0) == 2)) ||
     cl_fail "two opens of 5- and 7-component paths took $(((st2 - st1) - (st1 - st0))) STEPS, not 2"
 ((wk2 == wk0)) || cl_fail "node 1 sent $((wk2 - wk0)) WALKs: lookups did not go by STEPS"
+# ... and the opens rode in them: no OPEN at all, fsstat's own execs included
+((op2 == op0)) || cl_fail "node 1 sent $((op2 - op0)) OPENs: the STEPS did not open"
+(((pt2 - pt1) - (pt1 - pt0) == 2)) ||
+    cl_fail "the two reads took $(((pt2 - pt1) - (pt1 - pt0))) opens made by STEPS, not 2"
+# an open made by STEPS that is not taken (exec of a file that is not a
+# program) is closed; one the server refuses (no read permission) is not
+# made, and the client's OPEN gets the error
+un() { cl sh 1 'fsstat' | awk '$1 == "preopens_unused" { print $2 }'; }
+cl_expect_status 0 sh 0 'echo s > /n/secret && chmod 600 /n/secret && echo np > /n/np'
+u0=$(un)
+cl_expect_out "126" sh 1 '/n/np 2>/dev/null; echo $?'
+u1=$(un)
+((u1 == u0 + 1)) || cl_fail "the exec of a non-program left $((u1 - u0)) unused opens, not 1"
+# ... and closed: after node 1's sync, node 0's write open finds no reader
+dis() { cl sh 0 'fsstat' | awk '$1 == "server_disables" { print $2 }'; }
+cl_expect_status 0 sh 1 'sync'
+d0=$(dis)
+cl_expect_status 0 sh 0 'echo more >> /n/np'
+d1=$(dis)
+((d1 == d0)) || cl_fail "node 1 still had the file open at the server: its unused open was not closed"
+cl_expect_out "denied" sh 1 'runas 1000 cat /n/secret 2>/dev/null || echo denied'
+cl_expect_out "s" sh 1 'cat /n/secret'
 cl_expect_out "mine mine mine" sh 1 'echo mine > /tmp/m && echo $(cat /n/tmpabs/m /tmprel/m /tmprel/../tmp/m)'
 cl_expect_out "/n/rel-dir/" sh 1 'ln -s a/b /n/rel-dir && ls -d /n/rel-dir/'
 cl_expect_out "notdir" sh 1 'cat /n/a/b/c/f/ 2>/dev/null || cat /n/a/b/c/f/x 2>/dev/null || echo notdir'
