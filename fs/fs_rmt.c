@@ -428,7 +428,7 @@ sys_wisp_fsstat(uint64_t ubuf, long size)
     o.steps_sent = sent[FSP_STEPS];
     fs_rmt_ahead_stats(&o.ahead_used, &o.ahead_dropped);
     fs_map_kept(&o.sticky_kept, &o.sticky_taken);
-    fs_rmt_close_stats(&o.closes_behind, &o.closes_queue_full);
+    fs_rmt_close_stats(&o.closes_behind, &o.closes_queue_full, &o.closes_moot);
     fs_rmt_preopen_stats(&o.preopens_taken, &o.preopens_unused);
     if (fssrv_rpc_stats(&s, &bad)) {
         o.serving = 1;

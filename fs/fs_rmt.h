@@ -68,7 +68,7 @@ void fs_rmt_close(struct file *f);
 void fs_rmt_close_init(const struct cmdline *cl);
 void fs_rmt_close_send(struct fsproto_fh fh, uint32_t flags);
 void fs_rmt_close_drain(void);
-void fs_rmt_close_stats(uint64_t *behind, uint64_t *full);
+void fs_rmt_close_stats(uint64_t *behind, uint64_t *full, uint64_t *moot);
 long fs_rmt_read(struct file *f, void *buf, size_t n, uint64_t off, int flags);
 long fs_rmt_write(struct file *f, const void *buf, size_t n, uint64_t off, int flags);
 int  fs_rmt_getattr(struct file *f);

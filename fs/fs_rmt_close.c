@@ -28,6 +28,7 @@
 #include "fs/fs_rmt.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
+#include "kernel/errno.h"
 #include "kernel/lib.h"
 #include "kernel/sched.h"
 #include "kernel/sync.h"
@@ -47,7 +48,7 @@ static struct behind queue[BEHIND_MAX];
 static unsigned head, count;
 static bool sending;            /* the thread holds one popped close */
 static bool started;
-static uint64_t n_behind, n_full;
+static uint64_t n_behind, n_full, n_moot;
 static uint64_t delay_ns;       /* fsclose_delay=, tests only */
 
 static void
@@ -59,8 +60,13 @@ send_close(struct fsproto_fh fh, uint32_t flags, uint32_t epoch)
     c->req.fh = fh;
     c->req.flags = flags;
     c->epoch = epoch;
-    (void)fs_rmt_call_do(c);
+    int err = fs_rmt_call_do(c);
     fs_rmt_call_free(c);
+    if (err == -ESTALE && epoch && epoch != fs_rmt_recov_epoch()) {
+        spin_lock(&lock);
+        n_moot++;               /* the server rebooted: dropped unsent */
+        spin_unlock(&lock);
+    }
 }
 
 static void
@@ -135,10 +141,11 @@ fs_rmt_close_drain(void)
 }
 
 void
-fs_rmt_close_stats(uint64_t *behind, uint64_t *full)
+fs_rmt_close_stats(uint64_t *behind, uint64_t *full, uint64_t *moot)
 {
     spin_lock(&lock);
     *behind = n_behind;
     *full = n_full;
+    *moot = n_moot;
     spin_unlock(&lock);
 }

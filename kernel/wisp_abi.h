@@ -225,6 +225,8 @@ struct wisp_fsstat {
     uint64_t closes_behind, closes_queue_full;
     /* client: opens made within a STEPS (FSP_OPEN_LAST): taken by an open; closed unused */
     uint64_t preopens_taken, preopens_unused;
+    /* client: closes behind dropped unsent because the server rebooted meanwhile */
+    uint64_t closes_moot;
 };
 
 /* /shared streams across nodes and migration with files (docs/fs.md

@@ -56,6 +56,7 @@ main(void)
     line("closes_queue_full", s.closes_queue_full);
     line("preopens_taken", s.preopens_taken);
     line("preopens_unused", s.preopens_unused);
+    line("closes_moot", s.closes_moot);
     if (!s.serving)
         return 0;
     for (int i = 1; i < WISP_FSSTAT_OPS; i++) {

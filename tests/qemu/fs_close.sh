@@ -8,6 +8,10 @@
 #    disables caching), and node 1 counts one close behind;
 #  - sync on node 1 waits until its closes are answered: node 0's next
 #    write open finds no reader;
+#  - a close still queued when the server reboots is dropped unsent: node 1
+#    holds a second open of the file, which its reopen tells the new
+#    server about, and a stray close would have cancelled it (node 0's
+#    write open then finds node 1 still reading);
 #  - an unlinked file that node 1 closes last, followed by sync on both
 #    nodes, is freed on the server: wisp-fsck finds no orphan left.
 # The volume is not / here (--fsroot off), so programs come from the boot
@@ -57,6 +61,31 @@ d3=$(stat 0 server_disables)
 cl_expect_out "data
 more
 again" sh 1 'cat /shared/cf'
+
+# A close behind across the server's reboot: node 1 keeps one open of rf
+# (the holder) and closes another, behind; node 0 restarts before the
+# close is due. The reopen tells the new server of the holder's open; the
+# queued close must not then cancel it.
+cl_expect_status 0 sh 0 'echo r > /shared/rf && sync'
+cl sh 1 '( exec 3</shared/rf; touch /tmp/held; while [ ! -f /tmp/release ]; do sleep 1; done ) >/dev/null 2>&1 &' >/dev/null ||
+    cl_fail "start the holder on 1"
+wait_file 1 /tmp/held
+m0=$(stat 1 closes_moot)
+cl_expect_out "r" sh 1 'cat /shared/rf'
+cl restart 0 --timeout 200 >/dev/null || cl_fail "restart 0"
+for _ in $(seq 60); do
+    m1=$(stat 1 closes_moot)
+    [[ $m1 =~ ^[0-9]+$ ]] && ((m1 > m0)) && break
+    sleep 1
+done
+((m1 == m0 + 1)) || cl_fail "node 1 dropped $((m1 - m0)) closes made moot by the reboot, not 1"
+grep -q "fs: shared: reopened 1 files at the file server" "$CL_DIR/node1.log" ||
+    cl_fail "node 1 did not reopen its held file"
+d0=$(stat 0 server_disables)
+cl_expect_status 0 sh --timeout 120 0 'echo w >> /shared/rf'
+d1=$(stat 0 server_disables)
+((d1 > d0)) || cl_fail "node 0's write open found no reader on node 1: a moot close was applied"
+cl_expect_status 0 sh 1 'touch /tmp/release'
 
 # The last close of an unlinked file, behind, and then sync on both nodes.
 cl_expect_status 0 sh 0 'echo -n xyz > /shared/u && sync'
