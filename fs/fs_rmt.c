@@ -118,10 +118,8 @@ fs_rmt_attr_in(struct vnode *v, const struct fsproto_attr *a)
 void
 fs_rmt_release(struct vnode *v)
 {
-    if (fs_rmt_node(v)->preopen) {      /* opened by a STEPS, never taken */
-        fs_rmt_preopen_unused();
-        fs_rmt_close_send(fs_rmt_node(v)->fh, O_RDONLY);
-    }
+    if (fs_rmt_node(v)->preopen)        /* opened by a STEPS, never taken */
+        fs_rmt_preopen_drop(fs_rmt_node(v)->fh);
     kfree(fs_rmt_node(v)->target);
     kfree(fs_rmt_node(v));
 }

@@ -52,10 +52,11 @@ extern const struct vnode_ops fs_rmt_dir_ops, fs_rmt_file_ops, fs_rmt_link_ops;
 int fs_rmt_lookup_ahead(struct vnode *dir, const char *from, size_t len, bool follow,
                         struct fs_ahead *ah, struct vnode **out);
 void fs_rmt_ahead_stats(uint64_t *used, uint64_t *dropped);
-/* Opens made within STEPS: taken by an open; closed unused. */
+/* Opens made within STEPS: counts of those taken by an open and of those
+ * closed unused; one taken; one not taken, closed (behind). */
 void fs_rmt_preopen_stats(uint64_t *taken, uint64_t *unused);
 void fs_rmt_preopen_taken(void);
-void fs_rmt_preopen_unused(void);
+void fs_rmt_preopen_drop(struct fsproto_fh fh);
 extern bool fs_rmt_rooted;      /* the volume is this node's / (fsroot=on) */
 /* fs_rmt_file.c */
 int  fs_rmt_open(struct file *f);

@@ -23,6 +23,13 @@ bool fs_rmt_rooted;             /* fsroot=on: the volume is / (fs_root.c) */
 static uint64_t answers_used, answers_dropped;   /* STEPS sent: fs_rmt.c counts */
 static uint64_t preopens_taken, preopens_unused;
 
+void
+fs_rmt_preopen_drop(struct fsproto_fh fh)
+{
+    preopens_unused++;
+    fs_rmt_close_send(fh, O_RDONLY);
+}
+
 /* Forget the answers left; an opened file among them is closed. */
 static void
 drop_rest(struct fs_ahead *ah)
@@ -32,10 +39,8 @@ drop_rest(struct fs_ahead *ah)
     while (ah->buf && ah->off < ah->len &&
            (k = fsproto_step_get(ah->buf + ah->off, ah->len - ah->off, &st)) > 0) {
         ah->off += (size_t)k;
-        if (st.opened) {
-            preopens_unused++;
-            fs_rmt_close_send(st.fh, O_RDONLY);
-        }
+        if (st.opened)
+            fs_rmt_preopen_drop(st.fh);
     }
     ah->off = ah->len = 0;
 }
@@ -103,10 +108,8 @@ fs_rmt_lookup_ahead(struct vnode *dir, const char *from, size_t len, bool follow
         return st.err;
     struct vnode *v = fs_rmt_vnode(dir, st.fh, &st.attr);
     if (!v) {
-        if (st.opened) {
-            preopens_unused++;
-            fs_rmt_close_send(st.fh, O_RDONLY);
-        }
+        if (st.opened)
+            fs_rmt_preopen_drop(st.fh);
         return -ENOMEM;
     }
     if (st.opened) {
@@ -134,12 +137,6 @@ void
 fs_rmt_preopen_taken(void)
 {
     preopens_taken++;
-}
-
-void
-fs_rmt_preopen_unused(void)
-{
-    preopens_unused++;
 }
 
 void
