@@ -609,8 +609,9 @@ def ratio_rows(res, a):
     small = min(a.ping_sizes)
     icmp_w = res.get("wisp", "icmp_rtt_us", small)
     icmp_l = res.get("linux", "icmp_rtt_us", small)
-    # Both timed in the kernel, from sending to the answer (Wisp's ping
-    # reports the kernel's figure); rpc_rtt_us is timed around the system
+    # Both timed in the kernel over the same span, from the caller's request
+    # to the caller waking with the answer (Wisp's ping reports the kernel's
+    # figure, net/net_icmp.c); rpc_rtt_us is timed around the system
     # call in user space, like the Linux guests' figures.
     null_w = res.get("wisp", "rpc_rtt_kern_us", 0)
     rr_l = res.get("linux", "udp_rr_us", 0)
