@@ -54,8 +54,9 @@ enum rpc_chan_state { RPC_C_FREE, RPC_C_SENDING, RPC_C_WAITING };
  * (one 64 KiB request fits: a single caller blasts it whole), and every
  * RPC_ACK_EVERY-th fragment asks for an ack, so credits come back while
  * the window is still full. Bounded by what the path to the receiver
- * absorbs without loss (docs/rpc.md, "Flow control"). */
-#define RPC_PEER_WINDOW 64
+ * absorbs without loss: vde_switch's socket to a port holds about 92 full
+ * frames and drops the rest (docs/rpc.md, "Flow control", "Why 80"). */
+#define RPC_PEER_WINDOW 80
 #define RPC_ACK_EVERY   16
 
 /* Client channel: one outstanding call at a time. */
