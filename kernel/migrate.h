@@ -62,6 +62,7 @@ struct mig_ctx {
     uint64_t ns[MIG_NPHASE];
     uint64_t pages_sent, bytes_sent, pages_resent;
     uint64_t pack_ns[8];    /* source: each row's pack (migrate_trace=1) */
+    uint64_t xfer_idle_ns;  /* source: the CPU's idle time in the frozen transfer */
     /* Source: the pages the VM row chose to send (addresses, ascending). */
     uint64_t *page_va;
     uint64_t *page_pa;      /* their frames, picked with them */

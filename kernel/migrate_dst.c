@@ -24,6 +24,7 @@
 #include "kernel/migrate_flush.h"
 #include "kernel/migrate_int.h"
 #include "kernel/proc.h"
+#include "kernel/sched.h"
 #include "kernel/sync.h"
 #include "kernel/vm.h"
 #include "net/rpc/rpc.h"
@@ -48,6 +49,7 @@ struct mig_in {
     uint64_t id;
     int from, pid, strategy;
     uint64_t last_ns;
+    uint64_t open_ns, idle0;  /* when the GO opened it; sched_idle_ns() then */
     uint8_t *st;              /* the encapsulated state, st_total bytes */
     size_t st_total, st_got;
     uint64_t *list;           /* the current round's page addresses */
@@ -67,6 +69,7 @@ struct build_trace {
     uint64_t install_ns;
     size_t pages;
     int pid;
+    uint64_t open_ns, idle_ns;   /* from the GO that opened it to the build; idle in it */
 };
 
 #define MIG_ROW_NAME_(id, NAME, pack, unpack, done, abort) #NAME,
@@ -84,9 +87,15 @@ trace_in(int pid, const char *op, uint64_t ns, size_t bytes, const struct build_
     for (int i = 0; i < bt->rows && n < sizeof(line); i++)
         n += (size_t)k_snprintf(line + n, sizeof(line) - n, " %s %llu", row_names[i],
                                 (unsigned long long)(bt->row_ns[i] / 1000));
+    char since[64] = "";
+    if (bt->open_ns)        /* a PIECE that prepared: the time since the GO, and idle in it */
+        k_snprintf(since, sizeof(since), " open_us %llu idle_us %llu",
+                   (unsigned long long)(bt->open_ns / 1000),
+                   (unsigned long long)(bt->idle_ns / 1000));
     kprintf("wisp: migrate pid %d trace: %s_us %llu bytes %llu rows_us%s install_us %llu "
-            "pages %llu\n", pid, op, (unsigned long long)(ns / 1000), (unsigned long long)bytes,
-            line, (unsigned long long)(bt->install_ns / 1000), (unsigned long long)bt->pages);
+            "pages %llu%s\n", pid, op, (unsigned long long)(ns / 1000), (unsigned long long)bytes,
+            line, (unsigned long long)(bt->install_ns / 1000), (unsigned long long)bt->pages,
+            since);
 }
 
 static struct spinlock in_lock = { .name = "migrate.in", .cpu = -1 };
@@ -219,7 +228,8 @@ open_record(int from, uint64_t id, int pid, int source, int target, int strategy
         slot->from = from;
         slot->pid = pid;
         slot->strategy = strategy;
-        slot->last_ns = arch_time_ns();
+        slot->last_ns = slot->open_ns = arch_time_ns();
+        slot->idle0 = sched_idle_ns();
     }
     spin_unlock(&in_lock);
     if (err) {
@@ -610,6 +620,8 @@ prepare(int from, uint64_t id, struct build_trace *bt)
         err = -EPROTO;                 /* the state has not all arrived */
         MIG_COUNT(stale, 1);
     } else {
+        bt->open_ns = arch_time_ns() - r->open_ns;
+        bt->idle_ns = sched_idle_ns() - r->idle0;
         err = build(r, bt);
     }
     spin_lock(&in_lock);

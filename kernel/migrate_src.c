@@ -322,8 +322,10 @@ move_out(struct proc *p, struct mig_ctx *m)
     if (!err && offer)
         migrate_test_delay("negotiate", m->pid);
     t = now_ns();
+    uint64_t idle = sched_idle_ns();
     if (!err)
         err = transfer(p, m, &st, offer);
+    m->xfer_idle_ns += sched_idle_ns() - idle;
     if (m->round && m->strategy != MIG_LAZY)
         m->pages_resent += m->npages;   /* pre-copy: the last round's pages, again */
     m->ns[MIG_PH_TRANSFER] += now_ns() - t;
@@ -362,13 +364,13 @@ trace(const struct mig_ctx *m, uint64_t to_safe, uint64_t resume_rtt)
         n += (size_t)k_snprintf(rows + n, sizeof(rows) - n, " %s %llu", names[i],
                                 (unsigned long long)(m->pack_ns[i] / 1000));
     kprintf("wisp: migrate pid %d trace: to_safe_us %llu pack_us %llu transfer_us %llu "
-            "commit_us %llu resume_rtt_us %llu pages %llu bytes %llu packed_us%s\n",
+            "commit_us %llu resume_rtt_us %llu pages %llu bytes %llu idle_us %llu packed_us%s\n",
             m->pid, (unsigned long long)(to_safe / 1000),
             (unsigned long long)((m->ns[MIG_PH_FREEZE] - to_safe) / 1000),
             (unsigned long long)(m->ns[MIG_PH_TRANSFER] / 1000),
             (unsigned long long)(m->ns[MIG_PH_COMMIT] / 1000),
             (unsigned long long)(resume_rtt / 1000), (unsigned long long)m->pages_sent,
-            (unsigned long long)m->bytes_sent, rows);
+            (unsigned long long)m->bytes_sent, (unsigned long long)(m->xfer_idle_ns / 1000), rows);
 }
 
 void

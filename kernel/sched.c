@@ -30,6 +30,17 @@ sched_current(void)
     return current;
 }
 
+uint64_t
+sched_idle_ns(void)
+{
+    uint64_t flags = arch_irq_save();
+    uint64_t ns = idle_thread.cpu_ns;
+    if (current == &idle_thread)
+        ns += arch_time_ns() - idle_thread.run_start;
+    arch_irq_restore(flags);
+    return ns;
+}
+
 void
 sched_init(void)
 {

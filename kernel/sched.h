@@ -58,5 +58,8 @@ void sched_free(struct thread *t);
 MUST_CHECK int sched_sleep_ns(uint64_t ns);
 void sched_tick(void);
 void sched_preempt(void);
+/* ns the CPU has spent in the idle thread since boot (halted or about
+ * to): the difference of two readings is the idle time between them. */
+uint64_t sched_idle_ns(void);
 /* Run the scheduler on the boot thread: it becomes the idle thread. */
 NORETURN void sched_run_idle(void);

@@ -140,8 +140,9 @@ send_one() {
     mode=$1 m=$2 idx=$3 f=$4
     rm -rf /tmp/img /tmp/dirty.out
     mkdir -p /tmp/img
-    # Away from B's own pids, so the restored pid is free there.
-    echo $((20000 + idx * 1000)) >/proc/sys/kernel/ns_last_pid
+    # Away from B's own pids, so the restored pid is free there; below
+    # pid_max (32768 on a one-CPU guest: a larger value is refused).
+    echo $((8000 + idx * 1000 % 24000)) >/proc/sys/kernel/ns_last_pid
     setsid benchdirty "$m" "$period" 0 "$f" </dev/null >/tmp/dirty.out 2>&1 &
     if ! wait_line /tmp/dirty.out 600 "^benchdirty: tick 2 "; then
         echo "CRIU error $mode mib $m benchdirty did not start"

@@ -4,7 +4,8 @@
 # safe point, packing with each row by name, transfer, commit, RESUME's
 # round trip) and the target's (node 1: the GO handler, each
 # encapsulation row's unpack by name, the pages' install), and a 1 MiB
-# move the PIECE that built it; the
+# move the PIECE that built it (with the time since the GO and the CPU's
+# idle time in it; the source prints its idle time in the transfer); the
 # process still passes at node 1. Only the lines' presence is checked, never
 # a time.
 set -uo pipefail
@@ -23,12 +24,12 @@ done
 src=$(cl log 0 | tr -d '\r' | grep "trace: to_safe_us")
 [[ $(grep -c . <<<"$src") == 2 ]] || cl_fail "source trace lines: $src"
 named="PROC [0-9]* SIGNALS [0-9]* REGS [0-9]* TIMERS [0-9]* VM [0-9]* STREAMS [0-9]*"
-grep -q "pack_us [0-9]* transfer_us [0-9]* commit_us [0-9]* resume_rtt_us [0-9]* .*packed_us $named" <<<"$src" ||
+grep -q "pack_us [0-9]* transfer_us [0-9]* commit_us [0-9]* resume_rtt_us [0-9]* .*idle_us [0-9]* packed_us $named" <<<"$src" ||
     cl_fail "source trace fields: $src"
 dst=$(cl log 1 | tr -d '\r' | grep "trace:")
 rows="rows_us $named"
 grep -q "trace: go_us [0-9]* bytes [0-9]* $rows install_us [0-9]* pages [0-9]*" <<<"$dst" ||
     cl_fail "target trace of the one-shot GO: $dst"
-grep -q "trace: prepare_us [0-9]* bytes [0-9]* $rows install_us" <<<"$dst" ||
+grep -q "trace: prepare_us [0-9]* bytes [0-9]* $rows install_us [0-9]* pages [0-9]* open_us [0-9]* idle_us [0-9]*" <<<"$dst" ||
     cl_fail "target trace of the PIECE that prepared: $dst"
 cl_pass
