@@ -16,6 +16,7 @@
 #include "kernel/lib.h"
 #include "kernel/mem.h"
 #include "kernel/proc.h"
+#include "kernel/sched.h"
 #include "kernel/time.h"
 #include "kernel/vm.h"
 
@@ -436,9 +437,11 @@ static const struct vnode_ops self_ops = {
 };
 /*
  * /proc/stat and /proc/loadavg, for busybox's top: one CPU whose user time
- * is what the live processes used and whose idle time is the rest of the
- * uptime (no system time is kept), and run-queue figures from the process
- * table; the load averages are not kept and read 0.
+ * is what the live processes used (in user mode and in their system
+ * calls), whose idle time is the idle thread's, and whose system time is
+ * the rest of the uptime: the kernel's own threads (the net thread, RPC
+ * servers, the file server) and interrupts. Run-queue figures come from
+ * the process table; the load averages are not kept and read 0.
  */
 static long
 sysstat_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
@@ -456,12 +459,15 @@ sysstat_read(struct file *f, void *buf, size_t n, uint64_t off, int flags)
         }
         uint64_t now = arch_time_ns();
         uint64_t up = now / TICKS_NS;
-        uint64_t idle = up > busy ? up - busy : 0;
+        uint64_t idle = sched_idle_ns() / TICKS_NS;
+        uint64_t sys = up > idle + busy ? up - idle - busy : 0;
         struct sbuf b = { text, 0, GEN_MAX };
         for (int cpu = -1; cpu < 1; cpu++) {
             puts_(&b, cpu < 0 ? "cpu  " : "cpu0 ");
             putu(&b, busy);
-            puts_(&b, " 0 0 ");
+            puts_(&b, " 0 ");
+            putu(&b, sys);
+            puts_(&b, " ");
             putu(&b, idle);
             puts_(&b, " 0 0 0 0 0 0\n");
         }

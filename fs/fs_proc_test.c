@@ -140,6 +140,12 @@ test_proc_mounts(void)
     procs();
     EXPECT_TRUE(slurp("/proc/stat") > 0);
     EXPECT_EQ(strncmp(buf, "cpu  25 0 0 0 ", 14), 0);    /* init's 25 ticks; no uptime here */
+    /* 100 ticks up, 60 of them idle, 25 init's: the other 15 the kernel's */
+    fake_clock_ns = 1000000000;
+    fake_idle_ns = 600000000;
+    EXPECT_TRUE(slurp("/proc/stat") > 0);
+    EXPECT_EQ(strncmp(buf, "cpu  25 0 15 60 0 ", 18), 0);
+    fake_clock_ns = fake_idle_ns = 0;
     EXPECT_TRUE(strstr(buf, "\nprocesses 2\n") != NULL);
     EXPECT_TRUE(slurp("/proc/loadavg") > 0);
     EXPECT_STREQ(buf, "0.00 0.00 0.00 1/2 10\n");

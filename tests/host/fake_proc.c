@@ -220,14 +220,22 @@ proc_node_self(void)
 
 /* The clocks /proc/stat reads (fs/fs_proc.c), for the tests that link it
  * without a clock of their own: weak, so a test's own fake wins. */
+uint64_t fake_clock_ns, fake_idle_ns;
+
 __attribute__((weak)) uint64_t
 arch_time_ns(void)
 {
-    return 0;
+    return fake_clock_ns;
 }
 
 __attribute__((weak)) uint64_t
 time_realtime_ns(void)
 {
     return 0;
+}
+
+__attribute__((weak)) uint64_t
+sched_idle_ns(void)
+{
+    return fake_idle_ns;
 }

@@ -30,6 +30,8 @@ extern struct fake_sig fake_sigs[FAKE_SIG_MAX];
 extern int fake_nsigs;
 extern bool fake_signal_pending;
 extern int fake_node_self;          /* proc_node_self(): 0 unless a test sets it */
+/* arch_time_ns() and sched_idle_ns() (weak: a test may define its own): 0 unless set */
+extern uint64_t fake_clock_ns, fake_idle_ns;
 /* What ppoll/pselect6 passed to proc_sigmask_enter/leave. */
 extern uint64_t fake_sigmask;
 extern bool fake_sigmask_set;

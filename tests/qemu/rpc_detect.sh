@@ -34,7 +34,7 @@ read -r boot1 _ <<<"$(view 1)"
 # Idle cost, from the counters: all RPC datagrams out (the time sync's
 # calls included), and the detector's own (PINGs sent, PINGs answered),
 # per second of the node's own clock between two samples (its uptime: the
-# user and idle time of /proc/stat's cpu line, in 1/100 s).
+# user, system and idle time of /proc/stat's cpu line, in 1/100 s).
 declare -A s0
 for k in 0 1 2; do s0[$k]=$(cl sh "$k" 'head -n 1 /proc/stat; rpcstat'); done
 sleep 20
@@ -42,7 +42,7 @@ for k in 0 1 2; do
     s1=$(cl sh "$k" 'head -n 1 /proc/stat; rpcstat')
     printf '%s\n--\n%s\n' "${s0[$k]}" "$s1" | awk -v k="$k" '
         $0 == "--" { second = 1; up = 0; next }
-        !up { t[second] = ($2 + $5) / 100; up = 1; next }
+        !up { t[second] = ($2 + $4 + $5) / 100; up = 1; next }
         { v[second, $1] = $2 }
         END {
             d = t[1] - t[0]
