@@ -257,21 +257,26 @@ def wisp_have(w):
     return {c for c in names.split() if "have_" + c in out}
 
 
+def bulk_rates(a, w):
+    """One-way MB/s node 0 -> 1: 64 KiB RPCs (32 a system call) and 1 MiB
+    streams (the windowed transport migration sends pages with,
+    rpc_stream_send); None where one failed. The floor takes the faster."""
+    rc, out = w.sh("rpcbench put 1 65536 %d 1 32" % a.tput_seconds, a.tput_seconds + 60)
+    put = bn.pick_rate_mbs(bn.bench_lines(out)) if rc == 0 else None
+    rc, out = w.sh("rpcbench stream 1 1048576 %d" % a.stream_n, 300)
+    return put, (bn.pick_rate_mbs(bn.bench_lines(out)) if rc == 0 else None)
+
+
 def wisp_net(a, w, calls):
     """Null RPC round trip and one-way bulk bandwidth, node 0 -> node 1."""
     rc, out = w.sh("rpcbench echo 1 0 %d" % a.rr_count, 120)
     b = bn.bench_lines(out) if rc == 0 else []
     rtt = bn.pick_time_us(b)
     kern = [v * bn.TIME_UNITS[u] for n, v, u in b if n.endswith("_kern_p50") and u in bn.TIME_UNITS]
-    rc, out = w.sh("rpcbench put 1 65536 %d 1 32" % a.tput_seconds, a.tput_seconds + 60)
-    mbs = bn.pick_rate_mbs(bn.bench_lines(out)) if rc == 0 else None
+    mbs, smbs = bulk_rates(a, w)
     calls["rpc_null_rtt_us"] = ("us", rtt, None, "", None)
     calls["rpc_null_rtt_kern_us"] = ("us", kern[0] if kern else None, None, "", None)
     calls["rpc_put_mbs"] = ("MB/s", mbs, None, "", None)
-    # Streams of 1 MiB: the windowed transport migration sends pages with
-    # (rpc_stream_send). The floor takes the faster of the two.
-    rc, out = w.sh("rpcbench stream 1 1048576 %d" % a.stream_n, 300)
-    smbs = bn.pick_rate_mbs(bn.bench_lines(out)) if rc == 0 else None
     calls["rpc_stream_mbs"] = ("MB/s", smbs, None, "", None)
     best = max([x for x in (mbs, smbs) if x] or [None])
     calls["floor_mbs"] = ("MB/s", best, None, "", None)
@@ -290,10 +295,7 @@ def wisp_bulk_again(a, w, calls, mbs):
     """The bulk bandwidth once more, after the migrations: the floor takes
     the faster of the two measurements (one slow minute at the start made
     every direct move look faster than its floor, 2026-12-03)."""
-    rc, out = w.sh("rpcbench put 1 65536 %d 1 32" % a.tput_seconds, a.tput_seconds + 60)
-    again = bn.pick_rate_mbs(bn.bench_lines(out)) if rc == 0 else None
-    rc, out = w.sh("rpcbench stream 1 1048576 %d" % a.stream_n, 300)
-    sagain = bn.pick_rate_mbs(bn.bench_lines(out)) if rc == 0 else None
+    again, sagain = bulk_rates(a, w)
     calls["rpc_put_end_mbs"] = ("MB/s", again, None, "", "after the migrations")
     calls["rpc_stream_end_mbs"] = ("MB/s", sagain, None, "", "after the migrations")
     best = max([x for x in (mbs, again, sagain) if x] or [None])
