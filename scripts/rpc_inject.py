@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A hostile host on a cluster's Ethernet segment: plugs into the cluster's
-vde_switch (a hub, so it also hears every frame of the legitimate traffic)
+vde_switch, made a hub while it runs (so it also hears every frame of the
+legitimate traffic, and the frames it forges teach a learning switch nothing)
 and sends a target node tens of thousands of forged, malformed, replayed and
 unauthenticated RPC datagrams (Ethernet/IPv4/UDP to port 7700, with correct
 IP and UDP checksums), claiming to come from other nodes.
@@ -597,10 +598,13 @@ def load_key(statedir):
     return bytes.fromhex(text), path
 
 
+def cluster(statedir, *args):
+    return subprocess.run([os.path.join(ROOT, "scripts", "cluster"), "-d", statedir, *args],
+                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+
+
 def switch_dir(statedir):
-    out = subprocess.run([os.path.join(ROOT, "scripts", "cluster"), "-d", statedir, "sockdir"],
-                         check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
-    return os.path.join(out, "switch")
+    return os.path.join(cluster(statedir, "sockdir"), "switch")
 
 
 def learn(heard, a):
@@ -624,15 +628,23 @@ def inject(a):
     sent = set()
     heard = Heard(a.target, sent)
     signal.signal(signal.SIGTERM, stop)
-    plug = Plug(switch_dir(a.dir), heard.on_frame)
+    was = cluster(a.dir, "hub")
+    if was != "hub":
+        cluster(a.dir, "hub", "on")
     try:
-        print(f"rpc_inject: listening on {a.dir}'s segment", flush=True)
-        return run(a, key, key_from, heard, plug, sent)
-    except KeyboardInterrupt:
-        print("rpc_inject: stopped", flush=True)
-        return 130
+        plug = Plug(switch_dir(a.dir), heard.on_frame)
+        try:
+            print(f"rpc_inject: listening on {a.dir}'s segment", flush=True)
+            return run(a, key, key_from, heard, plug, sent)
+        except KeyboardInterrupt:
+            print("rpc_inject: stopped", flush=True)
+            return 130
+        finally:
+            plug.close()
     finally:
-        plug.close()
+        if was != "hub":        # back to learning; the cluster may be down by now
+            subprocess.run([os.path.join(ROOT, "scripts", "cluster"), "-d", a.dir, "hub", "off"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def run(a, key, key_from, heard, plug, sent):
