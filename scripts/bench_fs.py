@@ -7,7 +7,7 @@ off are measured in one boot. The peers (Debian's kernel, build/linux-guest),
 same QEMU, same accelerator, same static binaries (user/fsbench.c) and the
 same busybox script (user/share/fsbuild.sh), one system after the other:
   - linux-nfs: what a cluster's users would otherwise pick, two Linux
-    guests on one vde hub, guest 0 serving its virtio disk (ext4) with
+    guests on one vde_switch, guest 0 serving its virtio disk (ext4) with
     Linux's nfsd (scripts/linux-guest-nfs.sh: Debian's nfs-utils), guest 1
     mounting it over NFSv4.2 with caching (linux-nfs) and with noac,
     lookupcache=none (linux-nfs-noac, caching as far off as NFS goes);
@@ -439,7 +439,7 @@ def nfs_experiments(res, text, sums):
 
 
 def nfs_guests(a, initrd, img, log):
-    """Boots the server and the client on one vde hub; returns the client's
+    """Boots the server and the client on one vde_switch; returns the client's
     console once it printed its last step (or timed out)."""
     d = os.path.join(a.out, "fs-nfs")
     sw = bn.start_switch(d)

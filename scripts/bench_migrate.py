@@ -2,7 +2,7 @@
 """The migration half of `make bench` (issue 8's experiments; docs/experiments.md).
 
 CRIU baseline: two Linux guests (scripts/linux-guest-criu.sh) on one
-vde_switch hub; guest A checkpoints /bin/benchdirty with N MiB dirty, the
+vde_switch; guest A checkpoints /bin/benchdirty with N MiB dirty, the
 images go to guest B over the segment, B restores them and checks that the
 program goes on (its /bin/criubench; A prints one `CRIU mib ...` line per
 size). Wisp: a 3-node cluster (scripts/cluster) in the same run, one after

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""The network half of `make bench`: two nodes on one vde_switch hub, Wisp's
+"""The network half of `make bench`: two nodes on one vde_switch, Wisp's
 RPC beside ICMP and raw UDP between the same two nodes, and the same ICMP
 and UDP figures between two Linux guests (scripts/linux-guest.sh) on the
-same kind of segment (vde_switch hub, virtio-net-pci) under the same QEMU
+same kind of segment (vde_switch, virtio-net-pci) under the same QEMU
 and accelerator.
 
 Linux: node 1 boots with `node=1 netsink=1` (udpbench sink), node 0 with
@@ -154,12 +154,12 @@ def switch_dir(d):
 
 
 def start_switch(d):
-    """A vde_switch hub in switch_dir(d), as scripts/cluster starts Wisp's."""
+    """A learning vde_switch in switch_dir(d), as scripts/cluster starts Wisp's."""
     sw, pidf = switch_dir(d), os.path.join(d, "switch.pid")
     if os.path.exists(pidf):
         stop_switch(d)
     os.makedirs(sw, exist_ok=True)
-    subprocess.run(["vde_switch", "--hub", "-n", "8", "-s", sw, "-p", pidf, "-d"],
+    subprocess.run(["vde_switch", "-n", "8", "-s", sw, "-p", pidf, "-d"],
                    stdin=subprocess.DEVNULL, check=True)
     end = time.monotonic() + 5
     while time.monotonic() < end:
@@ -671,7 +671,7 @@ def report(res, a):
                          "" if l is None else "%.3f" % l, "" if r is None else "%.4f" % r,
                          a.accel])
     print()
-    print("Network: two nodes on a vde_switch hub (virtio-net-pci), QEMU %s" % a.accel)
+    print("Network: two nodes on a vde_switch (virtio-net-pci), QEMU %s" % a.accel)
     print("%-30s %-10s %-8s %10s %10s %11s" % ("metric", "size", "unit", "wisp", "linux",
                                               "wisp/linux"))
     for m, s, u, w, l, r in rows:
