@@ -159,9 +159,13 @@ send_window(struct rpc_node *n, struct rpc_chan *ch, unsigned max)
         sent++;
         /* Ask every RPC_ACK_EVERY fragments while credit is wanted, and at
          * the end of a batch that leaves some unsent: the ack is what brings
-         * credit back. The last fragment needs no asking. */
+         * credit back. The last fragment asks only while credit is wanted:
+         * a server whose op runs in a thread then acks the whole request at
+         * once instead of holding its credit until the reply. */
         bool stop = sent == max || used >= win;
-        bool ask = (((i + 1) % RPC_ACK_EVERY == 0 && credit) || stop) && i + 1 < ch->req_frags;
+        bool last = i + 1 == ch->req_frags;
+        bool ask = last ? credit && ch->req_frags > 1
+                        : ((i + 1) % RPC_ACK_EVERY == 0 && credit) || stop;
         send_request(n, ch, ~(1ull << i), ask ? RPC_F_PLEASEACK : 0);
     }
     if (sent)   /* the timer measures silence since our last new fragment */

@@ -151,6 +151,9 @@ struct rpc_env {
     /* Optional: a batch of sends is over (send may hold its datagrams back
      * for one doorbell until then). No lock held. */
     void (*sent)(struct rpc_node *n);
+    /* Optional: op's handler runs in the receive path, so its reply
+     * follows the request at once (NULL: every op waits for a thread). */
+    bool (*op_inline)(int op);
 };
 
 struct rpc_tunables {

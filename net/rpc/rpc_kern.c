@@ -82,6 +82,7 @@ k_wake(struct rpc_node *n, unsigned what)
 
 static const struct rpc_env kenv = {
     .send = k_send, .now = k_now, .call_done = k_call_done, .wake = k_wake,
+    .op_inline = rpc_op_inline,
     .sent = k_sent,
 };
 

@@ -144,9 +144,14 @@ gather(struct rpc_node *n, const struct rpc_hdr *h, const void *payload, struct 
         return;
     }
     rpc_frag_store(sc->buf, sc->total, &sc->mask, h, payload);
-    if (sc->mask == rpc_frag_full(sc->frags))
+    if (sc->mask == rpc_frag_full(sc->frags)) {
+        /* The client wants its credit back; a thread's op may take a while
+         * to reply, so say now that every fragment is in (an inline op
+         * replies at once, which says as much). */
+        if ((h->flags & RPC_F_PLEASEACK) && !(n->env->op_inline && n->env->op_inline(sc->op)))
+            send_ack(n, h->client, h->channel, sc, h->boot_id, sc->mask);
         dispatch(n, h, sc);
-    else if ((h->flags & RPC_F_PLEASEACK) || h->frag_index == sc->frags - 1)
+    } else if ((h->flags & RPC_F_PLEASEACK) || h->frag_index == sc->frags - 1)
         send_ack(n, h->client, h->channel, sc, h->boot_id, sc->mask);
 }
 
