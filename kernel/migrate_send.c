@@ -6,9 +6,11 @@
  * batch in turn, copy its pages straight from their frames into the call's
  * buffer (the one copy at the source) and make the call: a thread packs
  * its next batch while the others' are on the wire, and the window stays
- * full to the end (no drain every few pieces). The last batch goes alone,
- * after every other one is in, with the caller's flags (PREPARE folded
- * into it).
+ * full to the end (no drain every few pieces). The caller's flags
+ * (PREPARE) go last, in a PIECE of no pages, once every other one is in:
+ * the last pages travel with the rest instead of alone (a 15-page PIECE
+ * alone took about 1.5 ms of a 1 MiB move's 26; the empty one costs a
+ * null RPC's round trip).
  */
 #include "kernel/errno.h"
 #include "kernel/lib.h"
@@ -131,8 +133,7 @@ migrate_send_pages(struct mig_ctx *m, const uint64_t *va, const uint64_t *pa, si
     j.m = m;
     j.va = va;
     j.pa = pa;
-    size_t last = n ? (n - 1) % MIG_PIECE_PAGES + 1 : 0;   /* the last batch's pages */
-    j.end = n - last;
+    j.end = n;
     size_t batches = (j.end + MIG_PIECE_PAGES - 1) / MIG_PIECE_PAGES;
     for (size_t h = 1; h < MIG_SENDERS && h < batches; h++) {
         spin_lock(&j.lock);
@@ -151,13 +152,11 @@ migrate_send_pages(struct mig_ctx *m, const uint64_t *va, const uint64_t *pa, si
         waitq_wait(&j.wq, &j.lock);
     spin_unlock(&j.lock);
     int err = j.err;
-    if (!err && (last || flags)) {
+    if (!err && flags) {
         size_t sent;
-        err = piece(m, buf, va + j.end, pa + j.end, last, flags, &sent);
-        if (!err) {
-            m->pages_sent += last;
+        err = piece(m, buf, va + n, pa + n, 0, flags, &sent);
+        if (!err)
             m->bytes_sent += sent;
-        }
     }
     kfree(buf);
     return err;
