@@ -206,8 +206,12 @@ sys_fork(void)
     struct proc *parent = proc_current(), *c;
     struct arch_regs regs = *arch_user_regs();
 
+    uint32_t seq = 0;
     if (proc_is_foreign(parent)) {
         /* The child's pid and away entry come from home (DESIGN.md 4). */
+        spin_lock(&proc_table_lock);
+        seq = parent->child_seq;    /* news of the child from here on counts */
+        spin_unlock(&proc_table_lock);
         int cpid = proc_fwd_fork_pid(parent);
         if (cpid < 0)
             return cpid;
@@ -256,6 +260,10 @@ sys_fork(void)
     c->sid = parent->sid;
     c->ctty_dropped = parent->ctty_dropped;
     int pid = c->pid;
+    if (proc_is_foreign(parent)) {
+        parent->fork_pid = pid;
+        parent->fork_seq = seq;
+    }
     spin_unlock(&proc_table_lock);
     sched_make_runnable(c->thread);
     return pid;
@@ -304,6 +312,12 @@ proc_session_end(struct proc *p)
 void
 proc_zombify(struct proc *p, int wait_status)
 {
+    (void)proc_zombify_near(p, wait_status, -1);
+}
+
+int
+proc_zombify_near(struct proc *p, int wait_status, int node)
+{
     sync_assert_held(&proc_table_lock);
     struct proc *init = proc_by_pid(1 | (main_node_id() << PROC_NODE_SHIFT));
     bool orphan_zombie = false;
@@ -321,14 +335,23 @@ proc_zombify(struct proc *p, int wait_status)
     p->state = PROC_ZOMBIE;
     if (p == init)
         main_init_exited(wait_status);
-    if (p->parent) {
-        proc_signal(p->parent, SIGCHLD);
-        waitq_wake_all(&p->parent->child_wait);
-        if (proc_is_away(p->parent))
-            proc_home_post_child(p->parent);   /* its wait4 sleeps at its node */
-    } else {
+    struct proc *par = p->parent;
+    if (!par) {
         p->state = PROC_FREE;  /* no one will reap it; the stack is leaked on purpose */
+        return 0;
     }
+    if (!proc_is_away(par)) {
+        proc_signal(par, SIGCHLD);
+        waitq_wake_all(&par->child_wait);
+        return 0;
+    }
+    /* Its wait4 sleeps at its node: SIGCHLD and the event go there in one
+     * message, or in the reply to the exit report of a child on that node. */
+    waitq_wake_all(&par->child_wait);
+    if (par->node == node)
+        return par->pid;
+    proc_home_post_child(par, SIGCHLD);
+    return 0;
 }
 
 void

@@ -99,30 +99,45 @@ out:
 }
 
 /* wait4 of a foreign process: ask home (never sleeping there), then
- * sleep here until a child event or a signal, and ask again. */
+ * sleep here until a child event or a signal, and ask again. A wait for
+ * the child it forked last, with no news since the fork, sleeps first:
+ * that child has nothing to report yet (a fork loop away from home saves
+ * one round trip a child). A sleep asks home again after
+ * FWD_WAIT_RECHECK_NS even without news, so a lost event costs a delay,
+ * never a hang. */
+#define FWD_WAIT_RECHECK_NS 2000000000ull
 static long
 fwd_wait4(struct proc *self, struct fwd *f, const uint64_t *a)
 {
     int options = (int)a[2];
+    spin_lock(&proc_table_lock);
+    bool quiet = !(options & WNOHANG) && (int)a[0] > 0 && (int)a[0] == self->fork_pid &&
+                 self->child_seq == self->fork_seq;
+    self->fork_pid = 0;     /* once: after this, home is asked */
+    spin_unlock(&proc_table_lock);
     for (;;) {
         spin_lock(&proc_table_lock);
-        uint32_t seq = self->child_seq;
+        uint32_t seq = quiet ? self->fork_seq : self->child_seq;
         spin_unlock(&proc_table_lock);
-        f->a[2] = (uint64_t)(uint32_t)(options | WNOHANG);
-        long r = fwd_call(self, NR_WAIT4, f);
-        if (r > 0 && f->outlen == 4 + PROC_RUSAGE_SIZE) {
-            if ((a[1] && copyout(a[1], f->out, 4)) ||
-                (a[3] && copyout(a[3], f->out + 4, PROC_RUSAGE_SIZE)))
-                return -EFAULT;
+        if (!quiet) {
+            f->a[2] = (uint64_t)(uint32_t)(options | WNOHANG);
+            long r = fwd_call(self, NR_WAIT4, f);
+            if (r > 0 && f->outlen == 4 + PROC_RUSAGE_SIZE) {
+                if ((a[1] && copyout(a[1], f->out, 4)) ||
+                    (a[3] && copyout(a[3], f->out + 4, PROC_RUSAGE_SIZE)))
+                    return -EFAULT;
+            }
+            if (r != 0 || (options & WNOHANG))
+                return r;
         }
-        if (r != 0 || (options & WNOHANG))
-            return r;
+        quiet = false;
         spin_lock(&proc_table_lock);
         int intr = 0;
         while (self->child_seq == seq && !intr)
-            intr = waitq_wait_intr(&self->child_wait, &proc_table_lock);
+            intr = waitq_wait_timeout(&self->child_wait, &proc_table_lock,
+                                      FWD_WAIT_RECHECK_NS);
         spin_unlock(&proc_table_lock);
-        if (intr)
+        if (intr == -EINTR)
             return -EINTR;
     }
 }
@@ -210,8 +225,9 @@ proc_fwd_exit_pid(int pid, int wait_status, uint64_t cpu_ns, uint64_t maxrss_kb,
     proc_put_u32(&e, (uint32_t)n);
     for (int i = 0; i < n; i++)
         proc_put_u64(&e, ids[i]);
-    size_t replen;
-    int err = rpc_call(home, RPC_OP_HOME_EXIT, req, e.len, NULL, 0, &replen);
+    uint8_t rep[4];
+    size_t replen = 0;
+    int err = rpc_call(home, RPC_OP_HOME_EXIT, req, e.len, rep, sizeof rep, &replen);
     /* Home drops the references whenever the report reaches it, even if it
      * refuses the exit; one that never left here must drop them itself. A
      * home that is down (or thinks we are) has dropped all of ours. */
@@ -220,6 +236,13 @@ proc_fwd_exit_pid(int pid, int wait_status, uint64_t cpu_ns, uint64_t maxrss_kb,
             (void)fs_remote_drop(home, ids[i]);
     if (err && err != -EHOSTDOWN && err != -ETIMEDOUT)
         kprintf("wisp: home: exit of %d not recorded at node %d: error %d\n", pid, home, -err);
+    if (err)
+        return;
+    /* Its parent runs here too: home left the news to us. */
+    struct proc_dec d = { rep, replen, 0, 0 };
+    int ppid = (int)proc_get_u32(&d);
+    if (!d.err && ppid > 0 && (ppid >> PROC_NODE_SHIFT) == home)
+        proc_home_child_news(home, ppid, SIGCHLD);
 }
 
 void

@@ -31,10 +31,13 @@ away_on(int pid, int node)
 }
 
 /* HOME_EXIT: u32 pid, u32 wait status, u64 cpu ns, u64 maxrss KiB, u32 n,
- * n x u64 export id -> empty. The ids are references from_node held on
+ * n x u64 export id -> u32 parent pid. The ids are references from_node held on
  * this node's exports (the process's streams that stayed here, closed by
  * its exit): dropped first, whatever becomes of the rest, so that a reader
- * of a pipe it wrote sees the end before its parent sees it exit. */
+ * of a pipe it wrote sees the end before its parent sees it exit. The
+ * reply names the parent when it runs on from_node too (0 otherwise):
+ * from_node posts it SIGCHLD and wakes its wait4 itself, which saves home
+ * a message there (a fork loop away from home: docs/home.md). */
 int
 proc_rpc_exit(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
 {
@@ -45,8 +48,9 @@ proc_rpc_exit(int from_node, const void *req, size_t reqlen, void *rep, size_t *
     uint64_t ids[PROC_EXIT_DROPS];
     for (uint32_t i = 0; i < n && i < PROC_EXIT_DROPS; i++)
         ids[i] = proc_get_u64(&d);
+    size_t cap = *replen;
     *replen = 0;
-    if (d.err || n > PROC_EXIT_DROPS || d.off != reqlen)
+    if (d.err || n > PROC_EXIT_DROPS || d.off != reqlen || cap < 4)
         return -EBADMSG;
     fs_export_drop_refs(from_node, ids, (int)n);
     spin_lock(&proc_table_lock);
@@ -59,13 +63,17 @@ proc_rpc_exit(int from_node, const void *req, size_t reqlen, void *rep, size_t *
     }
     if (leader)
         proc_session_end(p);
+    int ppid = 0;
     spin_lock(&proc_table_lock);
     if (away_on(pid, from_node) == p) {
         p->exit_cpu_ns = cpu;
         p->maxrss_kb = rss;
-        proc_zombify(p, status);
+        ppid = proc_zombify_near(p, status, from_node);
     }
     spin_unlock(&proc_table_lock);
+    struct proc_enc e = { rep, 0, 4, 0 };
+    proc_put_u32(&e, (uint32_t)ppid);
+    *replen = e.len;
     return 0;
 }
 

@@ -72,10 +72,14 @@ proc_home_post_signal_to(int node, int pid, int sig)
     post(POST_SIGNAL, node, pid, sig);
 }
 
+/* One message for the parent's node: a child of p exited, stopped or
+ * continued (its wait4 sleeps there), and sig (SIGCHLD, or 0 for none) is
+ * posted to it. One round trip, not one for the signal and one for the
+ * event. */
 void
-proc_home_post_child(struct proc *p)
+proc_home_post_child(struct proc *p, int sig)
 {
-    post(POST_CHILD, p->node, p->pid, 0);
+    post(POST_CHILD, p->node, p->pid, sig);
 }
 
 void
@@ -181,8 +185,33 @@ jobctl_report(int from_node, int pid, bool stopped, int status)
     return ok ? 0 : -ESRCH;
 }
 
+/* A child of p (a foreign process running here) changed state at home:
+ * post sig (0: none) and wake its wait4, which asks home again. Caller
+ * holds proc_table_lock. */
+static void
+child_news(struct proc *p, int sig)
+{
+    sync_assert_held(&proc_table_lock);
+    if (sig > 0 && sig < NSIG)
+        proc_signal(p, sig);
+    p->child_seq++;
+    waitq_wake_all(&p->child_wait);
+}
+
+/* The reply to this node's HOME_EXIT named the exited process's parent,
+ * which runs here too: the news home would have posted. */
+void
+proc_home_child_news(int home, int ppid, int sig)
+{
+    spin_lock(&proc_table_lock);
+    struct proc *p = proc_by_pid(ppid);
+    if (p && p->state == PROC_ALIVE && proc_is_foreign(p) && p->home == home)
+        child_news(p, sig);
+    spin_unlock(&proc_table_lock);
+}
+
 /* HOME_POST: u32 kind, u32 pid, u32 arg -> empty. A signal or child
- * event for a process running here, or (at home) a stop or continue of
+ * event (arg: a signal to post with it, or 0) for a process running here, or (at home) a stop or continue of
  * one running elsewhere; -ESRCH when it is gone. */
 int
 proc_rpc_post(int from_node, const void *req, size_t reqlen, void *rep, size_t *replen)
@@ -207,10 +236,8 @@ proc_rpc_post(int from_node, const void *req, size_t reqlen, void *rep, size_t *
         proc_signal(p, arg);
     if (here && kind == POST_PGID)
         p->pgid = arg;
-    if (here && kind == POST_CHILD) {
-        p->child_seq++;
-        waitq_wake_all(&p->child_wait);
-    }
+    if (here && kind == POST_CHILD)
+        child_news(p, arg);
     spin_unlock(&proc_table_lock);
     if (!here)
         proc_home_refuse("HOME_POST", from_node, pid);

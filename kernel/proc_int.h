@@ -71,6 +71,11 @@ struct proc {
                                       home_depart; proc_table_lock */
     uint32_t child_seq;            /* foreign: child events from home (wait4 sleeps
                                       until it changes); proc_table_lock */
+    int fork_pid;                  /* foreign: the child it forked last, which had
+                                      no news while child_seq == fork_seq, so a
+                                      wait4 for it sleeps before asking home;
+                                      proc_table_lock */
+    uint32_t fork_seq;
 
     /* Credentials (proc_cred.c): changed at home, copied to where the
      * process runs; proc_table_lock. */
@@ -184,6 +189,10 @@ void proc_free_entry(struct proc *p);
 /* The exit of p, done at home: a zombie with wait status, usage added,
  * children given to init, the parent told. Caller holds proc_table_lock. */
 void proc_zombify(struct proc *p, int wait_status);
+/* The same for an exit that node reports (HOME_EXIT): a parent that runs
+ * away on that node is not posted to; its pid is returned instead (0:
+ * nothing left to tell), and the report's reply carries it there. */
+int proc_zombify_near(struct proc *p, int wait_status, int node);
 /* wait4's core with an explicit self, never sleeping: the child's pid with
  * *status and ru filled, 0 (nothing yet), -ECHILD or -EINVAL. Caller holds
  * no lock. */
@@ -222,8 +231,12 @@ void proc_jobctl_notify_parent(struct proc *par);
 /* Queue p's new pgid for the node the away process p runs on (setpgid by
  * its parent at home). Caller holds proc_table_lock. */
 void proc_home_post_pgid(struct proc *p);
-/* Queue a child event for the away parent p (wakes its wait4 at p->node). */
-void proc_home_post_child(struct proc *p);
+/* Queue a child event for the away parent p (wakes its wait4 at p->node)
+ * with sig (SIGCHLD, or 0) posted to it: one message. */
+void proc_home_post_child(struct proc *p, int sig);
+/* A HOME_EXIT's reply named ppid, a process running here whose home is
+ * home: post sig (0: none) and wake its wait4. Caller holds no lock. */
+void proc_home_child_news(int home, int ppid, int sig);
 /* The session leader p ends: let go of its tty and hang up the group in
  * front (proc.c). Caller holds no lock. */
 void proc_session_end(struct proc *p);

@@ -166,11 +166,14 @@ void
 proc_jobctl_notify_parent(struct proc *par)
 {
     sync_assert_held(&proc_table_lock);
-    if (!(par->sigact[SIGCHLD].flags & SA_NOCLDSTOP))
-        proc_signal(par, SIGCHLD);
+    int sig = par->sigact[SIGCHLD].flags & SA_NOCLDSTOP ? 0 : SIGCHLD;
+    if (proc_is_away(par)) {
+        proc_home_post_child(par, sig);  /* its wait4 sleeps at its node; one message */
+        return;
+    }
+    if (sig)
+        proc_signal(par, sig);
     waitq_wake_all(&par->child_wait);
-    if (proc_is_away(par))
-        proc_home_post_child(par);  /* its wait4 sleeps at its node */
 }
 
 /* Sleep while stopped; SIGCONT clears stopped, SIGKILL ends the stop too.

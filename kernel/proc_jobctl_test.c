@@ -60,7 +60,7 @@ void arch_irq_restore(uint64_t f) {}
 bool proc_is_foreign(const struct proc *p) { return false; }
 bool proc_is_away(const struct proc *p) { return false; }
 void proc_home_post_jobctl(struct proc *p) {}
-void proc_home_post_child(struct proc *p) {}
+void proc_home_post_child(struct proc *p, int sig) {}
 void proc_home_post_pgid(struct proc *p) {}
 void sched_lock(void) {}
 void sched_unlock(void) {}

@@ -181,7 +181,7 @@ TAG_LEN = 16
 F_REQUEST, F_REPLY, F_ACK, F_FRAG, F_CLOSE, F_PLEASEACK = 1, 2, 4, 8, 0x10, 0x20
 OP_PING, OP_ECHO, OP_COUNT, OP_TIME = 1, 2, 3, 5
 CHAN_PING = 0xFFFF
-PROTO_NOW = 7                           # RPC_PROTO_VERSION (net/rpc/rpc_ops.h)
+PROTO_NOW = 8                           # RPC_PROTO_VERSION (net/rpc/rpc_ops.h)
 FIELDS = ("magic", "version", "flags", "op", "client", "server", "channel", "frag_index",
           "frag_count", "seq", "boot", "dst_boot", "total", "payload_len", "reserved",
           "error", "mask")

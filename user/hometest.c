@@ -8,7 +8,8 @@
  *   hometest [-o FILE] [fork]
  * -o FILE: write to FILE (on the node it runs on) instead of stdout; fork:
  * also a child (forked where it runs; its pid's node bits are home's)
- * exits 7 and is waited for. The first line, ppid=N, is the one raw pid.
+ * exits 7 and is waited for, and SIGCHLD is counted. The first line,
+ * ppid=N, is the one raw pid.
  *   hometest remote NODE
  * starts `sleep 50` on NODE (wisp_rexec: it is our child, running away)
  * and stops, continues and kills it, printing what wait4 reports.
@@ -37,9 +38,23 @@ rel(const char *what, long v, long self)
         printf("%s=%s\n", what, v == self ? "self" : v == ppid ? "parent" : "other");
 }
 
+static volatile sig_atomic_t sigchlds;
+
+static void
+on_sigchld(int sig)
+{
+    (void)sig;
+    sigchlds++;
+}
+
 static void
 do_fork(long self)
 {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigchld;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGCHLD, &sa, NULL);
     fflush(stdout);
     pid_t c = fork();
     if (c == 0) {
@@ -53,6 +68,12 @@ do_fork(long self)
     printf("fork-home-bits=%s\n", (c >> 20) == (self >> 20) ? "same" : "differ");
     printf("wait=%s status=%d\n", w == c ? "child" : "other", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     printf("wait-again=%s\n", waitpid(-1, &st, WNOHANG) < 0 && errno == ECHILD ? "ECHILD" : "?");
+    /* SIGCHLD comes with the news that woke the wait (one message, or the
+     * child's exit report's reply where both run away from home); a second
+     * to let a late one show. */
+    for (int i = 0; i < 100 && sigchlds == 0; i++)
+        usleep(10000);
+    printf("sigchld=%d\n", (int)sigchlds);
 }
 
 static const char *

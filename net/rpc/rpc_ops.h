@@ -13,7 +13,7 @@
  */
 #pragma once
 
-#define RPC_PROTO_VERSION 7
+#define RPC_PROTO_VERSION 8
 
 enum { RPC_RUN_THREAD = 0, RPC_RUN_INLINE = 1 };
 

@@ -6,7 +6,8 @@
 # itself, apart from its parent's pid -- which must be the rexec that
 # started it (getppid answered by home). The forked child's pid has home
 # 0's bits though it runs on node 1, and the parent's wait4 gets its
-# status 7 over the child-event path. A child started on node 1 by a
+# status 7 over the child-event path, and one SIGCHLD. A fork loop on
+# node 1 costs three round trips a child. A child started on node 1 by a
 # parent on node 0 reports its stop, continue and SIGKILL to wait4.
 set -uo pipefail
 # shellcheck source=scripts/cluster_lib.sh
@@ -33,11 +34,27 @@ echo "--- on node 0:"; echo "$here"; echo "--- on node 1:"; echo "$there"
 [[ $(tail -n +2 <<<"$here") == "$(tail -n +2 <<<"$there")" ]] ||
     cl_fail "hometest's results differ between node 0 and node 1: $(diff <(echo "$here") <(echo "$there"))"
 grep -qx "wait=child status=7" <<<"$there" || cl_fail "the remote wait4 did not get status 7"
+grep -qx "sigchld=1" <<<"$there" || cl_fail "the remote parent did not get one SIGCHLD"
 grep -qx "fork-home-bits=same" <<<"$there" || cl_fail "the remote child's pid is not home's"
 grep -qx "child-ppid=self" <<<"$there" || cl_fail "the remote child's getppid is not its parent"
 grep -qx "setuid-1000=0 uid=1000 euid=1000" <<<"$there" || cl_fail "setuid(1000) remotely"
 grep -qx "setuid-0=-1 errno=Operation not permitted" <<<"$there" ||
     cl_fail "uid 1000 could become root again"
+
+# A fork loop away from home (parent and child on node 1, home node 0)
+# costs three round trips a child, all from node 1: HOME_FORK, HOME_EXIT
+# (whose reply names the parent, so home posts nothing back) and one wait
+# query (the wait for the child just forked sleeps first). Before: five
+# from node 1 (two wait queries) and two from home (SIGCHLD and the child
+# event posted separately).
+calls() { cl sh "$1" rpcstat | awk '$1 == "calls" { print $2 }'; }
+c0=$(calls 0) c1=$(calls 1)
+out=$(cl sh --timeout 120 0 'rexec 1 benchloop fork 40; echo rc=$?')
+grep -qx "rc=0" <<<"$out" || cl_fail "rexec 1 benchloop fork 40: $out"
+d0=$(( $(calls 0) - c0 )) d1=$(( $(calls 1) - c1 ))
+echo "fork loop of 40 on node 1: node 0 made $d0 calls, node 1 $d1"
+(( d1 >= 120 && d1 <= 145 )) || cl_fail "node 1 made $d1 calls for 40 forks (want 3 each and a few more, 120-145)"
+(( d0 <= 6 )) || cl_fail "home made $d0 calls during node 1's fork loop (posts per child?)"
 
 # A parent at home and its child on node 1: wait4 reports the child's stop,
 # continue and death by SIGKILL, as for a local child.
