@@ -117,7 +117,9 @@ NOTES = {
     'exit_group': 'as exit',
     'fork': 'a foreign process gets its child\'s pid and away entry from home (HOME_FORK)',
     'wait4': 'forwarded with WNOHANG, then sleeps locally until home posts a child event '
-             'or a signal comes; rusage is the child\'s',
+             '(or, for a child on the same node, the reply to its exit report brings it), '
+             'a signal comes, or 2 s pass; a wait for the child just forked, with no event '
+             'since, sleeps first; rusage is the child\'s',
     'wisp_rexec': 'the child\'s home is the caller\'s node; only arguments, environment '
                   'and stream references move (docs/home.md)',
     'wisp_proc_list': 'a node\'s table, asked by RPC (HOME_LIST) for another node',
