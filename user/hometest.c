@@ -13,6 +13,9 @@
  *   hometest remote NODE
  * starts `sleep 50` on NODE (wisp_rexec: it is our child, running away)
  * and stops, continues and kills it, printing what wait4 reports.
+ *   hometest stops
+ * the same with a forked child (run under rexec: parent and child both
+ * away from home, on one node).
  */
 #include <errno.h>
 #include <signal.h>
@@ -92,16 +95,11 @@ what(int st)
 }
 
 /* Job-control reports of a child running on another node. */
+/* Stop, continue and kill child c, printing what wait4 reports each time. */
 static int
-remote(long node)
+stop_cont_kill(long c)
 {
-    char *argv[] = { "sleep", "50", NULL };
-    long c = wisp_rexec(node, "/bin/sleep", argv, environ);
     int st = 0;
-    if (c < 0) {
-        printf("rexec: %s\n", strerror(errno));
-        return 1;
-    }
     printf("child-home-bits=%s\n", (c >> 20) == (getpid() >> 20) ? "same" : "differ");
     kill(c, SIGSTOP);
     printf("wait-stop=%s\n", waitpid(c, &st, WUNTRACED) == c ? what(st) : strerror(errno));
@@ -112,11 +110,44 @@ remote(long node)
     return 0;
 }
 
+static int
+remote(long node)
+{
+    char *argv[] = { "sleep", "50", NULL };
+    long c = wisp_rexec(node, "/bin/sleep", argv, environ);
+    if (c < 0) {
+        printf("rexec: %s\n", strerror(errno));
+        return 1;
+    }
+    return stop_cont_kill(c);
+}
+
+/* The same with a forked child: where this runs away from home, both run
+ * on this node and home tells the parent of each change (one message, or
+ * the exit report's reply for the kill). */
+static int
+forked(void)
+{
+    fflush(stdout);
+    pid_t c = fork();
+    if (c == 0) {
+        for (;;)
+            pause();
+    }
+    if (c < 0) {
+        printf("fork: %s\n", strerror(errno));
+        return 1;
+    }
+    return stop_cont_kill(c);
+}
+
 int
 main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "remote") == 0)
         return remote(strtol(argv[2], NULL, 10));
+    if (argc == 2 && strcmp(argv[1], "stops") == 0)
+        return forked();
     long self = getpid();
     if (argc > 2 && strcmp(argv[1], "-o") == 0) {
         if (!freopen(argv[2], "w", stdout)) {
