@@ -167,13 +167,11 @@ proc_jobctl_notify_parent(struct proc *par)
 {
     sync_assert_held(&proc_table_lock);
     int sig = par->sigact[SIGCHLD].flags & SA_NOCLDSTOP ? 0 : SIGCHLD;
-    if (proc_is_away(par)) {
-        proc_home_post_child(par, sig);  /* its wait4 sleeps at its node; one message */
-        return;
-    }
-    if (sig)
+    if (sig && !proc_is_away(par))
         proc_signal(par, sig);
     waitq_wake_all(&par->child_wait);
+    if (proc_is_away(par))
+        proc_home_post_child(par, sig);  /* its wait4 sleeps at its node; one message */
 }
 
 /* Sleep while stopped; SIGCONT clears stopped, SIGKILL ends the stop too.
